@@ -1,0 +1,1 @@
+"""Datasets: where they come from, their licences, and (in later modules) their loaders."""

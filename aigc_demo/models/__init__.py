@@ -1,0 +1,5 @@
+"""PyTorch model definitions. Importing this package registers every model kind."""
+
+from aigc_demo.models.registry import build, is_known, known_kinds, register
+
+__all__ = ["build", "is_known", "known_kinds", "register"]

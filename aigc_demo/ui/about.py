@@ -1,0 +1,115 @@
+"""The About tab: every model's card, the datasets credited, and the device in use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+import aigc_demo
+from aigc_demo.backend.hub import CheckpointEntry, ModelHub
+from aigc_demo.data import catalog
+from aigc_demo.ui.i18n import I18N, language_of, text
+
+
+def format_size(num_bytes: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if num_bytes < 1024 or unit == "MB":
+            return f"{num_bytes:.0f} {unit}" if unit == "B" else f"{num_bytes:.1f} {unit}"
+        num_bytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.4g}" for name, value in metrics.items()) or "—"
+
+
+def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
+    card = entry.card
+    origin = text("origin_shipped" if entry.shipped else "origin_user", lang)
+    rows = [
+        (text("card_kind", lang), f"`{card.kind}`"),
+        (text("card_dataset", lang), card.dataset.name),
+        (text("card_license", lang), card.dataset.license or "—"),
+        (text("card_metrics", lang), format_metrics(card.metrics)),
+        (text("card_size", lang), format_size(entry.size_bytes)),
+        (text("card_origin", lang), origin),
+        (text("card_loaded", lang), loaded_on or text("card_not_loaded", lang)),
+        (text("card_created", lang), card.created),
+    ]
+    if card.training_command:
+        rows.append((text("card_command", lang), f"`{card.training_command}`"))
+    lines = [f"#### {entry.name}"]
+    if card.description:
+        lines.append(card.description)
+    lines += ["", "| | |", "|---|---|", *(f"| {label} | {value} |" for label, value in rows)]
+    return "\n".join(lines)
+
+
+def models_markdown(hub: ModelHub, lang: str) -> str:
+    entries = hub.entries()
+    loaded = {m.entry.name: hub.describe_device() for m in hub.loaded_models()}
+    if not entries:
+        parts = [text("no_models", lang, user_dir=hub.user_dir)]
+    else:
+        parts = [_card_markdown(e, loaded.get(e.name), lang) for e in entries]
+    skipped = hub.skipped()
+    if skipped:
+        parts.append(f"#### {text('skipped_heading', lang)}")
+        parts += [f"- `{s.path.name}`: {s.reason}" for s in skipped]
+    return "\n\n".join(parts)
+
+
+def datasets_markdown(lang: str) -> str:
+    by = text("dataset_by", lang)
+    return "\n".join(f"- **[{d.name}]({d.source})** {by} {d.attribution} — {d.license}" for d in catalog.ALL)
+
+
+def footer_markdown(hub: ModelHub, lang: str) -> str:
+    return text("footer", lang, version=aigc_demo.__version__, device=hub.describe_device())
+
+
+def model_list(hub: ModelHub) -> list[dict[str, Any]]:
+    """Every available model as plain data, for API clients."""
+    return [
+        {
+            "name": e.name,
+            "kind": e.card.kind,
+            "dataset": e.card.dataset.name,
+            "license": e.card.dataset.license,
+            "metrics": e.card.metrics,
+            "size_bytes": e.size_bytes,
+            "shipped": e.shipped,
+        }
+        for e in hub.entries()
+    ]
+
+
+def build_about_tab(demo: gr.Blocks, hub: ModelHub, footer: gr.Markdown) -> None:
+    """Lay out the About tab. Its texts depend on the models present and the reader's
+    language, so they are rendered on page load and on Refresh rather than at build time."""
+    gr.Markdown(I18N("about_intro"))
+    gr.Markdown(I18N("about_models"))
+    models_md = gr.Markdown(elem_id="about-models")
+    refresh = gr.Button(I18N("about_refresh"), size="sm", variant="secondary", elem_id="about-refresh")
+    gr.Markdown(I18N("about_datasets"))
+    datasets_md = gr.Markdown(elem_id="about-datasets")
+
+    def render(request: gr.Request) -> tuple[str, str, str]:
+        lang = language_of(request)
+        return models_markdown(hub, lang), datasets_markdown(lang), footer_markdown(hub, lang)
+
+    gr.on(
+        [demo.load, refresh.click],
+        render,
+        None,
+        [models_md, datasets_md, footer],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+
+    def list_models() -> list[dict[str, Any]]:
+        """Every available model: name, kind, dataset, licence, metrics, size and origin."""
+        return model_list(hub)
+
+    gr.api(list_models, api_name="list_models", concurrency_limit=None)

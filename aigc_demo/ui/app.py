@@ -1,0 +1,58 @@
+"""Assemble the Gradio app: header, one tab per use of generative models, footer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from aigc_demo import settings
+from aigc_demo.backend.hub import ModelHub, default_hub
+from aigc_demo.ui.about import build_about_tab
+from aigc_demo.ui.i18n import I18N
+
+# Generated pictures are tiny; show them large without blurring the pixels.
+CSS = """
+.pixelated img { image-rendering: pixelated; }
+#footer { text-align: center; opacity: 0.75; }
+"""
+
+PLANNED_TABS = (
+    ("tab_image", "planned_image"),
+    ("tab_text", "planned_text"),
+    ("tab_speech", "planned_speech"),
+    ("tab_train", "planned_train"),
+)
+
+
+def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
+    """The whole app as a ``gr.Blocks``, with its queue configured; launch with ``launch_options()``."""
+    hub = hub if hub is not None else default_hub()
+    with gr.Blocks(title="AIGC Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(I18N("app_title"), elem_id="title")
+        gr.Markdown(I18N("app_tagline"))
+        footer = gr.Markdown(elem_id="footer", render=False)
+        with gr.Tabs():
+            for tab_key, body_key in PLANNED_TABS:
+                with gr.Tab(I18N(tab_key), id=tab_key.removeprefix("tab_")):
+                    gr.Markdown(I18N(body_key))
+            with gr.Tab(I18N("tab_about"), id="about"):
+                build_about_tab(demo, hub, footer)
+        footer.render()
+    demo.queue(
+        max_size=settings.queue_size(),
+        default_concurrency_limit=settings.concurrency_limit(),
+    )
+    return demo
+
+
+def launch_options() -> dict[str, Any]:
+    """Options for ``demo.launch``; host and port stay unset so that ``GRADIO_SERVER_NAME``,
+    ``GRADIO_SERVER_PORT`` and Hugging Face Spaces decide them."""
+    return {
+        "i18n": I18N,
+        "css": CSS,
+        "theme": gr.themes.Soft(primary_hue="indigo"),
+        "footer_links": ["api", "settings"],
+        "max_file_size": settings.max_upload_size(),
+    }

@@ -1,0 +1,135 @@
+"""English and Simplified Chinese texts for the UI.
+
+Static texts (labels, tab names) go through ``gr.I18n`` and follow the browser's language.
+Texts that functions build at request time (cards, messages) use ``text()`` with the language
+read from the request's ``Accept-Language`` header, from the same table.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+LANGUAGES = ("en", "zh-CN")
+
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "app_title": "AIGC Studio",
+        "app_tagline": "Play with small generative models that run live on this machine: "
+        "pictures, text, speech, and models you train yourself.",
+        "tab_image": "Image",
+        "tab_text": "Text",
+        "tab_speech": "Speech",
+        "tab_train": "Train",
+        "tab_about": "About",
+        "planned_image": "### Coming here: a latent-space explorer\n"
+        "A VAE and a GAN trained on handwritten digits and on procedurally drawn sprites. "
+        "Drag sliders along discovered directions and watch the picture change as you drag; "
+        "pick seeds and digits; interpolate between two images; browse a map of the latent space; "
+        "draw or upload your own digit and edit it.",
+        "planned_text": "### Coming here: text that writes itself\n"
+        "Character-level recurrent networks trained on Shakespeare and on Tang poems continue "
+        "your prompt one character at a time, streamed into the page, with temperature, top-k "
+        "and top-p controls and a probability lens that shows why each character was chosen.",
+        "planned_speech": "### Coming here: spoken digits\n"
+        "Pick digits or type a number and hear them spoken by a small generative model, move "
+        "through its voice space with sliders, and download the result as a WAV file.",
+        "planned_train": "### Coming here: train your own model\n"
+        "Train an image, text or speech model right in the browser on built-in or uploaded "
+        "data: watch the loss curve and samples improve, stop when you like, and use the "
+        "new model at once in the other tabs.",
+        "about_models": "### Models",
+        "about_datasets": "### Datasets",
+        "about_refresh": "Refresh",
+        "about_intro": "AIGC Studio is open source (MIT). Every model here was trained by this "
+        "project on the public datasets below; each checkpoint records its dataset, licence, "
+        "training command and measured figures.",
+        "footer": "AIGC Studio {version} · models run on {device}",
+        "no_models": "No models are installed yet. Shipped models live in `checkpoints/`; "
+        "models you train are saved in `{user_dir}`.",
+        "skipped_heading": "Files skipped",
+        "card_kind": "Kind",
+        "card_dataset": "Dataset",
+        "card_license": "Licence",
+        "card_size": "Size",
+        "card_metrics": "Metrics",
+        "card_command": "Trained with",
+        "card_created": "Created",
+        "card_origin": "Origin",
+        "card_loaded": "Loaded on",
+        "card_not_loaded": "not loaded yet (loads on first use)",
+        "origin_shipped": "shipped with the app",
+        "origin_user": "trained here",
+        "dataset_by": "by",
+    },
+    "zh-CN": {
+        "app_title": "AIGC 创作工坊",
+        "app_tagline": "在本机实时体验小型生成模型：图像、文本、语音，以及你亲手训练的模型。",
+        "tab_image": "图像",
+        "tab_text": "文本",
+        "tab_speech": "语音",
+        "tab_train": "训练",
+        "tab_about": "关于",
+        "planned_image": "### 即将上线：潜空间探索\n"
+        "基于手写数字和程序生成图形训练的 VAE 与 GAN。沿自动发现的方向拖动滑块，画面随拖动实时变化；"
+        "选择随机种子和数字；在两张图像之间插值；浏览潜空间地图；手绘或上传你自己的数字并编辑它。",
+        "planned_text": "### 即将上线：自动续写\n"
+        "在莎士比亚作品和唐诗上训练的字符级循环神经网络，逐字续写你的开头并实时显示在页面上；"
+        "可调温度、top-k 和 top-p，并用概率透镜查看每个字为何被选中。",
+        "planned_speech": "### 即将上线：数字语音\n"
+        "选择数字或输入一个数，听小型生成模型把它念出来；用滑块在声音空间中移动，并下载 WAV 文件。",
+        "planned_train": "### 即将上线：训练你自己的模型\n"
+        "在浏览器中用内置或上传的数据训练图像、文本或语音模型：实时查看损失曲线和样本的进步，"
+        "随时停止，并立即在其他标签页中使用新模型。",
+        "about_models": "### 模型",
+        "about_datasets": "### 数据集",
+        "about_refresh": "刷新",
+        "about_intro": "AIGC 创作工坊是开源项目（MIT 许可）。这里的每个模型都由本项目在下列公开数据集上训练，"
+        "每个检查点都记录了它的数据集、许可、训练命令和实测指标。",
+        "footer": "AIGC 创作工坊 {version} · 模型运行于 {device}",
+        "no_models": "尚未安装任何模型。随应用发布的模型位于 `checkpoints/`；"
+        "你训练的模型保存在 `{user_dir}`。",
+        "skipped_heading": "已跳过的文件",
+        "card_kind": "类型",
+        "card_dataset": "数据集",
+        "card_license": "许可",
+        "card_size": "大小",
+        "card_metrics": "指标",
+        "card_command": "训练命令",
+        "card_created": "创建时间",
+        "card_origin": "来源",
+        "card_loaded": "已加载到",
+        "card_not_loaded": "尚未加载（首次使用时加载）",
+        "origin_shipped": "随应用发布",
+        "origin_user": "在本机训练",
+        "dataset_by": "作者",
+    },
+}
+
+I18N = gr.I18n(**TRANSLATIONS)
+
+
+def language_of(request: gr.Request | None) -> str:
+    """The first supported language in the request's ``Accept-Language`` header, else English."""
+    header = request.headers.get("accept-language", "") if request is not None else ""
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The text for ``key`` in ``language`` with ``values`` filled in."""
+    table = TRANSLATIONS.get(language, TRANSLATIONS["en"])
+    return table[key].format(**values) if values else table[key]

@@ -1,0 +1,105 @@
+"""The real app: launched on a loopback port and called the way browsers and API clients do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from aigc_demo.settings import PROJECT_ROOT
+from aigc_demo.ui import build_demo, launch_options
+from tests.helpers import free_port, make_card, make_model
+
+
+@pytest.fixture
+def app_url(hub):
+    demo = build_demo(hub)
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(),
+    )
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+def test_page_is_served_with_every_tab_in_both_languages(app_url):
+    assert httpx.get(app_url, timeout=30).status_code == 200
+    config = httpx.get(f"{app_url}config", timeout=30).json()
+    assert config["title"] == "AIGC Studio"
+    assert set(config["i18n_translations"]) == {"en", "zh-CN"}
+    tabs = [c["props"]["label"] for c in config["components"] if c["type"] == "tabitem"]
+    keys = [label.split('"key": "')[1].rstrip('"}') for label in tabs]
+    assert keys == ["tab_image", "tab_text", "tab_speech", "tab_train", "tab_about"]
+    assert config["max_file_size"] == 20 * 1024 * 1024
+
+
+def test_list_models_api_sees_new_checkpoints_without_a_restart(app_url, hub):
+    client = Client(app_url, verbose=False)
+    assert client.predict(api_name="/list_models") == []
+    hub.save("fresh", make_model(), make_card())
+    (listed,) = client.predict(api_name="/list_models")
+    assert listed["name"] == "fresh"
+    assert listed["kind"] == "test-mlp"
+    assert listed["dataset"] == "synthetic"
+    assert listed["metrics"] == {"loss": 0.5, "accuracy": 0.9}
+    assert listed["shipped"] is False
+
+
+def test_only_intended_endpoints_are_public(app_url):
+    info = httpx.get(f"{app_url}gradio_api/info", timeout=30).json()
+    assert set(info["named_endpoints"]) == {"/list_models"}
+
+
+def _wait_for_http_200(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"app exited early with code {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"no HTTP 200 from {url} within {timeout} s")
+
+
+def test_python_app_py_starts_despite_a_corrupt_checkpoint(tmp_path: Path):
+    user_checkpoints = tmp_path / "home" / "checkpoints"
+    user_checkpoints.mkdir(parents=True)
+    (user_checkpoints / "broken.safetensors").write_bytes(b"this is not a checkpoint")
+    port = free_port()
+    env = {
+        **os.environ,
+        "AIGC_HOME": str(tmp_path / "home"),
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    log_path = tmp_path / "app.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_for_http_200(f"http://127.0.0.1:{port}/", process)
+            models = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(api_name="/list_models")
+            assert "broken" not in {m["name"] for m in models}
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    output = log_path.read_text()
+    assert "Models run on CPU" in output or "Models run on CUDA" in output
+    assert "Skipping" in output
+    assert "broken.safetensors" in output

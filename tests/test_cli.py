@@ -1,0 +1,68 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from aigc_demo.backend import hub as hub_module
+from aigc_demo.cli import main
+from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import make_card, make_model
+
+
+@pytest.fixture
+def user_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path))
+    hub_module.default_hub.cache_clear()
+    yield tmp_path
+    hub_module.default_hub.cache_clear()
+
+
+def test_models_prints_a_table_of_checkpoints(user_home, capsys):
+    hub_module.default_hub().save("my-model", make_model(), make_card(metrics={"val_loss": 1.234567}))
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "KIND", "DATASET", "SIZE", "KEY", "METRIC", "ORIGIN"]
+    row = next(line for line in lines if line.startswith("my-model"))
+    assert row.split()[1:3] == ["test-mlp", "synthetic"]
+    assert "val_loss=1.235" in row
+    assert row.endswith("user")
+
+
+def test_models_json_and_kind_filter(user_home, capsys):
+    hub_module.default_hub().save("my-model", make_model(), make_card())
+    assert main(["models", "--json", "--kind", "test-mlp"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows if r["origin"] == "user"] == ["my-model"]
+    assert main(["models", "--json", "--kind", "no-such-kind"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_bad_environment_is_a_clear_error_not_a_traceback(user_home, monkeypatch, capsys):
+    monkeypatch.setenv("AIGC_DEVICE", "quantum")
+    assert main(["models"]) == 2
+    assert "error: AIGC_DEVICE='quantum' is not one of" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs_with_an_empty_user_folder(tmp_path):
+    env = {"AIGC_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "aigc_demo", "models"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(("NAME", "No checkpoints found"))
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "models" in out
+    assert "serve" in out

@@ -1,0 +1,96 @@
+import re
+import string
+from types import SimpleNamespace
+
+import pytest
+
+from aigc_demo.ui.about import datasets_markdown, format_size, model_list, models_markdown
+from aigc_demo.ui.i18n import LANGUAGES, TRANSLATIONS, language_of, text
+from tests.helpers import make_card, make_model
+
+
+def test_every_language_has_every_text_with_the_same_placeholders():
+    assert set(TRANSLATIONS) == set(LANGUAGES)
+    english = TRANSLATIONS["en"]
+    for language, table in TRANSLATIONS.items():
+        assert set(table) == set(english), language
+        for key, value in table.items():
+            assert value.strip(), (language, key)
+            fields = {f for _, f, _, _ in string.Formatter().parse(value) if f}
+            assert fields == {f for _, f, _, _ in string.Formatter().parse(english[key]) if f}, key
+
+
+def test_chinese_texts_are_chinese():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [k for k, v in TRANSLATIONS["zh-CN"].items() if not han.search(v)]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
+        ("en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+        ("fr-FR,zh-TW;q=0.5,en;q=0.3", "zh-CN"),
+        ("en;q=0.2,zh;q=0.9", "zh-CN"),
+        ("de-DE", "en"),
+        ("", "en"),
+        ("zh;q=nonsense,en", "en"),
+    ],
+)
+def test_language_follows_accept_language(header, language):
+    assert language_of(SimpleNamespace(headers={"accept-language": header})) == language
+
+
+def test_language_without_a_request_is_english():
+    assert language_of(None) == "en"
+
+
+def test_text_fills_values():
+    assert text("footer", "zh-CN", version="1", device="CPU") == "AIGC 创作工坊 1 · 模型运行于 CPU"
+
+
+def test_model_cards_show_what_a_person_needs(hub):
+    hub.save("digits", make_model(), make_card(description="Draws digits."))
+    (hub.user_dir / "junk.safetensors").write_bytes(b"junk")
+    english = models_markdown(hub, "en")
+    assert "#### digits" in english
+    assert "Draws digits." in english
+    assert "synthetic" in english
+    assert "CC0" in english
+    assert "loss 0.5, accuracy 0.9" in english
+    assert "trained here" in english
+    assert "not loaded yet" in english
+    assert "junk.safetensors" in english
+    hub.load("digits")
+    chinese = models_markdown(hub, "zh-CN")
+    assert "已加载到 | CPU" in chinese
+    assert "已跳过的文件" in chinese
+
+
+def test_no_models_says_where_they_would_be(hub):
+    assert str(hub.user_dir) in models_markdown(hub, "en")
+
+
+def test_datasets_are_credited_with_licences():
+    credits = datasets_markdown("en")
+    for name, licence in [
+        ("MNIST", "CC BY-SA 3.0"),
+        ("Free Spoken Digit Dataset", "CC BY-SA 4.0"),
+        ("tiny-shakespeare", "MIT"),
+        ("Tang poems", "MIT"),
+    ]:
+        assert name in credits
+        assert licence in credits
+
+
+def test_model_list_is_plain_data(hub):
+    hub.save("digits", make_model(), make_card())
+    (row,) = model_list(hub)
+    assert row["name"] == "digits"
+    assert row["size_bytes"] > 0
+
+
+@pytest.mark.parametrize(("size", "shown"), [(512, "512 B"), (2048, "2.0 KB"), (5 * 1024**2, "5.0 MB")])
+def test_sizes_read_naturally(size, shown):
+    assert format_size(size) == shown
