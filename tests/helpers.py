@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 
 from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
+from aigc_demo.backend.hub import ModelHub
 from aigc_demo.models import register
+from aigc_demo.ui import build_demo, launch_options
 
 TEST_KIND = "test-mlp"
 
@@ -47,3 +51,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def running_app(hub: ModelHub) -> Iterator[str]:
+    """The real app over ``hub``, served on a free loopback port; yields its URL."""
+    demo = build_demo(hub)
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(),
+    )
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()

@@ -13,24 +13,13 @@ import pytest
 from gradio_client import Client
 
 from aigc_demo.settings import PROJECT_ROOT
-from aigc_demo.ui import build_demo, launch_options
-from tests.helpers import free_port, make_card, make_model
+from tests.helpers import free_port, make_card, make_model, running_app
 
 
 @pytest.fixture
 def app_url(hub):
-    demo = build_demo(hub)
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        **launch_options(),
-    )
-    try:
-        yield demo.local_url
-    finally:
-        demo.close()
+    with running_app(hub) as url:
+        yield url
 
 
 def test_page_is_served_with_every_tab_in_both_languages(app_url):
@@ -75,7 +64,8 @@ def _wait_for_http_200(url: str, process: subprocess.Popen, timeout: float = 90)
     raise AssertionError(f"no HTTP 200 from {url} within {timeout} s")
 
 
-def test_python_app_py_starts_despite_a_corrupt_checkpoint(tmp_path: Path):
+@pytest.mark.parametrize("command", [["app.py"], ["-m", "aigc_demo", "serve"]], ids=["app.py", "serve"])
+def test_app_starts_despite_a_corrupt_checkpoint(tmp_path: Path, command: list[str]):
     user_checkpoints = tmp_path / "home" / "checkpoints"
     user_checkpoints.mkdir(parents=True)
     (user_checkpoints / "broken.safetensors").write_bytes(b"this is not a checkpoint")
@@ -90,7 +80,7 @@ def test_python_app_py_starts_despite_a_corrupt_checkpoint(tmp_path: Path):
     log_path = tmp_path / "app.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, *command], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         try:
             _wait_for_http_200(f"http://127.0.0.1:{port}/", process)

@@ -42,7 +42,7 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
     lines = [f"#### {entry.name}"]
     if card.description:
         lines.append(card.description)
-    lines += ["", "| | |", "|---|---|", *(f"| {label} | {value} |" for label, value in rows)]
+    lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
     return "\n".join(lines)
 
 
@@ -91,7 +91,10 @@ def build_about_tab(demo: gr.Blocks, hub: ModelHub, footer: gr.Markdown) -> None
     gr.Markdown(I18N("about_intro"))
     gr.Markdown(I18N("about_models"))
     models_md = gr.Markdown(elem_id="about-models")
-    refresh = gr.Button(I18N("about_refresh"), size="sm", variant="secondary", elem_id="about-refresh")
+    with gr.Row():
+        refresh = gr.Button(
+            I18N("about_refresh"), size="sm", variant="secondary", scale=0, elem_id="about-refresh"
+        )
     gr.Markdown(I18N("about_datasets"))
     datasets_md = gr.Markdown(elem_id="about-datasets")
 

@@ -13,7 +13,7 @@ LANGUAGES = ("en", "zh-CN")
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
     "en": {
-        "app_title": "AIGC Studio",
+        "app_title": "# AIGC Studio",
         "app_tagline": "Play with small generative models that run live on this machine: "
         "pictures, text, speech, and models you train yourself.",
         "tab_image": "Image",
@@ -62,7 +62,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "dataset_by": "by",
     },
     "zh-CN": {
-        "app_title": "AIGC 创作工坊",
+        "app_title": "# AIGC 创作工坊",
         "app_tagline": "在本机实时体验小型生成模型：图像、文本、语音，以及你亲手训练的模型。",
         "tab_image": "图像",
         "tab_text": "文本",

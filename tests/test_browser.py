@@ -1,0 +1,79 @@
+"""A real browser (Debian's Chromium driven by Playwright) opens the app in both languages.
+
+Screenshots go to ``artifacts/screenshots/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import make_card, make_model, running_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+
+if CHROMIUM is None and os.environ.get("AIGC_REQUIRE_BROWSER") != "1":
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    from aigc_demo.backend.hub import ModelHub
+
+    root = tmp_path_factory.mktemp("browser")
+    hub = ModelHub(root / "shipped", root / "user")
+    hub.save("demo-model", make_model(), make_card(description="A model made for this test."))
+    (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
+    with running_app(hub) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM is not None, "AIGC_REQUIRE_BROWSER=1 but Chromium is missing"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "tabs", "about", "footer"),
+    [
+        ("en-US", ["Image", "Text", "Speech", "Train", "About"], "Models", "models run on"),
+        ("zh-CN", ["图像", "文本", "语音", "训练", "关于"], "模型", "模型运行于"),
+    ],
+)
+def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name=tabs[0], exact=True).wait_for(timeout=30_000)
+        for name in tabs:
+            page.get_by_role("tab", name=name, exact=True).click()
+            page.wait_for_timeout(200)
+            page.screenshot(path=str(SCREENSHOTS / f"{locale}-{tabs.index(name)}-{name}.png"))
+        page.get_by_role("heading", name=about, exact=True).wait_for()
+        page.locator("#about-models").get_by_text("demo-model").wait_for()
+        assert "A model made for this test." in page.locator("#about-models").inner_text()
+        assert "broken.safetensors" in page.locator("#about-models").inner_text()
+        assert footer in page.locator("#footer").inner_text()
+    finally:
+        context.close()
