@@ -67,6 +67,16 @@ def test_save_replaces_atomically_and_leaves_no_temp_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_saved_files_are_readable_by_others_like_any_file(tmp_path):
+    path = tmp_path / "m.safetensors"
+    save_checkpoint(path, make_model().state_dict(), make_card())
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o640)
+    save_checkpoint(path, make_model().state_dict(), make_card())
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
 def test_a_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     path = tmp_path / "m.safetensors"
     save_checkpoint(path, make_model(0).state_dict(), make_card(metrics={"loss": 1.0}))
