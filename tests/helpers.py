@@ -1,10 +1,12 @@
-"""Test helpers: a small real model kind, model cards and a free loopback port."""
+"""Test helpers: small real models and data sets, model cards, and the app on a free port."""
 
 from __future__ import annotations
 
+import math
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -68,3 +70,43 @@ def running_app(hub: ModelHub) -> Iterator[str]:
         yield demo.local_url
     finally:
         demo.close()
+
+
+def tone(
+    frequency: float, seconds: float = 0.5, sample_rate: int = 8000, amplitude: float = 0.5
+) -> torch.Tensor:
+    """A sine tone with a light second harmonic, like a very plain voice."""
+    t = torch.arange(int(seconds * sample_rate)) / sample_rate
+    return amplitude * (torch.sin(2 * math.pi * frequency * t) + 0.3 * torch.sin(4 * math.pi * frequency * t))
+
+
+def write_tone_recordings(folder: Path, speakers=("alice", "bob"), per_digit: int = 6) -> Path:
+    """A small spoken-digit-style dataset: digit d is a tone at 150 + 30 d Hz, one file each."""
+    from aigc_demo.audio.wav import write_wav
+
+    for speaker_number, speaker in enumerate(speakers):
+        for digit in range(10):
+            for index in range(per_digit):
+                wave = tone(150 + 30 * digit + 3 * speaker_number, seconds=0.3 + 0.02 * index)
+                write_wav(folder / f"{digit}_{speaker}_{index}.wav", wave, 8000)
+    return folder
+
+
+def make_speech_model(seed: int = 0):
+    """A small, untrained but real speech generator with labelled directions."""
+    from aigc_demo.models.speech import SpeechCVAE
+
+    torch.manual_seed(seed)
+    model = SpeechCVAE(latent_dim=4, channels=8, num_directions=3)
+    with torch.no_grad():
+        model.directions.copy_(torch.randn(3, 4))
+    return model
+
+
+def make_speech_card(model) -> ModelCard:
+    directions = [
+        {"factor": "pitch", "score": 0.61, "low": "lower", "high": "higher"},
+        {"factor": "speaker", "score": 0.55, "low": "alice", "high": "bob"},
+        {"factor": None, "score": 0.1, "low": "shorter", "high": "longer"},
+    ]
+    return make_card(kind="speech-cvae", config=dict(model.config), extras={"directions": directions})

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from aigc_demo.settings import PROJECT_ROOT
-from tests.helpers import make_card, make_model, running_app
+from tests.helpers import make_card, make_model, make_speech_card, make_speech_model, running_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -38,6 +38,8 @@ def app_url(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     hub = ModelHub(root / "shipped", root / "user")
     hub.save("demo-model", make_model(), make_card(description="A model made for this test."))
+    speech_model = make_speech_model()
+    hub.save("voice", speech_model, make_speech_card(speech_model))
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
     with running_app(hub) as url:
         yield url
@@ -75,5 +77,31 @@ def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs,
         assert "A model made for this test." in page.locator("#about-models").inner_text()
         assert "broken.safetensors" in page.locator("#about-models").inner_text()
         assert footer in page.locator("#footer").inner_text()
+    finally:
+        context.close()
+
+
+def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 1000}, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Speech", exact=True).click()
+        page.locator("#voice-0").get_by_text("Pitch: lower ↔ higher (r = 0.61)").wait_for(timeout=30_000)
+        assert page.locator("#voice-1").get_by_text("Speaker: alice ↔ bob").is_visible()
+        assert not page.locator("#voice-3").is_visible()  # this model has three directions
+        page.locator("#speech-number textarea").fill("314")
+        page.locator("#speech-say").click()
+        page.locator("#speech-audio audio, #speech-audio [data-testid='waveform-Listen']").first.wait_for(
+            state="attached", timeout=30_000
+        )
+        page.locator("#speech-spectrogram img").wait_for(timeout=30_000)
+        with page.expect_download() as download:
+            page.locator("#speech-download").click()
+        assert download.value.suggested_filename == "digits-314-seed0.wav"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-speech-spoken.png"), full_page=True)
     finally:
         context.close()

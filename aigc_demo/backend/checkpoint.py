@@ -62,7 +62,8 @@ class ModelCard:
     """Everything a checkpoint says about itself besides its weights.
 
     ``config`` holds the architecture's constructor arguments, so the model can be rebuilt
-    from the card alone. The first entry of ``metrics`` is the headline figure.
+    from the card alone. The first entry of ``metrics`` is the headline figure. ``extras``
+    holds what a model kind records beside that (training settings, labelled directions).
     """
 
     kind: str
@@ -72,6 +73,7 @@ class ModelCard:
     seed: int | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     description: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
     created: str = field(default_factory=_now)
     versions: dict[str, str] = field(default_factory=library_versions)
     format_version: int = FORMAT_VERSION

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Sequence
 
 import aigc_demo
-from aigc_demo.cli import models, serve
+from aigc_demo.backend.checkpoint import CheckpointError
+from aigc_demo.backend.hub import UnknownModelError
+from aigc_demo.cli import evaluate, models, serve, speech, train
 
-COMMANDS = (models, serve)
+COMMANDS = (models, serve, speech, train, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +43,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return args.run(args)
-    except (ValueError, RuntimeError) as err:
+    except (ValueError, RuntimeError, OSError, UnknownModelError, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

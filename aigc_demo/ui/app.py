@@ -10,6 +10,7 @@ from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
 from aigc_demo.ui.i18n import I18N
+from aigc_demo.ui.speech_tab import build_speech_tab
 
 # Generated pictures are tiny; show them large without blurring the pixels.
 CSS = """
@@ -20,8 +21,6 @@ CSS = """
 PLANNED_TABS = (
     ("tab_image", "planned_image"),
     ("tab_text", "planned_text"),
-    ("tab_speech", "planned_speech"),
-    ("tab_train", "planned_train"),
 )
 
 
@@ -36,6 +35,11 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             for tab_key, body_key in PLANNED_TABS:
                 with gr.Tab(I18N(tab_key), id=tab_key.removeprefix("tab_")):
                     gr.Markdown(I18N(body_key))
+            with gr.Tab(I18N("tab_speech"), id="speech"):
+                gr.Markdown(I18N("speech_intro"))
+                build_speech_tab(demo, hub)
+            with gr.Tab(I18N("tab_train"), id="train"):
+                gr.Markdown(I18N("planned_train"))
             with gr.Tab(I18N("tab_about"), id="about"):
                 build_about_tab(demo, hub, footer)
         footer.render()

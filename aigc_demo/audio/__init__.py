@@ -1,0 +1,1 @@
+"""Audio signal processing on torch tensors: spectrograms, Griffin-Lim, pitch, WAV files."""

@@ -1,0 +1,38 @@
+"""Reading and writing WAV files with soundfile (16-bit PCM out, any PCM or float in)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import soundfile as sf
+import torch
+
+
+class AudioFileError(ValueError):
+    """A file that is not readable audio, with the reason in words."""
+
+
+def read_wav(source: str | Path | BinaryIO) -> tuple[torch.Tensor, int]:
+    """A mono float32 waveform in [-1, 1] and its sample rate; stereo is averaged to mono."""
+    try:
+        data, rate = sf.read(source, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as err:
+        name = getattr(source, "name", source)
+        raise AudioFileError(f"{name} is not a readable audio file ({err})") from None
+    return torch.from_numpy(data.mean(axis=1)), int(rate)
+
+
+def to_int16(wave: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Float samples in [-1, 1] as 16-bit PCM (clipped, rounded)."""
+    samples = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    return np.round(np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def write_wav(path: str | Path, wave: torch.Tensor | np.ndarray, sample_rate: int) -> Path:
+    """Write a mono waveform as 16-bit PCM WAV."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, to_int16(wave), sample_rate, subtype="PCM_16", format="WAV")
+    return path

@@ -1,0 +1,61 @@
+"""``eval``: measure a checkpoint and print its figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from aigc_demo.backend.hub import default_hub
+
+NAME = "eval"
+HELP = "measure a checkpoint (e.g. eval speech --checkpoint fsdd-speech)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    speech = kinds.add_parser("speech", help="recognition and diversity of generated spoken digits")
+    speech.add_argument("--checkpoint", default="fsdd-speech", help="speech model to judge")
+    speech.add_argument("--classifier", default="fsdd-digit-classifier", help="digit classifier that judges")
+    speech.add_argument("--per-digit", type=int, default=50, help="generated clips per digit")
+    speech.add_argument("--seed", type=int, default=0, help="first voice seed")
+    speech.add_argument(
+        "--data",
+        type=Path,
+        help="FSDD recordings: also report the classifier's accuracy on the held-out "
+        "recordings and their diversity",
+    )
+    speech.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from aigc_demo.data.spoken_digits import load_spoken_digits
+    from aigc_demo.evaluation.speech import evaluate_speech
+
+    if not 2 <= args.per_digit <= 1000:
+        raise ValueError("--per-digit must be between 2 and 1000")
+    hub = default_hub()
+    generator, classifier = hub.load(args.checkpoint), hub.load(args.classifier)
+    held_out = load_spoken_digits(args.data).split()[1] if args.data else None
+    report = evaluate_speech(generator.module, classifier.module, args.per_digit, args.seed, held_out)
+    if args.json:
+        print(json.dumps({**asdict(report), "diversity_ratio": report.diversity_ratio}, indent=2))
+        return 0
+    clips = 10 * args.per_digit
+    print(
+        f"generator {args.checkpoint}, judged by {args.classifier} over {clips} clips "
+        f"({args.per_digit} per digit, seeds {args.seed}-{args.seed + clips - 1})"
+    )
+    if report.classifier_accuracy_real is not None:
+        print(
+            f"classifier accuracy on {len(held_out)} held-out real recordings: "
+            f"{report.classifier_accuracy_real:.1%}"
+        )
+    print(f"generated clips recognised as the asked digit: {report.recognition:.1%}")
+    print("  per digit: " + "  ".join(f"{d}:{r:.0%}" for d, r in enumerate(report.recognition_per_digit)))
+    line = f"diversity (mean feature distance within a digit): generated {report.diversity_generated:.3f}"
+    if report.diversity_real is not None:
+        line += f", real {report.diversity_real:.3f}, ratio {report.diversity_ratio:.2f}"
+    print(line)
+    return 0

@@ -1,0 +1,1 @@
+"""Measuring models: how well generated samples do what was asked, and how varied they are."""

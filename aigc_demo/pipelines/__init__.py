@@ -1,0 +1,1 @@
+"""What each UI action computes, as plain functions over the model hub: numbers in, arrays out."""

@@ -1,0 +1,128 @@
+"""Speak digits: a voice (seed + slider offsets) → spectrograms → waveform and a picture of it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from aigc_demo.audio.spectrogram import SPEC, denormalize, griffin_lim, normalize
+from aigc_demo.backend.hub import LoadedModel
+from aigc_demo.backend.seeding import check_seed, seeded_randn
+
+MAX_DIGITS = 16
+MAX_OFFSET = 3.0  # slider range, in standard deviations along a direction
+GAP_SECONDS = 0.12  # pause between spoken digits, about a short breath
+PEAK = 0.9
+SILENCE_DB = -35.0
+
+
+@dataclass(frozen=True)
+class Speech:
+    wave: np.ndarray  # float32 mono in [-1, 1]
+    sample_rate: int
+    digits: tuple[int, ...]
+
+
+def parse_digits(text: str) -> tuple[int, ...]:
+    """``"2026"`` → ``(2, 0, 2, 6)``; spaces are allowed, anything else is refused by name."""
+    if not isinstance(text, str):
+        raise ValueError("type the digits to speak, e.g. 2026")
+    compact = "".join(text.split())
+    if not compact:
+        raise ValueError("type at least one digit to speak, e.g. 2026")
+    unwanted = sorted({c for c in compact if c not in "0123456789"})
+    if unwanted:
+        shown = " ".join(repr(c) for c in unwanted[:5])
+        raise ValueError(f"only the digits 0-9 can be spoken; remove {shown}")
+    if len(compact) > MAX_DIGITS:
+        raise ValueError(f"at most {MAX_DIGITS} digits at a time (got {len(compact)})")
+    return tuple(int(c) for c in compact)
+
+
+def check_offsets(offsets: Sequence[float], count: int) -> list[float]:
+    """``count`` slider values as floats in ``[-MAX_OFFSET, MAX_OFFSET]``; missing ones are 0.
+
+    A model may have fewer directions than the UI has sliders; values for sliders it lacks are
+    accepted only when they are 0, so no request silently loses a setting.
+    """
+    values = []
+    for position, value in enumerate(offsets, start=1):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"voice slider {position} must be a number, got {value!r}") from None
+        if not math.isfinite(number) or abs(number) > MAX_OFFSET:
+            raise ValueError(f"voice slider {position} must be between -{MAX_OFFSET:g} and {MAX_OFFSET:g}")
+        values.append(number)
+    if any(values[count:]):
+        raise ValueError(f"this voice has {count} sliders; the values after slider {count} must be 0")
+    return values[:count] + [0.0] * (count - len(values))
+
+
+def voice(model: torch.nn.Module, seed: int, offsets: Sequence[float]) -> torch.Tensor:
+    """The latent voice: noise from ``seed`` moved along the model's principal directions."""
+    directions = model.directions
+    base = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
+    steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
+    return base + steps @ directions
+
+
+def _trim(wave: torch.Tensor, sample_rate: int) -> torch.Tensor:
+    """Cut leading and trailing silence, keeping 20 ms of margin."""
+    window = sample_rate // 50
+    frames = wave[: len(wave) // window * window].view(-1, window)
+    level = 20 * torch.log10(frames.pow(2).mean(1).sqrt() + 1e-9)
+    active = torch.nonzero(level > level.max() + SILENCE_DB).flatten()
+    if len(active) == 0:
+        return wave[:window]
+    start, end = max(int(active[0]) - 1, 0), min(int(active[-1]) + 2, len(frames))
+    return wave[start * window : end * window]
+
+
+@torch.inference_mode()
+def speak(loaded: LoadedModel, digits: Sequence[int], seed: int, offsets: Sequence[float] = ()) -> Speech:
+    """Speak ``digits`` one after another in one voice, with short natural pauses."""
+    model = loaded.module
+    digits = tuple(int(d) for d in digits)
+    if not digits or any(not 0 <= d <= 9 for d in digits):
+        raise ValueError("digits must be between 0 and 9")
+    z = voice(model, seed, offsets).expand(len(digits), -1)
+    labels = torch.tensor(digits, device=z.device)
+    images = model.decode(z, labels).float().cpu()
+    waves = griffin_lim(denormalize(images), SPEC, seed=check_seed(seed))
+    gap = torch.zeros(int(GAP_SECONDS * SPEC.sample_rate))
+    parts = []
+    for wave in waves:
+        parts += [_trim(wave, SPEC.sample_rate), gap]
+    joined = torch.cat(parts[:-1])
+    joined = joined * (PEAK / joined.abs().max().clamp_min(1e-6))
+    return Speech(joined.numpy().astype(np.float32), SPEC.sample_rate, digits)
+
+
+def spectrogram_picture(wave: np.ndarray, height: int = 256) -> np.ndarray:
+    """An RGB picture of a waveform's log spectrogram, low frequencies at the bottom."""
+    mag = torch.stft(
+        torch.from_numpy(wave), SPEC.n_fft, SPEC.hop, window=SPEC.window(), return_complex=True
+    ).abs()[: SPEC.bins]
+    level = ((normalize(mag) + 1.0) / 2.3).clamp(0, 1).flip(0).numpy()
+    rows = np.repeat(level, max(1, height // level.shape[0]), axis=0)
+    columns = np.repeat(rows, 2, axis=1)
+    return _colour(columns)
+
+
+# A dark-to-bright palette (black, indigo, magenta, orange, pale yellow), perceptually ordered.
+_ANCHORS = np.array(
+    [[0, 0, 4], [59, 15, 112], [140, 41, 129], [222, 73, 104], [254, 159, 109], [252, 253, 191]],
+    dtype=np.float32,
+)
+
+
+def _colour(level: np.ndarray) -> np.ndarray:
+    position = level * (len(_ANCHORS) - 1)
+    low = np.floor(position).astype(int).clip(0, len(_ANCHORS) - 2)
+    fraction = (position - low)[..., None]
+    return (_ANCHORS[low] * (1 - fraction) + _ANCHORS[low + 1] * fraction).astype(np.uint8)

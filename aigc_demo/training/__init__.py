@@ -1,0 +1,1 @@
+"""Training loops that turn a dataset into a checkpoint with its model card."""

@@ -1,0 +1,221 @@
+"""Train the spoken-digit generator (a conditional VAE) and the digit classifier that judges it."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from aigc_demo.audio.pitch import estimate_pitch
+from aigc_demo.audio.spectrogram import log_spectrogram
+from aigc_demo.data.spoken_digits import SpokenDigits
+from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class SpeechTrainingConfig:
+    epochs: int = 60
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    beta: float = 0.5  # weight of the KL term against the summed squared error
+    latent_dim: int = 16
+    channels: int = 16
+    num_directions: int = 8
+    seed: int = 0
+
+
+@dataclass
+class ClassifierTrainingConfig:
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    channels: int = 16
+    seed: int = 0
+
+
+def spectrograms(data: SpokenDigits, batch: int = 256) -> torch.Tensor:
+    return torch.cat([log_spectrogram(data.waves[i : i + batch]) for i in range(0, len(data), batch)])
+
+
+def _batches(count: int, batch_size: int, generator: torch.Generator):
+    order = torch.randperm(count, generator=generator)
+    for start in range(0, count, batch_size):
+        yield order[start : start + batch_size]
+
+
+def vae_loss(
+    model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, beta: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-example means of (total, reconstruction, KL); reconstruction is a summed squared error."""
+    rebuilt, mean, log_var = model(images, digits)
+    reconstruction = (rebuilt - images).pow(2).flatten(1).sum(1).mean()
+    kl = 0.5 * (mean.pow(2) + log_var.exp() - 1 - log_var).sum(1).mean()
+    return reconstruction + beta * kl, reconstruction, kl
+
+
+def train_speech_cvae(
+    train: SpokenDigits, test: SpokenDigits, config: SpeechTrainingConfig, log: Log = print
+) -> tuple[SpeechCVAE, dict[str, float], list[dict]]:
+    """Train the generator; return it with its metrics and the labels of its voice directions."""
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = SpeechCVAE(config.latent_dim, config.channels, num_directions=config.num_directions)
+    images, digits = spectrograms(train), train.digits
+    test_images = spectrograms(test)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
+    steps = config.epochs * math.ceil(len(train) / config.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    started = time.monotonic()
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        totals = torch.zeros(3)
+        for index in _batches(len(train), config.batch_size, generator):
+            loss, reconstruction, kl = vae_loss(model, images[index], digits[index], config.beta)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            schedule.step()
+            totals += torch.stack([loss, reconstruction, kl]).detach() * len(index)
+        totals /= len(train)
+        log(
+            f"epoch {epoch}/{config.epochs}  loss {totals[0]:.1f}  recon {totals[1]:.1f}  "
+            f"kl {totals[2]:.1f}  ({time.monotonic() - started:.0f} s)"
+        )
+    model.eval()
+    with torch.no_grad():
+        _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
+        model.directions.copy_(principal_directions(model, images, digits, config.num_directions))
+    labels = label_directions(model, train, images)
+    metrics = {
+        "test_reconstruction_sse": round(test_reconstruction.item(), 2),
+        "test_kl_nats": round(test_kl.item(), 2),
+        "train_seconds": round(time.monotonic() - started, 1),
+    }
+    return model, metrics, labels
+
+
+@torch.no_grad()
+def principal_directions(
+    model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, k: int
+) -> torch.Tensor:
+    """The top-``k`` principal axes of the posterior means, each scaled to one standard deviation."""
+    means = torch.cat(
+        [model.encode(images[i : i + 256], digits[i : i + 256])[0] for i in range(0, len(images), 256)]
+    )
+    centred = means - means.mean(0)
+    _, singular, axes = torch.linalg.svd(centred, full_matrices=False)
+    scale = singular[:k] / math.sqrt(len(means) - 1)
+    return axes[:k] * scale[:, None]
+
+
+def _augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Random loudness (a shift in log space) and a small delay, as recordings vary."""
+    gain = (torch.rand(len(images), 1, 1, generator=generator) - 0.5) * 0.3
+    shift = int(torch.randint(0, 9, (1,), generator=generator))
+    delayed = torch.nn.functional.pad(images, (shift, 0), value=float(images.min()))[..., : images.shape[-1]]
+    return delayed + gain
+
+
+def train_digit_classifier(
+    train: SpokenDigits, test: SpokenDigits, config: ClassifierTrainingConfig, log: Log = print
+) -> tuple[DigitClassifier, dict[str, float]]:
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = DigitClassifier(config.channels)
+    images, digits = spectrograms(train), train.digits
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-3)
+    steps = config.epochs * math.ceil(len(train) / config.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        total = 0.0
+        for index in _batches(len(train), config.batch_size, generator):
+            loss = nn.functional.cross_entropy(model(_augment(images[index], generator)), digits[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(index)
+        accuracy = classifier_accuracy(model, spectrograms(test), test.digits)
+        log(f"epoch {epoch}/{config.epochs}  loss {total / len(train):.3f}  held-out accuracy {accuracy:.3f}")
+    model.eval()
+    return model, {"test_accuracy": round(classifier_accuracy(model, spectrograms(test), test.digits), 4)}
+
+
+@torch.no_grad()
+def classifier_accuracy(model: DigitClassifier, images: torch.Tensor, digits: torch.Tensor) -> float:
+    was_training = model.training
+    model.eval()
+    predicted = torch.cat([model(images[i : i + 256]).argmax(1) for i in range(0, len(images), 256)])
+    model.train(was_training)
+    return (predicted == digits).float().mean().item()
+
+
+def _pearson(a: torch.Tensor, b: torch.Tensor) -> float:
+    keep = torch.isfinite(a) & torch.isfinite(b)
+    a, b = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
+    return float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-12))
+
+
+def _speaking_seconds(wave: torch.Tensor, sample_rate: int) -> float:
+    window = sample_rate // 50
+    frames = wave[: len(wave) // window * window].view(-1, window)
+    level = 20 * torch.log10(frames.pow(2).mean(1).sqrt() + 1e-9)
+    active = torch.nonzero(level > level.max() - 35).flatten()
+    return float(active[-1] - active[0] + 1) * window / sample_rate if len(active) else 0.0
+
+
+@torch.no_grad()
+def label_directions(
+    model: SpeechCVAE, data: SpokenDigits, images: torch.Tensor, threshold: float = 0.4
+) -> list[dict]:
+    """Name each principal direction after what it tracks in the real recordings, if anything.
+
+    For every direction, the training clips' coordinates along it are compared with three
+    things a listener can hear: pitch (Pearson r with the estimated f0), length (r with the
+    time spent speaking) and speaker (η², the share of the coordinate's variance explained by
+    who is speaking). The strongest one at or above ``threshold`` names the direction; the
+    direction is flipped if needed so that moving right means "higher", "longer", or towards
+    the speaker whose clips sit furthest along it. The score is stored so the UI can show it.
+    """
+    means = torch.cat(
+        [model.encode(images[i : i + 256], data.digits[i : i + 256])[0] for i in range(0, len(images), 256)]
+    )
+    centred = means - means.mean(0)
+    rate = 8000
+    pitch = torch.tensor([estimate_pitch(w, rate) for w in data.waves])
+    length = torch.tensor([_speaking_seconds(w, rate) for w in data.waves])
+    names = sorted(set(data.speakers))
+    speaker = torch.tensor([names.index(s) for s in data.speakers])
+    labels = []
+    for row in range(len(model.directions)):
+        axis = model.directions[row]
+        coordinate = centred @ axis / axis.pow(2).sum()
+        group_means = torch.stack([coordinate[speaker == k].mean() for k in range(len(names))])
+        between = ((group_means[speaker] - coordinate.mean()) ** 2).sum()
+        eta2 = float(between / ((coordinate - coordinate.mean()) ** 2).sum().clamp_min(1e-12))
+        candidates = [
+            ("pitch", _pearson(coordinate, pitch), "lower", "higher"),
+            ("length", _pearson(coordinate, length), "shorter", "longer"),
+            ("speaker", eta2, names[int(group_means.argmin())], names[int(group_means.argmax())]),
+        ]
+        factor, score, low, high = max(candidates, key=lambda c: abs(c[1]))
+        if factor != "speaker" and score < 0:
+            model.directions[row] = -axis
+            score = -score
+        labels.append(
+            {
+                "factor": factor if abs(score) >= threshold else None,
+                "score": round(score, 3),
+                "low": low,
+                "high": high,
+            }
+        )
+    return labels

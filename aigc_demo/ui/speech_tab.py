@@ -1,0 +1,164 @@
+"""The Speech tab: pick digits or type a number, choose a voice, listen, download the WAV."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from aigc_demo.audio.wav import to_int16, write_wav
+from aigc_demo.backend.hub import ModelHub, UnknownModelError
+from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.pipelines import speech
+from aigc_demo.ui.i18n import I18N, language_of, text
+
+KIND = "speech-cvae"
+SLIDERS = 8
+_OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="aigc-speech-"))
+
+
+def slider_label(index: int, info: dict | None, lang: str) -> str:
+    """What a voice slider does, with how well that name fits, in the reader's language."""
+    if not info or not info.get("factor"):
+        return text("voice_direction", lang, number=index + 1)
+    factor = info["factor"]
+    measure = "η²" if factor == "speaker" else "r"
+    low, high = info["low"], info["high"]
+    if factor != "speaker":
+        low, high = text(f"voice_{low}", lang), text(f"voice_{high}", lang)
+    return text(
+        "voice_labelled",
+        lang,
+        factor=text(f"voice_factor_{factor}", lang),
+        low=low,
+        high=high,
+        measure=measure,
+        score=f"{info['score']:.2f}",
+    )
+
+
+def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+    with gr.Row():
+        with gr.Column(scale=2):
+            # Choices are refreshed on every page load; custom values let API clients name a
+            # model trained after start-up (the handler checks the name).
+            names = [e.name for e in hub.entries(kind=KIND)]
+            model = gr.Dropdown(
+                label=I18N("speech_model"),
+                choices=names,
+                value=names[0] if names else None,
+                allow_custom_value=True,
+                elem_id="speech-model",
+            )
+            digit = gr.Radio([str(d) for d in range(10)], label=I18N("speech_digit"), elem_id="speech-digit")
+            with gr.Row():
+                number = gr.Textbox(
+                    label=I18N("speech_number"), value="2026", max_length=64, elem_id="speech-number", scale=3
+                )
+                say = gr.Button(I18N("speech_say"), variant="primary", scale=1, elem_id="speech-say")
+            with gr.Row():
+                seed = gr.Number(
+                    label=I18N("speech_seed"),
+                    value=0,
+                    minimum=0,
+                    maximum=MAX_SEED,
+                    precision=0,
+                    elem_id="speech-seed",
+                )
+                shuffle = gr.Button(I18N("speech_random"), elem_id="speech-random")
+                reset = gr.Button(I18N("speech_reset"), elem_id="speech-reset")
+            sliders = [
+                gr.Slider(
+                    -speech.MAX_OFFSET,
+                    speech.MAX_OFFSET,
+                    value=0.0,
+                    step=0.1,
+                    label=I18N("voice_slider"),
+                    elem_id=f"voice-{i}",
+                    buttons=[],
+                )
+                for i in range(SLIDERS)
+            ]
+        with gr.Column(scale=3):
+            audio = gr.Audio(
+                label=I18N("speech_audio"),
+                type="numpy",
+                format="wav",
+                interactive=False,
+                buttons=["download"],
+                elem_id="speech-audio",
+            )
+            download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
+            picture = gr.Image(
+                label=I18N("speech_spectrogram"),
+                format="png",
+                interactive=False,
+                elem_classes="pixelated",
+                elem_id="speech-spectrogram",
+            )
+
+    def speak_digits(model_name: str, digits: str, voice_seed: float, *offsets: float):
+        """Speak a number (e.g. "2026") in the voice given by a seed and the voice sliders."""
+        try:
+            loaded = hub.load(model_name)
+            if loaded.entry.card.kind != KIND:
+                raise ValueError(f"{model_name!r} is not a speech model")
+            result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets)
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+        name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
+        path = write_wav(Path(tempfile.mkdtemp(dir=_OUTPUT_DIR)) / name, result.wave, result.sample_rate)
+        return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
+
+    outputs = [audio, download, picture]
+    inputs = [model, number, seed, *sliders]
+    gr.on([say.click, number.submit], speak_digits, inputs, outputs, api_name="speak_digits")
+    gr.on(
+        [s.release for s in sliders],
+        speak_digits,
+        inputs,
+        outputs,
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
+
+    def pick_digit(model_name: str, chosen: str, voice_seed: float, *offsets: float):
+        return chosen, *speak_digits(model_name, chosen, voice_seed, *offsets)
+
+    digit.input(pick_digit, [model, digit, seed, *sliders], [number, *outputs], api_visibility="private")
+
+    def random_voice(model_name: str, digits: str):
+        """A new random voice: a fresh seed with the sliders back at the centre."""
+        new_seed = random_seed()
+        return new_seed, *([0.0] * SLIDERS), *speak_digits(model_name, digits, new_seed)
+
+    shuffle.click(random_voice, [model, number], [seed, *sliders, *outputs], api_name="random_voice")
+
+    def centre_sliders(model_name: str, digits: str, voice_seed: float):
+        return *([0.0] * SLIDERS), *speak_digits(model_name, digits, voice_seed)
+
+    reset.click(centre_sliders, [model, number, seed], [*sliders, *outputs], api_visibility="private")
+
+    def refresh(request: gr.Request, current: str | None) -> list[Any]:
+        lang = language_of(request)
+        names = [e.name for e in hub.entries(kind=KIND)]
+        chosen = current if current in names else (names[0] if names else None)
+        card = hub.entry(chosen).card if chosen else None
+        count = card.config.get("num_directions", 0) if card else 0
+        infos = card.extras.get("directions", []) if card else []
+        sliders_shown = [
+            gr.Slider(label=slider_label(i, infos[i] if i < len(infos) else None, lang), visible=i < count)
+            for i in range(SLIDERS)
+        ]
+        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown]
+
+    gr.on(
+        [demo.load, model.change],
+        refresh,
+        [model],
+        [model, *sliders],
+        api_visibility="private",
+        show_progress="hidden",
+    )

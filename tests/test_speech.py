@@ -1,0 +1,234 @@
+"""The spoken-digit generator: parsing, synthesis, training, evaluation and the CLI."""
+
+import math
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from aigc_demo.backend import hub as hub_module
+from aigc_demo.cli import main
+from aigc_demo.data.spoken_digits import load_spoken_digits
+from aigc_demo.evaluation.speech import evaluate_speech
+from aigc_demo.pipelines.speech import (
+    GAP_SECONDS,
+    MAX_DIGITS,
+    check_offsets,
+    parse_digits,
+    speak,
+    spectrogram_picture,
+    voice,
+)
+from aigc_demo.training.speech import (
+    ClassifierTrainingConfig,
+    SpeechTrainingConfig,
+    train_digit_classifier,
+    train_speech_cvae,
+)
+from tests.helpers import make_speech_card, make_speech_model, write_tone_recordings
+
+
+@pytest.mark.parametrize(("text", "digits"), [("2026", (2, 0, 2, 6)), (" 1 2 ", (1, 2)), ("0", (0,))])
+def test_numbers_become_digits(text, digits):
+    assert parse_digits(text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one digit"),
+        ("   ", "at least one digit"),
+        ("12a4", "remove 'a'"),
+        ("-5", "remove '-'"),
+        ("3.14", r"remove '\.'"),
+        ("七", "remove '七'"),
+        ("1" * (MAX_DIGITS + 1), f"at most {MAX_DIGITS} digits"),
+        (None, "type the digits"),
+    ],
+)
+def test_bad_numbers_are_refused_with_the_reason(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_digits(text)
+
+
+def test_offsets_are_checked_and_padded():
+    assert check_offsets([1, -2.5], 3) == [1.0, -2.5, 0.0]
+    assert check_offsets([1, 2, 3, 0, 0], 3) == [1.0, 2.0, 3.0]
+    for bad, message in [
+        ([4.0], "between -3 and 3"),
+        ([math.nan], "between"),
+        ([math.inf], "between"),
+        (["x"], "must be a number"),
+        ([0, 0, 0, 1], "has 3 sliders"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            check_offsets(bad, 3)
+
+
+@pytest.fixture
+def speech_hub(hub):
+    model = make_speech_model()
+    hub.save("voice", model, make_speech_card(model))
+    return hub
+
+
+def test_a_seed_always_gives_the_same_voice_and_audio(speech_hub):
+    loaded = speech_hub.load("voice")
+    first, again = speak(loaded, (4, 2), seed=11), speak(loaded, (4, 2), seed=11)
+    assert np.array_equal(first.wave, again.wave)
+    assert not np.array_equal(first.wave, speak(loaded, (4, 2), seed=12).wave)
+
+
+def test_sliders_move_the_voice_along_the_directions(speech_hub):
+    model = speech_hub.load("voice").module
+    moved = voice(model, 5, [1.0, 0.0, -2.0]) - voice(model, 5, [])
+    assert torch.allclose(moved, model.directions[0] - 2 * model.directions[2], atol=1e-6)
+
+
+def test_speech_is_one_mono_clip_with_pauses_between_digits(speech_hub):
+    result = speak(speech_hub.load("voice"), (1, 2, 3), seed=0)
+    assert result.sample_rate == 8000
+    assert result.wave.dtype == np.float32
+    assert result.wave.ndim == 1
+    assert np.abs(result.wave).max() == pytest.approx(0.9, abs=1e-3)
+    assert len(result.wave) >= 2 * GAP_SECONDS * 8000
+    assert len(result.wave) <= 3 * 1.1 * 8000
+
+
+def test_spectrogram_picture_is_an_rgb_image(speech_hub):
+    picture = spectrogram_picture(speak(speech_hub.load("voice"), (7,), seed=0).wave)
+    assert picture.dtype == np.uint8
+    assert picture.ndim == 3
+    assert picture.shape[2] == 3
+    assert picture.shape[0] >= 128
+
+
+@pytest.fixture(scope="module")
+def tone_data(tmp_path_factory):
+    folder = write_tone_recordings(tmp_path_factory.mktemp("tones"), per_digit=8)
+    return folder, *load_spoken_digits(folder).split()
+
+
+def test_training_the_generator_lowers_its_loss_and_finds_labelled_directions(tone_data):
+    _, train, test = tone_data
+    logs = []
+    config = SpeechTrainingConfig(epochs=4, batch_size=8, latent_dim=4, channels=8, num_directions=3)
+    model, metrics, labels = train_speech_cvae(train, test, config, log=logs.append)
+    losses = [float(line.split("loss ")[1].split()[0]) for line in logs]
+    assert losses[-1] < losses[0]
+    assert set(metrics) == {"test_reconstruction_sse", "test_kl_nats", "train_seconds"}
+    assert model.directions.abs().sum() > 0
+    assert len(labels) == 3
+    assert all(set(label) == {"factor", "score", "low", "high"} for label in labels)
+    assert all(label["factor"] in {None, "pitch", "length", "speaker"} for label in labels)
+
+
+def test_classifier_learns_to_tell_the_tones_apart(tone_data):
+    _, train, test = tone_data
+    config = ClassifierTrainingConfig(epochs=12, batch_size=10, channels=8)
+    _, metrics = train_digit_classifier(train, test, config, log=lambda _: None)
+    assert metrics["test_accuracy"] >= 0.8
+
+
+def test_evaluation_reports_recognition_and_diversity(tone_data):
+    _, _, test = tone_data
+    torch.manual_seed(0)
+    from aigc_demo.models.speech import DigitClassifier
+
+    report = evaluate_speech(make_speech_model(), DigitClassifier(channels=8), clips_per_digit=3, real=test)
+    assert 0.0 <= report.recognition <= 1.0
+    assert len(report.recognition_per_digit) == 10
+    assert report.diversity_real > 0
+    assert report.diversity_ratio == pytest.approx(report.diversity_generated / report.diversity_real)
+
+
+@pytest.fixture
+def cli_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
+    hub_module.default_hub.cache_clear()
+    model = make_speech_model()
+    hub_module.default_hub().save("voice", model, make_speech_card(model))
+    yield tmp_path
+    hub_module.default_hub.cache_clear()
+
+
+def test_cli_writes_one_wav_with_all_digits(cli_home):
+    out = cli_home / "digits.wav"
+    assert (
+        main(["speech", "--checkpoint", "voice", "--digits", "0123456789", "--seed", "0", "--out", str(out)])
+        == 0
+    )
+    info = sf.info(out)
+    assert (info.samplerate, info.subtype) == (8000, "PCM_16")
+    assert info.duration > 10 * 0.1
+
+
+def test_cli_writes_a_file_per_digit_and_voice(cli_home):
+    out_dir = cli_home / "clips"
+    assert (
+        main(
+            [
+                "speech",
+                "--checkpoint",
+                "voice",
+                "--digits",
+                "37",
+                "--per-digit",
+                "2",
+                "--out-dir",
+                str(out_dir),
+            ]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in out_dir.iterdir()) == ["3_0.wav", "3_1.wav", "7_0.wav", "7_1.wav"]
+
+
+def test_cli_refuses_bad_digits_clearly(cli_home, capsys):
+    assert main(["speech", "--checkpoint", "voice", "--digits", "12x", "--out", str(cli_home / "x.wav")]) == 2
+    assert "only the digits 0-9" in capsys.readouterr().err
+    assert not (cli_home / "x.wav").exists()
+
+
+def test_cli_trains_a_speech_model_into_the_user_folder(cli_home, tone_data, capsys):
+    folder, _, _ = tone_data
+    assert (
+        main(
+            [
+                "train",
+                "speech",
+                "--data",
+                str(folder),
+                "--out",
+                "tones",
+                "--epochs",
+                "1",
+                "--latent-dim",
+                "4",
+                "--directions",
+                "4",
+                "--channels",
+                "8",
+                "--batch-size",
+                "16",
+            ]
+        )
+        == 0
+    )
+    entry = hub_module.default_hub().entry("tones")
+    assert entry.card.kind == "speech-cvae"
+    assert entry.card.dataset.license == "CC BY-SA 4.0"
+    assert entry.card.training_command.startswith("python -m aigc_demo ")
+    assert len(entry.card.extras["directions"]) == 4
+    assert (
+        main(["eval", "speech", "--checkpoint", "tones", "--classifier", "tones-judge", "--per-digit", "2"])
+        == 2
+    )
+    assert "no model named 'tones-judge'" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_bad_output_name_before_training(cli_home, tone_data, capsys):
+    folder, _, _ = tone_data
+    assert main(["train", "speech", "--data", str(folder), "--out", "../evil"]) == 2
+    assert "model name '../evil'" in capsys.readouterr().err

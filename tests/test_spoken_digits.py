@@ -1,0 +1,65 @@
+import zipfile
+
+import pytest
+import soundfile as sf
+import torch
+
+from aigc_demo.audio.spectrogram import SPEC
+from aigc_demo.audio.wav import AudioFileError
+from aigc_demo.data.spoken_digits import PEAK, load_spoken_digits
+from tests.helpers import write_tone_recordings
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory):
+    folder = write_tone_recordings(tmp_path_factory.mktemp("fsdd"))
+    (folder / "README.md").write_text("not a recording")
+    (folder / "notes.wav").write_bytes(b"ignored: the name carries no label")
+    return folder
+
+
+def test_labels_come_from_file_names(recordings):
+    data = load_spoken_digits(recordings)
+    assert len(data) == 2 * 10 * 6
+    assert data.waves.shape == (120, SPEC.num_samples)
+    assert sorted(set(data.speakers)) == ["alice", "bob"]
+    assert data.digits.bincount().tolist() == [12] * 10
+    assert torch.allclose(data.waves.abs().amax(1), torch.full((120,), PEAK), atol=1e-4)
+
+
+def test_split_holds_out_the_first_five_recordings_of_each_speaker(recordings):
+    train, test = load_spoken_digits(recordings).split()
+    assert (len(train), len(test)) == (20, 100)
+    assert set(test.indices) == {0, 1, 2, 3, 4}
+    assert set(train.indices) == {5}
+
+
+def test_zip_gives_the_same_data_as_the_folder(recordings, tmp_path):
+    archive = tmp_path / "recordings.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(recordings.iterdir()):
+            zf.write(path, f"recordings/{path.name}")
+    from_zip, from_folder = load_spoken_digits(archive), load_spoken_digits(recordings)
+    assert torch.equal(from_zip.waves, from_folder.waves)
+    assert from_zip.speakers == from_folder.speakers
+
+
+def test_wrong_sample_rate_is_refused(tmp_path):
+    sf.write(tmp_path / "3_carol_0.wav", [0.1] * 1600, 16000)
+    with pytest.raises(AudioFileError, match="16000 Hz; expected 8000 Hz"):
+        load_spoken_digits(tmp_path)
+
+
+def test_folder_without_recordings_is_refused(tmp_path):
+    (tmp_path / "readme.txt").write_text("hello")
+    with pytest.raises(ValueError, match="no recordings named like"):
+        load_spoken_digits(tmp_path)
+
+
+def test_missing_or_unsupported_source_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        load_spoken_digits(tmp_path / "nowhere")
+    text = tmp_path / "data.txt"
+    text.write_text("x")
+    with pytest.raises(ValueError, match="neither a folder nor a zip"):
+        load_spoken_digits(text)
