@@ -57,6 +57,7 @@ def test_random_voice_draws_a_new_seed_and_centres_the_sliders(client):
         (("voice", "1", 0, 99.0, *CENTRE[1:]), "greater than maximum"),
         (("voice", "1", -1, *CENTRE), "less than minimum"),
         (("nobody", "1", 0, *CENTRE), "no model named 'nobody'"),
+        ((None, "1", 0, *CENTRE), "no speech model is installed"),
         (("not-speech", "1", 0, *CENTRE), "is not a speech model"),
     ],
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,18 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
+KEEP_FILES_SECONDS = 3600
 _OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="aigc-speech-"))
+
+
+def _wav_path(name: str) -> Path:
+    """A fresh folder per request (two people may ask for the same name at once), after
+    removing those older than an hour: Gradio has copied their files into its own cache."""
+    cutoff = time.time() - KEEP_FILES_SECONDS
+    for folder in _OUTPUT_DIR.iterdir():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=_OUTPUT_DIR)) / name
 
 
 def slider_label(index: int, info: dict | None, lang: str) -> str:
@@ -102,6 +115,8 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     def speak_digits(model_name: str, digits: str, voice_seed: float, *offsets: float):
         """Speak a number (e.g. "2026") in the voice given by a seed and the voice sliders."""
         try:
+            if not model_name:
+                raise ValueError("no speech model is installed yet: train one in the Train tab")
             loaded = hub.load(model_name)
             if loaded.entry.card.kind != KIND:
                 raise ValueError(f"{model_name!r} is not a speech model")
@@ -109,7 +124,7 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
         name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
-        path = write_wav(Path(tempfile.mkdtemp(dir=_OUTPUT_DIR)) / name, result.wave, result.sample_rate)
+        path = write_wav(_wav_path(name), result.wave, result.sample_rate)
         return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
 
     outputs = [audio, download, picture]
