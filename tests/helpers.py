@@ -110,3 +110,44 @@ def make_speech_card(model) -> ModelCard:
         {"factor": None, "score": 0.1, "low": "shorter", "high": "longer"},
     ]
     return make_card(kind="speech-cvae", config=dict(model.config), extras={"directions": directions})
+
+
+def write_idx(path: Path, array) -> Path:
+    """Write an unsigned-byte IDX file (gzipped when the name ends in .gz), as MNIST ships."""
+    import gzip
+    import struct
+
+    import numpy as np
+
+    array = np.asarray(array, dtype=np.uint8)
+    data = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    data += array.tobytes()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+def write_bar_digits(folder: Path, train: int = 200, test: int = 50, seed: int = 0) -> Path:
+    """A tiny MNIST-format dataset: class k is a bright bar at row 2 + 2k of a 28 x 28 image."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, count in (("train", train), ("t10k", test)):
+        labels = rng.integers(0, 10, count)
+        images = (rng.random((count, 28, 28)) * 40).astype(np.uint8)
+        for image, label in zip(images, labels, strict=True):
+            image[2 + 2 * label : 4 + 2 * label, 4:24] = 255
+        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
+        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels)
+    return folder
+
+
+def make_image_model(classes: int = 0, seed: int = 0):
+    """A small, untrained but real image VAE with random directions."""
+    from aigc_demo.models.image_vae import ImageVAE
+
+    torch.manual_seed(seed)
+    model = ImageVAE(latent_dim=4, channels=8, hidden=32, classes=classes, num_directions=3)
+    with torch.no_grad():
+        model.directions.copy_(torch.randn(3, 4))
+    return model

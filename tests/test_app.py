@@ -47,7 +47,13 @@ def test_list_models_api_sees_new_checkpoints_without_a_restart(app_url, hub):
 
 def test_only_intended_endpoints_are_public(app_url):
     info = httpx.get(f"{app_url}gradio_api/info", timeout=30).json()
-    assert set(info["named_endpoints"]) == {"/list_models", "/speak_digits", "/random_voice"}
+    assert set(info["named_endpoints"]) == {
+        "/list_models",
+        "/speak_digits",
+        "/random_voice",
+        "/decode",
+        "/random",
+    }
 
 
 def _wait_for_http_200(url: str, process: subprocess.Popen, timeout: float = 90) -> None:

@@ -11,10 +11,10 @@ from aigc_demo.backend import hub as hub_module
 from aigc_demo.cli import main
 from aigc_demo.data.spoken_digits import load_spoken_digits
 from aigc_demo.evaluation.speech import evaluate_speech
+from aigc_demo.pipelines.latents import check_offsets
 from aigc_demo.pipelines.speech import (
     GAP_SECONDS,
     MAX_DIGITS,
-    check_offsets,
     parse_digits,
     speak,
     spectrogram_picture,

@@ -5,24 +5,31 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from aigc_demo.backend.checkpoint import SUFFIX, ModelCard, save_checkpoint
+from aigc_demo.backend.checkpoint import SUFFIX, DatasetInfo, ModelCard, save_checkpoint
 from aigc_demo.backend.hub import check_model_name, default_hub
 from aigc_demo.data import catalog
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
 
+COMMON = ("epochs", "batch_size", "learning_rate", "seed")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    vae = kinds.add_parser("vae", help="image VAE on MNIST-format IDX files")
     speech = kinds.add_parser("speech", help="spoken-digit generator (conditional VAE)")
     classifier = kinds.add_parser("speech-classifier", help="spoken-digit classifier that judges it")
+    vae.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
+    for sub in (vae, speech, classifier):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
         )
@@ -31,13 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--lr", type=float, dest="learning_rate")
         sub.add_argument("--seed", type=int)
         sub.add_argument("--threads", type=int, help="CPU threads for torch (default: all)")
-    speech.add_argument("--beta", type=float, help="weight of the KL term")
-    speech.add_argument("--latent-dim", type=int)
-    speech.add_argument("--channels", type=int)
-    speech.add_argument("--directions", type=int, dest="num_directions", help="voice sliders to find")
+    for sub in (vae, speech):
+        sub.add_argument("--beta", type=float, help="weight of the KL term")
+        sub.add_argument("--latent-dim", type=int)
+        sub.add_argument("--channels", type=int)
+        sub.add_argument("--directions", type=int, dest="num_directions", help="latent sliders to find")
+    vae.add_argument("--conditional", action="store_true", help="condition on the class label")
 
 
-def _overrides(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
+def _overrides(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
@@ -50,35 +59,67 @@ def save(out: str, module: torch.nn.Module, card: ModelCard) -> Path:
     return default_hub().save(check_model_name(out), module, card).path
 
 
-def run(args: argparse.Namespace) -> int:
+Trained = tuple[str, torch.nn.Module, dict[str, float], dict[str, Any], DatasetInfo, str]
+
+
+def _train_vae(args: argparse.Namespace) -> Trained:
+    from aigc_demo.data.mnist import is_official_mnist, load_mnist
+    from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
+
+    train, test = load_mnist(args.data, "train"), load_mnist(args.data, "test")
+    print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
+    names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
+    config = ImageVAETrainingConfig(**_overrides(args, names))
+    model, metrics = train_image_vae(train, test, config)
+    dataset = catalog.MNIST if is_official_mnist(args.data) else DatasetInfo(name=args.data.resolve().name)
+    return (
+        "image-vae",
+        model,
+        metrics,
+        {"training": vars(config)},
+        dataset,
+        "Draws digits from a latent code.",
+    )
+
+
+def _train_speech(args: argparse.Namespace) -> Trained:
     from aigc_demo.data.spoken_digits import load_spoken_digits
     from aigc_demo.training import speech as training
 
+    train, test = load_spoken_digits(args.data).split()
+    print(f"{len(train)} training and {len(test)} held-out recordings from {args.data}", file=sys.stderr)
+    if args.kind == "speech":
+        names = (*COMMON, "beta", "latent_dim", "channels", "num_directions")
+        config = training.SpeechTrainingConfig(**_overrides(args, names))
+        model, metrics, directions = training.train_speech_cvae(train, test, config)
+        extras = {"training": vars(config), "directions": directions}
+        description = "Speaks a chosen digit (0-9) in a voice you can move through with sliders."
+        return "speech-cvae", model, metrics, extras, catalog.FSDD, description
+    config = training.ClassifierTrainingConfig(**_overrides(args, COMMON))
+    model, metrics = training.train_digit_classifier(train, test, config)
+    description = "Recognises spoken digits; judges the speech generator."
+    return "speech-classifier", model, metrics, {"training": vars(config)}, catalog.FSDD, description
+
+
+TRAINERS: dict[str, Callable[[argparse.Namespace], Trained]] = {
+    "vae": _train_vae,
+    "speech": _train_speech,
+    "speech-classifier": _train_speech,
+}
+
+
+def run(args: argparse.Namespace) -> int:
     if not args.out.endswith(SUFFIX):
         check_model_name(args.out)  # refuse a bad name before hours of training, not after
     if args.threads:
         torch.set_num_threads(args.threads)
-    train, test = load_spoken_digits(args.data).split()
-    print(f"{len(train)} training and {len(test)} held-out recordings from {args.data}", file=sys.stderr)
-    common = ("epochs", "batch_size", "learning_rate", "seed")
-    if args.kind == "speech":
-        config = training.SpeechTrainingConfig(
-            **_overrides(args, (*common, "beta", "latent_dim", "channels", "num_directions"))
-        )
-        model, metrics, directions = training.train_speech_cvae(train, test, config)
-        extras = {"training": vars(config), "directions": directions}
-        description = "Speaks a chosen digit (0-9) in a voice you can move through with sliders."
-    else:
-        config = training.ClassifierTrainingConfig(**_overrides(args, common))
-        model, metrics = training.train_digit_classifier(train, test, config)
-        extras = {"training": vars(config)}
-        description = "Recognises spoken digits; judges the speech generator."
+    kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
     card = ModelCard(
-        kind="speech-cvae" if args.kind == "speech" else "speech-classifier",
+        kind=kind,
         config=dict(model.config),
-        dataset=catalog.FSDD,
+        dataset=dataset,
         training_command="python -m aigc_demo " + shlex.join(sys.argv[1:]),
-        seed=config.seed,
+        seed=extras["training"]["seed"],
         metrics=metrics,
         description=description,
         extras=extras,

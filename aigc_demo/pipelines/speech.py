@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,10 +10,10 @@ import torch
 
 from aigc_demo.audio.spectrogram import SPEC, denormalize, griffin_lim, normalize
 from aigc_demo.backend.hub import LoadedModel
-from aigc_demo.backend.seeding import check_seed, seeded_randn
+from aigc_demo.backend.seeding import check_seed
+from aigc_demo.pipelines.latents import steered_latent
 
 MAX_DIGITS = 16
-MAX_OFFSET = 3.0  # slider range, in standard deviations along a direction
 GAP_SECONDS = 0.12  # pause between spoken digits, about a short breath
 PEAK = 0.9
 SILENCE_DB = -35.0
@@ -43,32 +42,9 @@ def parse_digits(text: str) -> tuple[int, ...]:
     return tuple(int(c) for c in compact)
 
 
-def check_offsets(offsets: Sequence[float], count: int) -> list[float]:
-    """``count`` slider values as floats in ``[-MAX_OFFSET, MAX_OFFSET]``; missing ones are 0.
-
-    A model may have fewer directions than the UI has sliders; values for sliders it lacks are
-    accepted only when they are 0, so no request silently loses a setting.
-    """
-    values = []
-    for position, value in enumerate(offsets, start=1):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"voice slider {position} must be a number, got {value!r}") from None
-        if not math.isfinite(number) or abs(number) > MAX_OFFSET:
-            raise ValueError(f"voice slider {position} must be between -{MAX_OFFSET:g} and {MAX_OFFSET:g}")
-        values.append(number)
-    if any(values[count:]):
-        raise ValueError(f"this voice has {count} sliders; the values after slider {count} must be 0")
-    return values[:count] + [0.0] * (count - len(values))
-
-
 def voice(model: torch.nn.Module, seed: int, offsets: Sequence[float]) -> torch.Tensor:
     """The latent voice: noise from ``seed`` moved along the model's principal directions."""
-    directions = model.directions
-    base = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
-    steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
-    return base + steps @ directions
+    return steered_latent(model, seed, offsets)
 
 
 def _trim(wave: torch.Tensor, sample_rate: int) -> torch.Tensor:

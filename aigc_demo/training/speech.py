@@ -14,6 +14,7 @@ from aigc_demo.audio.pitch import estimate_pitch
 from aigc_demo.audio.spectrogram import log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
+from aigc_demo.training.directions import principal_axes
 
 Log = Callable[[str], None]
 
@@ -91,7 +92,7 @@ def train_speech_cvae(
     model.eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
-        model.directions.copy_(principal_directions(model, images, digits, config.num_directions))
+        model.directions.copy_(principal_axes(posterior_means(model, images, digits), config.num_directions))
     labels = label_directions(model, train, images)
     metrics = {
         "test_reconstruction_sse": round(test_reconstruction.item(), 2),
@@ -102,17 +103,10 @@ def train_speech_cvae(
 
 
 @torch.no_grad()
-def principal_directions(
-    model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, k: int
-) -> torch.Tensor:
-    """The top-``k`` principal axes of the posterior means, each scaled to one standard deviation."""
-    means = torch.cat(
+def posterior_means(model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor) -> torch.Tensor:
+    return torch.cat(
         [model.encode(images[i : i + 256], digits[i : i + 256])[0] for i in range(0, len(images), 256)]
     )
-    centred = means - means.mean(0)
-    _, singular, axes = torch.linalg.svd(centred, full_matrices=False)
-    scale = singular[:k] / math.sqrt(len(means) - 1)
-    return axes[:k] * scale[:, None]
 
 
 def _augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -185,9 +179,7 @@ def label_directions(
     direction is flipped if needed so that moving right means "higher", "longer", or towards
     the speaker whose clips sit furthest along it. The score is stored so the UI can show it.
     """
-    means = torch.cat(
-        [model.encode(images[i : i + 256], data.digits[i : i + 256])[0] for i in range(0, len(images), 256)]
-    )
+    means = posterior_means(model, images, data.digits)
     centred = means - means.mean(0)
     rate = 8000
     pitch = torch.tensor([estimate_pitch(w, rate) for w in data.waves])

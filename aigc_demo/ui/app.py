@@ -10,6 +10,7 @@ from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
 from aigc_demo.ui.i18n import I18N
+from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.speech_tab import build_speech_tab
 
 # Generated pictures are tiny; show them large without blurring the pixels.
@@ -18,10 +19,7 @@ CSS = """
 #footer { text-align: center; opacity: 0.75; }
 """
 
-PLANNED_TABS = (
-    ("tab_image", "planned_image"),
-    ("tab_text", "planned_text"),
-)
+PLANNED_TABS = (("tab_text", "planned_text"),)
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
@@ -32,6 +30,9 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
         gr.Markdown(I18N("app_tagline"))
         footer = gr.Markdown(elem_id="footer", render=False)
         with gr.Tabs():
+            with gr.Tab(I18N("tab_image"), id="image"):
+                gr.Markdown(I18N("image_intro"))
+                build_image_tab(demo, hub)
             for tab_key, body_key in PLANNED_TABS:
                 with gr.Tab(I18N(tab_key), id=tab_key.removeprefix("tab_")):
                     gr.Markdown(I18N(body_key))

@@ -21,22 +21,25 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "Speech",
         "tab_train": "Train",
         "tab_about": "About",
-        "planned_image": "### Coming here: a latent-space explorer\n"
-        "A VAE and a GAN trained on handwritten digits and on procedurally drawn sprites. "
-        "Drag sliders along discovered directions and watch the picture change as you drag; "
-        "pick seeds and digits; interpolate between two images; browse a map of the latent space; "
-        "draw or upload your own digit and edit it.",
         "planned_text": "### Coming here: text that writes itself\n"
         "Character-level recurrent networks trained on Shakespeare and on Tang poems continue "
         "your prompt one character at a time, streamed into the page, with temperature, top-k "
         "and top-p controls and a probability lens that shows why each character was chosen.",
-        "planned_speech": "### Coming here: spoken digits\n"
-        "Pick digits or type a number and hear them spoken by a small generative model, move "
-        "through its voice space with sliders, and download the result as a WAV file.",
         "planned_train": "### Coming here: train your own model\n"
         "Train an image, text or speech model right in the browser on built-in or uploaded "
         "data: watch the loss curve and samples improve, stop when you like, and use the "
         "new model at once in the other tabs.",
+        "image_intro": "Drag a slider and watch the picture follow. Each slider moves the model's "
+        "latent code along one of the directions in which its training images differ most; the seed "
+        "picks the starting point.",
+        "image_model": "Image model",
+        "image_class": "Digit to draw",
+        "image_seed": "Seed",
+        "image_random": "Random",
+        "image_reset": "Centre sliders",
+        "image_direction": "Direction",
+        "image_direction_n": "Direction {number}",
+        "image_output": "Picture",
         "speech_intro": "Pick a digit, or type a number and press Say it. The seed picks a voice; "
         "the sliders move it along the directions in which the training voices differ most, each "
         "named after what it tracks when that fits (the number shows how well).",
@@ -92,17 +95,22 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "语音",
         "tab_train": "训练",
         "tab_about": "关于",
-        "planned_image": "### 即将上线：潜空间探索\n"
-        "基于手写数字和程序生成图形训练的 VAE 与 GAN。沿自动发现的方向拖动滑块，画面随拖动实时变化；"
-        "选择随机种子和数字；在两张图像之间插值；浏览潜空间地图；手绘或上传你自己的数字并编辑它。",
         "planned_text": "### 即将上线：自动续写\n"
         "在莎士比亚作品和唐诗上训练的字符级循环神经网络，逐字续写你的开头并实时显示在页面上；"
         "可调温度、top-k 和 top-p，并用概率透镜查看每个字为何被选中。",
-        "planned_speech": "### 即将上线：数字语音\n"
-        "选择数字或输入一个数，听小型生成模型把它念出来；用滑块在声音空间中移动，并下载 WAV 文件。",
         "planned_train": "### 即将上线：训练你自己的模型\n"
         "在浏览器中用内置或上传的数据训练图像、文本或语音模型：实时查看损失曲线和样本的进步，"
         "随时停止，并立即在其他标签页中使用新模型。",
+        "image_intro": "拖动滑块，画面随之变化。每个滑块沿训练图像差异最大的方向之一移动模型的潜在编码；"
+        "随机种子决定起点。",
+        "image_model": "图像模型",
+        "image_class": "要画的数字",
+        "image_seed": "随机种子",
+        "image_random": "随机",
+        "image_reset": "滑块归零",
+        "image_direction": "方向",
+        "image_direction_n": "方向 {number}",
+        "image_output": "图像",
         "speech_intro": "选择一个数字，或输入一个数后点击“朗读”。随机种子决定声音；"
         "滑块沿训练语音差异最大的方向移动声音，"
         "若某方向与可命名的特征相符，则以该特征命名（括号中的数值表示相符程度）。",

@@ -14,6 +14,7 @@ from aigc_demo.audio.wav import to_int16, write_wav
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import speech
+from aigc_demo.pipelines.latents import MAX_OFFSET
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
@@ -84,8 +85,8 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 reset = gr.Button(I18N("speech_reset"), elem_id="speech-reset")
             sliders = [
                 gr.Slider(
-                    -speech.MAX_OFFSET,
-                    speech.MAX_OFFSET,
+                    -MAX_OFFSET,
+                    MAX_OFFSET,
                     value=0.0,
                     step=0.1,
                     label=I18N("voice_slider"),

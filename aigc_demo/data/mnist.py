@@ -1,0 +1,97 @@
+"""MNIST-style IDX files (``train-images-idx3-ubyte.gz`` and friends), plain or gzipped.
+
+IDX is a tiny format: a magic number giving the element type and the number of dimensions, the
+size of each dimension as big-endian 32-bit integers, then the raw values. Only unsigned-byte
+data (type 0x08) is used by MNIST and Fashion-MNIST, and only that is accepted here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+UNSIGNED_BYTE = 0x08
+MAX_ELEMENTS = 200_000_000  # refuses absurd headers before allocating anything
+SPLITS = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+class IdxFormatError(ValueError):
+    """A file that is not a usable IDX file, with the reason."""
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """The array stored in an IDX file (``.gz`` is decompressed)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, EOFError) as err:
+        raise IdxFormatError(f"{path.name} could not be read ({err})") from None
+    if len(data) < 4:
+        raise IdxFormatError(f"{path.name} is too short to be an IDX file")
+    zero, kind, dims = struct.unpack(">HBB", data[:4])
+    if zero != 0 or kind != UNSIGNED_BYTE or not 1 <= dims <= 4:
+        raise IdxFormatError(f"{path.name} is not an unsigned-byte IDX file")
+    header = 4 + 4 * dims
+    if len(data) < header:
+        raise IdxFormatError(f"{path.name} ends inside its header")
+    shape = struct.unpack(f">{dims}I", data[4:header])
+    count = int(np.prod(shape, dtype=np.int64))
+    if count > MAX_ELEMENTS:
+        raise IdxFormatError(f"{path.name} claims {count:,} values, more than this loader accepts")
+    if len(data) - header != count:
+        raise IdxFormatError(
+            f"{path.name} holds {len(data) - header:,} bytes of data; its header says {count:,}"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    images: torch.Tensor  # (N, 1, H, W) float32 in [0, 1], white ink on black
+    labels: torch.Tensor  # (N,) int64
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (f"{stem}.gz", stem, stem.replace("-idx", ".idx") + ".gz", stem.replace("-idx", ".idx")):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"{folder} has no {stem}.gz (or {stem})")
+
+
+def load_mnist(folder: str | Path, split: str = "train") -> ImageSet:
+    """The ``train`` or ``test`` split of an MNIST-format folder (MNIST, Fashion-MNIST, ...)."""
+    folder = Path(folder)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}")
+    images_file, labels_file = (_find(folder, stem) for stem in SPLITS[split])
+    images, labels = read_idx(images_file), read_idx(labels_file)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise IdxFormatError(f"{images_file.name} and {labels_file.name} do not pair up as images and labels")
+    pixels = torch.from_numpy(images.copy()).float().div_(255).unsqueeze(1)
+    return ImageSet(pixels, torch.from_numpy(labels.astype(np.int64)))
+
+
+# sha256 of the official train-images-idx3-ubyte.gz, to recognise MNIST whatever its folder is called.
+MNIST_TRAIN_IMAGES_SHA256 = "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
+
+
+def is_official_mnist(folder: str | Path) -> bool:
+    try:
+        path = _find(Path(folder), SPLITS["train"][0])
+    except FileNotFoundError:
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == MNIST_TRAIN_IMAGES_SHA256

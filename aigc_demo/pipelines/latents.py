@@ -1,0 +1,45 @@
+"""Latent codes a person steers: noise from a seed, moved along a model's saved directions.
+
+Every generator here stores its principal directions in a ``directions`` buffer (one row
+each, scaled to one standard deviation), so a slider value of 1 moves the code by one
+standard deviation of the training data along that direction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from aigc_demo.backend.seeding import check_seed, seeded_randn
+
+MAX_OFFSET = 3.0  # slider range, in standard deviations along a direction
+
+
+def check_offsets(offsets: Sequence[float], count: int, limit: float = MAX_OFFSET) -> list[float]:
+    """``count`` slider values as floats in ``[-limit, limit]``; missing ones are 0.
+
+    A model may have fewer directions than the UI has sliders; values for sliders it lacks are
+    accepted only when they are 0, so no request silently loses a setting.
+    """
+    values = []
+    for position, value in enumerate(offsets, start=1):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"slider {position} must be a number, got {value!r}") from None
+        if not math.isfinite(number) or abs(number) > limit:
+            raise ValueError(f"slider {position} must be between -{limit:g} and {limit:g}")
+        values.append(number)
+    if any(values[count:]):
+        raise ValueError(f"this model has {count} sliders; the values after slider {count} must be 0")
+    return values[:count] + [0.0] * (count - len(values))
+
+
+def steered_latent(model: torch.nn.Module, seed: int, offsets: Sequence[float] = ()) -> torch.Tensor:
+    """Noise drawn from ``seed`` plus ``offsets`` along the model's directions, shape ``(latent,)``."""
+    directions = model.directions
+    base = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
+    steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
+    return base + steps @ directions

@@ -1,0 +1,199 @@
+"""Image models: the IDX loader, the VAE, its training, decoding and the Image tab's API."""
+
+import gzip
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from aigc_demo.data.mnist import IdxFormatError, is_official_mnist, load_mnist, read_idx
+from aigc_demo.pipelines.image import UPSCALE, check_label, decode, to_picture
+from aigc_demo.training.image import ImageVAETrainingConfig, evaluate_vae, train_image_vae
+from tests.helpers import make_card, make_image_model, make_model, running_app, write_bar_digits, write_idx
+
+
+def test_idx_round_trip_plain_and_gzipped(tmp_path):
+    array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    for name in ("a.idx", "a.idx.gz"):
+        assert np.array_equal(read_idx(write_idx(tmp_path / name, array)), array)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "too short"),
+        (b"\x00\x00\x0d\x01\x00\x00\x00\x01abcd", "not an unsigned-byte IDX"),
+        (b"\x00\x00\x08\x02\x00\x00", "ends inside its header"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x05ab", "holds 2 bytes of data; its header says 5"),
+        (
+            b"\x00\x00\x08\x03\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+            "more than this loader accepts",
+        ),
+    ],
+)
+def test_bad_idx_files_are_refused_with_the_reason(tmp_path, content, message):
+    path = tmp_path / "bad.idx"
+    path.write_bytes(content)
+    with pytest.raises(IdxFormatError, match=message):
+        read_idx(path)
+
+
+def test_truncated_gzip_is_refused(tmp_path):
+    path = tmp_path / "x.gz"
+    path.write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x04abcd")[:-6])
+    with pytest.raises(IdxFormatError, match="could not be read"):
+        read_idx(path)
+
+
+def test_mnist_folder_loads_as_white_ink_on_black_in_unit_range(tmp_path):
+    folder = write_bar_digits(tmp_path / "bars", train=30, test=10)
+    train, test = load_mnist(folder), load_mnist(folder, "test")
+    assert train.images.shape == (30, 1, 28, 28)
+    assert len(test) == 10
+    assert float(train.images.max()) == 1.0
+    row = 2 + 2 * int(train.labels[0])
+    assert float(train.images[0, 0, row, 10]) == 1.0
+    assert not is_official_mnist(folder)
+
+
+def test_mismatched_or_missing_files_are_refused(tmp_path):
+    folder = write_bar_digits(tmp_path / "bars", train=30, test=10)
+    write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(7, dtype=np.uint8))
+    with pytest.raises(IdxFormatError, match="do not pair up"):
+        load_mnist(folder)
+    with pytest.raises(FileNotFoundError, match="t10k-images"):
+        load_mnist(tmp_path, "test")
+    with pytest.raises(ValueError, match="split must be"):
+        load_mnist(folder, "validation")
+
+
+def test_vae_training_lowers_the_negative_elbo(tmp_path):
+    folder = write_bar_digits(tmp_path / "bars")
+    train, test = load_mnist(folder), load_mnist(folder, "test")
+    config = ImageVAETrainingConfig(
+        epochs=3, batch_size=32, latent_dim=4, channels=8, hidden=32, num_directions=2
+    )
+    logs = []
+    model, metrics = train_image_vae(train, test, config, log=logs.append)
+    assert len(logs) == 3
+    untrained = evaluate_vae(make_image_model(), test)["test_nelbo_nats"]
+    assert metrics["test_nelbo_nats"] < untrained
+    assert metrics["test_nelbo_nats"] == pytest.approx(
+        metrics["test_reconstruction_nats"] + metrics["test_kl_nats"], abs=0.05
+    )
+    assert model.directions.abs().sum() > 0
+
+
+def test_conditional_vae_needs_and_uses_the_label(tmp_path):
+    folder = write_bar_digits(tmp_path / "bars")
+    train, test = load_mnist(folder), load_mnist(folder, "test")
+    config = ImageVAETrainingConfig(
+        epochs=2, batch_size=32, latent_dim=4, channels=8, hidden=32, num_directions=2, conditional=True
+    )
+    model, _ = train_image_vae(train, test, config, log=lambda _: None)
+    assert model.classes == 10
+    with pytest.raises(ValueError, match="class-conditional"):
+        model.encode(test.images[:2])
+
+
+def test_picture_is_upscaled_with_crisp_pixels():
+    import torch
+
+    picture = to_picture(torch.tensor([[[0.0, 1.0], [0.5, 0.25]]]))
+    assert picture.shape == (2 * UPSCALE, 2 * UPSCALE)
+    assert picture.dtype == np.uint8
+    assert set(np.unique(picture[:UPSCALE, :UPSCALE])) == {0}
+    assert set(np.unique(picture[:UPSCALE, UPSCALE:])) == {255}
+
+
+@pytest.fixture
+def image_hub(hub):
+    hub.save("plain", make_image_model(), make_card(kind="image-vae", config=make_image_model().config))
+    conditional = make_image_model(classes=10)
+    hub.save("by-class", conditional, make_card(kind="image-vae", config=conditional.config))
+    return hub
+
+
+def test_decode_is_deterministic_and_follows_the_sliders(image_hub):
+    loaded = image_hub.load("plain")
+    first = decode(loaded, 5, [0.5, 0, 0])
+    assert first.shape == (280, 280)
+    assert np.array_equal(first, decode(loaded, 5, [0.5, 0, 0]))
+    assert not np.array_equal(first, decode(loaded, 5, [-2.5, 0, 0]))
+    assert not np.array_equal(first, decode(loaded, 6, [0.5, 0, 0]))
+
+
+def test_conditional_decode_checks_the_class(image_hub):
+    loaded = image_hub.load("by-class")
+    assert not np.array_equal(decode(loaded, 1, label=3), decode(loaded, 1, label=4))
+    for bad in (None, "x", 10, -1, 2.5):
+        with pytest.raises(ValueError, match="class"):
+            check_label(loaded.module, bad)
+    assert check_label(image_hub.load("plain").module, None) is None
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from aigc_demo.backend.hub import ModelHub
+
+    root = tmp_path_factory.mktemp("image-app")
+    hub = ModelHub(root / "shipped", root / "user")
+    model = make_image_model()
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    hub.save("not-image", make_model(), make_card())
+    with running_app(hub) as url:
+        yield Client(url, verbose=False)
+
+
+CENTRE = [0.0] * 8
+
+
+def test_decode_endpoint_returns_a_png_of_the_picture(client):
+    path = client.predict("digits", "0", 3, 1.0, *CENTRE[1:], api_name="/decode")
+    with Image.open(path) as picture:
+        assert picture.format == "PNG"
+        assert picture.size == (280, 280)
+
+
+def test_random_endpoint_gives_a_seed_centred_sliders_and_a_picture(client):
+    seed, *rest = client.predict("digits", "0", api_name="/random")
+    assert 0 <= seed < 2**32
+    assert rest[:8] == CENTRE
+    with Image.open(rest[8]) as picture:
+        assert picture.size == (280, 280)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("digits", "0", 0, 3.5, *CENTRE[1:]), "greater than maximum"),
+        (("digits", "0", 0, 0, 0, 0, 1.0, *CENTRE[4:]), "has 3 sliders"),
+        (("nobody", "0", 0, *CENTRE), "no model named 'nobody'"),
+        (("not-image", "0", 0, *CENTRE), "is not an image model"),
+        ((None, "0", 0, *CENTRE), "no image model is installed"),
+        (("digits", "0", None, *CENTRE), "seed must be"),
+    ],
+)
+def test_bad_requests_get_a_clear_message(client, args, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/decode")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", '"abc"', "null", "[1]"])
+def test_non_numbers_sent_over_http_are_refused(client, value):
+    import httpx
+
+    body = '{"data": ["digits", "0", 0, ' + value + ", 0, 0, 0, 0, 0, 0, 0]}"
+    base = client.src.rstrip("/")
+    started = httpx.post(
+        f"{base}/gradio_api/call/decode",
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+    assert started.status_code == 200
+    event_id = started.json()["event_id"]
+    stream = httpx.get(f"{base}/gradio_api/call/decode/{event_id}", timeout=30).text
+    assert "event: error" in stream
