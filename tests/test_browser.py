@@ -11,7 +11,14 @@ import shutil
 import pytest
 
 from aigc_demo.settings import PROJECT_ROOT
-from tests.helpers import make_card, make_model, make_speech_card, make_speech_model, running_app
+from tests.helpers import (
+    make_card,
+    make_image_model,
+    make_model,
+    make_speech_card,
+    make_speech_model,
+    running_app,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -40,6 +47,8 @@ def app_url(tmp_path_factory):
     hub.save("demo-model", make_model(), make_card(description="A model made for this test."))
     speech_model = make_speech_model()
     hub.save("voice", speech_model, make_speech_card(speech_model))
+    image_model = make_image_model()
+    hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config))
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
     with running_app(hub) as url:
         yield url
@@ -103,5 +112,33 @@ def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
         assert download.value.suggested_filename == "digits-314-seed0.wav"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-speech-spoken.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Image", exact=True).click()
+        picture = page.locator("#image-output img")
+        picture.wait_for(timeout=30_000)
+        before = picture.get_attribute("src")
+        track = page.locator("#latent-0 input[type=range]").bounding_box()
+        page.mouse.move(track["x"] + track["width"] / 2, track["y"] + track["height"] / 2)
+        page.mouse.down()
+        seen = {before}
+        for step in range(1, 6):  # the picture must change during the drag, not only after it
+            page.mouse.move(
+                track["x"] + track["width"] * (0.5 + step * 0.09), track["y"] + track["height"] / 2
+            )
+            page.wait_for_timeout(250)
+            seen.add(picture.get_attribute("src"))
+        page.mouse.up()
+        assert len(seen) >= 3
+        assert not page.locator("#latent-3").is_visible()  # this model has three directions
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-image-dragged.png"), full_page=True)
     finally:
         context.close()

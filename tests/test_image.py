@@ -197,3 +197,68 @@ def test_non_numbers_sent_over_http_are_refused(client, value):
     event_id = started.json()["event_id"]
     stream = httpx.get(f"{base}/gradio_api/call/decode/{event_id}", timeout=30).text
     assert "event: error" in stream
+
+
+def test_sampling_cycles_classes_and_grids_the_images(image_hub):
+    from aigc_demo.pipelines.image import grid, sample
+
+    images, labels = sample(image_hub.load("by-class").module, 12, seed=0)
+    assert images.shape == (12, 1, 28, 28)
+    assert labels.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    assert grid(images).shape == (3 * 30 + 2, 4 * 30 + 2)
+    _, fixed = sample(image_hub.load("by-class").module, 3, seed=0, label=7)
+    assert fixed.tolist() == [7, 7, 7]
+    with pytest.raises(ValueError, match="not class-conditional"):
+        sample(image_hub.load("plain").module, 2, seed=0, label=1)
+    with pytest.raises(ValueError, match="between 1 and"):
+        sample(image_hub.load("plain").module, 0, seed=0)
+
+
+@pytest.fixture
+def cli_hub(tmp_path, monkeypatch):
+    from aigc_demo.backend import hub as hub_module
+
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
+    hub_module.default_hub.cache_clear()
+    model = make_image_model(classes=10)
+    hub_module.default_hub().save("by-class", model, make_card(kind="image-vae", config=model.config))
+    yield tmp_path
+    hub_module.default_hub.cache_clear()
+
+
+def test_cli_writes_a_grid_an_array_and_labels(cli_hub):
+    from aigc_demo.cli import main
+
+    out, npy, labels = cli_hub / "grid.png", cli_hub / "x.npy", cli_hub / "y.npy"
+    args = [
+        "image",
+        "--checkpoint",
+        "by-class",
+        "--n",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+        "--npy",
+        str(npy),
+        "--labels-out",
+        str(labels),
+    ]
+    assert main(args) == 0
+    array = np.load(npy)
+    assert array.shape == (10, 1, 28, 28)
+    assert array.dtype == np.float32
+    assert 0.0 <= array.min() <= array.max() <= 1.0
+    assert np.load(labels).tolist() == list(range(10))
+    with Image.open(out) as picture:
+        assert picture.size == (4 * 30 + 2, 3 * 30 + 2)
+    assert main(args) == 0
+    assert np.array_equal(np.load(npy), array)  # same seed, same images
+
+
+def test_cli_needs_somewhere_to_write(cli_hub, capsys):
+    from aigc_demo.cli import main
+
+    assert main(["image", "--checkpoint", "by-class"]) == 2
+    assert "say where to write" in capsys.readouterr().err

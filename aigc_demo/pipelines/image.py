@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
 from aigc_demo.backend.hub import LoadedModel
+from aigc_demo.backend.seeding import check_seed, seeded_randn
 from aigc_demo.pipelines.latents import steered_latent
 
 UPSCALE = 10  # 28 x 28 → 280 x 280, nearest-neighbour so every pixel stays crisp
+MAX_SAMPLES = 10_000
 
 
 def check_label(model: torch.nn.Module, label: int | float | str | None) -> torch.Tensor | None:
@@ -42,3 +45,41 @@ def decode(
     model = loaded.module
     z = steered_latent(model, seed, offsets).unsqueeze(0)
     return to_picture(model.decode(z, check_label(model, label))[0])
+
+
+@torch.inference_mode()
+def sample(
+    model: torch.nn.Module, count: int, seed: int, label: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``count`` images (``(N, C, H, W)`` in [0, 1]) from prior noise drawn from ``seed``.
+
+    A class-conditional model draws ``label`` when given, else the classes in turn (0, 1, 2, ...);
+    the labels used are returned with the images.
+    """
+    if not 1 <= count <= MAX_SAMPLES:
+        raise ValueError(f"the number of images must be between 1 and {MAX_SAMPLES}")
+    device = model.directions.device
+    z = seeded_randn((count, model.latent_dim), check_seed(seed), device=device)
+    labels = None
+    if getattr(model, "classes", 0):
+        labels = (
+            check_label(model, label).expand(count)
+            if label is not None
+            else torch.arange(count, device=device) % model.classes
+        )
+    elif label is not None:
+        raise ValueError("this model is not class-conditional: leave out the label")
+    return model.decode(z, labels).float().cpu(), None if labels is None else labels.cpu()
+
+
+def grid(images: torch.Tensor, padding: int = 2) -> np.ndarray:
+    """Tile ``(N, C, H, W)`` images into one picture, as square as possible, at native size."""
+    count, channels, height, width = images.shape
+    columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    canvas = torch.zeros(channels, rows * (height + padding) + padding, columns * (width + padding) + padding)
+    for index, tile in enumerate(images):
+        top = padding + (index // columns) * (height + padding)
+        left = padding + (index % columns) * (width + padding)
+        canvas[:, top : top + height, left : left + width] = tile
+    return to_picture(canvas, scale=1)
