@@ -262,3 +262,66 @@ def test_cli_needs_somewhere_to_write(cli_hub, capsys):
 
     assert main(["image", "--checkpoint", "by-class"]) == 2
     assert "say where to write" in capsys.readouterr().err
+
+
+def test_frechet_distance_is_zero_for_the_same_data_and_grows_with_a_shift():
+    import torch
+
+    from aigc_demo.evaluation.image import frechet_distance
+
+    generator = torch.Generator().manual_seed(0)
+    data = torch.randn(4000, 3, generator=generator)
+    assert frechet_distance(data, data) == pytest.approx(0.0, abs=1e-6)
+    shifted = data + torch.tensor([2.0, 0.0, 0.0])
+    assert frechet_distance(data, shifted) == pytest.approx(4.0, rel=1e-3)
+    # Two 1-D Gaussians N(0, 1) and N(0, 4): (1 - 2)^2 = 1.
+    wide = torch.randn(200_000, 1, generator=generator)
+    assert frechet_distance(wide, 2 * wide) == pytest.approx(1.0, rel=0.02)
+
+
+def test_classifier_learns_the_bars_and_judges_samples(tmp_path):
+    from aigc_demo.evaluation.image import evaluate_samples
+    from aigc_demo.training.image import ImageClassifierTrainingConfig, train_image_classifier
+
+    folder = write_bar_digits(tmp_path / "bars", train=400, test=100)
+    train, test = load_mnist(folder), load_mnist(folder, "test")
+    classifier, metrics = train_image_classifier(
+        train, test, ImageClassifierTrainingConfig(epochs=3, batch_size=32, channels=8), log=lambda _: None
+    )
+    assert metrics["test_accuracy"] >= 0.9
+    report = evaluate_samples(make_image_model(classes=10), classifier, test, samples=50)
+    assert report.samples == 50
+    assert report.frechet_distance > 0
+    assert 0.0 <= report.recognition <= 1.0
+    assert report.classifier_accuracy == pytest.approx(metrics["test_accuracy"], abs=1e-6)
+
+
+def test_cli_evaluates_an_image_model(cli_hub, capsys):
+    from aigc_demo.backend import hub as hub_module
+    from aigc_demo.cli import main
+    from aigc_demo.models.image_classifier import ImageClassifier
+
+    folder = write_bar_digits(cli_hub / "bars", train=20, test=40)
+    judge = ImageClassifier(channels=8)
+    hub_module.default_hub().save("judge", judge, make_card(kind="image-classifier", config=judge.config))
+    assert (
+        main(
+            [
+                "eval",
+                "image",
+                "--checkpoint",
+                "by-class",
+                "--classifier",
+                "judge",
+                "--data",
+                str(folder),
+                "--samples",
+                "30",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "test negative ELBO" in out
+    assert "Fréchet distance of 30 samples" in out
+    assert "recognised as the asked class" in out

@@ -10,7 +10,7 @@ from pathlib import Path
 from aigc_demo.backend.hub import default_hub
 
 NAME = "eval"
-HELP = "measure a checkpoint (e.g. eval speech --checkpoint fsdd-speech)"
+HELP = "measure a checkpoint (eval image | eval speech)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,9 +27,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "recordings and their diversity",
     )
     speech.add_argument("--json", action="store_true", help="print JSON")
+    image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
+    image.add_argument("--checkpoint", default="mnist-vae", help="image model to judge")
+    image.add_argument("--classifier", default="mnist-classifier", help="image classifier that judges")
+    image.add_argument("--data", type=Path, required=True, help="MNIST-format folder (its test split is used)")
+    image.add_argument(
+        "--samples", type=int, default=10_000, help="generated images for the Fréchet distance"
+    )
+    image.add_argument("--seed", type=int, default=0)
+    image.add_argument("--json", action="store_true", help="print JSON")
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_image(args) if args.kind == "image" else run_speech(args)
+
+
+def run_image(args: argparse.Namespace) -> int:
+    from aigc_demo.data.mnist import load_mnist
+    from aigc_demo.evaluation.image import evaluate_samples
+    from aigc_demo.training.image import evaluate_vae
+
+    hub = default_hub()
+    generator, classifier = hub.load(args.checkpoint), hub.load(args.classifier)
+    test = load_mnist(args.data, "test")
+    figures = {}
+    if generator.entry.card.kind == "image-vae":
+        figures.update(evaluate_vae(generator.module, test, seed=args.seed))
+    report = evaluate_samples(generator.module, classifier.module, test, args.samples, args.seed)
+    figures.update(asdict(report))
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return 0
+    print(
+        f"{args.checkpoint}, judged by {args.classifier} ({report.classifier_accuracy:.2%} on the "
+        f"{len(test)} test images)"
+    )
+    if "test_nelbo_nats" in figures:
+        print(
+            f"test negative ELBO: {figures['test_nelbo_nats']:.2f} nats per image "
+            f"(reconstruction {figures['test_reconstruction_nats']:.2f} + KL {figures['test_kl_nats']:.2f})"
+        )
+    print(f"Fréchet distance of {report.samples} samples to the test set: {report.frechet_distance:.3f}")
+    if report.recognition is not None:
+        print(f"samples recognised as the asked class: {report.recognition:.2%}")
+    return 0
+
+
+def run_speech(args: argparse.Namespace) -> int:
     from aigc_demo.data.spoken_digits import load_spoken_digits
     from aigc_demo.evaluation.speech import evaluate_speech
 

@@ -24,12 +24,14 @@ COMMON = ("epochs", "batch_size", "learning_rate", "seed")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     vae = kinds.add_parser("vae", help="image VAE on MNIST-format IDX files")
+    image_classifier = kinds.add_parser("image-classifier", help="image classifier that judges image models")
     speech = kinds.add_parser("speech", help="spoken-digit generator (conditional VAE)")
     classifier = kinds.add_parser("speech-classifier", help="spoken-digit classifier that judges it")
-    vae.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
+    for sub in (vae, image_classifier):
+        sub.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
-    for sub in (vae, speech, classifier):
+    for sub in (vae, image_classifier, speech, classifier):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
         )
@@ -62,24 +64,29 @@ def save(out: str, module: torch.nn.Module, card: ModelCard) -> Path:
 Trained = tuple[str, torch.nn.Module, dict[str, float], dict[str, Any], DatasetInfo, str]
 
 
-def _train_vae(args: argparse.Namespace) -> Trained:
+def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.data.mnist import is_official_mnist, load_mnist
-    from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
+    from aigc_demo.training import image as training
 
     train, test = load_mnist(args.data, "train"), load_mnist(args.data, "test")
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
-    names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
-    config = ImageVAETrainingConfig(**_overrides(args, names))
-    model, metrics = train_image_vae(train, test, config)
     dataset = catalog.MNIST if is_official_mnist(args.data) else DatasetInfo(name=args.data.resolve().name)
-    return (
-        "image-vae",
-        model,
-        metrics,
-        {"training": vars(config)},
-        dataset,
-        "Draws digits from a latent code.",
-    )
+    if args.kind == "vae":
+        names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
+        config = training.ImageVAETrainingConfig(**_overrides(args, names))
+        model, metrics = training.train_image_vae(train, test, config)
+        return (
+            "image-vae",
+            model,
+            metrics,
+            {"training": vars(config)},
+            dataset,
+            "Draws digits from a latent code.",
+        )
+    config = training.ImageClassifierTrainingConfig(**_overrides(args, COMMON))
+    model, metrics = training.train_image_classifier(train, test, config)
+    description = "Recognises digits; judges the image generators."
+    return "image-classifier", model, metrics, {"training": vars(config)}, dataset, description
 
 
 def _train_speech(args: argparse.Namespace) -> Trained:
@@ -102,7 +109,8 @@ def _train_speech(args: argparse.Namespace) -> Trained:
 
 
 TRAINERS: dict[str, Callable[[argparse.Namespace], Trained]] = {
-    "vae": _train_vae,
+    "vae": _train_image,
+    "image-classifier": _train_image,
     "speech": _train_speech,
     "speech-classifier": _train_speech,
 }

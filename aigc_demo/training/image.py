@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from aigc_demo.data.mnist import ImageSet
+from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.training.directions import principal_axes
 
@@ -103,3 +104,50 @@ def train_image_vae(
     with torch.no_grad():
         model.directions.copy_(principal_axes(posterior_means(model, train), config.num_directions))
     return model, {**evaluate_vae(model, test), "train_seconds": round(time.monotonic() - started, 1)}
+
+
+@dataclass
+class ImageClassifierTrainingConfig:
+    epochs: int = 4
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    channels: int = 32
+    seed: int = 0
+
+
+@torch.no_grad()
+def classifier_accuracy(model: ImageClassifier, data: ImageSet, batch: int = 1000) -> float:
+    was_training = model.training
+    model.eval()
+    correct = sum(
+        int((model(data.images[i : i + batch]).argmax(1) == data.labels[i : i + batch]).sum())
+        for i in range(0, len(data), batch)
+    )
+    model.train(was_training)
+    return correct / len(data)
+
+
+def train_image_classifier(
+    train: ImageSet, test: ImageSet, config: ImageClassifierTrainingConfig, log: Log = print
+) -> tuple[ImageClassifier, dict[str, float]]:
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = ImageClassifier(
+        config.channels, classes=int(train.labels.max()) + 1, image_channels=train.images.shape[1]
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
+    steps = config.epochs * math.ceil(len(train) / config.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = torch.randperm(len(train), generator=generator)
+        for start in range(0, len(train), config.batch_size):
+            index = order[start : start + config.batch_size]
+            loss = torch.nn.functional.cross_entropy(model(train.images[index]), train.labels[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        log(f"epoch {epoch}/{config.epochs}  test accuracy {classifier_accuracy(model, test):.4f}")
+    model.eval()
+    return model, {"test_accuracy": round(classifier_accuracy(model, test), 4)}
