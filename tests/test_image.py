@@ -76,7 +76,7 @@ def test_vae_training_lowers_the_negative_elbo(tmp_path):
         epochs=3, batch_size=32, latent_dim=4, channels=8, hidden=32, num_directions=2
     )
     logs = []
-    model, metrics = train_image_vae(train, test, config, log=logs.append)
+    model, metrics, directions = train_image_vae(train, test, config, log=logs.append)
     assert len(logs) == 3
     untrained = evaluate_vae(make_image_model(), test)["test_nelbo_nats"]
     assert metrics["test_nelbo_nats"] < untrained
@@ -84,6 +84,12 @@ def test_vae_training_lowers_the_negative_elbo(tmp_path):
         metrics["test_reconstruction_nats"] + metrics["test_kl_nats"], abs=0.05
     )
     assert model.directions.abs().sum() > 0
+    assert len(directions["principal"]) == 2
+    named = {(d["kind"], d["name"]): d for d in directions["named"]}
+    assert set(named) == {("trait", "ink"), ("trait", "slant"), ("trait", "width")} | {
+        ("class", str(c)) for c in range(10)
+    }
+    assert all(len(d["vector"]) == 4 and -1 <= d["fit"] <= 1 for d in named.values())
 
 
 def test_conditional_vae_needs_and_uses_the_label(tmp_path):
@@ -92,7 +98,8 @@ def test_conditional_vae_needs_and_uses_the_label(tmp_path):
     config = ImageVAETrainingConfig(
         epochs=2, batch_size=32, latent_dim=4, channels=8, hidden=32, num_directions=2, conditional=True
     )
-    model, _ = train_image_vae(train, test, config, log=lambda _: None)
+    model, _, directions = train_image_vae(train, test, config, log=lambda _: None)
+    assert [d["kind"] for d in directions["named"]] == ["trait"] * 3  # no class directions
     assert model.classes == 10
     with pytest.raises(ValueError, match="class-conditional"):
         model.encode(test.images[:2])
@@ -325,3 +332,23 @@ def test_cli_evaluates_an_image_model(cli_hub, capsys):
     assert "test negative ELBO" in out
     assert "Fréchet distance of 30 samples" in out
     assert "recognised as the asked class" in out
+
+
+def test_traits_read_slant_width_and_ink_from_the_pixels():
+    import torch
+
+    from aigc_demo.training.image_directions import measure_traits
+
+    def stroke(lean: int, thickness: int = 1, spread: int = 0) -> torch.Tensor:
+        image = torch.zeros(1, 1, 28, 28)
+        for y in range(4, 24):
+            x = 14 + lean * (14 - y) // 4
+            image[0, 0, y, x - spread - thickness + 1 : x + spread + thickness] = 1
+        return image
+
+    right, upright, left = (measure_traits(stroke(lean))["slant"].item() for lean in (1, 0, -1))
+    assert right > 0.1
+    assert abs(upright) < 1e-6
+    assert left < -0.1
+    assert measure_traits(stroke(0, thickness=3))["ink"] > measure_traits(stroke(0))["ink"]
+    assert measure_traits(stroke(0, spread=4))["width"] > measure_traits(stroke(0))["width"]

@@ -30,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
     image.add_argument("--checkpoint", default="mnist-vae", help="image model to judge")
     image.add_argument("--classifier", default="mnist-classifier", help="image classifier that judges")
-    image.add_argument("--data", type=Path, required=True, help="MNIST-format folder (its test split is used)")
+    image.add_argument(
+        "--data", type=Path, required=True, help="MNIST-format folder (its test split is used)"
+    )
     image.add_argument(
         "--samples", type=int, default=10_000, help="generated images for the Fréchet distance"
     )

@@ -74,15 +74,9 @@ def _train_image(args: argparse.Namespace) -> Trained:
     if args.kind == "vae":
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
-        model, metrics = training.train_image_vae(train, test, config)
-        return (
-            "image-vae",
-            model,
-            metrics,
-            {"training": vars(config)},
-            dataset,
-            "Draws digits from a latent code.",
-        )
+        model, metrics, directions = training.train_image_vae(train, test, config)
+        extras = {"training": vars(config), "directions": directions}
+        return "image-vae", model, metrics, extras, dataset, "Draws digits from a latent code."
     config = training.ImageClassifierTrainingConfig(**_overrides(args, COMMON))
     model, metrics = training.train_image_classifier(train, test, config)
     description = "Recognises digits; judges the image generators."

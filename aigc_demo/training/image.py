@@ -13,6 +13,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.training.directions import principal_axes
+from aigc_demo.training.image_directions import describe_principal_directions, named_directions
 
 Log = Callable[[str], None]
 
@@ -65,7 +66,8 @@ def posterior_means(model: ImageVAE, data: ImageSet, batch: int = 1000) -> torch
 
 def train_image_vae(
     train: ImageSet, test: ImageSet, config: ImageVAETrainingConfig, log: Log = print
-) -> tuple[ImageVAE, dict[str, float]]:
+) -> tuple[ImageVAE, dict[str, float], dict[str, list[dict]]]:
+    """Train the VAE; return it, its test figures and its directions described for the card."""
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     classes = int(train.labels.max()) + 1 if config.conditional else 0
@@ -101,9 +103,15 @@ def train_image_vae(
             f"test -ELBO {measured['test_nelbo_nats']:.2f}  ({time.monotonic() - started:.0f} s)"
         )
     model.eval()
+    codes = posterior_means(model, train)
     with torch.no_grad():
-        model.directions.copy_(principal_axes(posterior_means(model, train), config.num_directions))
-    return model, {**evaluate_vae(model, test), "train_seconds": round(time.monotonic() - started, 1)}
+        model.directions.copy_(principal_axes(codes, config.num_directions))
+    directions = {
+        "principal": describe_principal_directions(codes, model.directions, train.images),
+        "named": named_directions(codes, train.images, None if classes else train.labels),
+    }
+    metrics = {**evaluate_vae(model, test), "train_seconds": round(time.monotonic() - started, 1)}
+    return model, metrics, directions
 
 
 @dataclass
