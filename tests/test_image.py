@@ -155,10 +155,11 @@ def client(tmp_path_factory):
 
 
 CENTRE = [0.0] * 8
+NAMED = [0.0, 0.0, 0.0, None, 0.0]  # ink, slant, width, "more like digit", its strength
 
 
 def test_decode_endpoint_returns_a_png_of_the_picture(client):
-    path = client.predict("digits", "0", 3, 1.0, *CENTRE[1:], api_name="/decode")
+    path = client.predict("digits", "0", 3, 1.0, *CENTRE[1:], *NAMED, api_name="/decode")
     with Image.open(path) as picture:
         assert picture.format == "PNG"
         assert picture.size == (280, 280)
@@ -167,20 +168,22 @@ def test_decode_endpoint_returns_a_png_of_the_picture(client):
 def test_random_endpoint_gives_a_seed_centred_sliders_and_a_picture(client):
     seed, *rest = client.predict("digits", "0", api_name="/random")
     assert 0 <= seed < 2**32
-    assert rest[:8] == CENTRE
-    with Image.open(rest[8]) as picture:
+    assert rest[:12] == [0.0] * 12  # 8 principal, 3 trait sliders and the strength
+    with Image.open(rest[12]) as picture:
         assert picture.size == (280, 280)
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("digits", "0", 0, 3.5, *CENTRE[1:]), "greater than maximum"),
-        (("digits", "0", 0, 0, 0, 0, 1.0, *CENTRE[4:]), "has 3 sliders"),
-        (("nobody", "0", 0, *CENTRE), "no model named 'nobody'"),
-        (("not-image", "0", 0, *CENTRE), "is not an image model"),
-        ((None, "0", 0, *CENTRE), "no image model is installed"),
-        (("digits", "0", None, *CENTRE), "seed must be"),
+        (("digits", "0", 0, 3.5, *CENTRE[1:], *NAMED), "greater than maximum"),
+        (("digits", "0", 0, 0, 0, 0, 1.0, *CENTRE[4:], *NAMED), "has 3 sliders"),
+        (("nobody", "0", 0, *CENTRE, *NAMED), "no model named 'nobody'"),
+        (("not-image", "0", 0, *CENTRE, *NAMED), "is not an image model"),
+        ((None, "0", 0, *CENTRE, *NAMED), "no image model is installed"),
+        (("digits", "0", None, *CENTRE, *NAMED), "seed must be"),
+        (("digits", "0", 0, *CENTRE, 1.0, 0.0, 0.0, None, 0.0), "no direction named 'ink'"),
+        (("digits", "0", 0, *CENTRE, 0.0, 0.0, 0.0, "7", 1.0), "no direction named '7'"),
     ],
 )
 def test_bad_requests_get_a_clear_message(client, args, message):
@@ -192,7 +195,7 @@ def test_bad_requests_get_a_clear_message(client, args, message):
 def test_non_numbers_sent_over_http_are_refused(client, value):
     import httpx
 
-    body = '{"data": ["digits", "0", 0, ' + value + ", 0, 0, 0, 0, 0, 0, 0]}"
+    body = '{"data": ["digits", "0", 0, ' + value + ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0]}"
     base = client.src.rstrip("/")
     started = httpx.post(
         f"{base}/gradio_api/call/decode",
@@ -352,3 +355,24 @@ def test_traits_read_slant_width_and_ink_from_the_pixels():
     assert left < -0.1
     assert measure_traits(stroke(0, thickness=3))["ink"] > measure_traits(stroke(0))["ink"]
     assert measure_traits(stroke(0, spread=4))["width"] > measure_traits(stroke(0))["width"]
+
+
+def test_named_directions_move_the_picture(hub):
+    model = make_image_model()
+    named = [
+        {"kind": "trait", "name": "slant", "fit": 0.7, "vector": [1.0, 0.0, 0.0, 0.0]},
+        {"kind": "class", "name": "7", "fit": 0.5, "vector": [0.0, 0.0, 0.0, 2.0]},
+    ]
+    card = make_card(kind="image-vae", config=model.config, extras={"directions": {"named": named}})
+    hub.save("named", model, card)
+    loaded = hub.load("named")
+    plain = decode(loaded, 1)
+    assert np.array_equal(plain, decode(loaded, 1, named={"slant": 0.0, "ink": 0.0}))
+    assert not np.array_equal(plain, decode(loaded, 1, named={"slant": 2.0}))
+    assert not np.array_equal(plain, decode(loaded, 1, named={"7": 1.5}))
+    from aigc_demo.pipelines.image import named_shift
+
+    shift = named_shift(loaded, {"slant": 1.0, "7": -0.5})
+    assert shift.tolist() == [1.0, 0.0, 0.0, -1.0]
+    with pytest.raises(ValueError, match="between -3 and 3"):
+        named_shift(loaded, {"slant": 9})

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
 
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed, seeded_randn
-from aigc_demo.pipelines.latents import steered_latent
+from aigc_demo.pipelines.latents import check_offsets, steered_latent
 
 UPSCALE = 10  # 28 x 28 → 280 x 280, nearest-neighbour so every pixel stays crisp
 MAX_SAMPLES = 10_000
@@ -37,14 +37,35 @@ def to_picture(image: torch.Tensor, scale: int = UPSCALE) -> np.ndarray:
     return np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
 
 
+def named_shift(loaded: LoadedModel, amounts: Mapping[str, float]) -> torch.Tensor:
+    """The latent shift for named directions, e.g. ``{"slant": 1.5, "7": 2.0}`` (one slider unit
+    is one standard deviation of the codes along that direction)."""
+    named = {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", {}).get("named", [])}
+    model = loaded.module
+    shift = torch.zeros(model.latent_dim, device=model.directions.device)
+    for name, amount in amounts.items():
+        value = check_offsets([amount], 1)[0]
+        if value == 0:
+            continue
+        if name not in named:
+            raise ValueError(f"this model has no direction named {name!r}")
+        shift += value * torch.tensor(named[name], device=shift.device)
+    return shift
+
+
 @torch.inference_mode()
 def decode(
-    loaded: LoadedModel, seed: int, offsets: Sequence[float] = (), label: int | None = None
+    loaded: LoadedModel,
+    seed: int,
+    offsets: Sequence[float] = (),
+    label: int | None = None,
+    named: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """The picture for a seed, slider offsets along the model's directions and (maybe) a class."""
+    """The picture for a seed, slider offsets along the principal and named directions, and
+    (for a class-conditional model) a class."""
     model = loaded.module
-    z = steered_latent(model, seed, offsets).unsqueeze(0)
-    return to_picture(model.decode(z, check_label(model, label))[0])
+    z = steered_latent(model, seed, offsets) + named_shift(loaded, named or {})
+    return to_picture(model.decode(z.unsqueeze(0), check_label(model, label))[0])
 
 
 @torch.inference_mode()

@@ -40,6 +40,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_direction": "Direction",
         "image_direction_n": "Direction {number}",
         "image_output": "Picture",
+        "image_named": "Named directions",
+        "image_trait_ink": "Ink (stroke weight)",
+        "image_trait_slant": "Slant",
+        "image_trait_width": "Width",
+        "image_trait_fit": "{trait} (r = {fit})",
+        "image_direction_named": "Direction {number} · {trait} (r = {fit})",
+        "image_like": "More like digit",
+        "image_strength": "Strength",
         "speech_intro": "Pick a digit, or type a number and press Say it. The seed picks a voice; "
         "the sliders move it along the directions in which the training voices differ most, each "
         "named after what it tracks when that fits (the number shows how well).",
@@ -111,6 +119,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_direction": "方向",
         "image_direction_n": "方向 {number}",
         "image_output": "图像",
+        "image_named": "可命名的方向",
+        "image_trait_ink": "墨量（笔画粗细）",
+        "image_trait_slant": "倾斜",
+        "image_trait_width": "宽度",
+        "image_trait_fit": "{trait}（r = {fit}）",
+        "image_direction_named": "方向 {number} · {trait}（r = {fit}）",
+        "image_like": "更像数字",
+        "image_strength": "强度",
         "speech_intro": "选择一个数字，或输入一个数后点击“朗读”。随机种子决定声音；"
         "滑块沿训练语音差异最大的方向移动声音，"
         "若某方向与可命名的特征相符，则以该特征命名（括号中的数值表示相符程度）。",

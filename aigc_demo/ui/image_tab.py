@@ -14,10 +14,27 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 KINDS = ("image-vae",)
 SLIDERS = 8
+TRAITS = ("ink", "slant", "width")
 
 
 def _image_models(hub: ModelHub) -> list[str]:
     return [e.name for kind in KINDS for e in hub.entries(kind=kind)]
+
+
+def _offset_slider(label: Any, elem_id: str) -> gr.Slider:
+    return gr.Slider(-MAX_OFFSET, MAX_OFFSET, value=0.0, step=0.05, label=label, elem_id=elem_id, buttons=[])
+
+
+def principal_label(index: int, info: dict | None, lang: str) -> str:
+    """ "Direction 2", or "Direction 2 · Slant (r = 0.63)" when it tracks a trait."""
+    if not info or not info.get("trait"):
+        return text("image_direction_n", lang, number=index + 1)
+    trait = text(f"image_trait_{info['trait']}", lang)
+    return text("image_direction_named", lang, number=index + 1, trait=trait, fit=f"{info['fit']:.2f}")
+
+
+def trait_label(name: str, fit: float, lang: str) -> str:
+    return text("image_trait_fit", lang, trait=text(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
 
 
 def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
@@ -49,18 +66,18 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 )
                 shuffle = gr.Button(I18N("image_random"), elem_id="image-random")
                 reset = gr.Button(I18N("image_reset"), elem_id="image-reset")
-            sliders = [
-                gr.Slider(
-                    -MAX_OFFSET,
-                    MAX_OFFSET,
-                    value=0.0,
-                    step=0.05,
-                    label=I18N("image_direction"),
-                    elem_id=f"latent-{i}",
-                    buttons=[],
-                )
-                for i in range(SLIDERS)
-            ]
+            sliders = [_offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
+            with gr.Accordion(I18N("image_named"), open=True) as named_group:
+                traits = [_offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
+                with gr.Row():
+                    like = gr.Dropdown(
+                        [str(d) for d in range(10)],
+                        value=None,
+                        label=I18N("image_like"),
+                        allow_custom_value=True,
+                        elem_id="image-like",
+                    )
+                    strength = _offset_slider(I18N("image_strength"), "image-strength")
         with gr.Column(scale=2):
             picture = gr.Image(
                 label=I18N("image_output"),
@@ -73,21 +90,29 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 buttons=["download"],
             )
 
-    def decode(model_name: str, class_label: str | None, latent_seed: float, *offsets: float):
-        """Draw the picture for a seed, the slider positions and (for conditional models) a class."""
+    def decode(model_name: str, class_label: str | None, latent_seed: float, *values: float | str | None):
+        """Draw the picture for a seed, the principal-direction sliders, the named-direction
+        sliders (ink, slant, width, "more like digit" and its strength) and, for a
+        class-conditional model, a class."""
+        offsets = values[:SLIDERS]
+        named = dict(zip(TRAITS, values[SLIDERS : SLIDERS + len(TRAITS)], strict=True))
+        like_digit, like_strength = values[SLIDERS + len(TRAITS) :]
+        if like_digit not in (None, ""):
+            named[str(like_digit)] = like_strength
         try:
             if not model_name:
                 raise ValueError("no image model is installed yet: train one in the Train tab")
             loaded = hub.load(model_name)
             if loaded.entry.card.kind not in KINDS:
                 raise ValueError(f"{model_name!r} is not an image model")
-            return image.decode(loaded, latent_seed, offsets, class_label)
+            return image.decode(loaded, latent_seed, offsets, class_label, named)
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
 
-    inputs = [model, label, seed, *sliders]
+    inputs = [model, label, seed, *sliders, *traits, like, strength]
+    moving = [*sliders, *traits, strength]
     gr.on(
-        [s.input for s in sliders],
+        [s.input for s in moving],
         decode,
         inputs,
         picture,
@@ -97,7 +122,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
     gr.on(
-        [seed.submit, label.input, model.input],
+        [seed.submit, label.input, model.input, like.input],
         decode,
         inputs,
         picture,
@@ -106,43 +131,72 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
 
+    centred = [0.0] * len(moving)
+
+    def centred_picture(model_name: str, class_label: str | None, latent_seed: float) -> Any:
+        return decode(model_name, class_label, latent_seed, *centred[:-1], None, 0.0)
+
     def random_latent(model_name: str, class_label: str | None):
-        """A new random seed with the sliders at the centre, and its picture."""
+        """A new random seed with every slider at the centre, and its picture."""
         new_seed = random_seed()
-        return new_seed, *([0.0] * SLIDERS), decode(model_name, class_label, new_seed)
+        return new_seed, *centred, centred_picture(model_name, class_label, new_seed)
 
     shuffle.click(
-        random_latent, [model, label], [seed, *sliders, picture], api_name="random", show_progress="hidden"
+        random_latent, [model, label], [seed, *moving, picture], api_name="random", show_progress="hidden"
     )
 
     def centre(model_name: str, class_label: str | None, latent_seed: float):
-        return *([0.0] * SLIDERS), decode(model_name, class_label, latent_seed)
+        return *centred, centred_picture(model_name, class_label, latent_seed)
 
     reset.click(
-        centre, [model, label, seed], [*sliders, picture], api_visibility="private", show_progress="hidden"
+        centre, [model, label, seed], [*moving, picture], api_visibility="private", show_progress="hidden"
     )
 
     def refresh(
-        request: gr.Request, current: str | None, class_label: str | None, latent_seed: float, *offsets: float
+        request: gr.Request,
+        current: str | None,
+        class_label: str | None,
+        latent_seed: float,
+        *values: float | str | None,
     ) -> list[Any]:
         lang = language_of(request)
         names = _image_models(hub)
         chosen = current if current in names else (names[0] if names else None)
         card = hub.entry(chosen).card if chosen else None
         count = card.config.get("num_directions", 0) if card else 0
-        conditional = bool(card and card.config.get("classes"))
-        shown = [
-            gr.Slider(label=text("image_direction_n", lang, number=i + 1), visible=i < count)
-            for i in range(SLIDERS)
+        described = card.extras.get("directions", {}) if card else {}
+        principal = described.get("principal", [])
+        named = {d["name"]: d for d in described.get("named", [])}
+        classes = [
+            (f"{name} · r = {d['fit']:.2f}", name) for name, d in named.items() if d["kind"] == "class"
         ]
-        drawn = decode(chosen, class_label, latent_seed, *offsets) if chosen else None
-        return [gr.Dropdown(choices=names, value=chosen), gr.Dropdown(visible=conditional), *shown, drawn]
+        return [
+            gr.Dropdown(choices=names, value=chosen),
+            gr.Dropdown(visible=bool(card and card.config.get("classes"))),
+            *(
+                gr.Slider(
+                    label=principal_label(i, principal[i] if i < len(principal) else None, lang),
+                    visible=i < count,
+                )
+                for i in range(SLIDERS)
+            ),
+            gr.Accordion(visible=bool(named)),
+            *(
+                gr.Slider(label=trait_label(name, named[name]["fit"], lang), visible=True)
+                if name in named
+                else gr.Slider(visible=False)
+                for name in TRAITS
+            ),
+            gr.Dropdown(choices=classes, visible=bool(classes)),
+            gr.Slider(visible=bool(classes)),
+            decode(chosen, class_label, latent_seed, *values) if chosen else None,
+        ]
 
     gr.on(
         [demo.load, model.change],
         refresh,
         inputs,
-        [model, label, *sliders, picture],
+        [model, label, *sliders, named_group, *traits, like, strength, picture],
         api_visibility="private",
         show_progress="hidden",
     )
