@@ -82,8 +82,18 @@ def test_a_seed_always_gives_the_same_voice_and_audio(speech_hub):
 
 def test_sliders_move_the_voice_along_the_directions(speech_hub):
     model = speech_hub.load("voice").module
-    moved = voice(model, 5, [1.0, 0.0, -2.0]) - voice(model, 5, [])
-    assert torch.allclose(moved, model.directions[0] - 2 * model.directions[2], atol=1e-6)
+    moved = voice(model, 5, [1.0, 0.0, -2.0], [3, 4]) - voice(model, 5, [], [3, 4])
+    assert torch.allclose(moved, (model.directions[0] - 2 * model.directions[2]).expand(2, -1), atol=1e-6)
+
+
+def test_a_voice_is_placed_among_each_digits_training_voices(speech_hub):
+    model = speech_hub.load("voice").module
+    with torch.no_grad():
+        model.latent_mean[7] = 5.0
+        model.latent_basis.mul_(0.5)
+    z = voice(model, 2, [], [7, 1])
+    assert torch.allclose(z[0] - z[1], torch.full((4,), 5.0))
+    assert torch.allclose(z[1], 0.5 * voice(model.__class__(**model.config), 2, [], [1])[0])
 
 
 def test_speech_is_one_mono_clip_with_pauses_between_digits(speech_hub):

@@ -37,7 +37,7 @@ class SpeechReport:
 @torch.inference_mode()
 def generated_waves(model: SpeechCVAE, digit: int, seeds: range) -> torch.Tensor:
     """Clips of ``digit`` in the voices of ``seeds`` (sliders centred), as the app makes them."""
-    z = torch.stack([voice(model, seed, ()) for seed in seeds])
+    z = torch.cat([voice(model, seed, (), [digit]) for seed in seeds])
     images = model.decode(z, torch.full((len(z),), digit, device=z.device)).float().cpu()
     return griffin_lim(denormalize(images), SPEC, seed=digit)
 

@@ -31,8 +31,8 @@ def _up(cin: int, cout: int) -> nn.Sequential:
 class SpeechCVAE(nn.Module):
     """Conditional VAE: ``(spectrogram, digit) -> z`` and ``(z, digit) -> spectrogram``.
 
-    ``directions`` holds the principal axes of the training set's latent codes (one per row,
-    scaled to one standard deviation), found after training and saved with the weights.
+    ``directions`` holds the first principal axes of the training set's latent codes (one per
+    row, scaled to one standard deviation), found after training and saved with the weights.
     """
 
     def __init__(
@@ -71,6 +71,13 @@ class SpeechCVAE(nn.Module):
             nn.ConvTranspose2d(rev[-1], 1, 4, 2, 1),
         )
         self.register_buffer("directions", torch.zeros(num_directions, latent_dim))
+        # Where the training voices lie: the mean code of each digit and the principal axes of
+        # the codes around their digit's mean (rows, scaled to one standard deviation). Voices
+        # are drawn from this Gaussian rather than from the N(0, I) prior, which a VAE's codes
+        # only roughly fill, and the same seed gives the same voice for every digit. The
+        # defaults are the prior.
+        self.register_buffer("latent_mean", torch.zeros(classes, latent_dim))
+        self.register_buffer("latent_basis", torch.eye(latent_dim))
 
     def encode(self, image: torch.Tensor, digit: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, size, size)`` spectrograms → posterior mean and log-variance, each ``(B, latent)``."""

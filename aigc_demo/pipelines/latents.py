@@ -37,9 +37,19 @@ def check_offsets(offsets: Sequence[float], count: int, limit: float = MAX_OFFSE
     return values[:count] + [0.0] * (count - len(values))
 
 
-def steered_latent(model: torch.nn.Module, seed: int, offsets: Sequence[float] = ()) -> torch.Tensor:
-    """Noise drawn from ``seed`` plus ``offsets`` along the model's directions, shape ``(latent,)``."""
+def steered_latent(
+    model: torch.nn.Module, seed: int, offsets: Sequence[float] = (), label: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Noise drawn from ``seed`` plus ``offsets`` along the model's directions.
+
+    Shape ``(latent,)``, or ``(len(label), latent)`` for a model that records where its training
+    codes lie for each class (``latent_mean`` per class and a shared ``latent_basis``): the
+    noise is then mapped into that Gaussian for each label. Other models use the noise as it is
+    (the N(0, I) prior).
+    """
     directions = model.directions
-    base = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
+    noise = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
+    if hasattr(model, "latent_basis") and label is not None:
+        noise = model.latent_mean[label] + noise @ model.latent_basis
     steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
-    return base + steps @ directions
+    return noise + steps @ directions

@@ -42,9 +42,11 @@ def parse_digits(text: str) -> tuple[int, ...]:
     return tuple(int(c) for c in compact)
 
 
-def voice(model: torch.nn.Module, seed: int, offsets: Sequence[float]) -> torch.Tensor:
-    """The latent voice: noise from ``seed`` moved along the model's principal directions."""
-    return steered_latent(model, seed, offsets)
+def voice(model: torch.nn.Module, seed: int, offsets: Sequence[float], digits: Sequence[int]) -> torch.Tensor:
+    """The latent codes saying ``digits`` in one voice: noise from ``seed`` placed among the
+    training voices of each digit, then moved along the model's principal directions."""
+    labels = torch.tensor(list(digits), device=model.directions.device)
+    return steered_latent(model, seed, offsets, labels)
 
 
 def _trim(wave: torch.Tensor, sample_rate: int) -> torch.Tensor:
@@ -66,7 +68,7 @@ def speak(loaded: LoadedModel, digits: Sequence[int], seed: int, offsets: Sequen
     digits = tuple(int(d) for d in digits)
     if not digits or any(not 0 <= d <= 9 for d in digits):
         raise ValueError("digits must be between 0 and 9")
-    z = voice(model, seed, offsets).expand(len(digits), -1)
+    z = voice(model, seed, offsets, digits)
     labels = torch.tensor(digits, device=z.device)
     images = model.decode(z, labels).float().cpu()
     waves = griffin_lim(denormalize(images), SPEC, seed=check_seed(seed))

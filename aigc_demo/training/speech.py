@@ -21,10 +21,10 @@ Log = Callable[[str], None]
 
 @dataclass
 class SpeechTrainingConfig:
-    epochs: int = 60
+    epochs: int = 40
     batch_size: int = 32
     learning_rate: float = 2e-3
-    beta: float = 0.5  # weight of the KL term against the summed squared error
+    beta: float = 2.0  # weight of the KL term against the summed squared error
     latent_dim: int = 16
     channels: int = 16
     num_directions: int = 8
@@ -92,7 +92,7 @@ def train_speech_cvae(
     model.eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
-        model.directions.copy_(principal_axes(posterior_means(model, images, digits), config.num_directions))
+        fit_voice_space(model, posterior_means(model, images, digits), digits)
     labels = label_directions(model, train, images)
     metrics = {
         "test_reconstruction_sse": round(test_reconstruction.item(), 2),
@@ -100,6 +100,20 @@ def train_speech_cvae(
         "train_seconds": round(time.monotonic() - started, 1),
     }
     return model, metrics, labels
+
+
+@torch.no_grad()
+def fit_voice_space(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor) -> None:
+    """Fit the Gaussian that voices are drawn from, and take its first axes as the sliders.
+
+    Each digit gets its own mean; the axes come from the codes around those means, so they
+    describe how voices differ, not how digits do.
+    """
+    means = torch.stack([codes[digits == d].mean(0) for d in range(model.classes)])
+    basis = principal_axes(codes - means[digits], model.latent_dim)
+    model.latent_mean.copy_(means)
+    model.latent_basis.copy_(basis)
+    model.directions.copy_(basis[: len(model.directions)])
 
 
 @torch.no_grad()

@@ -1,0 +1,124 @@
+"""Slider latency: how long one Image-tab slider update takes, next to Gradio's own floor.
+
+Measures, in one run on this machine:
+  * server compute of one update (``pipelines.image.decode``), median of many calls;
+  * round trips through the running app over its HTTP call API (the browser's path) for
+    ``/decode`` and for a trivial endpoint served by the same app (slider -> fixed 280x280
+    PNG), interleaved so both see the same machine load; p50, p95 and the ratio of p50s.
+
+Usage: python benchmarks/slider_latency.py [--checkpoint mnist-vae] [--requests 200] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import gradio as gr
+
+from aigc_demo.backend.hub import default_hub
+from aigc_demo.pipelines import image
+from aigc_demo.ui import build_demo, launch_options
+
+FLOOR_PICTURE = np.zeros((280, 280), dtype=np.uint8)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def round_trip(client: httpx.Client, base: str, api: str, data: list) -> float:
+    started = time.perf_counter()
+    event = client.post(f"{base}/gradio_api/call/{api}", json={"data": data}).json()["event_id"]
+    with client.stream("GET", f"{base}/gradio_api/call/{api}/{event}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: error"):
+                raise RuntimeError(f"{api} failed")
+            if line.startswith("event: complete"):
+                break
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", default="mnist-vae")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    hub = default_hub()
+    loaded = hub.load(args.checkpoint)
+    count = loaded.entry.card.config.get("num_directions", 8)
+    rng = np.random.default_rng(0)
+    positions = [rng.uniform(-2, 2, count).round(2).tolist() for _ in range(args.requests)]
+
+    for offsets in positions[:20]:  # warm up
+        image.decode(loaded, 0, offsets)
+    compute = []
+    for offsets in positions:
+        started = time.perf_counter()
+        image.decode(loaded, 0, offsets)
+        compute.append((time.perf_counter() - started) * 1000)
+
+    demo = build_demo(hub)
+    with demo:
+        floor_slider = gr.Slider(visible=False)
+        floor_image = gr.Image(visible=False, format="png")
+        floor_slider.input(
+            lambda _: FLOOR_PICTURE,
+            floor_slider,
+            floor_image,
+            api_name="floor",
+            trigger_mode="always_last",
+            show_progress="hidden",
+            concurrency_limit=None,
+        )
+    demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1", **launch_options())
+    base = demo.local_url.rstrip("/")
+    decode_ms, floor_ms = [], []
+    try:
+        with httpx.Client(timeout=30) as client:
+            for offsets in positions[:10]:
+                round_trip(
+                    client,
+                    base,
+                    "decode",
+                    [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), 0.0, 0.0, 0.0, None, 0.0],
+                )
+                round_trip(client, base, "floor", [0.5])
+            for offsets in positions:
+                data = [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), 0.0, 0.0, 0.0, None, 0.0]
+                decode_ms.append(round_trip(client, base, "decode", data))
+                floor_ms.append(round_trip(client, base, "floor", [offsets[0]]))
+    finally:
+        demo.close()
+
+    figures = {
+        "checkpoint": args.checkpoint,
+        "requests": args.requests,
+        "compute_ms_median": round(statistics.median(compute), 3),
+        "decode_round_trip_ms_p50": round(percentile(decode_ms, 50), 2),
+        "decode_round_trip_ms_p95": round(percentile(decode_ms, 95), 2),
+        "floor_round_trip_ms_p50": round(percentile(floor_ms, 50), 2),
+        "floor_round_trip_ms_p95": round(percentile(floor_ms, 95), 2),
+    }
+    figures["ratio_p50"] = round(figures["decode_round_trip_ms_p50"] / figures["floor_round_trip_ms_p50"], 3)
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
