@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import torch
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
+from aigc_demo.training.common import one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import describe_principal_directions, named_directions
 
@@ -81,15 +81,12 @@ def train_image_vae(
         num_directions=config.num_directions,
     )
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
-    steps = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     started = time.monotonic()
     for epoch in range(1, config.epochs + 1):
         model.train()
         running = 0.0
-        order = torch.randperm(len(train), generator=generator)
-        for start in range(0, len(train), config.batch_size):
-            index = order[start : start + config.batch_size]
+        for index in shuffled_batches(len(train), config.batch_size, generator):
             labels = train.labels[index] if classes else None
             loss, _, _ = model.loss(train.images[index], labels, config.beta)
             optimizer.zero_grad(set_to_none=True)
@@ -144,13 +141,10 @@ def train_image_classifier(
         config.channels, classes=int(train.labels.max()) + 1, image_channels=train.images.shape[1]
     )
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
-    steps = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = torch.randperm(len(train), generator=generator)
-        for start in range(0, len(train), config.batch_size):
-            index = order[start : start + config.batch_size]
+        for index in shuffled_batches(len(train), config.batch_size, generator):
             loss = torch.nn.functional.cross_entropy(model(train.images[index]), train.labels[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

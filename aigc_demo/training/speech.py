@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from aigc_demo.audio.pitch import estimate_pitch
 from aigc_demo.audio.spectrogram import log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
+from aigc_demo.training.common import one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 
 Log = Callable[[str], None]
@@ -44,12 +44,6 @@ def spectrograms(data: SpokenDigits, batch: int = 256) -> torch.Tensor:
     return torch.cat([log_spectrogram(data.waves[i : i + batch]) for i in range(0, len(data), batch)])
 
 
-def _batches(count: int, batch_size: int, generator: torch.Generator):
-    order = torch.randperm(count, generator=generator)
-    for start in range(0, count, batch_size):
-        yield order[start : start + batch_size]
-
-
 def vae_loss(
     model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, beta: float
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -70,13 +64,12 @@ def train_speech_cvae(
     images, digits = spectrograms(train), train.digits
     test_images = spectrograms(test)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
-    steps = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     started = time.monotonic()
     for epoch in range(1, config.epochs + 1):
         model.train()
         totals = torch.zeros(3)
-        for index in _batches(len(train), config.batch_size, generator):
+        for index in shuffled_batches(len(train), config.batch_size, generator):
             loss, reconstruction, kl = vae_loss(model, images[index], digits[index], config.beta)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -139,12 +132,11 @@ def train_digit_classifier(
     model = DigitClassifier(config.channels)
     images, digits = spectrograms(train), train.digits
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-3)
-    steps = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     for epoch in range(1, config.epochs + 1):
         model.train()
         total = 0.0
-        for index in _batches(len(train), config.batch_size, generator):
+        for index in shuffled_batches(len(train), config.batch_size, generator):
             loss = nn.functional.cross_entropy(model(_augment(images[index], generator)), digits[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -7,9 +7,9 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
-from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import image
-from aigc_demo.pipelines.latents import MAX_OFFSET
+from aigc_demo.ui.controls import offset_slider, seed_controls
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KINDS = ("image-vae",)
@@ -19,10 +19,6 @@ TRAITS = ("ink", "slant", "width")
 
 def _image_models(hub: ModelHub) -> list[str]:
     return [e.name for kind in KINDS for e in hub.entries(kind=kind)]
-
-
-def _offset_slider(label: Any, elem_id: str) -> gr.Slider:
-    return gr.Slider(-MAX_OFFSET, MAX_OFFSET, value=0.0, step=0.05, label=label, elem_id=elem_id, buttons=[])
 
 
 def principal_label(index: int, info: dict | None, lang: str) -> str:
@@ -55,20 +51,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 visible=False,
                 elem_id="image-class",
             )
-            with gr.Row():
-                seed = gr.Number(
-                    label=I18N("image_seed"),
-                    value=0,
-                    minimum=0,
-                    maximum=MAX_SEED,
-                    precision=0,
-                    elem_id="image-seed",
-                )
-                shuffle = gr.Button(I18N("image_random"), elem_id="image-random")
-                reset = gr.Button(I18N("image_reset"), elem_id="image-reset")
-            sliders = [_offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
+            seed, shuffle, reset = seed_controls("image")
+            sliders = [offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
             with gr.Accordion(I18N("image_named"), open=True) as named_group:
-                traits = [_offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
+                traits = [offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
                 with gr.Row():
                     like = gr.Dropdown(
                         [str(d) for d in range(10)],
@@ -77,7 +63,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                         allow_custom_value=True,
                         elem_id="image-like",
                     )
-                    strength = _offset_slider(I18N("image_strength"), "image-strength")
+                    strength = offset_slider(I18N("image_strength"), "image-strength")
         with gr.Column(scale=2):
             picture = gr.Image(
                 label=I18N("image_output"),

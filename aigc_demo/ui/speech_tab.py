@@ -12,9 +12,9 @@ import gradio as gr
 
 from aigc_demo.audio.wav import to_int16, write_wav
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
-from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
-from aigc_demo.pipelines.latents import MAX_OFFSET
+from aigc_demo.ui.controls import offset_slider, seed_controls
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
@@ -72,29 +72,8 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     label=I18N("speech_number"), value="2026", max_length=64, elem_id="speech-number", scale=3
                 )
                 say = gr.Button(I18N("speech_say"), variant="primary", scale=1, elem_id="speech-say")
-            with gr.Row():
-                seed = gr.Number(
-                    label=I18N("speech_seed"),
-                    value=0,
-                    minimum=0,
-                    maximum=MAX_SEED,
-                    precision=0,
-                    elem_id="speech-seed",
-                )
-                shuffle = gr.Button(I18N("speech_random"), elem_id="speech-random")
-                reset = gr.Button(I18N("speech_reset"), elem_id="speech-reset")
-            sliders = [
-                gr.Slider(
-                    -MAX_OFFSET,
-                    MAX_OFFSET,
-                    value=0.0,
-                    step=0.1,
-                    label=I18N("voice_slider"),
-                    elem_id=f"voice-{i}",
-                    buttons=[],
-                )
-                for i in range(SLIDERS)
-            ]
+            seed, shuffle, reset = seed_controls("speech")
+            sliders = [offset_slider(I18N("voice_slider"), f"voice-{i}", step=0.1) for i in range(SLIDERS)]
         with gr.Column(scale=3):
             audio = gr.Audio(
                 label=I18N("speech_audio"),

@@ -1,0 +1,32 @@
+"""Controls the generator tabs share: the seed row and sliders along latent directions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from aigc_demo.backend.seeding import MAX_SEED
+from aigc_demo.pipelines.latents import MAX_OFFSET
+from aigc_demo.ui.i18n import I18N
+
+
+def seed_controls(prefix: str) -> tuple[gr.Number, gr.Button, gr.Button]:
+    """A seed box with its Random and Centre buttons, texts and ids under ``prefix``."""
+    with gr.Row():
+        seed = gr.Number(
+            label=I18N(f"{prefix}_seed"),
+            value=0,
+            minimum=0,
+            maximum=MAX_SEED,
+            precision=0,
+            elem_id=f"{prefix}-seed",
+        )
+        shuffle = gr.Button(I18N(f"{prefix}_random"), elem_id=f"{prefix}-random")
+        reset = gr.Button(I18N(f"{prefix}_reset"), elem_id=f"{prefix}-reset")
+    return seed, shuffle, reset
+
+
+def offset_slider(label: Any, elem_id: str, step: float = 0.05) -> gr.Slider:
+    """A slider over ``[-MAX_OFFSET, MAX_OFFSET]`` standard deviations, centred, no reset button."""
+    return gr.Slider(-MAX_OFFSET, MAX_OFFSET, value=0.0, step=step, label=label, elem_id=elem_id, buttons=[])
