@@ -242,3 +242,14 @@ def test_cli_refuses_a_bad_output_name_before_training(cli_home, tone_data, caps
     folder, _, _ = tone_data
     assert main(["train", "speech", "--data", str(folder), "--out", "../evil"]) == 2
     assert "model name '../evil'" in capsys.readouterr().err
+
+
+def test_temperature_narrows_the_voice_and_is_checked(speech_hub):
+    from aigc_demo.pipelines.latents import check_temperature
+
+    model = speech_hub.load("voice").module
+    centre = voice(model, 9, [], [2], temperature=0.1)
+    assert (voice(model, 9, [], [2], 0.5) - centre).norm() < (voice(model, 9, [], [2], 1.0) - centre).norm()
+    for bad in (0.0, 1.5, "warm", None):
+        with pytest.raises(ValueError, match="temperature must"):
+            check_temperature(bad)

@@ -24,7 +24,7 @@ def client(tmp_path_factory):
 
 
 def test_speak_digits_returns_playable_audio_a_wav_file_and_a_spectrogram(client):
-    audio, wav, picture = client.predict("voice", "2026", 7, *CENTRE, api_name="/speak_digits")
+    audio, wav, picture = client.predict("voice", "2026", 7, 0.7, *CENTRE, api_name="/speak_digits")
     for path in (audio, wav):
         info = sf.info(path)
         assert (info.samplerate, info.channels, info.subtype) == (8000, 1, "PCM_16")
@@ -34,13 +34,13 @@ def test_speak_digits_returns_playable_audio_a_wav_file_and_a_spectrogram(client
 
 
 def test_same_request_gives_the_same_audio(client):
-    first = client.predict("voice", "5", 3, 1.0, *CENTRE[1:], api_name="/speak_digits")[1]
-    second = client.predict("voice", "5", 3, 1.0, *CENTRE[1:], api_name="/speak_digits")[1]
+    first = client.predict("voice", "5", 3, 0.7, 1.0, *CENTRE[1:], api_name="/speak_digits")[1]
+    second = client.predict("voice", "5", 3, 0.7, 1.0, *CENTRE[1:], api_name="/speak_digits")[1]
     assert sf.read(first)[0].tolist() == sf.read(second)[0].tolist()
 
 
 def test_random_voice_draws_a_new_seed_and_centres_the_sliders(client):
-    seed, *rest = client.predict("voice", "42", api_name="/random_voice")
+    seed, *rest = client.predict("voice", "42", 0.7, api_name="/random_voice")
     sliders, (audio, wav, _) = rest[:8], rest[8:]
     assert 0 <= seed < 2**32
     assert sliders == CENTRE
@@ -51,14 +51,15 @@ def test_random_voice_draws_a_new_seed_and_centres_the_sliders(client):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("voice", "12ab", 0, *CENTRE), "only the digits 0-9 can be spoken; remove 'a' 'b'"),
-        (("voice", "", 0, *CENTRE), "at least one digit"),
-        (("voice", "9" * 17, 0, *CENTRE), "at most 16 digits"),
-        (("voice", "1", 0, 99.0, *CENTRE[1:]), "greater than maximum"),
-        (("voice", "1", -1, *CENTRE), "less than minimum"),
-        (("nobody", "1", 0, *CENTRE), "no model named 'nobody'"),
-        ((None, "1", 0, *CENTRE), "no speech model is installed"),
-        (("not-speech", "1", 0, *CENTRE), "is not a speech model"),
+        (("voice", "12ab", 0, 0.7, *CENTRE), "only the digits 0-9 can be spoken; remove 'a' 'b'"),
+        (("voice", "", 0, 0.7, *CENTRE), "at least one digit"),
+        (("voice", "9" * 17, 0, 0.7, *CENTRE), "at most 16 digits"),
+        (("voice", "1", 0, 0.7, 99.0, *CENTRE[1:]), "greater than maximum"),
+        (("voice", "1", -1, 0.7, *CENTRE), "less than minimum"),
+        (("voice", "1", 0, 0.0, *CENTRE), "less than minimum"),
+        (("nobody", "1", 0, 0.7, *CENTRE), "no model named 'nobody'"),
+        ((None, "1", 0, 0.7, *CENTRE), "no speech model is installed"),
+        (("not-speech", "1", 0, 0.7, *CENTRE), "is not a speech model"),
     ],
 )
 def test_bad_requests_get_a_clear_message(client, args, message):
@@ -68,5 +69,5 @@ def test_bad_requests_get_a_clear_message(client, args, message):
 
 def test_server_keeps_serving_after_bad_requests(client):
     with pytest.raises(AppError):
-        client.predict("voice", "x", 0, *CENTRE, api_name="/speak_digits")
-    assert sf.info(client.predict("voice", "1", 0, *CENTRE, api_name="/speak_digits")[1]).frames > 0
+        client.predict("voice", "x", 0, 0.7, *CENTRE, api_name="/speak_digits")
+    assert sf.info(client.predict("voice", "1", 0, 0.7, *CENTRE, api_name="/speak_digits")[1]).frames > 0

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from aigc_demo.backend.hub import default_hub
+from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "eval"
 HELP = "measure a checkpoint (eval image | eval speech)"
@@ -25,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="FSDD recordings: also report the classifier's accuracy on the held-out "
         "recordings and their diversity",
+    )
+    speech.add_argument(
+        "--temperature",
+        type=float,
+        default=DEFAULT_TEMPERATURE,
+        help="voice temperature, 0.1-1 (default %(default)s)",
     )
     speech.add_argument("--json", action="store_true", help="print JSON")
     image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
@@ -84,7 +91,9 @@ def run_speech(args: argparse.Namespace) -> int:
     hub = default_hub()
     generator, classifier = hub.load(args.checkpoint), hub.load(args.classifier)
     held_out = load_spoken_digits(args.data).split()[1] if args.data else None
-    report = evaluate_speech(generator.module, classifier.module, args.per_digit, args.seed, held_out)
+    report = evaluate_speech(
+        generator.module, classifier.module, args.per_digit, args.seed, held_out, args.temperature
+    )
     if args.json:
         print(json.dumps({**asdict(report), "diversity_ratio": report.diversity_ratio}, indent=2))
         return 0

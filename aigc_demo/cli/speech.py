@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from aigc_demo.backend.hub import default_hub
+from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "speech"
 HELP = "speak digits with a speech model and write WAV files"
@@ -22,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         default=[],
         help="offsets along the voice directions, in standard deviations",
+    )
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=DEFAULT_TEMPERATURE,
+        help="how far voices stray from the typical one (0.1-1)",
     )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="one WAV file with all the digits")
@@ -41,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     digits = parse_digits(args.digits)
     model = default_hub().load(args.checkpoint)
     if args.out is not None:
-        result = speak(model, digits, args.seed, args.voice)
+        result = speak(model, digits, args.seed, args.voice, args.temperature)
         write_wav(args.out, result.wave, result.sample_rate)
         print(f"wrote {args.out} ({len(result.wave) / result.sample_rate:.2f} s)", file=sys.stderr)
         return 0
@@ -49,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--per-digit must be between 1 and 1000")
     for digit in sorted(set(digits)):
         for i in range(args.per_digit):
-            result = speak(model, [digit], args.seed + i, args.voice)
+            result = speak(model, [digit], args.seed + i, args.voice, args.temperature)
             write_wav(args.out_dir / f"{digit}_{i}.wav", result.wave, result.sample_rate)
     print(f"wrote {len(set(digits)) * args.per_digit} files to {args.out_dir}", file=sys.stderr)
     return 0

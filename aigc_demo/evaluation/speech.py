@@ -15,7 +15,7 @@ import torch
 from aigc_demo.audio.spectrogram import SPEC, denormalize, griffin_lim, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
-from aigc_demo.pipelines.speech import voice
+from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE, voice
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class SpeechReport:
     diversity_generated: float
     diversity_real: float | None
     clips_per_digit: int
+    temperature: float
 
     @property
     def diversity_ratio(self) -> float | None:
@@ -35,9 +36,9 @@ class SpeechReport:
 
 
 @torch.inference_mode()
-def generated_waves(model: SpeechCVAE, digit: int, seeds: range) -> torch.Tensor:
+def generated_waves(model: SpeechCVAE, digit: int, seeds: range, temperature: float) -> torch.Tensor:
     """Clips of ``digit`` in the voices of ``seeds`` (sliders centred), as the app makes them."""
-    z = torch.cat([voice(model, seed, (), [digit]) for seed in seeds])
+    z = torch.cat([voice(model, seed, (), [digit], temperature) for seed in seeds])
     images = model.decode(z, torch.full((len(z),), digit, device=z.device)).float().cpu()
     return griffin_lim(denormalize(images), SPEC, seed=digit)
 
@@ -55,12 +56,13 @@ def evaluate_speech(
     clips_per_digit: int = 50,
     first_seed: int = 0,
     real: SpokenDigits | None = None,
+    temperature: float = DEFAULT_TEMPERATURE,
 ) -> SpeechReport:
     classifier.eval()
     recognised, spreads = [], []
     for digit in range(10):
         seeds = range(first_seed + digit * clips_per_digit, first_seed + (digit + 1) * clips_per_digit)
-        images = log_spectrogram(generated_waves(generator, digit, seeds))
+        images = log_spectrogram(generated_waves(generator, digit, seeds, temperature))
         recognised.append(float((classifier(images).argmax(1) == digit).float().mean()))
         spreads.append(_mean_pairwise_distance(classifier.embed(images)))
     accuracy = real_spread = None
@@ -76,4 +78,5 @@ def evaluate_speech(
         diversity_generated=sum(spreads) / 10,
         diversity_real=real_spread,
         clips_per_digit=clips_per_digit,
+        temperature=temperature,
     )

@@ -15,6 +15,7 @@ import torch
 from aigc_demo.backend.seeding import check_seed, seeded_randn
 
 MAX_OFFSET = 3.0  # slider range, in standard deviations along a direction
+MIN_TEMPERATURE = 0.1
 
 
 def check_offsets(offsets: Sequence[float], count: int, limit: float = MAX_OFFSET) -> list[float]:
@@ -37,18 +38,34 @@ def check_offsets(offsets: Sequence[float], count: int, limit: float = MAX_OFFSE
     return values[:count] + [0.0] * (count - len(values))
 
 
+def check_temperature(temperature: float) -> float:
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        raise ValueError(f"temperature must be a number, got {temperature!r}") from None
+    if not MIN_TEMPERATURE <= value <= 1.0:
+        raise ValueError(f"temperature must be between {MIN_TEMPERATURE:g} and 1")
+    return value
+
+
 def steered_latent(
-    model: torch.nn.Module, seed: int, offsets: Sequence[float] = (), label: torch.Tensor | None = None
+    model: torch.nn.Module,
+    seed: int,
+    offsets: Sequence[float] = (),
+    label: torch.Tensor | None = None,
+    temperature: float = 1.0,
 ) -> torch.Tensor:
     """Noise drawn from ``seed`` plus ``offsets`` along the model's directions.
 
     Shape ``(latent,)``, or ``(len(label), latent)`` for a model that records where its training
     codes lie for each class (``latent_mean`` per class and a shared ``latent_basis``): the
     noise is then mapped into that Gaussian for each label. Other models use the noise as it is
-    (the N(0, I) prior).
+    (the N(0, I) prior). ``temperature`` below 1 scales the noise down: samples stay nearer the
+    typical code, clearer but less varied (the "temperature" of VAE and flow sampling).
     """
     directions = model.directions
     noise = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
+    noise = noise * check_temperature(temperature)
     if hasattr(model, "latent_basis") and label is not None:
         noise = model.latent_mean[label] + noise @ model.latent_basis
     steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)

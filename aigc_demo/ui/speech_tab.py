@@ -14,6 +14,7 @@ from aigc_demo.audio.wav import to_int16, write_wav
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
+from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import offset_slider, seed_controls
 from aigc_demo.ui.i18n import I18N, language_of, text
 
@@ -73,6 +74,16 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 )
                 say = gr.Button(I18N("speech_say"), variant="primary", scale=1, elem_id="speech-say")
             seed, shuffle, reset = seed_controls("speech")
+            variety = gr.Slider(
+                MIN_TEMPERATURE,
+                1.0,
+                value=speech.DEFAULT_TEMPERATURE,
+                step=0.05,
+                label=I18N("speech_variety"),
+                info=I18N("speech_variety_info"),
+                elem_id="speech-variety",
+                buttons=[],
+            )
             sliders = [offset_slider(I18N("voice_slider"), f"voice-{i}", step=0.1) for i in range(SLIDERS)]
         with gr.Column(scale=3):
             audio = gr.Audio(
@@ -92,15 +103,16 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 elem_id="speech-spectrogram",
             )
 
-    def speak_digits(model_name: str, digits: str, voice_seed: float, *offsets: float):
-        """Speak a number (e.g. "2026") in the voice given by a seed and the voice sliders."""
+    def speak_digits(model_name: str, digits: str, voice_seed: float, temperature: float, *offsets: float):
+        """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
+        voice strays from the typical one, 0.1-1) and the voice sliders."""
         try:
             if not model_name:
                 raise ValueError("no speech model is installed yet: train one in the Train tab")
             loaded = hub.load(model_name)
             if loaded.entry.card.kind != KIND:
                 raise ValueError(f"{model_name!r} is not a speech model")
-            result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets)
+            result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
         name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
@@ -108,10 +120,10 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
 
     outputs = [audio, download, picture]
-    inputs = [model, number, seed, *sliders]
+    inputs = [model, number, seed, variety, *sliders]
     gr.on([say.click, number.submit], speak_digits, inputs, outputs, api_name="speak_digits")
     gr.on(
-        [s.release for s in sliders],
+        [variety.release, *(s.release for s in sliders)],
         speak_digits,
         inputs,
         outputs,
@@ -119,22 +131,26 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         trigger_mode="always_last",
     )
 
-    def pick_digit(model_name: str, chosen: str, voice_seed: float, *offsets: float):
-        return chosen, *speak_digits(model_name, chosen, voice_seed, *offsets)
+    def pick_digit(model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float):
+        return chosen, *speak_digits(model_name, chosen, voice_seed, temperature, *offsets)
 
-    digit.input(pick_digit, [model, digit, seed, *sliders], [number, *outputs], api_visibility="private")
+    digit.input(
+        pick_digit, [model, digit, seed, variety, *sliders], [number, *outputs], api_visibility="private"
+    )
 
-    def random_voice(model_name: str, digits: str):
+    def random_voice(model_name: str, digits: str, temperature: float):
         """A new random voice: a fresh seed with the sliders back at the centre."""
         new_seed = random_seed()
-        return new_seed, *([0.0] * SLIDERS), *speak_digits(model_name, digits, new_seed)
+        return new_seed, *([0.0] * SLIDERS), *speak_digits(model_name, digits, new_seed, temperature)
 
-    shuffle.click(random_voice, [model, number], [seed, *sliders, *outputs], api_name="random_voice")
+    shuffle.click(random_voice, [model, number, variety], [seed, *sliders, *outputs], api_name="random_voice")
 
-    def centre_sliders(model_name: str, digits: str, voice_seed: float):
-        return *([0.0] * SLIDERS), *speak_digits(model_name, digits, voice_seed)
+    def centre_sliders(model_name: str, digits: str, voice_seed: float, temperature: float):
+        return *([0.0] * SLIDERS), *speak_digits(model_name, digits, voice_seed, temperature)
 
-    reset.click(centre_sliders, [model, number, seed], [*sliders, *outputs], api_visibility="private")
+    reset.click(
+        centre_sliders, [model, number, seed, variety], [*sliders, *outputs], api_visibility="private"
+    )
 
     def refresh(request: gr.Request, current: str | None) -> list[Any]:
         lang = language_of(request)
