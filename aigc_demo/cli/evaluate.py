@@ -99,7 +99,8 @@ def run_speech(args: argparse.Namespace) -> int:
         return 0
     clips = 10 * args.per_digit
     print(
-        f"generator {args.checkpoint}, judged by {args.classifier} over {clips} clips "
+        f"generator {args.checkpoint} at temperature {args.temperature:g}, judged by {args.classifier} "
+        f"over {clips} clips "
         f"({args.per_digit} per digit, seeds {args.seed}-{args.seed + clips - 1})"
     )
     if report.classifier_accuracy_real is not None:
