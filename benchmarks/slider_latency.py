@@ -71,7 +71,7 @@ def main() -> int:
 
     demo = build_demo(hub)
     with demo:
-        floor_slider = gr.Slider(visible=False)
+        floor_slider = gr.Slider(-3, 3, visible=False)
         floor_image = gr.Image(visible=False, format="png")
         floor_slider.input(
             lambda _: FLOOR_PICTURE,

@@ -333,7 +333,7 @@ def test_cli_evaluates_an_image_model(cli_hub, capsys):
     )
     out = capsys.readouterr().out
     assert "test negative ELBO" in out
-    assert "Fréchet distance of 30 samples" in out
+    assert "Fréchet distance to the test set: 30 samples" in out
     assert "recognised as the asked class" in out
 
 

@@ -58,11 +58,11 @@ def run_image(args: argparse.Namespace) -> int:
 
     hub = default_hub()
     generator, classifier = hub.load(args.checkpoint), hub.load(args.classifier)
-    test = load_mnist(args.data, "test")
+    test, train = load_mnist(args.data, "test"), load_mnist(args.data, "train")
     figures = {}
     if generator.entry.card.kind == "image-vae":
         figures.update(evaluate_vae(generator.module, test, seed=args.seed))
-    report = evaluate_samples(generator.module, classifier.module, test, args.samples, args.seed)
+    report = evaluate_samples(generator.module, classifier.module, test, args.samples, args.seed, train)
     figures.update(asdict(report))
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -76,7 +76,10 @@ def run_image(args: argparse.Namespace) -> int:
             f"test negative ELBO: {figures['test_nelbo_nats']:.2f} nats per image "
             f"(reconstruction {figures['test_reconstruction_nats']:.2f} + KL {figures['test_kl_nats']:.2f})"
         )
-    print(f"Fréchet distance of {report.samples} samples to the test set: {report.frechet_distance:.3f}")
+    print(
+        f"Fréchet distance to the test set: {report.samples} samples {report.frechet_distance:.3f}, "
+        f"{report.samples} real training images {report.frechet_distance_real:.3f}"
+    )
     if report.recognition is not None:
         print(f"samples recognised as the asked class: {report.recognition:.2%}")
     return 0

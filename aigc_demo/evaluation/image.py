@@ -39,6 +39,7 @@ def features(classifier: ImageClassifier, images: torch.Tensor, batch: int = 100
 class ImageReport:
     samples: int
     frechet_distance: float
+    frechet_distance_real: float | None  # real training images vs the test set: the floor
     recognition: float | None  # class-conditional models only
     classifier_accuracy: float
 
@@ -50,7 +51,10 @@ def evaluate_samples(
     test: ImageSet,
     samples: int = 10_000,
     seed: int = 0,
+    train: ImageSet | None = None,
 ) -> ImageReport:
+    """Judge ``samples`` generated images against the test set; with ``train``, also measure
+    as many real training images the same way, the distance a perfect generator would get."""
     images, labels = sample(generator, samples, seed)
     generated = features(classifier, images)
     recognition = None
@@ -61,4 +65,5 @@ def evaluate_samples(
         recognition = float((predicted == labels).float().mean())
     real = features(classifier, test.images)
     accuracy = float((classifier.head(real).argmax(1) == test.labels).float().mean())
-    return ImageReport(samples, frechet_distance(generated, real), recognition, accuracy)
+    floor = None if train is None else frechet_distance(features(classifier, train.images[:samples]), real)
+    return ImageReport(samples, frechet_distance(generated, real), floor, recognition, accuracy)
