@@ -20,7 +20,7 @@ Log = Callable[[str], None]
 
 @dataclass
 class ImageVAETrainingConfig:
-    epochs: int = 30
+    epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
     beta: float = 1.0

@@ -11,6 +11,18 @@ from aigc_demo.pipelines.latents import MAX_OFFSET
 from aigc_demo.ui.i18n import I18N
 
 
+def model_picker(names: list[str], label: Any, elem_id: str) -> gr.Dropdown:
+    """A dropdown of model names, the first chosen. Choices are refreshed on every page load;
+    custom values let API clients name a model trained after start-up (handlers check it)."""
+    return gr.Dropdown(
+        label=label,
+        choices=names,
+        value=names[0] if names else None,
+        allow_custom_value=True,
+        elem_id=elem_id,
+    )
+
+
 def seed_controls(prefix: str) -> tuple[gr.Number, gr.Button, gr.Button]:
     """A seed box with its Random and Centre buttons, texts and ids under ``prefix``."""
     with gr.Row():

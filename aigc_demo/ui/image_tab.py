@@ -9,7 +9,7 @@ import gradio as gr
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import image
-from aigc_demo.ui.controls import offset_slider, seed_controls
+from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KINDS = ("image-vae",)
@@ -37,13 +37,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     names = _image_models(hub)
     with gr.Row():
         with gr.Column(scale=2):
-            model = gr.Dropdown(
-                label=I18N("image_model"),
-                choices=names,
-                value=names[0] if names else None,
-                allow_custom_value=True,
-                elem_id="image-model",
-            )
+            model = model_picker(names, I18N("image_model"), "image-model")
             label = gr.Dropdown(
                 [str(d) for d in range(10)],
                 value="0",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -15,7 +16,7 @@ from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
-from aigc_demo.ui.controls import offset_slider, seed_controls
+from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
@@ -29,8 +30,9 @@ def _wav_path(name: str) -> Path:
     removing those older than an hour: Gradio has copied their files into its own cache."""
     cutoff = time.time() - KEEP_FILES_SECONDS
     for folder in _OUTPUT_DIR.iterdir():
-        if folder.stat().st_mtime < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another request may be removing it right now
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
     return Path(tempfile.mkdtemp(dir=_OUTPUT_DIR)) / name
 
 
@@ -57,16 +59,8 @@ def slider_label(index: int, info: dict | None, lang: str) -> str:
 def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     with gr.Row():
         with gr.Column(scale=2):
-            # Choices are refreshed on every page load; custom values let API clients name a
-            # model trained after start-up (the handler checks the name).
             names = [e.name for e in hub.entries(kind=KIND)]
-            model = gr.Dropdown(
-                label=I18N("speech_model"),
-                choices=names,
-                value=names[0] if names else None,
-                allow_custom_value=True,
-                elem_id="speech-model",
-            )
+            model = model_picker(names, I18N("speech_model"), "speech-model")
             digit = gr.Radio([str(d) for d in range(10)], label=I18N("speech_digit"), elem_id="speech-digit")
             with gr.Row():
                 number = gr.Textbox(
