@@ -52,6 +52,8 @@ def test_only_intended_endpoints_are_public(app_url):
         "/speak_digits",
         "/random_voice",
         "/decode",
+        "/interpolate",
+        "/manifold",
         "/random",
     }
 

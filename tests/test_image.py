@@ -376,3 +376,57 @@ def test_named_directions_move_the_picture(hub):
     assert shift.tolist() == [1.0, 0.0, 0.0, -1.0]
     with pytest.raises(ValueError, match="between -3 and 3"):
         named_shift(loaded, {"slant": 9})
+
+
+def test_interpolation_runs_from_seed_a_to_seed_b(image_hub):
+    import torch
+
+    from aigc_demo.pipelines.image import interpolate, slerp, steered_latent
+
+    loaded = image_hub.load("plain")
+    frames = interpolate(loaded, 3, 4, frames=5)
+    assert frames.shape == (5, 1, 28, 28)
+    model = loaded.module
+    ends = model.decode(torch.stack([steered_latent(model, 3), steered_latent(model, 4)]))
+    assert torch.allclose(frames[0], ends[0], atol=1e-5)
+    assert torch.allclose(frames[-1], ends[1], atol=1e-5)
+    a, b = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    assert slerp(a, b, torch.tensor([0.5])).norm() == pytest.approx(1.0)  # lerp would give 0.71
+    for bad in ({"frames": 1}, {"frames": 65}, {"mode": "cubic"}):
+        with pytest.raises(ValueError, match=r"frames|mode"):
+            interpolate(loaded, 3, 4, **bad)
+
+
+def test_gif_and_strip_are_written(image_hub, tmp_path):
+    from aigc_demo.pipelines.image import interpolate, save_gif, strip
+
+    frames = interpolate(image_hub.load("plain"), 1, 2, frames=4)
+    with Image.open(save_gif(frames, tmp_path / "a.gif")) as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == 6  # forward, then back without repeating the ends
+    assert strip(frames).shape == (32 * 3, (4 * 30 + 2) * 3)
+
+
+def test_manifold_grid_moves_along_two_directions(image_hub):
+    from aigc_demo.pipelines.image import manifold
+
+    loaded = image_hub.load("plain")
+    grid_images = manifold(loaded, 0, "1", "2", steps=3, span=1.0)
+    assert grid_images.shape == (9, 1, 28, 28)
+    assert not np.allclose(grid_images[0].numpy(), grid_images[8].numpy())
+    for bad in ({"across": "9"}, {"across": "slant"}, {"steps": 1}, {"span": 7}):
+        kwargs = {"across": "1", "down": "2", "steps": 3, "span": 1.0, **bad}
+        with pytest.raises(ValueError, match=r"direction|steps|between"):
+            manifold(loaded, 0, **kwargs)
+
+
+def test_interpolate_and_manifold_endpoints(client):
+    gif, strip_png = client.predict("digits", "0", 1, 2, 6, "slerp", api_name="/interpolate")
+    with Image.open(gif) as animation:
+        assert animation.format == "GIF"
+    with Image.open(strip_png) as picture:
+        assert picture.format == "PNG"
+    with Image.open(client.predict("digits", "0", 0, "1", "3", 4, api_name="/manifold")) as picture:
+        assert picture.size == ((4 * 30 + 2) * 3, (4 * 30 + 2) * 3)
+    with pytest.raises(AppError, match="no direction 'ink'"):
+        client.predict("digits", "0", 0, "ink", "1", 4, api_name="/manifold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -93,8 +94,8 @@ def sample(
     return model.decode(z, labels).float().cpu(), None if labels is None else labels.cpu()
 
 
-def grid(images: torch.Tensor, padding: int = 2) -> np.ndarray:
-    """Tile ``(N, C, H, W)`` images into one picture, as square as possible, at native size."""
+def grid(images: torch.Tensor, padding: int = 2, scale: int = 1) -> np.ndarray:
+    """Tile ``(N, C, H, W)`` images into one picture, as square as possible, ``scale`` times native."""
     count, channels, height, width = images.shape
     columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
@@ -103,4 +104,99 @@ def grid(images: torch.Tensor, padding: int = 2) -> np.ndarray:
         top = padding + (index // columns) * (height + padding)
         left = padding + (index % columns) * (width + padding)
         canvas[:, top : top + height, left : left + width] = tile
-    return to_picture(canvas, scale=1)
+    return to_picture(canvas, scale)
+
+
+MAX_FRAMES = 64
+MAX_GRID = 15
+
+
+def direction_vector(loaded: LoadedModel, key: str) -> torch.Tensor:
+    """A direction by name: ``"1"``..``"8"`` for the principal ones, or a named one (``"slant"``, ``"7"``)."""
+    model = loaded.module
+    if key.isdigit() and 1 <= int(key) <= len(model.directions):
+        return model.directions[int(key) - 1]
+    named = {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", {}).get("named", [])}
+    if key in named and not key.isdigit():
+        return torch.tensor(named[key], device=model.directions.device)
+    raise ValueError(f"this model has no direction {key!r}")
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation: keeps the norm typical of Gaussian noise all the way, where a
+    straight line between two samples passes through unusually short codes."""
+    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
+    angle = torch.arccos(cos.clamp(-1.0, 1.0))
+    if angle.abs() < 1e-4:
+        return torch.lerp(a.expand(len(t), -1), b.expand(len(t), -1), t[:, None])
+    return (torch.sin((1 - t)[:, None] * angle) * a + torch.sin(t[:, None] * angle) * b) / torch.sin(angle)
+
+
+@torch.inference_mode()
+def interpolate(
+    loaded: LoadedModel,
+    seed_a: int,
+    seed_b: int,
+    frames: int = 16,
+    mode: str = "slerp",
+    label: int | None = None,
+) -> torch.Tensor:
+    """``frames`` images on the way from seed A's code to seed B's, ``(frames, C, H, W)``."""
+    if not 2 <= int(frames) <= MAX_FRAMES:
+        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
+    if mode not in ("lerp", "slerp"):
+        raise ValueError("mode must be 'lerp' or 'slerp'")
+    model = loaded.module
+    a, b = steered_latent(model, seed_a), steered_latent(model, seed_b)
+    t = torch.linspace(0, 1, int(frames), device=a.device)
+    codes = (
+        slerp(a, b, t)
+        if mode == "slerp"
+        else torch.lerp(a.expand(len(t), -1), b.expand(len(t), -1), t[:, None])
+    )
+    labels = check_label(model, label)
+    return model.decode(codes, None if labels is None else labels.expand(len(codes))).float().cpu()
+
+
+@torch.inference_mode()
+def manifold(
+    loaded: LoadedModel,
+    seed: int,
+    across: str,
+    down: str,
+    steps: int = 9,
+    span: float = 2.5,
+    label: int | None = None,
+) -> torch.Tensor:
+    """A ``steps`` x ``steps`` grid of images around seed's code, moving ``span`` standard
+    deviations each way along two directions (Kingma & Welling's manifold figure), row-major."""
+    if not 2 <= int(steps) <= MAX_GRID:
+        raise ValueError(f"steps must be between 2 and {MAX_GRID}")
+    span = check_offsets([span], 1)[0]
+    model = loaded.module
+    centre = steered_latent(model, seed)
+    x_axis, y_axis = direction_vector(loaded, across), direction_vector(loaded, down)
+    positions = torch.linspace(-span, span, int(steps), device=centre.device)
+    codes = torch.stack([centre + x * x_axis + y * y_axis for y in positions for x in positions])
+    labels = check_label(model, label)
+    return model.decode(codes, None if labels is None else labels.expand(len(codes))).float().cpu()
+
+
+def strip(images: torch.Tensor, scale: int = 3) -> np.ndarray:
+    """Frames side by side with thin gaps, upscaled for viewing."""
+    count, channels, height, width = images.shape
+    canvas = torch.zeros(channels, height + 4, count * (width + 2) + 2)
+    for index, tile in enumerate(images):
+        canvas[:, 2 : 2 + height, 2 + index * (width + 2) : 2 + index * (width + 2) + width] = tile
+    return to_picture(canvas, scale)
+
+
+def save_gif(images: torch.Tensor, path: Path, frame_ms: int = 80, scale: int = 8) -> Path:
+    """An animated GIF that plays the frames forward then back, looping forever."""
+    from PIL import Image
+
+    pictures = [Image.fromarray(to_picture(frame, scale)) for frame in images]
+    sequence = pictures + pictures[-2:0:-1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0)
+    return path

@@ -7,12 +7,14 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
-from aigc_demo.backend.seeding import random_seed
+from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import image
 from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
+from aigc_demo.ui.files import output_path
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KINDS = ("image-vae",)
+DIRECTION_KEYS = [str(i) for i in range(1, 9)] + ["ink", "slant", "width"]
 SLIDERS = 8
 TRAITS = ("ink", "slant", "width")
 
@@ -69,6 +71,71 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 elem_id="image-output",
                 buttons=["download"],
             )
+            with gr.Accordion(I18N("image_interpolate"), open=False):
+                with gr.Row():
+                    seed_b = gr.Number(
+                        label=I18N("image_seed_b"),
+                        value=1,
+                        minimum=0,
+                        maximum=MAX_SEED,
+                        precision=0,
+                        elem_id="interp-seed-b",
+                    )
+                    frames = gr.Slider(
+                        2,
+                        image.MAX_FRAMES,
+                        value=16,
+                        step=1,
+                        label=I18N("image_frames"),
+                        elem_id="interp-frames",
+                    )
+                    mode = gr.Radio(
+                        ["slerp", "lerp"], value="slerp", label=I18N("image_mode"), elem_id="interp-mode"
+                    )
+                go = gr.Button(I18N("image_interpolate_go"), elem_id="interp-go")
+                animation = gr.Image(
+                    label=I18N("image_animation"),
+                    interactive=False,
+                    elem_id="interp-gif",
+                    buttons=["download"],
+                    height=224,
+                    width=224,
+                )
+                frame_strip = gr.Image(
+                    label=I18N("image_strip"),
+                    format="png",
+                    interactive=False,
+                    elem_id="interp-strip",
+                    buttons=["download"],
+                )
+            with gr.Accordion(I18N("image_manifold"), open=False):
+                with gr.Row():
+                    across = gr.Dropdown(
+                        DIRECTION_KEYS, value="1", label=I18N("image_across"), elem_id="grid-across"
+                    )
+                    down = gr.Dropdown(
+                        DIRECTION_KEYS, value="2", label=I18N("image_down"), elem_id="grid-down"
+                    )
+                    steps = gr.Slider(
+                        2, image.MAX_GRID, value=9, step=1, label=I18N("image_steps"), elem_id="grid-steps"
+                    )
+                draw_grid = gr.Button(I18N("image_manifold_go"), elem_id="grid-go")
+                grid_picture = gr.Image(
+                    label=I18N("image_manifold"),
+                    format="png",
+                    interactive=False,
+                    elem_classes="pixelated",
+                    elem_id="grid-picture",
+                    buttons=["download"],
+                )
+
+    def loaded_image_model(model_name: str):
+        if not model_name:
+            raise ValueError("no image model is installed yet: train one in the Train tab")
+        loaded = hub.load(model_name)
+        if loaded.entry.card.kind not in KINDS:
+            raise ValueError(f"{model_name!r} is not an image model")
+        return loaded
 
     def decode(model_name: str, class_label: str | None, latent_seed: float, *values: float | str | None):
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
@@ -80,14 +147,44 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
         try:
-            if not model_name:
-                raise ValueError("no image model is installed yet: train one in the Train tab")
-            loaded = hub.load(model_name)
-            if loaded.entry.card.kind not in KINDS:
-                raise ValueError(f"{model_name!r} is not an image model")
-            return image.decode(loaded, latent_seed, offsets, class_label, named)
+            return image.decode(loaded_image_model(model_name), latent_seed, offsets, class_label, named)
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
+
+    def interpolate(
+        model_name: str, class_label: str | None, seed_a: float, seed_b: float, count: float, how: str
+    ):
+        """Frames from seed A's picture to seed B's (lerp or slerp): an animated GIF and a strip."""
+        try:
+            images = image.interpolate(
+                loaded_image_model(model_name), seed_a, seed_b, count, how, class_label
+            )
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+        gif = image.save_gif(images, output_path(f"interpolation-{int(seed_a)}-{int(seed_b)}-{how}.gif"))
+        return str(gif), image.strip(images)
+
+    go.click(
+        interpolate,
+        [model, label, seed, seed_b, frames, mode],
+        [animation, frame_strip],
+        api_name="interpolate",
+    )
+
+    def manifold_grid(
+        model_name: str, class_label: str | None, centre_seed: float, x_key: str, y_key: str, count: float
+    ):
+        """A grid of pictures around the seed's, along two directions ("1".."8", ink, slant, width)."""
+        try:
+            loaded = loaded_image_model(model_name)
+            images = image.manifold(loaded, centre_seed, str(x_key), str(y_key), count, label=class_label)
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+        return image.grid(images, scale=3)
+
+    draw_grid.click(
+        manifold_grid, [model, label, seed, across, down, steps], grid_picture, api_name="manifold"
+    )
 
     inputs = [model, label, seed, *sliders, *traits, like, strength]
     moving = [*sliders, *traits, strength]

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -17,23 +12,11 @@ from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
+from aigc_demo.ui.files import output_path
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
-KEEP_FILES_SECONDS = 3600
-_OUTPUT_DIR = Path(tempfile.mkdtemp(prefix="aigc-speech-"))
-
-
-def _wav_path(name: str) -> Path:
-    """A fresh folder per request (two people may ask for the same name at once), after
-    removing those older than an hour: Gradio has copied their files into its own cache."""
-    cutoff = time.time() - KEEP_FILES_SECONDS
-    for folder in _OUTPUT_DIR.iterdir():
-        with contextlib.suppress(OSError):  # another request may be removing it right now
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-    return Path(tempfile.mkdtemp(dir=_OUTPUT_DIR)) / name
 
 
 def slider_label(index: int, info: dict | None, lang: str) -> str:
@@ -110,7 +93,7 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
         name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
-        path = write_wav(_wav_path(name), result.wave, result.sample_rate)
+        path = write_wav(output_path(name), result.wave, result.sample_rate)
         return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
 
     outputs = [audio, download, picture]
