@@ -54,6 +54,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/decode",
         "/interpolate",
         "/manifold",
+        "/corner_pad",
         "/random",
     }
 

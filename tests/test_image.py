@@ -430,3 +430,26 @@ def test_interpolate_and_manifold_endpoints(client):
         assert picture.size == ((4 * 30 + 2) * 3, (4 * 30 + 2) * 3)
     with pytest.raises(AppError, match="no direction 'ink'"):
         client.predict("digits", "0", 0, "ink", "1", 4, api_name="/manifold")
+
+
+def test_corner_pad_gives_each_corner_its_seed_and_blends_between(image_hub):
+    from aigc_demo.pipelines.image import blend_corners
+
+    loaded = image_hub.load("plain")
+    seeds = [10, 11, 12, 13]
+    for (x, y), seed in zip([(0, 0), (1, 0), (0, 1), (1, 1)], seeds, strict=True):
+        assert np.array_equal(blend_corners(loaded, seeds, x, y), decode(loaded, seed))
+    middle = blend_corners(loaded, seeds, 0.5, 0.5)
+    assert all(not np.array_equal(middle, decode(loaded, seed)) for seed in seeds)
+    for bad_x, bad_y, message in ((1.5, 0, "between"), (-0.1, 0, "between"), (0.5, "x", "must be a number")):
+        with pytest.raises(ValueError, match=message):
+            blend_corners(loaded, seeds, bad_x, bad_y)
+    with pytest.raises(ValueError, match="four corner seeds"):
+        blend_corners(loaded, seeds[:3], 0.5, 0.5)
+
+
+def test_corner_pad_endpoint(client):
+    with Image.open(client.predict("digits", "0", 0.25, 0.75, 1, 2, 3, 4, api_name="/corner_pad")) as picture:
+        assert picture.size == (280, 280)
+    with pytest.raises(AppError, match="greater than maximum"):
+        client.predict("digits", "0", 1.5, 0.5, 1, 2, 3, 4, api_name="/corner_pad")

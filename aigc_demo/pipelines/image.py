@@ -200,3 +200,25 @@ def save_gif(images: torch.Tensor, path: Path, frame_ms: int = 80, scale: int = 
     path.parent.mkdir(parents=True, exist_ok=True)
     sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0)
     return path
+
+
+@torch.inference_mode()
+def blend_corners(
+    loaded: LoadedModel, seeds: Sequence[int], x: float, y: float, label: int | None = None
+) -> np.ndarray:
+    """The picture at ``(x, y)`` in [0, 1]^2 of a pad whose four corners are four seeds' codes
+    (top-left, top-right, bottom-left, bottom-right), blended bilinearly (the NSynth pad idea).
+
+    The blend is divided by the root of the summed squared weights, so a point between the
+    corners has the spread of a real sample rather than the shrunken code of a plain average.
+    """
+    if len(seeds) != 4:
+        raise ValueError("give four corner seeds: top-left, top-right, bottom-left, bottom-right")
+    x, y = (check_offsets([v], 1, limit=1.0)[0] for v in (x, y))
+    if x < 0 or y < 0:
+        raise ValueError("the pad position must be between 0 and 1 on both axes")
+    model = loaded.module
+    corners = torch.stack([steered_latent(model, seed) for seed in seeds])
+    weights = torch.tensor([(1 - x) * (1 - y), x * (1 - y), (1 - x) * y, x * y], device=corners.device)
+    code = (weights @ corners) / weights.pow(2).sum().sqrt()
+    return to_picture(model.decode(code.unsqueeze(0), check_label(model, label))[0], scale=UPSCALE)

@@ -108,6 +108,34 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     elem_id="interp-strip",
                     buttons=["download"],
                 )
+            with gr.Accordion(I18N("image_pad"), open=False):
+                with gr.Row():
+                    corners = [
+                        gr.Number(
+                            label=I18N(f"image_corner_{corner}"),
+                            value=index,
+                            minimum=0,
+                            maximum=MAX_SEED,
+                            precision=0,
+                            elem_id=f"pad-{corner}",
+                        )
+                        for index, corner in enumerate(("tl", "tr", "bl", "br"))
+                    ]
+                pad_x = gr.Slider(
+                    0, 1, value=0.5, step=0.01, label=I18N("image_pad_x"), elem_id="pad-x", buttons=[]
+                )
+                pad_y = gr.Slider(
+                    0, 1, value=0.5, step=0.01, label=I18N("image_pad_y"), elem_id="pad-y", buttons=[]
+                )
+                pad_picture = gr.Image(
+                    label=I18N("image_pad"),
+                    format="png",
+                    interactive=False,
+                    height=224,
+                    width=224,
+                    elem_classes="pixelated",
+                    elem_id="pad-picture",
+                )
             with gr.Accordion(I18N("image_manifold"), open=False):
                 with gr.Row():
                     across = gr.Dropdown(
@@ -184,6 +212,25 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
     draw_grid.click(
         manifold_grid, [model, label, seed, across, down, steps], grid_picture, api_name="manifold"
+    )
+
+    def corner_pad(model_name: str, class_label: str | None, x: float, y: float, *corner_seeds: float):
+        """The picture at (x, y) of a pad blending four corner seeds (top-left, top-right,
+        bottom-left, bottom-right)."""
+        try:
+            return image.blend_corners(loaded_image_model(model_name), corner_seeds, x, y, class_label)
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+
+    gr.on(
+        [pad_x.input, pad_y.input, *(c.submit for c in corners)],
+        corner_pad,
+        [model, label, pad_x, pad_y, *corners],
+        pad_picture,
+        api_name="corner_pad",
+        trigger_mode="always_last",
+        show_progress="hidden",
+        concurrency_limit=None,
     )
 
     inputs = [model, label, seed, *sliders, *traits, like, strength]
