@@ -55,6 +55,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/interpolate",
         "/manifold",
         "/corner_pad",
+        "/encode",
         "/random",
     }
 

@@ -453,3 +453,89 @@ def test_corner_pad_endpoint(client):
         assert picture.size == (280, 280)
     with pytest.raises(AppError, match="greater than maximum"):
         client.predict("digits", "0", 1.5, 0.5, 1, 2, 3, 4, api_name="/corner_pad")
+
+
+def _drawn_one(background: int = 255, ink: int = 0, size: int = 280) -> np.ndarray:
+    from PIL import ImageDraw
+
+    canvas = Image.new("L", (size, size), background)
+    ImageDraw.Draw(canvas).line(
+        [(size * 0.55, size * 0.15), (size * 0.45, size * 0.85)], fill=ink, width=size // 15
+    )
+    return np.asarray(canvas)
+
+
+def test_drawings_are_prepared_the_way_mnist_was():
+    from aigc_demo.pipelines.image import prepare_drawing
+
+    prepared = prepare_drawing(_drawn_one())
+    assert prepared.shape == (1, 28, 28)
+    assert float(prepared.max()) == pytest.approx(1.0)
+    ink = prepared[0].numpy()
+    rows = [row for row in range(28) if ink[row].max() > 0.1]
+    assert rows[-1] - rows[0] + 1 == 20  # the longer side fills the 20-pixel box
+    mass = ink.sum()
+    centre_y = float((ink.sum(1) * np.arange(28)).sum() / mass)
+    centre_x = float((ink.sum(0) * np.arange(28)).sum() / mass)
+    assert abs(centre_y - 13.5) < 1.0
+    assert abs(centre_x - 13.5) < 1.0
+    # Light ink on dark (already MNIST-like), RGB and RGBA inputs give the same digit.
+    assert np.allclose(prepare_drawing(_drawn_one(0, 255)), prepared, atol=0.05)
+    rgb = np.repeat(_drawn_one()[..., None], 3, axis=2)
+    assert np.allclose(prepare_drawing(rgb), prepared, atol=1e-5)
+    rgba = np.concatenate([rgb, np.full((280, 280, 1), 255, dtype=np.uint8)], axis=2)
+    assert np.allclose(prepare_drawing(rgba), prepared, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("pixels", "message"),
+    [
+        (np.full((50, 50), 255, dtype=np.uint8), "no drawing found"),
+        (np.zeros((50, 50), dtype=np.uint8), "no drawing found"),
+        (np.zeros((5000, 10), dtype=np.uint8), "too large"),
+        (np.zeros((0, 10), dtype=np.uint8), "not an image"),
+        (np.zeros(10, dtype=np.uint8), "not an image"),
+    ],
+)
+def test_bad_drawings_are_refused_with_the_reason(pixels, message):
+    from aigc_demo.pipelines.image import prepare_drawing
+
+    with pytest.raises(ValueError, match=message):
+        prepare_drawing(pixels)
+
+
+def test_encoded_drawing_becomes_the_starting_code(image_hub):
+    from aigc_demo.pipelines.image import encode, prepare_drawing
+
+    loaded = image_hub.load("plain")
+    code = encode(loaded, prepare_drawing(_drawn_one()))
+    assert code.shape == (4,)
+    start = decode(loaded, 0, start=code.tolist())
+    assert np.array_equal(start, decode(loaded, 99, start=code.tolist()))  # the seed no longer matters
+    assert not np.array_equal(start, decode(loaded, 0, [1.0, 0, 0], start=code.tolist()))
+    for bad in ([1.0], [float("nan")] * 4, [1e6] * 4, ["a"] * 4):
+        with pytest.raises(ValueError, match="latent code"):
+            decode(loaded, 0, start=bad)
+
+
+def test_encode_endpoint_takes_an_uploaded_picture(client, tmp_path):
+    from gradio_client import handle_file
+
+    path = tmp_path / "one.png"
+    Image.fromarray(_drawn_one()).save(path)
+    prepared, rebuilt, code, *sliders = client.predict(
+        "digits", "0", None, handle_file(str(path)), api_name="/encode"
+    )
+    assert sliders == [0.0] * 12  # the sliders start from the drawing
+    with Image.open(prepared) as picture:
+        assert picture.size == (280, 280)
+    with Image.open(rebuilt) as picture:
+        assert picture.size == (280, 280)
+    assert len(code) == 4
+    with pytest.raises(AppError, match="draw a digit or upload"):
+        client.predict("digits", "0", None, None, api_name="/encode")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(AppError):
+        client.predict("digits", "0", None, handle_file(str(broken)), api_name="/encode")
+    assert client.predict("digits", "0", 3, *CENTRE, *NAMED, api_name="/decode")  # still serving

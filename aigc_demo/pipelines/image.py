@@ -11,7 +11,7 @@ import torch
 
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed, seeded_randn
-from aigc_demo.pipelines.latents import check_offsets, steered_latent
+from aigc_demo.pipelines.latents import check_offsets, direction_shift, steered_latent
 
 UPSCALE = 10  # 28 x 28 → 280 x 280, nearest-neighbour so every pixel stays crisp
 MAX_SAMPLES = 10_000
@@ -54,6 +54,17 @@ def named_shift(loaded: LoadedModel, amounts: Mapping[str, float]) -> torch.Tens
     return shift
 
 
+def check_code(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:
+    """A latent code given as numbers (e.g. from ``/encode``), checked for length and finiteness."""
+    try:
+        values = torch.tensor([float(v) for v in code], device=model.directions.device)
+    except (TypeError, ValueError):
+        raise ValueError("a latent code must be a list of numbers") from None
+    if values.shape != (model.latent_dim,) or not torch.isfinite(values).all() or values.abs().max() > 50:
+        raise ValueError(f"a latent code must be {model.latent_dim} finite numbers of modest size")
+    return values
+
+
 @torch.inference_mode()
 def decode(
     loaded: LoadedModel,
@@ -61,11 +72,13 @@ def decode(
     offsets: Sequence[float] = (),
     label: int | None = None,
     named: Mapping[str, float] | None = None,
+    start: Sequence[float] | None = None,
 ) -> np.ndarray:
-    """The picture for a seed, slider offsets along the principal and named directions, and
-    (for a class-conditional model) a class."""
+    """The picture for a seed (or a ``start`` code, e.g. an encoded drawing), slider offsets
+    along the principal and named directions, and (for a class-conditional model) a class."""
     model = loaded.module
-    z = steered_latent(model, seed, offsets) + named_shift(loaded, named or {})
+    base = steered_latent(model, seed) if start is None else check_code(model, start)
+    z = base + direction_shift(model, offsets) + named_shift(loaded, named or {})
     return to_picture(model.decode(z.unsqueeze(0), check_label(model, label))[0])
 
 
@@ -222,3 +235,56 @@ def blend_corners(
     weights = torch.tensor([(1 - x) * (1 - y), x * (1 - y), (1 - x) * y, x * y], device=corners.device)
     code = (weights @ corners) / weights.pow(2).sum().sqrt()
     return to_picture(model.decode(code.unsqueeze(0), check_label(model, label))[0], scale=UPSCALE)
+
+
+MAX_DRAWING_SIDE = 4096
+
+
+def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.Tensor:
+    """A drawing or photo of a digit, made the way MNIST's images were: grey, bright ink on
+    dark, cropped to the ink, scaled so its longer side is ``box`` pixels, and placed in a
+    ``size`` x ``size`` image with its centre of mass in the middle. Returns ``(1, size, size)``
+    in [0, 1]. A light background (a sketch, paper) is inverted first."""
+    from PIL import Image
+
+    array = np.asarray(pixels)
+    if array.ndim not in (2, 3) or min(array.shape[:2]) < 1:
+        raise ValueError("that is not an image")
+    if max(array.shape[:2]) > MAX_DRAWING_SIDE:
+        raise ValueError(f"the image is too large: at most {MAX_DRAWING_SIDE} pixels a side")
+    grey = array.astype(np.float32)
+    if grey.ndim == 3:
+        if grey.shape[2] == 4:  # transparent parts count as white paper
+            alpha = grey[..., 3:] / 255.0
+            grey = grey[..., :3] * alpha + 255.0 * (1 - alpha)
+        grey = grey[..., :3].mean(axis=2) if grey.shape[2] >= 3 else grey[..., 0]
+    grey /= max(float(grey.max()), 1.0) if grey.max() > 1.0 else 1.0
+    if np.median(grey) > 0.5:
+        grey = 1.0 - grey
+    grey = np.clip(grey - np.median(grey), 0.0, None)
+    peak = float(grey.max())
+    if peak < 0.1:
+        raise ValueError("no drawing found: draw a digit (or upload a picture of one) first")
+    grey /= peak
+    rows, cols = np.nonzero(grey > 0.1)
+    crop = grey[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = box / max(crop.shape)
+    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
+    small = np.asarray(Image.fromarray(crop).resize((width, height), Image.Resampling.LANCZOS)).clip(0, 1)
+    canvas = np.zeros((size, size), dtype=np.float32)
+    total = small.sum()
+    centre_y = (small.sum(axis=1) @ np.arange(height)) / total
+    centre_x = (small.sum(axis=0) @ np.arange(width)) / total
+    top = int(np.clip(round(size / 2 - centre_y - 0.5), 0, size - height))
+    left = int(np.clip(round(size / 2 - centre_x - 0.5), 0, size - width))
+    canvas[top : top + height, left : left + width] = small
+    return torch.from_numpy(canvas).unsqueeze(0)
+
+
+@torch.inference_mode()
+def encode(loaded: LoadedModel, image: torch.Tensor, label: int | None = None) -> torch.Tensor:
+    """The code (posterior mean) of a prepared ``(C, H, W)`` image, shape ``(latent,)``."""
+    model = loaded.module
+    device = model.directions.device
+    mean, _ = model.encode(image.unsqueeze(0).to(device), check_label(model, label))
+    return mean[0]

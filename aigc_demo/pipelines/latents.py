@@ -68,5 +68,11 @@ def steered_latent(
     noise = noise * check_temperature(temperature)
     if hasattr(model, "latent_basis") and label is not None:
         noise = model.latent_mean[label] + noise @ model.latent_basis
+    return noise + direction_shift(model, offsets)
+
+
+def direction_shift(model: torch.nn.Module, offsets: Sequence[float]) -> torch.Tensor:
+    """The move given by slider ``offsets`` along the model's directions, shape ``(latent,)``."""
+    directions = model.directions
     steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
-    return noise + steps @ directions
+    return steps @ directions

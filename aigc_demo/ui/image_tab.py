@@ -157,6 +157,41 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     buttons=["download"],
                 )
 
+    with gr.Accordion(I18N("image_edit"), open=False):
+        with gr.Row():
+            sketch = gr.Sketchpad(
+                label=I18N("image_sketch"),
+                type="numpy",
+                image_mode="L",
+                canvas_size=(280, 280),
+                height=320,
+                width=320,
+                layers=False,
+                brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                elem_id="edit-sketch",
+            )
+            upload = gr.Image(
+                label=I18N("image_upload"),
+                type="numpy",
+                image_mode="L",
+                sources=["upload"],
+                height=320,
+                width=320,
+                elem_id="edit-upload",
+            )
+            prepared_view = gr.Image(
+                label=I18N("image_prepared"),
+                format="png",
+                interactive=False,
+                height=224,
+                width=224,
+                elem_classes="pixelated",
+                elem_id="edit-prepared",
+            )
+        encode_button = gr.Button(I18N("image_encode"), variant="primary", elem_id="edit-encode")
+        code_view = gr.JSON(visible=False)
+    start = gr.State(None)  # the code of an encoded drawing; None: start from the seed
+
     def loaded_image_model(model_name: str):
         if not model_name:
             raise ValueError("no image model is installed yet: train one in the Train tab")
@@ -165,7 +200,13 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             raise ValueError(f"{model_name!r} is not an image model")
         return loaded
 
-    def decode(model_name: str, class_label: str | None, latent_seed: float, *values: float | str | None):
+    def decode(
+        start_code: list[float] | None,
+        model_name: str,
+        class_label: str | None,
+        latent_seed: float,
+        *values: float | str | None,
+    ):
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
         sliders (ink, slant, width, "more like digit" and its strength) and, for a
         class-conditional model, a class."""
@@ -175,7 +216,8 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
         try:
-            return image.decode(loaded_image_model(model_name), latent_seed, offsets, class_label, named)
+            loaded = loaded_image_model(model_name)
+            return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
         except (ValueError, UnknownModelError) as err:
             raise gr.Error(str(err)) from None
 
@@ -233,8 +275,25 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
 
-    inputs = [model, label, seed, *sliders, *traits, like, strength]
+    def encode_drawing(model_name: str, class_label: str | None, drawing: dict | None, picture_in: Any):
+        """Encode an uploaded picture of a digit (or else the sketch): returns the picture as
+        MNIST's were prepared, the model's reconstruction and the latent code, where the
+        sliders then start."""
+        pixels = picture_in if picture_in is not None else (drawing or {}).get("composite")
+        try:
+            if pixels is None:
+                raise ValueError("draw a digit or upload a picture of one first")
+            loaded = loaded_image_model(model_name)
+            prepared = image.prepare_drawing(pixels)
+            code = image.encode(loaded, prepared, class_label).tolist()
+            rebuilt = image.decode(loaded, 0, label=class_label, start=code)
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+        return image.to_picture(prepared), rebuilt, code, code, *centred
+
+    inputs = [start, model, label, seed, *sliders, *traits, like, strength]
     moving = [*sliders, *traits, strength]
+    centred = [0.0] * len(moving)
     gr.on(
         [s.input for s in moving],
         decode,
@@ -246,7 +305,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
     gr.on(
-        [seed.submit, label.input, model.input, like.input],
+        [label.input, model.input, like.input],
         decode,
         inputs,
         picture,
@@ -255,29 +314,48 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
 
-    centred = [0.0] * len(moving)
+    def from_seed(*values: Any):
+        """A typed seed leaves any encoded drawing behind."""
+        return decode(None, *values), None
 
-    def centred_picture(model_name: str, class_label: str | None, latent_seed: float) -> Any:
-        return decode(model_name, class_label, latent_seed, *centred[:-1], None, 0.0)
+    seed.submit(from_seed, inputs[1:], [picture, start], api_visibility="private", show_progress="hidden")
+
+    def centred_picture(model_name: str, class_label: str | None, latent_seed: float, start_code=None) -> Any:
+        return decode(start_code, model_name, class_label, latent_seed, *centred[:-1], None, 0.0)
 
     def random_latent(model_name: str, class_label: str | None):
         """A new random seed with every slider at the centre, and its picture."""
         new_seed = random_seed()
-        return new_seed, *centred, centred_picture(model_name, class_label, new_seed)
+        return new_seed, *centred, centred_picture(model_name, class_label, new_seed), None
 
     shuffle.click(
-        random_latent, [model, label], [seed, *moving, picture], api_name="random", show_progress="hidden"
+        random_latent,
+        [model, label],
+        [seed, *moving, picture, start],
+        api_name="random",
+        show_progress="hidden",
     )
 
-    def centre(model_name: str, class_label: str | None, latent_seed: float):
-        return *centred, centred_picture(model_name, class_label, latent_seed)
+    def centre(start_code: list[float] | None, model_name: str, class_label: str | None, latent_seed: float):
+        return *centred, centred_picture(model_name, class_label, latent_seed, start_code)
 
     reset.click(
-        centre, [model, label, seed], [*moving, picture], api_visibility="private", show_progress="hidden"
+        centre,
+        [start, model, label, seed],
+        [*moving, picture],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+    encode_button.click(
+        encode_drawing,
+        [model, label, sketch, upload],
+        [prepared_view, picture, code_view, start, *moving],
+        api_name="encode",
     )
 
     def refresh(
         request: gr.Request,
+        start_code: list[float] | None,
         current: str | None,
         class_label: str | None,
         latent_seed: float,
@@ -313,7 +391,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             ),
             gr.Dropdown(choices=classes, visible=bool(classes)),
             gr.Slider(visible=bool(classes)),
-            decode(chosen, class_label, latent_seed, *values) if chosen else None,
+            decode(start_code, chosen, class_label, latent_seed, *values) if chosen else None,
         ]
 
     gr.on(
