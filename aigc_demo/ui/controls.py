@@ -42,3 +42,17 @@ def seed_controls(prefix: str) -> tuple[gr.Number, gr.Button, gr.Button]:
 def offset_slider(label: Any, elem_id: str, step: float = 0.05) -> gr.Slider:
     """A slider over ``[-MAX_OFFSET, MAX_OFFSET]`` standard deviations, centred, no reset button."""
     return gr.Slider(-MAX_OFFSET, MAX_OFFSET, value=0.0, step=step, label=label, elem_id=elem_id, buttons=[])
+
+
+def picture_output(label: Any, elem_id: str, size: int | None = None, crisp: bool = True) -> gr.Image:
+    """A read-only PNG picture with a download button; ``crisp`` keeps upscaled pixels sharp."""
+    return gr.Image(
+        label=label,
+        format="png",
+        interactive=False,
+        height=size,
+        width=size,
+        elem_classes="pixelated" if crisp else None,
+        elem_id=elem_id,
+        buttons=["download"],
+    )

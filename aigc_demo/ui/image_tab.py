@@ -9,7 +9,7 @@ import gradio as gr
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import image
-from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
+from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.i18n import I18N, language_of, text
 
@@ -61,16 +61,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     )
                     strength = offset_slider(I18N("image_strength"), "image-strength")
         with gr.Column(scale=2):
-            picture = gr.Image(
-                label=I18N("image_output"),
-                format="png",
-                interactive=False,
-                height=300,
-                width=300,
-                elem_classes="pixelated",
-                elem_id="image-output",
-                buttons=["download"],
-            )
+            picture = picture_output(I18N("image_output"), "image-output", size=300)
             with gr.Accordion(I18N("image_interpolate"), open=False):
                 with gr.Row():
                     seed_b = gr.Number(
@@ -101,13 +92,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     height=224,
                     width=224,
                 )
-                frame_strip = gr.Image(
-                    label=I18N("image_strip"),
-                    format="png",
-                    interactive=False,
-                    elem_id="interp-strip",
-                    buttons=["download"],
-                )
+                frame_strip = picture_output(I18N("image_strip"), "interp-strip")
             with gr.Accordion(I18N("image_pad"), open=False):
                 with gr.Row():
                     corners = [
@@ -127,15 +112,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 pad_y = gr.Slider(
                     0, 1, value=0.5, step=0.01, label=I18N("image_pad_y"), elem_id="pad-y", buttons=[]
                 )
-                pad_picture = gr.Image(
-                    label=I18N("image_pad"),
-                    format="png",
-                    interactive=False,
-                    height=224,
-                    width=224,
-                    elem_classes="pixelated",
-                    elem_id="pad-picture",
-                )
+                pad_picture = picture_output(I18N("image_pad"), "pad-picture", size=224)
             with gr.Accordion(I18N("image_manifold"), open=False):
                 with gr.Row():
                     across = gr.Dropdown(
@@ -148,14 +125,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                         2, image.MAX_GRID, value=9, step=1, label=I18N("image_steps"), elem_id="grid-steps"
                     )
                 draw_grid = gr.Button(I18N("image_manifold_go"), elem_id="grid-go")
-                grid_picture = gr.Image(
-                    label=I18N("image_manifold"),
-                    format="png",
-                    interactive=False,
-                    elem_classes="pixelated",
-                    elem_id="grid-picture",
-                    buttons=["download"],
-                )
+                grid_picture = picture_output(I18N("image_manifold"), "grid-picture")
 
     with gr.Accordion(I18N("image_edit"), open=False):
         with gr.Row():
@@ -179,15 +149,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 width=320,
                 elem_id="edit-upload",
             )
-            prepared_view = gr.Image(
-                label=I18N("image_prepared"),
-                format="png",
-                interactive=False,
-                height=224,
-                width=224,
-                elem_classes="pixelated",
-                elem_id="edit-prepared",
-            )
+            prepared_view = picture_output(I18N("image_prepared"), "edit-prepared", size=224)
         encode_button = gr.Button(I18N("image_encode"), variant="primary", elem_id="edit-encode")
         code_view = gr.JSON(visible=False)
     start = gr.State(None)  # the code of an encoded drawing; None: start from the seed

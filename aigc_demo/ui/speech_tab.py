@@ -11,7 +11,7 @@ from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
-from aigc_demo.ui.controls import model_picker, offset_slider, seed_controls
+from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.i18n import I18N, language_of, text
 
@@ -72,13 +72,7 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 elem_id="speech-audio",
             )
             download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
-            picture = gr.Image(
-                label=I18N("speech_spectrogram"),
-                format="png",
-                interactive=False,
-                elem_classes="pixelated",
-                elem_id="speech-spectrogram",
-            )
+            picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
 
     def speak_digits(model_name: str, digits: str, voice_seed: float, temperature: float, *offsets: float):
         """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
