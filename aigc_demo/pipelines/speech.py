@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, denormalize, griffin_lim, normalize
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed
@@ -19,7 +20,6 @@ MAX_DIGITS = 16
 DEFAULT_TEMPERATURE = 0.7
 GAP_SECONDS = 0.12  # pause between spoken digits, about a short breath
 PEAK = 0.9
-SILENCE_DB = -35.0
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,12 @@ def voice(
 
 
 def _trim(wave: torch.Tensor, sample_rate: int) -> torch.Tensor:
-    """Cut leading and trailing silence, keeping 20 ms of margin."""
-    window = sample_rate // 50
-    frames = wave[: len(wave) // window * window].view(-1, window)
-    level = 20 * torch.log10(frames.pow(2).mean(1).sqrt() + 1e-9)
-    active = torch.nonzero(level > level.max() + SILENCE_DB).flatten()
-    if len(active) == 0:
-        return wave[:window]
-    start, end = max(int(active[0]) - 1, 0), min(int(active[-1]) + 2, len(frames))
-    return wave[start * window : end * window]
+    """Cut leading and trailing silence, keeping one 20 ms frame of margin."""
+    span = active_frames(wave, sample_rate)
+    if span is None:
+        return wave
+    first, last, window = span
+    return wave[max(first - 1, 0) * window : min(last + 2, len(wave) // window) * window]
 
 
 @torch.inference_mode()

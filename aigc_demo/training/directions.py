@@ -17,3 +17,10 @@ def principal_axes(codes: torch.Tensor, k: int) -> torch.Tensor:
     _, singular, axes = torch.linalg.svd(centred, full_matrices=False)
     scale = singular[:k] / math.sqrt(len(codes) - 1)
     return axes[:k] * scale[:, None]
+
+
+def pearson(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Pearson correlation of two 1-D tensors over the positions where both are finite."""
+    keep = torch.isfinite(a) & torch.isfinite(b)
+    a, b = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
+    return float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-12))

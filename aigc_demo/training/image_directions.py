@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import torch
 
+from aigc_demo.training.directions import pearson
+
 TRAITS = ("ink", "slant", "width")
 
 
@@ -32,11 +34,6 @@ def measure_traits(images: torch.Tensor) -> dict[str, torch.Tensor]:
     cov_xy = (ink * dx * dy).sum((1, 2)) / mass
     # Rows run downwards, so a stroke leaning right has x falling as y grows: negate the shear.
     return {"ink": ink.mean((1, 2)), "slant": -cov_xy / var_y.clamp_min(1e-6), "width": var_x.sqrt()}
-
-
-def _correlation(a: torch.Tensor, b: torch.Tensor) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    return float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-12))
 
 
 def _scaled(direction: torch.Tensor, centred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,7 +57,7 @@ def named_directions(codes: torch.Tensor, images: torch.Tensor, labels: torch.Te
             {
                 "kind": "trait",
                 "name": name,
-                "fit": round(_correlation(position, target), 3),
+                "fit": round(pearson(position, target), 3),
                 "vector": [round(v, 5) for v in vector.tolist()],
             }
         )
@@ -72,7 +69,7 @@ def named_directions(codes: torch.Tensor, images: torch.Tensor, labels: torch.Te
                 {
                     "kind": "class",
                     "name": str(cls),
-                    "fit": round(_correlation(position, member.double()), 3),
+                    "fit": round(pearson(position, member.double()), 3),
                     "vector": [round(v, 5) for v in vector.tolist()],
                 }
             )
@@ -89,7 +86,7 @@ def describe_principal_directions(
     described = []
     for axis in directions:
         position = centred @ axis
-        scores = {name: _correlation(position, values) for name, values in traits.items()}
+        scores = {name: pearson(position, values) for name, values in traits.items()}
         best = max(scores, key=lambda name: abs(scores[name]))
         fit = round(scores[best], 3)
         described.append({"trait": best if abs(fit) >= threshold else None, "fit": fit})

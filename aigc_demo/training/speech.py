@@ -10,11 +10,12 @@ import torch
 from torch import nn
 
 from aigc_demo.audio.pitch import estimate_pitch
-from aigc_demo.audio.spectrogram import log_spectrogram
+from aigc_demo.audio.silence import active_frames
+from aigc_demo.audio.spectrogram import SPEC, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
 from aigc_demo.training.common import one_cycle, shuffled_batches
-from aigc_demo.training.directions import principal_axes
+from aigc_demo.training.directions import pearson, principal_axes
 
 Log = Callable[[str], None]
 
@@ -158,18 +159,12 @@ def classifier_accuracy(model: DigitClassifier, images: torch.Tensor, digits: to
     return (predicted == digits).float().mean().item()
 
 
-def _pearson(a: torch.Tensor, b: torch.Tensor) -> float:
-    keep = torch.isfinite(a) & torch.isfinite(b)
-    a, b = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
-    return float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-12))
-
-
 def _speaking_seconds(wave: torch.Tensor, sample_rate: int) -> float:
-    window = sample_rate // 50
-    frames = wave[: len(wave) // window * window].view(-1, window)
-    level = 20 * torch.log10(frames.pow(2).mean(1).sqrt() + 1e-9)
-    active = torch.nonzero(level > level.max() - 35).flatten()
-    return float(active[-1] - active[0] + 1) * window / sample_rate if len(active) else 0.0
+    span = active_frames(wave, sample_rate)
+    if span is None:
+        return 0.0
+    first, last, window = span
+    return (last - first + 1) * window / sample_rate
 
 
 @torch.no_grad()
@@ -187,7 +182,7 @@ def label_directions(
     """
     means = posterior_means(model, images, data.digits)
     centred = means - means.mean(0)
-    rate = 8000
+    rate = SPEC.sample_rate
     pitch = torch.tensor([estimate_pitch(w, rate) for w in data.waves])
     length = torch.tensor([_speaking_seconds(w, rate) for w in data.waves])
     names = sorted(set(data.speakers))
@@ -200,8 +195,8 @@ def label_directions(
         between = ((group_means[speaker] - coordinate.mean()) ** 2).sum()
         eta2 = float(between / ((coordinate - coordinate.mean()) ** 2).sum().clamp_min(1e-12))
         candidates = [
-            ("pitch", _pearson(coordinate, pitch), "lower", "higher"),
-            ("length", _pearson(coordinate, length), "shorter", "longer"),
+            ("pitch", pearson(coordinate, pitch), "lower", "higher"),
+            ("length", pearson(coordinate, length), "shorter", "longer"),
             ("speaker", eta2, names[int(group_means.argmin())], names[int(group_means.argmax())]),
         ]
         factor, score, low, high = max(candidates, key=lambda c: abs(c[1]))
