@@ -59,10 +59,7 @@ def evaluate_samples(
     generated = features(classifier, images)
     recognition = None
     if labels is not None:
-        predicted = torch.cat(
-            [classifier(images[i : i + 1000]).argmax(1) for i in range(0, len(images), 1000)]
-        )
-        recognition = float((predicted == labels).float().mean())
+        recognition = float((classifier.head(generated).argmax(1) == labels).float().mean())
     real = features(classifier, test.images)
     accuracy = float((classifier.head(real).argmax(1) == test.labels).float().mean())
     floor = None if train is None else frechet_distance(features(classifier, train.images[:samples]), real)

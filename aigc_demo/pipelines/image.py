@@ -38,10 +38,15 @@ def to_picture(image: torch.Tensor, scale: int = UPSCALE) -> np.ndarray:
     return np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
 
 
+def named_vectors(loaded: LoadedModel) -> dict[str, list[float]]:
+    """The model's named directions (traits, classes) from its card, by name."""
+    return {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", {}).get("named", [])}
+
+
 def named_shift(loaded: LoadedModel, amounts: Mapping[str, float]) -> torch.Tensor:
     """The latent shift for named directions, e.g. ``{"slant": 1.5, "7": 2.0}`` (one slider unit
     is one standard deviation of the codes along that direction)."""
-    named = {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", {}).get("named", [])}
+    named = named_vectors(loaded)
     model = loaded.module
     shift = torch.zeros(model.latent_dim, device=model.directions.device)
     for name, amount in amounts.items():
@@ -107,10 +112,17 @@ def sample(
     return model.decode(z, labels).float().cpu(), None if labels is None else labels.cpu()
 
 
-def grid(images: torch.Tensor, padding: int = 2, scale: int = 1) -> np.ndarray:
-    """Tile ``(N, C, H, W)`` images into one picture, as square as possible, ``scale`` times native."""
+def _decode_all(model: torch.nn.Module, codes: torch.Tensor, label: int | None) -> torch.Tensor:
+    """Images ``(N, C, H, W)`` on the CPU for ``codes``, all of one class for a conditional model."""
+    labels = check_label(model, label)
+    return model.decode(codes, None if labels is None else labels.expand(len(codes))).float().cpu()
+
+
+def grid(images: torch.Tensor, padding: int = 2, scale: int = 1, columns: int | None = None) -> np.ndarray:
+    """Tile ``(N, C, H, W)`` images into one picture, ``scale`` times native; as square as
+    possible unless ``columns`` is given."""
     count, channels, height, width = images.shape
-    columns = math.ceil(math.sqrt(count))
+    columns = columns or math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
     canvas = torch.zeros(channels, rows * (height + padding) + padding, columns * (width + padding) + padding)
     for index, tile in enumerate(images):
@@ -129,7 +141,7 @@ def direction_vector(loaded: LoadedModel, key: str) -> torch.Tensor:
     model = loaded.module
     if key.isdigit() and 1 <= int(key) <= len(model.directions):
         return model.directions[int(key) - 1]
-    named = {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", {}).get("named", [])}
+    named = named_vectors(loaded)
     if key in named and not key.isdigit():
         return torch.tensor(named[key], device=model.directions.device)
     raise ValueError(f"this model has no direction {key!r}")
@@ -167,8 +179,7 @@ def interpolate(
         if mode == "slerp"
         else torch.lerp(a.expand(len(t), -1), b.expand(len(t), -1), t[:, None])
     )
-    labels = check_label(model, label)
-    return model.decode(codes, None if labels is None else labels.expand(len(codes))).float().cpu()
+    return _decode_all(model, codes, label)
 
 
 @torch.inference_mode()
@@ -191,17 +202,12 @@ def manifold(
     x_axis, y_axis = direction_vector(loaded, across), direction_vector(loaded, down)
     positions = torch.linspace(-span, span, int(steps), device=centre.device)
     codes = torch.stack([centre + x * x_axis + y * y_axis for y in positions for x in positions])
-    labels = check_label(model, label)
-    return model.decode(codes, None if labels is None else labels.expand(len(codes))).float().cpu()
+    return _decode_all(model, codes, label)
 
 
 def strip(images: torch.Tensor, scale: int = 3) -> np.ndarray:
     """Frames side by side with thin gaps, upscaled for viewing."""
-    count, channels, height, width = images.shape
-    canvas = torch.zeros(channels, height + 4, count * (width + 2) + 2)
-    for index, tile in enumerate(images):
-        canvas[:, 2 : 2 + height, 2 + index * (width + 2) : 2 + index * (width + 2) + width] = tile
-    return to_picture(canvas, scale)
+    return grid(images, scale=scale, columns=len(images))
 
 
 def save_gif(images: torch.Tensor, path: Path, frame_ms: int = 80, scale: int = 8) -> Path:
