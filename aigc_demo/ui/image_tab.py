@@ -6,11 +6,12 @@ from typing import Any
 
 import gradio as gr
 
-from aigc_demo.backend.hub import ModelHub, UnknownModelError
+from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import image
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
+from aigc_demo.ui.handlers import load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KINDS = ("image-vae",)
@@ -154,14 +155,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         code_view = gr.JSON(visible=False)
     start = gr.State(None)  # the code of an encoded drawing; None: start from the seed
 
-    def loaded_image_model(model_name: str):
-        if not model_name:
-            raise ValueError("no image model is installed yet: train one in the Train tab")
-        loaded = hub.load(model_name)
-        if loaded.entry.card.kind not in KINDS:
-            raise ValueError(f"{model_name!r} is not an image model")
-        return loaded
+    def loaded_image_model(model_name: str | None):
+        return load_model(hub, model_name, KINDS, "image")
 
+    @shows_errors
     def decode(
         start_code: list[float] | None,
         model_name: str,
@@ -177,22 +174,15 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         like_digit, like_strength = values[SLIDERS + len(TRAITS) :]
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
-        try:
-            loaded = loaded_image_model(model_name)
-            return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        loaded = loaded_image_model(model_name)
+        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
 
+    @shows_errors
     def interpolate(
         model_name: str, class_label: str | None, seed_a: float, seed_b: float, count: float, how: str
     ):
         """Frames from seed A's picture to seed B's (lerp or slerp): an animated GIF and a strip."""
-        try:
-            images = image.interpolate(
-                loaded_image_model(model_name), seed_a, seed_b, count, how, class_label
-            )
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        images = image.interpolate(loaded_image_model(model_name), seed_a, seed_b, count, how, class_label)
         gif = image.save_gif(images, output_path(f"interpolation-{int(seed_a)}-{int(seed_b)}-{how}.gif"))
         return str(gif), image.strip(images)
 
@@ -203,28 +193,24 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         api_name="interpolate",
     )
 
+    @shows_errors
     def manifold_grid(
         model_name: str, class_label: str | None, centre_seed: float, x_key: str, y_key: str, count: float
     ):
         """A grid of pictures around the seed's, along two directions ("1".."8", ink, slant, width)."""
-        try:
-            loaded = loaded_image_model(model_name)
-            images = image.manifold(loaded, centre_seed, str(x_key), str(y_key), count, label=class_label)
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        loaded = loaded_image_model(model_name)
+        images = image.manifold(loaded, centre_seed, str(x_key), str(y_key), count, label=class_label)
         return image.grid(images, scale=3)
 
     draw_grid.click(
         manifold_grid, [model, label, seed, across, down, steps], grid_picture, api_name="manifold"
     )
 
+    @shows_errors
     def corner_pad(model_name: str, class_label: str | None, x: float, y: float, *corner_seeds: float):
         """The picture at (x, y) of a pad blending four corner seeds (top-left, top-right,
         bottom-left, bottom-right)."""
-        try:
-            return image.blend_corners(loaded_image_model(model_name), corner_seeds, x, y, class_label)
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        return image.blend_corners(loaded_image_model(model_name), corner_seeds, x, y, class_label)
 
     gr.on(
         [pad_x.input, pad_y.input, *(c.submit for c in corners)],
@@ -237,20 +223,18 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         concurrency_limit=None,
     )
 
+    @shows_errors
     def encode_drawing(model_name: str, class_label: str | None, drawing: dict | None, picture_in: Any):
         """Encode an uploaded picture of a digit (or else the sketch): returns the picture as
         MNIST's were prepared, the model's reconstruction and the latent code, where the
         sliders then start."""
         pixels = picture_in if picture_in is not None else (drawing or {}).get("composite")
-        try:
-            if pixels is None:
-                raise ValueError("draw a digit or upload a picture of one first")
-            loaded = loaded_image_model(model_name)
-            prepared = image.prepare_drawing(pixels)
-            code = image.encode(loaded, prepared, class_label).tolist()
-            rebuilt = image.decode(loaded, 0, label=class_label, start=code)
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        if pixels is None:
+            raise ValueError("draw a digit or upload a picture of one first")
+        loaded = loaded_image_model(model_name)
+        prepared = image.prepare_drawing(pixels)
+        code = image.encode(loaded, prepared, class_label).tolist()
+        rebuilt = image.decode(loaded, 0, label=class_label, start=code)
         return image.to_picture(prepared), rebuilt, code, code, *centred
 
     inputs = [start, model, label, seed, *sliders, *traits, like, strength]

@@ -7,12 +7,13 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.audio.wav import to_int16, write_wav
-from aigc_demo.backend.hub import ModelHub, UnknownModelError
+from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
+from aigc_demo.ui.handlers import load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
@@ -74,18 +75,12 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
             picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
 
+    @shows_errors
     def speak_digits(model_name: str, digits: str, voice_seed: float, temperature: float, *offsets: float):
         """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
         voice strays from the typical one, 0.1-1) and the voice sliders."""
-        try:
-            if not model_name:
-                raise ValueError("no speech model is installed yet: train one in the Train tab")
-            loaded = hub.load(model_name)
-            if loaded.entry.card.kind != KIND:
-                raise ValueError(f"{model_name!r} is not a speech model")
-            result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        loaded = load_model(hub, model_name, (KIND,), "speech")
+        result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
         name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
         path = write_wav(output_path(name), result.wave, result.sample_rate)
         return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)

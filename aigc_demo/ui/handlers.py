@@ -1,0 +1,40 @@
+"""What every event handler shares: finding the model it was asked for, and saying what went wrong."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def shows_errors(handler: Handler) -> Handler:
+    """Turn a ``ValueError`` or an unknown model name into ``gr.Error``: a toast in the page and
+    the message itself for API clients, instead of Gradio's generic "error"."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except gr.Error:
+            raise
+        except (ValueError, UnknownModelError) as err:
+            raise gr.Error(str(err)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_model(hub: ModelHub, name: str | None, kinds: tuple[str, ...], noun: str) -> LoadedModel:
+    """The named model if it is one of ``kinds``; ``noun`` ("image", "speech") names them to people."""
+    if not name:
+        raise ValueError(f"no {noun} model is installed yet: train one in the Train tab")
+    loaded = hub.load(name)
+    if loaded.entry.card.kind not in kinds:
+        article = "an" if noun[0] in "aeiou" else "a"
+        raise ValueError(f"{name!r} is not {article} {noun} model")
+    return loaded
