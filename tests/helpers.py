@@ -151,3 +151,19 @@ def make_image_model(classes: int = 0, seed: int = 0):
     with torch.no_grad():
         model.directions.copy_(torch.randn(3, 4))
     return model
+
+
+ENGLISH = "\n !',.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+CHINESE = "\n，。一人山水月花春風雲鄉舉頭望明低思故床前光疑是地上霜爲"
+
+
+def make_text_model(vocabulary: str = ENGLISH, seed: int = 0, unknown: str = ""):
+    """A small, untrained but real character-level LSTM."""
+    from aigc_demo.models.char_rnn import CharRNN
+
+    torch.manual_seed(seed)
+    return CharRNN(vocabulary, unknown, embed_dim=8, hidden=16, layers=2).eval()
+
+
+def make_text_card(model) -> ModelCard:
+    return make_card(kind="char-rnn", config=dict(model.config))

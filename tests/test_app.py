@@ -57,6 +57,10 @@ def test_only_intended_endpoints_are_public(app_url):
         "/corner_pad",
         "/encode",
         "/random",
+        "/stream_text",
+        "/generate",
+        "/branch",
+        "/lens",
     }
 
 

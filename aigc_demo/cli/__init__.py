@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import aigc_demo
 from aigc_demo.backend.checkpoint import CheckpointError
 from aigc_demo.backend.hub import UnknownModelError
-from aigc_demo.cli import evaluate, image, models, serve, speech, train
+from aigc_demo.cli import evaluate, image, models, serve, speech, text, train
 
-COMMANDS = (models, serve, image, speech, train, evaluate)
+COMMANDS = (models, serve, image, speech, text, train, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,10 +8,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from aigc_demo.backend.hub import default_hub
+from aigc_demo.data.text import SPLITS
 from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "eval"
-HELP = "measure a checkpoint (eval image | eval speech)"
+HELP = "measure a checkpoint (eval image | eval speech | eval text)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +35,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="voice temperature, 0.1-1 (default %(default)s)",
     )
     speech.add_argument("--json", action="store_true", help="print JSON")
+    text = kinds.add_parser("text", help="loss of a text model on a text file; form of generated poems")
+    text.add_argument("--checkpoint", default="shakespeare-lstm", help="text model to judge")
+    text.add_argument("--data", type=Path, required=True, help="a UTF-8 text file")
+    text.add_argument("--split", choices=SPLITS, default="last10", help="which part of the file to score")
+    text.add_argument(
+        "--poems",
+        type=int,
+        default=0,
+        help="also write this many poems, each after a title and author line from the scored text, "
+        "and report the share in classical form",
+    )
+    text.add_argument("--temperature", type=float, default=0.8, help="for --poems (default %(default)s)")
+    text.add_argument("--seed", type=int, default=0)
+    text.add_argument("--json", action="store_true", help="print JSON")
     image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
     image.add_argument("--checkpoint", default="mnist-vae", help="image model to judge")
     image.add_argument("--classifier", default="mnist-classifier", help="image classifier that judges")
@@ -48,7 +63,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_image(args) if args.kind == "image" else run_speech(args)
+    return {"image": run_image, "speech": run_speech, "text": run_text}[args.kind](args)
+
+
+def run_text(args: argparse.Namespace) -> int:
+    from aigc_demo.cli.text import load_text_model
+    from aigc_demo.data.text import read_text, split_text
+    from aigc_demo.evaluation.text import poem_form_share, text_loss
+    from aigc_demo.text.poetry import headings, split_poems
+
+    if not 0 <= args.poems <= 10_000:
+        raise ValueError("--poems must be between 0 and 10000")
+    model = load_text_model(args.checkpoint)
+    text = split_text(read_text(args.data), args.split)[1]
+    loss = text_loss(model, text)
+    figures = {**asdict(loss), "bits_per_char": loss.bits_per_char}
+    if args.poems:
+        starts = headings(split_poems(text))[: args.poems]
+        if not starts:
+            raise ValueError("the scored text holds no poems (title line, author line, body)")
+        figures["poems"] = asdict(poem_form_share(model, starts, args.temperature, args.seed))
+    if args.json:
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"{args.checkpoint} on {args.data} ({args.split}, {loss.characters:,} characters): "
+        f"{loss.nats_per_char:.4f} nats/char, {loss.bits_per_char:.4f} bits/char"
+    )
+    if loss.unknown_share:
+        print(f"characters outside the vocabulary (scored as its unknown mark): {loss.unknown_share:.2%}")
+    if args.poems:
+        poems = figures["poems"]
+        print(
+            f"{poems['poems']} poems at temperature {args.temperature:g}: {poems['classical_share']:.1%} in "
+            f"classical form (all half-lines 5 or all 7 characters) {poems['forms']}"
+        )
+    return 0
 
 
 def run_image(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ import torch
 from aigc_demo.backend.checkpoint import SUFFIX, DatasetInfo, ModelCard, save_checkpoint
 from aigc_demo.backend.hub import check_model_name, default_hub
 from aigc_demo.data import catalog
+from aigc_demo.data.text import SPLITS
+from aigc_demo.models.char_rnn import CELLS
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
@@ -26,12 +28,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     vae = kinds.add_parser("vae", help="image VAE on MNIST-format IDX files")
     image_classifier = kinds.add_parser("image-classifier", help="image classifier that judges image models")
     speech = kinds.add_parser("speech", help="spoken-digit generator (conditional VAE)")
+    text = kinds.add_parser("text", help="character-level RNN language model on a text file")
     classifier = kinds.add_parser("speech-classifier", help="spoken-digit classifier that judges it")
     for sub in (vae, image_classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
-    for sub in (vae, image_classifier, speech, classifier):
+    text.add_argument("--data", required=True, type=Path, help="a UTF-8 text file")
+    text.add_argument(
+        "--split", choices=SPLITS, default="last10", help="validation text (default: last 10%%)"
+    )
+    text.add_argument("--seq-len", type=int, help="characters per truncated back-propagation chunk")
+    text.add_argument("--cell", choices=sorted(CELLS))
+    text.add_argument("--embed-dim", type=int)
+    text.add_argument("--hidden", type=int)
+    text.add_argument("--layers", type=int)
+    text.add_argument("--dropout", type=float)
+    text.add_argument("--max-vocab", type=int, help="cap the vocabulary; rarer characters share one mark")
+    for sub in (vae, image_classifier, speech, classifier, text):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
         )
@@ -52,13 +66,15 @@ def _overrides(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, An
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
-def save(out: str, module: torch.nn.Module, card: ModelCard) -> Path:
+def save(
+    out: str, module: torch.nn.Module, card: ModelCard, storage_dtype: torch.dtype | None = None
+) -> Path:
     """Save to an explicit ``.safetensors`` path, or under a model name in the user folder."""
     if out.endswith(SUFFIX):
         path = Path(out)
-        save_checkpoint(path, module.state_dict(), card)
+        save_checkpoint(path, module.state_dict(), card, storage_dtype)
         return path
-    return default_hub().save(check_model_name(out), module, card).path
+    return default_hub().save(check_model_name(out), module, card, storage_dtype).path
 
 
 Trained = tuple[str, torch.nn.Module, dict[str, float], dict[str, Any], DatasetInfo, str]
@@ -102,21 +118,47 @@ def _train_speech(args: argparse.Namespace) -> Trained:
     return "speech-classifier", model, metrics, {"training": vars(config)}, catalog.FSDD, description
 
 
+def _train_text(args: argparse.Namespace) -> Trained:
+    from aigc_demo.data.text import dataset_of, read_text, split_text
+    from aigc_demo.training import text as training
+
+    train, valid = split_text(read_text(args.data), args.split)
+    dataset = dataset_of(args.data)
+    names = (*COMMON, "seq_len", "cell", "embed_dim", "hidden", "layers", "dropout", "max_vocab")
+    config = training.TextTrainingConfig(**_overrides(args, names))
+    extras = {"training": vars(config), "split": args.split}
+    description = "Continues a text one character at a time."
+
+    def save_progress(model: torch.nn.Module, metrics: dict[str, float]) -> None:
+        path = save(args.out, model, _card("char-rnn", model, metrics, extras, dataset, description), HALF)
+        print(f"saved {path} after epoch {metrics['epoch']}", file=sys.stderr)
+
+    model, metrics = training.train_char_rnn(train, valid, config, on_improved=save_progress)
+    return "char-rnn", model, metrics, extras, dataset, description
+
+
 TRAINERS: dict[str, Callable[[argparse.Namespace], Trained]] = {
     "vae": _train_image,
     "image-classifier": _train_image,
     "speech": _train_speech,
     "speech-classifier": _train_speech,
+    "text": _train_text,
 }
+# Kinds stored in half precision: the text models' vocabularies make them large, and fp16
+# weights sample the same text to within rounding.
+HALF = torch.float16
+STORAGE = {"char-rnn": HALF}
 
 
-def run(args: argparse.Namespace) -> int:
-    if not args.out.endswith(SUFFIX):
-        check_model_name(args.out)  # refuse a bad name before hours of training, not after
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
-    card = ModelCard(
+def _card(
+    kind: str,
+    model: torch.nn.Module,
+    metrics: dict[str, float],
+    extras: dict[str, Any],
+    dataset: DatasetInfo,
+    description: str,
+) -> ModelCard:
+    return ModelCard(
         kind=kind,
         config=dict(model.config),
         dataset=dataset,
@@ -126,6 +168,15 @@ def run(args: argparse.Namespace) -> int:
         description=description,
         extras=extras,
     )
-    path = save(args.out, model, card)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.out.endswith(SUFFIX):
+        check_model_name(args.out)  # refuse a bad name before hours of training, not after
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
+    card = _card(kind, model, metrics, extras, dataset, description)
+    path = save(args.out, model, card, STORAGE.get(kind))
     print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)
     return 0

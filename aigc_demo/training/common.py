@@ -16,8 +16,16 @@ def shuffled_batches(count: int, batch_size: int, generator: torch.Generator) ->
 
 
 def one_cycle(
-    optimizer: torch.optim.Optimizer, peak_lr: float, epochs: int, examples: int, batch_size: int
+    optimizer: torch.optim.Optimizer,
+    peak_lr: float,
+    epochs: int,
+    examples: int,
+    batch_size: int,
+    warmup: float = 0.3,
 ) -> torch.optim.lr_scheduler.OneCycleLR:
-    """Warm up to ``peak_lr`` and anneal to near zero over the whole run (stepped per batch)."""
+    """Warm up to ``peak_lr`` over the ``warmup`` share of the run, then anneal to near zero.
+
+    Stepped once per batch.
+    """
     steps = epochs * math.ceil(examples / batch_size)
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps)
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps, pct_start=warmup)

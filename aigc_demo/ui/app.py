@@ -12,14 +12,13 @@ from aigc_demo.ui.about import build_about_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.speech_tab import build_speech_tab
+from aigc_demo.ui.text_tab import build_text_tab
 
 # Generated pictures are tiny; show them large without blurring the pixels.
 CSS = """
 .pixelated img { image-rendering: pixelated; }
 #footer { text-align: center; opacity: 0.75; }
 """
-
-PLANNED_TABS = (("tab_text", "planned_text"),)
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
@@ -33,9 +32,9 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             with gr.Tab(I18N("tab_image"), id="image"):
                 gr.Markdown(I18N("image_intro"))
                 build_image_tab(demo, hub)
-            for tab_key, body_key in PLANNED_TABS:
-                with gr.Tab(I18N(tab_key), id=tab_key.removeprefix("tab_")):
-                    gr.Markdown(I18N(body_key))
+            with gr.Tab(I18N("tab_text"), id="text"):
+                gr.Markdown(I18N("text_intro"))
+                build_text_tab(demo, hub)
             with gr.Tab(I18N("tab_speech"), id="speech"):
                 gr.Markdown(I18N("speech_intro"))
                 build_speech_tab(demo, hub)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +16,21 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 def shows_errors(handler: Handler) -> Handler:
     """Turn a ``ValueError`` or an unknown model name into ``gr.Error``: a toast in the page and
-    the message itself for API clients, instead of Gradio's generic "error"."""
+    the message itself for API clients, instead of Gradio's generic "error". Works for
+    streaming (generator) handlers too, whose errors come while they are iterated."""
+
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from handler(*args, **kwargs)
+            except gr.Error:
+                raise
+            except (ValueError, UnknownModelError) as err:
+                raise gr.Error(str(err)) from None
+
+        return streaming  # type: ignore[return-value]
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -21,10 +21,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "Speech",
         "tab_train": "Train",
         "tab_about": "About",
-        "planned_text": "### Coming here: text that writes itself\n"
-        "Character-level recurrent networks trained on Shakespeare and on Tang poems continue "
-        "your prompt one character at a time, streamed into the page, with temperature, top-k "
-        "and top-p controls and a probability lens that shows why each character was chosen.",
         "planned_train": "### Coming here: train your own model\n"
         "Train an image, text or speech model right in the browser on built-in or uploaded "
         "data: watch the loss curve and samples improve, stop when you like, and use the "
@@ -97,6 +93,39 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "voice_higher": "higher",
         "voice_shorter": "shorter",
         "voice_longer": "longer",
+        "text_intro": "Type the start of a text and press Write: the model continues it one character "
+        "at a time. Then click any written character to see what else the model considered there, "
+        "and continue the text from another choice.",
+        "text_model": "Text model",
+        "text_prompt": "Prompt",
+        "text_prompt_placeholder": "ROMEO:",
+        "text_write": "Write",
+        "text_stop": "Stop",
+        "text_length": "Characters to write",
+        "text_temperature": "Temperature",
+        "text_temperature_info": "Lower: safer, more repetitive. Higher: wilder, more mistakes.",
+        "text_top_k": "Top-k (0 = off)",
+        "text_top_k_info": "Draw only from the k likeliest characters.",
+        "text_top_p": "Top-p (1 = off)",
+        "text_top_p_info": "Draw only from the likeliest characters that together hold this much "
+        "probability.",
+        "text_seed": "Seed",
+        "text_random": "Random seed",
+        "text_samples": "Samples",
+        "text_script": "Show Chinese as",
+        "text_script_traditional": "Traditional",
+        "text_script_simplified": "Simplified",
+        "text_output": "Written text",
+        "text_lens": "Probability lens: darker = the model was surer (first sample; click a character)",
+        "text_candidates": "What the model considered at this character",
+        "text_branch_choice": "Continue with",
+        "text_branch": "Continue from here with this character",
+        "text_sample_heading": "sample {number}",
+        "text_lens_pick": "Click a written character above to see the model's other candidates.",
+        "text_lens_at": "Character {position}: chosen **{char}** with probability {probability}; "
+        "uncertainty {entropy} bits.",
+        "text_newline": "⏎ new line",
+        "text_space": "␣ space",
         "about_models": "### Models",
         "about_datasets": "### Datasets",
         "about_refresh": "Refresh",
@@ -129,9 +158,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "语音",
         "tab_train": "训练",
         "tab_about": "关于",
-        "planned_text": "### 即将上线：自动续写\n"
-        "在莎士比亚作品和唐诗上训练的字符级循环神经网络，逐字续写你的开头并实时显示在页面上；"
-        "可调温度、top-k 和 top-p，并用概率透镜查看每个字为何被选中。",
         "planned_train": "### 即将上线：训练你自己的模型\n"
         "在浏览器中用内置或上传的数据训练图像、文本或语音模型：实时查看损失曲线和样本的进步，"
         "随时停止，并立即在其他标签页中使用新模型。",
@@ -177,6 +203,36 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_direction_named": "方向 {number} · {trait}（r = {fit}）",
         "image_like": "更像数字",
         "image_strength": "强度",
+        "text_intro": "输入一段文字的开头，点击“续写”：模型逐字接着写下去。写完后点击任意一个字，"
+        "看看模型在那里还考虑过哪些字，并可以换一个字从那里继续写。",
+        "text_model": "文本模型",
+        "text_prompt": "开头",
+        "text_prompt_placeholder": "春江花月夜\n張若虛\n",
+        "text_write": "续写",
+        "text_stop": "停止",
+        "text_length": "要写的字数",
+        "text_temperature": "温度",
+        "text_temperature_info": "越低越稳妥、越重复；越高越奔放、错误越多。",
+        "text_top_k": "Top-k（0 = 不限）",
+        "text_top_k_info": "只从最可能的 k 个字中抽取。",
+        "text_top_p": "Top-p（1 = 不限）",
+        "text_top_p_info": "只从累计概率达到该值的最可能的字中抽取。",
+        "text_seed": "随机种子",
+        "text_random": "随机种子",
+        "text_samples": "样本数",
+        "text_script": "中文显示为",
+        "text_script_traditional": "繁体",
+        "text_script_simplified": "简体",
+        "text_output": "生成的文字",
+        "text_lens": "概率透镜：颜色越深，模型越有把握（第一个样本；点击一个字）",
+        "text_candidates": "模型在这个位置考虑过的字",
+        "text_branch_choice": "改用",
+        "text_branch": "用这个字从这里继续写",
+        "text_sample_heading": "样本 {number}",
+        "text_lens_pick": "点击上面生成的任意一个字，查看模型的其他候选。",
+        "text_lens_at": "第 {position} 个字：选了 **{char}**，概率 {probability}；不确定度 {entropy} 比特。",
+        "text_newline": "⏎ 换行",
+        "text_space": "␣ 空格",
         "speech_intro": "选择一个数字，或输入一个数后点击“朗读”。随机种子决定声音；"
         "滑块沿训练语音差异最大的方向移动声音，"
         "若某方向与可命名的特征相符，则以该特征命名（括号中的数值表示相符程度）。",

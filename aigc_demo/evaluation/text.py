@@ -1,0 +1,59 @@
+"""Figures for the text models: loss on a text, and how often generated poems keep classical form."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from aigc_demo.models.char_rnn import CharRNN
+from aigc_demo.pipelines.text import Sampling, sample_ids
+from aigc_demo.text.poetry import poem_form
+from aigc_demo.training.text import evaluate_text
+
+POEM_END = "\n\n"
+MAX_POEM_LENGTH = 400
+
+
+@dataclass(frozen=True)
+class TextLoss:
+    characters: int
+    nats_per_char: float
+    unknown_share: float  # of characters outside the vocabulary, read as its unknown mark
+
+    @property
+    def bits_per_char(self) -> float:
+        return self.nats_per_char / math.log(2)
+
+
+def text_loss(model: CharRNN, text: str) -> TextLoss:
+    vocabulary = model.vocabulary
+    unknown = set(vocabulary.unknown_chars(text))
+    if unknown and not vocabulary.unknown:
+        raise ValueError(f"the text has characters this model does not know: {''.join(sorted(unknown))[:40]}")
+    share = sum(c in unknown for c in text) / len(text)
+    return TextLoss(len(text), evaluate_text(model, vocabulary.encode(text)), share)
+
+
+def write_poem(model: CharRNN, heading: str, sampling: Sampling, seed: int) -> str:
+    """The body the model writes after a title and author line, up to the blank line that ends it."""
+    chars, body = model.vocabulary.chars, ""
+    for chosen in sample_ids(model, heading, sampling, MAX_POEM_LENGTH, seed):
+        body += chars[int(chosen[0])]
+        if body.endswith(POEM_END):
+            break
+    return heading + body
+
+
+@dataclass(frozen=True)
+class FormReport:
+    poems: int
+    classical_share: float  # poems whose half-lines are all 5 or all 7 characters long
+    forms: dict[str, int]  # "5", "7" or "mixed" -> count
+
+
+def poem_form_share(model: CharRNN, headings: list[str], temperature: float, seed: int = 0) -> FormReport:
+    sampling = Sampling(temperature=temperature)
+    forms = [poem_form(write_poem(model, heading, sampling, seed + i)) for i, heading in enumerate(headings)]
+    counts = Counter("mixed" if form is None else str(form) for form in forms)
+    return FormReport(len(forms), sum(form is not None for form in forms) / len(forms), dict(counts))

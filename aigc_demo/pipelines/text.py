@@ -1,0 +1,218 @@
+"""Continue a prompt with a character-level RNN, and explain each character it chose.
+
+Sampling reads the prompt once, then feeds one character per step and carries the recurrent
+state forward, so each new character costs one model step. The probability lens does not
+slow sampling down: it re-reads the finished text in one pass (``lens``), which gives the
+same distributions the sampler drew from.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+
+from aigc_demo.backend.seeding import check_seed
+from aigc_demo.models.char_rnn import CharRNN
+from aigc_demo.text.script import is_chinese, to_traditional
+
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 2.0
+MAX_LENGTH = 2000  # new characters per request
+MAX_PROMPT = 2000  # characters of prompt the model reads; longer prompts keep their end
+MAX_SAMPLES = 4
+MAX_TOP_K = 1000
+LENS_CANDIDATES = 8
+DEFAULT_START = "\n"
+
+
+def _number(value: object, name: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    number = _number(value, name)
+    if number != int(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How the next character is drawn. ``top_k`` 0 and ``top_p`` 1 switch those filters off."""
+
+    temperature: float = 0.8
+    top_k: int = 0
+    top_p: float = 1.0
+
+    @classmethod
+    def checked(cls, temperature: object, top_k: object, top_p: object) -> Sampling:
+        temperature = _number(temperature, "temperature")
+        if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+            raise ValueError(f"temperature must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE}")
+        top_p = _number(top_p, "top-p")
+        if not 0 < top_p <= 1:
+            raise ValueError("top-p must be above 0 and at most 1 (1 switches it off)")
+        return cls(temperature, _whole(top_k, "top-k", 0, MAX_TOP_K), top_p)
+
+    def filter(self, logits: torch.Tensor) -> torch.Tensor:
+        """Temperature-scaled logits with the characters outside top-k / top-p set to -inf."""
+        scaled = logits.float() / self.temperature
+        if 0 < self.top_k < scaled.shape[-1]:
+            kth = scaled.topk(self.top_k, dim=-1).values[..., -1:]
+            scaled = scaled.masked_fill(scaled < kth, -math.inf)
+        if self.top_p < 1:
+            ordered, order = scaled.sort(dim=-1, descending=True)
+            mass = ordered.softmax(-1)
+            # Keep the smallest prefix whose mass reaches top_p: drop a character when the mass
+            # before it already does. The most likely character is always kept.
+            drop_sorted = mass.cumsum(-1) - mass >= self.top_p
+            drop = torch.empty_like(drop_sorted).scatter(-1, order, drop_sorted)
+            scaled = scaled.masked_fill(drop, -math.inf)
+        return scaled
+
+
+@dataclass
+class Prompt:
+    """A prompt as the model will read it, and what was changed to get there."""
+
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare_prompt(model: CharRNN, prompt: object) -> Prompt:
+    """Clean a person's prompt for ``model``: never an error for odd text, always a note instead."""
+    if prompt is None:
+        prompt = ""
+    if not isinstance(prompt, str):
+        raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
+    notes: list[str] = []
+    text = prompt.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned = "".join(c for c in text if c in "\n\t" or not unicodedata.category(c).startswith("C"))
+    if len(cleaned) != len(text):
+        notes.append(f"removed {len(text) - len(cleaned)} control character(s)")
+    text = cleaned
+    vocabulary = model.vocabulary
+    if is_chinese(vocabulary.chars):
+        converted = to_traditional(text)
+        if converted != text:
+            notes.append("converted Simplified characters to Traditional, as the model was trained on")
+        text = converted
+    if len(text) > MAX_PROMPT:
+        notes.append(f"the prompt was cut to its last {MAX_PROMPT} characters")
+        text = text[-MAX_PROMPT:]
+    unknown = vocabulary.unknown_chars(text)
+    if unknown:
+        shown = "".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")
+        if vocabulary.unknown:
+            notes.append(f"characters the model does not know are read as {vocabulary.unknown}: {shown}")
+            text = "".join(c if c in vocabulary.index else vocabulary.unknown for c in text)
+        else:
+            notes.append(f"dropped characters the model does not know: {shown}")
+            text = "".join(c for c in text if c in vocabulary.index)
+    if not text:
+        start = DEFAULT_START if DEFAULT_START in vocabulary.index else vocabulary.chars[0]
+        notes.append("the prompt was empty, so the model starts from a new line")
+        text = start
+    return Prompt(text, notes)
+
+
+def _device(model: CharRNN) -> torch.device:
+    return next(model.parameters()).device
+
+
+@torch.inference_mode()
+def sample_ids(
+    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+) -> Iterator[torch.Tensor]:
+    """Yield the ids chosen at each step, one per sample (shape ``(samples,)``, on the CPU).
+
+    The prompt is read in one pass; after that, one step per character. Draws use a CPU
+    generator seeded with ``seed``, so the same request gives the same text on any device.
+    """
+    generator = torch.Generator().manual_seed(check_seed(seed))
+    device = _device(model)
+    ids = model.vocabulary.encode(prompt).to(device).expand(samples, -1)
+    logits, state = model(ids)
+    logits = logits[:, -1]
+    for _ in range(length):
+        probabilities = sampling.filter(logits).softmax(-1).cpu()
+        chosen = torch.multinomial(probabilities, 1, generator=generator)
+        yield chosen[:, 0]
+        logits, state = model(chosen.to(device), state)
+        logits = logits[:, 0]
+
+
+def check_position(position: object, length: int) -> int:
+    """A character position within a text of ``length`` characters (0 = its start)."""
+    return _whole(position, "position", 0, length)
+
+
+def check_request(length: object, seed: object, samples: object) -> tuple[int, int, int]:
+    length = _whole(length, "length", 1, MAX_LENGTH)
+    samples = _whole(samples, "number of samples", 1, MAX_SAMPLES)
+    return length, check_seed(seed), samples
+
+
+def stream_text(
+    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+) -> Iterator[list[str]]:
+    """The continuations written so far, one string per sample, after each new character."""
+    chars = model.vocabulary.chars
+    texts = [""] * samples
+    for chosen in sample_ids(model, prompt, sampling, length, seed, samples):
+        texts = [text + chars[i] for text, i in zip(texts, chosen.tolist(), strict=True)]
+        yield texts
+
+
+def generate_text(
+    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+) -> list[str]:
+    texts = [""] * samples
+    for texts in stream_text(model, prompt, sampling, length, seed, samples):  # noqa: B007
+        pass
+    return texts
+
+
+@dataclass(frozen=True)
+class LensStep:
+    """What the model believed when it wrote one character."""
+
+    char: str
+    probability: float  # the model's own probability of this character (temperature 1, no filters)
+    entropy: float  # of that distribution, in bits: 0 = certain, log2(vocabulary) = clueless
+    candidates: list[tuple[str, float]]  # the most likely characters at this step, best first
+
+
+@torch.inference_mode()
+def lens(model: CharRNN, text: str, start: int, top: int = LENS_CANDIDATES) -> list[LensStep]:
+    """The model's view of ``text[start:]``, each character judged given everything before it."""
+    if not 1 <= start <= len(text):
+        raise ValueError(f"the lens starts after the prompt: start must be 1..{len(text)}, got {start}")
+    vocabulary = model.vocabulary
+    ids = vocabulary.encode(text).to(_device(model))
+    logits, _ = model(ids[None, :-1])
+    probabilities = logits[0, start - 1 :].float().softmax(-1).cpu()
+    targets = ids[start:].cpu()
+    chosen = probabilities.gather(1, targets[:, None])[:, 0]
+    entropy = -(probabilities * probabilities.clamp_min(1e-12).log2()).sum(-1)
+    best = probabilities.topk(min(top, len(vocabulary)), dim=-1)
+    return [
+        LensStep(
+            char=vocabulary.chars[int(target)],
+            probability=float(p),
+            entropy=float(h),
+            candidates=[(vocabulary.chars[int(i)], float(q)) for i, q in zip(row_ids, row_p, strict=True)],
+        )
+        for target, p, h, row_ids, row_p in zip(
+            targets, chosen, entropy, best.indices.tolist(), best.values.tolist(), strict=True
+        )
+    ]

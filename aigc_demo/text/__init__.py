@@ -1,0 +1,1 @@
+"""Text helpers: the character vocabulary, script conversion and poem-form checks."""

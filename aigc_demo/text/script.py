@@ -1,0 +1,43 @@
+"""Simplified and Traditional Chinese: detect Chinese vocabularies and convert between the scripts.
+
+Conversion uses OpenCC (the maintained open-source converter, phrase-aware, with its own
+dictionaries); its Traditional standard matches the Tang-poem corpus's forms (e.g. 爲, 啓).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import opencc
+
+SCRIPTS = ("traditional", "simplified")
+
+
+def _is_han(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FA1F
+
+
+def is_chinese(text: str) -> bool:
+    """True when most of the characters are Han characters (a Chinese model's vocabulary)."""
+    return bool(text) and sum(map(_is_han, text)) > len(text) / 2
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_traditional(text: str) -> str:
+    return _converter("s2t").convert(text) if text else text
+
+
+def to_simplified(text: str) -> str:
+    return _converter("t2s").convert(text) if text else text
+
+
+def in_script(text: str, script: str) -> str:
+    """``text`` (Traditional, as the Chinese model writes) shown in the chosen script."""
+    if script not in SCRIPTS:
+        raise ValueError(f"script must be one of {SCRIPTS}, got {script!r}")
+    return to_simplified(text) if script == "simplified" else text

@@ -1,0 +1,155 @@
+"""Train a character-level RNN with truncated back-propagation through time (TBPTT).
+
+The training text is cut into ``batch_size`` contiguous streams that are read side by side,
+``seq_len`` characters at a time; the recurrent state flows from one chunk to the next (with
+the graph cut between them), so the model learns from context longer than one chunk.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.functional import cross_entropy
+
+from aigc_demo.models.char_rnn import CharRNN, detach
+from aigc_demo.text.vocabulary import Vocabulary
+from aigc_demo.training.common import one_cycle
+
+Log = Callable[[str], None]
+OnImproved = Callable[[CharRNN, dict[str, float]], None]
+IGNORE = -100  # cross_entropy's ignore_index: padding at the end of the last stream
+
+
+@dataclass
+class TextTrainingConfig:
+    epochs: int = 12
+    batch_size: int = 64
+    seq_len: int = 128
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    clip: float = 1.0  # largest gradient norm
+    cell: str = "lstm"
+    embed_dim: int = 64
+    hidden: int = 512
+    layers: int = 2
+    dropout: float = 0.25
+    max_vocab: int | None = None  # cap the vocabulary; rarer characters share one mark
+    seed: int = 0
+
+
+def streams(ids: torch.Tensor, count: int, pad: int = IGNORE) -> torch.Tensor:
+    """Lay ``ids`` out as ``count`` contiguous rows, padding the last with ``pad``."""
+    length = math.ceil(len(ids) / count)
+    padded = torch.full((count * length,), pad, dtype=ids.dtype)
+    padded[: len(ids)] = ids
+    return padded.view(count, length)
+
+
+@torch.no_grad()
+def evaluate_text(model: CharRNN, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 256) -> float:
+    """Mean loss in nats per character of predicting each of ``ids[1:]`` from what precedes it."""
+    if len(ids) < 2:
+        raise ValueError("need at least two characters to measure a loss")
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    count = min(batch_size, len(ids) - 1)
+    inputs = streams(ids[:-1], count, pad=0).to(device)
+    targets = streams(ids[1:], count).to(device)
+    total, state = 0.0, None
+    for start in range(0, inputs.shape[1], seq_len):
+        logits, state = model(inputs[:, start : start + seq_len], state)
+        chunk = targets[:, start : start + seq_len]
+        total += cross_entropy(
+            logits.flatten(0, 1), chunk.flatten(), ignore_index=IGNORE, reduction="sum"
+        ).item()
+    model.train(was_training)
+    return total / (len(ids) - 1)
+
+
+def train_char_rnn(
+    train_text: str,
+    valid_text: str,
+    config: TextTrainingConfig,
+    log: Log = print,
+    on_improved: OnImproved | None = None,
+) -> tuple[CharRNN, dict[str, float]]:
+    """Train for ``config.epochs`` and return the model of the epoch with the lowest validation loss.
+
+    ``on_improved`` is called with the model and its metrics each time validation improves,
+    so a long run can save as it goes.
+    """
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    vocabulary = Vocabulary.from_text(train_text + valid_text, config.max_vocab)
+    model = CharRNN(
+        vocabulary.chars,
+        vocabulary.unknown,
+        cell=config.cell,
+        embed_dim=config.embed_dim,
+        hidden=config.hidden,
+        layers=config.layers,
+        dropout=config.dropout,
+    )
+    train_ids, valid_ids = vocabulary.encode(train_text), vocabulary.encode(valid_text)
+    # Every epoch starts at an offset below seq_len, so each stream keeps at least this many columns.
+    columns = (len(train_ids) - config.seq_len) // config.batch_size
+    steps_per_epoch = (columns - 1) // config.seq_len
+    if steps_per_epoch < 1:
+        raise ValueError(
+            f"the training text ({len(train_text):,} characters) is too short for batches of "
+            f"{config.batch_size} x {config.seq_len}; use a smaller batch size or sequence length"
+        )
+    optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
+    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1)
+    parameters = sum(p.numel() for p in model.parameters())
+    log(
+        f"{parameters / 1e6:.2f}M parameters, vocabulary {len(vocabulary)}, {len(train_ids):,} training / "
+        f"{len(valid_ids):,} validation characters, {steps_per_epoch} steps/epoch"
+    )
+    best: dict[str, float] = {}
+    best_weights: dict[str, torch.Tensor] = {}
+    for epoch in range(1, config.epochs + 1):
+        # A fresh offset each epoch moves the chunk boundaries, so no character is always first.
+        offset = int(torch.randint(config.seq_len, (1,), generator=generator))
+        width = (len(train_ids) - offset) // config.batch_size
+        data = train_ids[offset : offset + width * config.batch_size].view(config.batch_size, width)
+        model.train()
+        state, started, running = None, time.perf_counter(), 0.0
+        for step in range(steps_per_epoch):
+            chunk = data[:, step * config.seq_len : (step + 1) * config.seq_len + 1]
+            logits, state = model(chunk[:, :-1], state)
+            state = detach(state)
+            loss = cross_entropy(logits.flatten(0, 1), chunk[:, 1:].flatten())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+            optimizer.step()
+            schedule.step()
+            running += loss.item()
+        train_loss = running / steps_per_epoch
+        valid_loss = evaluate_text(model, valid_ids)
+        speed = steps_per_epoch * config.batch_size * config.seq_len / (time.perf_counter() - started)
+        log(
+            f"epoch {epoch}/{config.epochs}: train {train_loss:.4f}, validation {valid_loss:.4f} nats/char "
+            f"({valid_loss / math.log(2):.3f} bits/char), {speed:,.0f} chars/s"
+        )
+        if not best or valid_loss < best["valid_loss"]:
+            best = {
+                "valid_loss": round(valid_loss, 4),
+                "valid_bits_per_char": round(valid_loss / math.log(2), 4),
+                "train_loss": round(train_loss, 4),
+                "epoch": epoch,
+                "epochs": config.epochs,
+            }
+            best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if on_improved is not None:
+                on_improved(model, best)
+    model.load_state_dict(best_weights)
+    model.eval()
+    return model, best

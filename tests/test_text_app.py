@@ -1,0 +1,118 @@
+"""The Text tab's endpoints, called through the running app as API clients and the page do."""
+
+import itertools
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from aigc_demo.text.vocabulary import UNKNOWN
+from tests.helpers import CHINESE, make_card, make_model, make_text_card, make_text_model, running_app
+
+# temperature, top-k, top-p, length, seed, samples
+SETTINGS = (0.8, 0, 1.0, 60, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from aigc_demo.backend.hub import ModelHub
+
+    root = tmp_path_factory.mktemp("text-app")
+    hub = ModelHub(root / "shipped", root / "user")
+    english = make_text_model()
+    hub.save("bard", english, make_text_card(english))
+    chinese = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
+    hub.save("poet", chinese, make_text_card(chinese))
+    hub.save("not-text", make_model(), make_card())
+    with running_app(hub) as url:
+        yield Client(url, verbose=False)
+
+
+def test_stream_text_streams_growing_text_that_ends_in_the_full_continuation(client):
+    job = client.submit("bard", "ROMEO:", 0.8, 0, 1.0, 2000, 1, 1, "traditional", api_name="/stream_text")
+    final_text, notes = job.result()
+    pages = [output[0] for output in job.outputs()]
+    assert len(pages) >= 2
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(pages))
+    assert final_text.startswith("ROMEO:")
+    assert len(final_text) == len("ROMEO:") + 2000
+    assert notes == ""
+
+
+def test_same_seed_same_text_through_the_api(client):
+    first = client.predict("bard", "To be", *SETTINGS, api_name="/generate")
+    again = client.predict("bard", "To be", *SETTINGS, api_name="/generate")
+    other = client.predict("bard", "To be", 0.8, 0, 1.0, 60, 2, 1, api_name="/generate")
+    assert first == again
+    assert first["continuations"] != other["continuations"]
+    assert first["prompt"] == "To be"
+    assert len(first["continuations"][0]) == 60
+
+
+def test_several_samples_come_back_under_headings(client):
+    text, _ = client.predict("bard", "Hi", 0.8, 0, 1.0, 20, 1, 3, "traditional", api_name="/stream_text")
+    assert text.count("Hi") >= 3
+    assert "sample 3" in text
+    result = client.predict("bard", "Hi", 0.8, 0, 1.0, 20, 1, 3, api_name="/generate")
+    assert len(result["continuations"]) == 3
+
+
+def test_lens_and_branch_rewrite_from_a_chosen_character(client):
+    text = "ROMEO:\nWhat light"
+    steps = client.predict("bard", text, 7, api_name="/lens")
+    assert [s["char"] for s in steps] == list("What light")
+    for step in steps:
+        assert 0 < step["probability"] <= 1
+        assert len(step["candidates"]) == 8
+    alternative = steps[0]["candidates"][1][0]
+    branched = client.predict("bard", text, 7, alternative, *SETTINGS, api_name="/branch")
+    assert branched.startswith("ROMEO:\n" + alternative)
+    assert len(branched) == len("ROMEO:\n") + 1 + 60
+
+
+def test_prompt_problems_come_back_as_notes_not_errors(client):
+    result = client.predict("bard", "Caf\u00e9\x07!", *SETTINGS, api_name="/generate")
+    assert result["prompt"] == "Caf!"
+    assert len(result["notes"]) == 2
+    empty = client.predict("bard", "", *SETTINGS, api_name="/generate")
+    assert empty["prompt"] == "\n"
+
+
+def test_chinese_model_reads_simplified_and_can_show_either_script(client):
+    result = client.predict("poet", "举头望明月", *SETTINGS, api_name="/generate")
+    assert result["prompt"] == "舉頭望明月"
+    text, notes = client.predict("poet", "举头望明月", *SETTINGS, "simplified", api_name="/stream_text")
+    assert text.startswith("举头望明月")
+    assert "Traditional" in notes
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("bard", "x", 0.8, 0, 1.0, 5000, 1, 1), "length"),
+        (("bard", "x", 0.8, 0, 1.0, 10, -3, 1), "seed"),
+        (("bard", "x", 0.8, 0, 0.0, 10, 1, 1), "top-p"),
+        (("bard", "x", 9.0, 0, 1.0, 10, 1, 1), "temperature"),
+        (("bard", "x", 0.8, 0, 1.0, 10, 1, 99), "samples"),
+        (("nobody", "x", 0.8, 0, 1.0, 10, 1, 1), "no model named"),
+        (("not-text", "x", 0.8, 0, 1.0, 10, 1, 1), "not a text model"),
+    ],
+)
+def test_bad_requests_get_a_clear_error_and_the_server_keeps_serving(client, arguments, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*arguments, api_name="/generate")
+    assert client.predict("bard", "ok", *SETTINGS, api_name="/generate")["prompt"] == "ok"
+
+
+def test_bad_branch_and_lens_requests_are_refused_by_name(client):
+    with pytest.raises(AppError, match="position"):
+        client.predict("bard", "abc", 10, "x", *SETTINGS, api_name="/branch")
+    with pytest.raises(AppError, match="one character"):
+        client.predict("bard", "abc", 1, "xy", *SETTINGS, api_name="/branch")
+    with pytest.raises(AppError, match="position"):
+        client.predict("bard", "abc", -1, api_name="/lens")
+
+
+def test_the_slider_limits_guard_the_streaming_endpoint(client):
+    with pytest.raises(AppError, match="maximum"):
+        client.predict("bard", "x", 0.8, 0, 1.0, 5000, 1, 1, "traditional", api_name="/stream_text")
