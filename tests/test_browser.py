@@ -17,6 +17,8 @@ from tests.helpers import (
     make_model,
     make_speech_card,
     make_speech_model,
+    make_text_card,
+    make_text_model,
     running_app,
 )
 
@@ -49,6 +51,8 @@ def app_url(tmp_path_factory):
     hub.save("voice", speech_model, make_speech_card(speech_model))
     image_model = make_image_model()
     hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config))
+    text_model = make_text_model()
+    hub.save("bard", text_model, make_text_card(text_model))
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
     with running_app(hub) as url:
         yield url
@@ -140,5 +144,43 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
         assert not page.locator("#latent-3").is_visible()  # this model has three directions
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-image-dragged.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(browser, app_url):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1200})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Text", exact=True).click()
+        page.locator("#text-prompt textarea").fill("ROMEO:")
+        page.locator("#text-write").click()
+        output = page.locator("#text-output textarea")
+        page.wait_for_function(
+            "() => document.querySelector('#text-output textarea').value.length >= 406", timeout=30_000
+        )
+        written = output.input_value()
+        assert written.startswith("ROMEO:")
+        tokens = page.locator("#text-lens .token")
+        tokens.first.wait_for(timeout=30_000)
+        assert tokens.count() == 400
+        tokens.nth(2).click()
+        page.locator("#text-lens-info").get_by_text("Character 3").wait_for(timeout=30_000)
+        page.locator("#text-candidates").get_by_text("%").first.wait_for()
+        options = page.locator("#text-branch-choice label")
+        assert options.count() == 8
+        chosen = options.nth(1)
+        chosen.click()
+        page.locator("#text-branch").click()
+        page.wait_for_function(
+            f"() => document.querySelector('#text-output textarea').value !== {written!r}", timeout=30_000
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#text-output textarea').value.length >= 409", timeout=30_000
+        )
+        assert page.locator("#text-output textarea").input_value()[:8] == written[:8]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-text-lens.png"), full_page=True)
     finally:
         context.close()

@@ -272,3 +272,18 @@ def test_sample_ids_yields_one_id_per_sample_per_step():
     steps = list(sample_ids(model, "Hi", Sampling(), 5, seed=0, samples=2))
     assert len(steps) == 5
     assert all(s.shape == (2,) for s in steps)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_one_step_matches_the_full_recurrent_layer(cell):
+    from aigc_demo.models.char_rnn import CharRNN
+
+    torch.manual_seed(0)
+    model = CharRNN(ENGLISH, cell=cell, embed_dim=8, hidden=16, layers=3).eval()
+    ids = model.vocabulary.encode("Hello there")[None]
+    with torch.no_grad():
+        expected, _ = model(ids)
+        _, state = model(ids[:, :1])
+        for position in range(1, ids.shape[1]):
+            logits, state = model.step(ids[:, position], state)
+            torch.testing.assert_close(logits, expected[:, position])

@@ -54,6 +54,28 @@ class CharRNN(nn.Module):
         out, state = self.rnn(self.embed(ids), state)
         return self.head(self.drop(out)), state
 
+    def step(self, ids: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """One character per sequence (``ids`` of shape (batch,)): logits (batch, vocab), new state.
+
+        The same computation as ``forward`` on one time step, done with the plain cell functions:
+        on a CPU, ``nn.LSTM`` called one step at a time pays a fixed set-up cost (oneDNN) several
+        times larger than the step itself, and sampling calls it once per character.
+        """
+        x = self.embed(ids)
+        lstm = self.config["cell"] == "lstm"
+        hidden, cells = state if lstm else (state, None)
+        new_hidden, new_cells = [], []
+        for layer, weights in enumerate(self.rnn.all_weights):
+            if lstm:
+                h, c = torch.lstm_cell(x, (hidden[layer], cells[layer]), *weights)
+                new_cells.append(c)
+            else:
+                h = torch.gru_cell(x, hidden[layer], *weights)
+            new_hidden.append(h)
+            x = h  # dropout between layers is a training-time operation
+        hidden = torch.stack(new_hidden)
+        return self.head(x), ((hidden, torch.stack(new_cells)) if lstm else hidden)
+
 
 def detach(state: State) -> State:
     """Cut the graph at a chunk boundary (truncated back-propagation through time)."""

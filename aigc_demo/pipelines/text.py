@@ -147,8 +147,7 @@ def sample_ids(
         probabilities = sampling.filter(logits).softmax(-1).cpu()
         chosen = torch.multinomial(probabilities, 1, generator=generator)
         yield chosen[:, 0]
-        logits, state = model(chosen.to(device), state)
-        logits = logits[:, 0]
+        logits, state = model.step(chosen[:, 0].to(device), state)
 
 
 def check_position(position: object, length: int) -> int:

@@ -211,8 +211,11 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         prompt_text, written = state["prompt"], state["texts"][0]
         steps = writing.lens(loaded, prompt_text + written, len(prompt_text)) if written else []
         state = {**state, "lens": [(s.char, s.probability, s.entropy, s.candidates) for s in steps]}
+        # A score in [0, 1] shades a character by how sure the model was; new lines show as a mark
+        # so that they can be clicked too.
         tokens = [
-            (_shown(loaded, s.char, shown_script or "traditional"), 2 * s.probability - 1) for s in steps
+            ("⏎" if s.char == "\n" else _shown(loaded, s.char, shown_script or "traditional"), s.probability)
+            for s in steps
         ]
         return tokens, translate("text_lens_pick", language_of(request)), None, gr.Radio(choices=[]), state
 

@@ -1,0 +1,92 @@
+"""Text speed: characters per second of single-stream generation, next to a bare model-step loop.
+
+Measures, in one run on this machine, alternating the two so both see the same load:
+  * the real sampling path (``pipelines.text.stream_text``: temperature, top-k / top-p filter,
+    seeded draw, the growing text) writing ``--length`` characters;
+  * a bare loop of the same model's step (embedding + recurrent step + head, greedy pick):
+    the ceiling for any sampler of this model.
+
+Prints the median chars/s of each over ``--repeats`` runs and their ratio.
+
+Usage: python benchmarks/text_speed.py [--checkpoint shakespeare-lstm] [--length 2000] [--repeats 7]
+       [--threads 2] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aigc_demo.backend.hub import default_hub
+from aigc_demo.pipelines.text import Sampling, prepare_prompt, stream_text
+
+
+def real_path(model, prompt: str, length: int, seed: int) -> float:
+    started = time.perf_counter()
+    for _ in stream_text(model, prompt, Sampling(temperature=0.8, top_k=40, top_p=0.95), length, seed):
+        pass
+    return length / (time.perf_counter() - started)
+
+
+@torch.inference_mode()
+def bare_loop(model, prompt: str, length: int) -> float:
+    ids = model.vocabulary.encode(prompt)[None]
+    started = time.perf_counter()
+    logits, state = model(ids)
+    logits = logits[:, -1]
+    for _ in range(length):
+        logits, state = model.step(logits.argmax(-1), state)
+    return length / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--checkpoint", default="shakespeare-lstm")
+    parser.add_argument("--prompt", default="ROMEO:")
+    parser.add_argument("--length", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    model = default_hub().load(args.checkpoint).module
+    prompt = prepare_prompt(model, args.prompt).text
+    real_path(model, prompt, 200, 0)  # warm up both paths
+    bare_loop(model, prompt, 200)
+    real, bare = [], []
+    for repeat in range(args.repeats):
+        real.append(real_path(model, prompt, args.length, repeat))
+        bare.append(bare_loop(model, prompt, args.length))
+    figures = {
+        "checkpoint": args.checkpoint,
+        "length": args.length,
+        "repeats": args.repeats,
+        "threads": torch.get_num_threads(),
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}",
+        "real_chars_per_s": round(statistics.median(real)),
+        "bare_chars_per_s": round(statistics.median(bare)),
+    }
+    figures["ratio"] = round(figures["real_chars_per_s"] / figures["bare_chars_per_s"], 3)
+    print(f"{'path':<34}{'chars/s (median)':>18}")
+    print(f"{'sampling (stream_text)':<34}{figures['real_chars_per_s']:>18,}")
+    print(f"{'bare model step loop':<34}{figures['bare_chars_per_s']:>18,}")
+    runs = f"{args.length} chars x {args.repeats} runs, {args.checkpoint}"
+    print(f"ratio real / bare: {figures['ratio']:.2f}  ({runs})")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
