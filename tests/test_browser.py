@@ -10,7 +10,9 @@ import shutil
 
 import pytest
 
+from aigc_demo.data.mnist import load_mnist
 from aigc_demo.settings import PROJECT_ROOT
+from aigc_demo.training.latent_map import latent_map
 from tests.helpers import (
     make_card,
     make_image_model,
@@ -20,6 +22,7 @@ from tests.helpers import (
     make_text_card,
     make_text_model,
     running_app,
+    write_bar_digits,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -50,7 +53,9 @@ def app_url(tmp_path_factory):
     speech_model = make_speech_model()
     hub.save("voice", speech_model, make_speech_card(speech_model))
     image_model = make_image_model()
-    hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config))
+    bars = load_mnist(write_bar_digits(root / "bars", train=10, test=100), "test")
+    extras = {"map": latent_map(image_model, bars, count=100)}
+    hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config, extras=extras))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
@@ -142,6 +147,23 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
         page.mouse.up()
         assert len(seen) >= 3
         assert not page.locator("#latent-3").is_visible()  # this model has three directions
+        page.get_by_text("Latent map", exact=True).click()
+        chart = page.locator("#latent-map img")
+        chart.wait_for(timeout=30_000)
+        dragged, map_before = picture.get_attribute("src"), chart.get_attribute("src")
+        box = chart.bounding_box()
+        chart.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+        page.wait_for_function(
+            "([old]) => document.querySelector('#image-output img').src !== old",
+            arg=[dragged],
+            timeout=30_000,
+        )
+        page.wait_for_function(
+            "([old]) => document.querySelector('#latent-map img').src !== old",
+            arg=[map_before],
+            timeout=30_000,
+        )
+        assert page.locator("#latent-0 input[type=number]").input_value() == "0"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-image-dragged.png"), full_page=True)
     finally:

@@ -83,6 +83,7 @@ Trained = tuple[str, torch.nn.Module, dict[str, float], dict[str, Any], DatasetI
 def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.data.mnist import is_official_mnist, load_mnist
     from aigc_demo.training import image as training
+    from aigc_demo.training.latent_map import latent_map
 
     train, test = load_mnist(args.data, "train"), load_mnist(args.data, "test")
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
@@ -91,7 +92,7 @@ def _train_image(args: argparse.Namespace) -> Trained:
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
         model, metrics, directions = training.train_image_vae(train, test, config)
-        extras = {"training": vars(config), "directions": directions}
+        extras = {"training": vars(config), "directions": directions, "map": latent_map(model, test)}
         return "image-vae", model, metrics, extras, dataset, "Draws digits from a latent code."
     config = training.ImageClassifierTrainingConfig(**_overrides(args, COMMON))
     model, metrics = training.train_image_classifier(train, test, config)

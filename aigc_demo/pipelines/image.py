@@ -70,6 +70,20 @@ def check_code(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:
     return values
 
 
+def latent_code(
+    loaded: LoadedModel,
+    seed: int,
+    offsets: Sequence[float] = (),
+    named: Mapping[str, float] | None = None,
+    start: Sequence[float] | None = None,
+) -> torch.Tensor:
+    """The code for a seed (or a ``start`` code, e.g. an encoded drawing) moved by slider offsets
+    along the principal and named directions."""
+    model = loaded.module
+    base = steered_latent(model, seed) if start is None else check_code(model, start)
+    return base + direction_shift(model, offsets) + named_shift(loaded, named or {})
+
+
 @torch.inference_mode()
 def decode(
     loaded: LoadedModel,
@@ -79,11 +93,9 @@ def decode(
     named: Mapping[str, float] | None = None,
     start: Sequence[float] | None = None,
 ) -> np.ndarray:
-    """The picture for a seed (or a ``start`` code, e.g. an encoded drawing), slider offsets
-    along the principal and named directions, and (for a class-conditional model) a class."""
+    """The picture for ``latent_code(...)`` and (for a class-conditional model) a class."""
     model = loaded.module
-    base = steered_latent(model, seed) if start is None else check_code(model, start)
-    z = base + direction_shift(model, offsets) + named_shift(loaded, named or {})
+    z = latent_code(loaded, seed, offsets, named, start)
     return to_picture(model.decode(z.unsqueeze(0), check_label(model, label))[0])
 
 

@@ -8,7 +8,7 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
-from aigc_demo.pipelines import image
+from aigc_demo.pipelines import image, latent_map
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import load_model, shows_errors
@@ -114,6 +114,16 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     0, 1, value=0.5, step=0.01, label=I18N("image_pad_y"), elem_id="pad-y", buttons=[]
                 )
                 pad_picture = picture_output(I18N("image_pad"), "pad-picture", size=224)
+            with gr.Accordion(I18N("image_map"), open=False, visible=False) as map_group:
+                gr.Markdown(I18N("image_map_info"))
+                map_view = gr.Image(
+                    format="png",
+                    interactive=False,
+                    show_label=False,
+                    height=360,
+                    width=360,
+                    elem_id="latent-map",
+                )
             with gr.Accordion(I18N("image_manifold"), open=False):
                 with gr.Row():
                     across = gr.Dropdown(
@@ -169,13 +179,43 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
         sliders (ink, slant, width, "more like digit" and its strength) and, for a
         class-conditional model, a class."""
-        offsets = values[:SLIDERS]
+        offsets, named = steering(values)
+        loaded = loaded_image_model(model_name)
+        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
+
+    def steering(values: tuple) -> tuple[tuple, dict[str, Any]]:
+        """Split the slider values into principal offsets and named amounts."""
         named = dict(zip(TRAITS, values[SLIDERS : SLIDERS + len(TRAITS)], strict=True))
         like_digit, like_strength = values[SLIDERS + len(TRAITS) :]
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
+        return values[:SLIDERS], named
+
+    @shows_errors
+    def draw_map(
+        start_code: list[float] | None, model_name: str | None, _label: Any, latent_seed: float, *values
+    ):
+        """The latent map with the current position ringed; hidden for a model without one."""
+        if not model_name:
+            return gr.Accordion(visible=False), None
         loaded = loaded_image_model(model_name)
-        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
+        if not latent_map.has_map(loaded):
+            return gr.Accordion(visible=False), None
+        offsets, named = steering(values)
+        flat = latent_map.load_map(loaded)
+        here = flat.coordinates(image.latent_code(loaded, latent_seed, offsets, named, start_code))
+        return gr.Accordion(visible=True), latent_map.map_picture(flat, here)
+
+    @shows_errors
+    def pick_from_map(model_name: str, class_label: str | None, event: gr.SelectData):
+        """Jump to the code of the test image nearest to the click; the sliders start from it."""
+        loaded = loaded_image_model(model_name)
+        flat = latent_map.load_map(loaded)
+        x, y = event.index
+        chosen = flat.nearest(x, y)
+        code = flat.codes[chosen].tolist()
+        picture_out = image.decode(loaded, 0, label=class_label, start=code)
+        return code, *centred, picture_out, latent_map.map_picture(flat, flat.points[chosen])
 
     @shows_errors
     def interpolate(
@@ -274,7 +314,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         new_seed = random_seed()
         return new_seed, *centred, centred_picture(model_name, class_label, new_seed), None
 
-    shuffle.click(
+    jumped = shuffle.click(
         random_latent,
         [model, label],
         [seed, *moving, picture, start],
@@ -285,14 +325,14 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     def centre(start_code: list[float] | None, model_name: str, class_label: str | None, latent_seed: float):
         return *centred, centred_picture(model_name, class_label, latent_seed, start_code)
 
-    reset.click(
+    centred_event = reset.click(
         centre,
         [start, model, label, seed],
         [*moving, picture],
         api_visibility="private",
         show_progress="hidden",
     )
-    encode_button.click(
+    encoded = encode_button.click(
         encode_drawing,
         [model, label, sketch, upload],
         [prepared_view, picture, code_view, start, *moving],
@@ -340,7 +380,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             decode(start_code, chosen, class_label, latent_seed, *values) if chosen else None,
         ]
 
-    gr.on(
+    loaded_page = gr.on(
         [demo.load, model.change],
         refresh,
         inputs,
@@ -348,3 +388,11 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         api_visibility="private",
         show_progress="hidden",
     )
+    map_outputs = [map_group, map_view]
+    map_options = {"api_visibility": "private", "show_progress": "hidden"}
+    for event in (loaded_page, jumped, encoded, centred_event):
+        event.then(draw_map, inputs, map_outputs, **map_options)
+    gr.on(
+        [s.release for s in moving] + [label.input, like.input], draw_map, inputs, map_outputs, **map_options
+    )
+    map_view.select(pick_from_map, [model, label], [start, *moving, picture, map_view], **map_options)
