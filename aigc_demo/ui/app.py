@@ -59,4 +59,7 @@ def launch_options() -> dict[str, Any]:
         "theme": gr.themes.Soft(primary_hue="indigo"),
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),
+        # Values Gradio itself cannot read (text in a number field, a list for a slider) fail before
+        # any handler runs; this passes their reason on instead of a bare "error".
+        "show_error": True,
     }

@@ -1,0 +1,139 @@
+"""Every public endpoint, called over HTTP with hostile values, answers clearly and keeps serving.
+
+Hypothesis draws values of the wrong type, out of range, NaN, infinite, huge or empty for one
+parameter at a time (the others stay valid, so each example probes one input). Each call must
+end in a result or an error with a message; after each endpoint's run, the app still serves a
+normal request.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw
+
+from tests.helpers import (
+    make_card,
+    make_image_model,
+    make_speech_card,
+    make_speech_model,
+    make_text_card,
+    make_text_model,
+    running_app,
+)
+
+CENTRE = [0.0] * 8
+# A valid request for every public endpoint: the baseline each example changes one value of.
+VALID: dict[str, list] = {
+    "decode": ["digits", "0", 1, *CENTRE, 0.0, 0.0, 0.0, None, 0.0],
+    "random": ["digits", "0"],
+    "interpolate": ["digits", "0", 1, 2, 4, "slerp"],
+    "manifold": ["digits", "0", 1, "1", "2", 3],
+    "corner_pad": ["digits", "0", 0.5, 0.5, 0, 1, 2, 3],
+    "speak_digits": ["voice", "12", 0, 0.7, *CENTRE],
+    "random_voice": ["voice", "12", 0.7],
+    "stream_text": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "traditional"],
+    "generate": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1],
+    "branch": ["bard", "Hello", 2, "x", 0.8, 0, 1.0, 20, 1, 1],
+    "lens": ["bard", "Hello", 2],
+    "list_models": [],
+    "encode": ["digits", "0", None, "UPLOADED"],  # filled in with a real upload by the fixture
+}
+FILE = {"_type": "gradio.FileData"}
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.just("x" * 100_000),
+    st.just("../../../../etc/passwd"),
+    st.lists(st.integers(), max_size=4),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=3),
+    st.sampled_from(["/etc/passwd", "../../app.py", "/proc/self/environ"]).map(
+        lambda path: {"path": path, "meta": FILE}
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from aigc_demo.backend.hub import ModelHub
+
+    root = tmp_path_factory.mktemp("fuzz")
+    hub = ModelHub(root / "shipped", root / "user")
+    image_model = make_image_model()
+    hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config))
+    speech_model = make_speech_model()
+    hub.save("voice", speech_model, make_speech_card(speech_model))
+    text_model = make_text_model()
+    hub.save("bard", text_model, make_text_card(text_model))
+    picture = io.BytesIO()
+    digit = Image.new("L", (64, 64), 255)
+    ImageDraw.Draw(digit).line([(20, 10), (44, 10), (30, 54)], fill=0, width=6)  # a seven
+    digit.save(picture, format="PNG")
+    with running_app(hub) as url, httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+        (uploaded,) = client.post(
+            "/gradio_api/upload", files={"files": ("seven.png", picture.getvalue())}
+        ).json()
+        VALID["encode"][3] = {"path": uploaded, "meta": FILE}
+        yield client
+
+
+def call(client: httpx.Client, api: str, data: list) -> tuple[str, object]:
+    """POST to the call API and read the event stream to its end: ("complete" | "error", payload)."""
+    body = json.dumps({"data": data}, allow_nan=True)  # NaN and Infinity go out as JSON's common extension
+    response = client.post(
+        f"/gradio_api/call/{api}", content=body, headers={"content-type": "application/json"}
+    )
+    if response.status_code != 200:
+        return "refused", response.status_code
+    event_id = response.json()["event_id"]
+    kind = None
+    with client.stream("GET", f"/gradio_api/call/{api}/{event_id}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind in ("complete", "error"):
+                return kind, json.loads(line.removeprefix("data: "))
+    raise AssertionError(f"/{api}: the event stream ended without a result or an error")
+
+
+def test_every_public_endpoint_has_a_baseline(app):
+    info = app.get("/gradio_api/info").json()
+    assert {name.lstrip("/") for name in info["named_endpoints"]} == set(VALID)
+    for api, data in VALID.items():
+        assert call(app, api, data)[0] == "complete", api
+
+
+@pytest.mark.parametrize("api", [name for name, data in VALID.items() if data])
+def test_hostile_values_get_a_clear_answer_and_the_app_keeps_serving(app, api):
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(position=st.integers(0, len(VALID[api]) - 1), value=HOSTILE)
+    def probe(position: int, value: object) -> None:
+        data = list(VALID[api])
+        data[position] = value
+        kind, payload = call(app, api, data)
+        if kind == "error":
+            message = payload.get("error") if isinstance(payload, dict) else payload
+            assert isinstance(message, str), f"/{api}, value {str(value)[:40]!r} at {position}: no message"
+            assert message.strip()
+        else:
+            assert kind in ("complete", "refused"), kind
+
+    probe()
+    assert call(app, api, VALID[api])[0] == "complete"
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "../../app.py", "/proc/self/environ"])
+def test_a_file_path_outside_the_apps_folders_is_never_read(app, path):
+    data = list(VALID["encode"])
+    data[3] = {"path": path, "meta": FILE}
+    kind, payload = call(app, "encode", data)
+    assert kind == "error"
+    assert "root" not in json.dumps(payload)  # nothing of /etc/passwd comes back
