@@ -7,6 +7,7 @@ Environment variables:
     AIGC_QUEUE_SIZE   how many requests may wait in the app's queue (default 64).
     AIGC_CONCURRENCY  how many heavy requests of one kind run at once (default 2).
     AIGC_MAX_UPLOAD_MB  largest accepted upload in megabytes (default 20).
+    AIGC_MAX_TRAIN_CHARS  longest text the Train tab learns from (default 2,000,000).
 """
 
 from __future__ import annotations
@@ -62,3 +63,8 @@ def concurrency_limit() -> int:
 def max_upload_size() -> str:
     """Largest upload the server accepts, e.g. ``"20mb"`` (``AIGC_MAX_UPLOAD_MB``)."""
     return f"{_positive_int('AIGC_MAX_UPLOAD_MB', 20)}mb"
+
+
+def max_train_chars() -> int:
+    """Longest text a training job in the app accepts (``AIGC_MAX_TRAIN_CHARS``)."""
+    return _positive_int("AIGC_MAX_TRAIN_CHARS", 2_000_000)

@@ -61,6 +61,9 @@ def test_only_intended_endpoints_are_public(app_url):
         "/generate",
         "/branch",
         "/lens",
+        "/start_training",
+        "/stop_training",
+        "/training_status",
     }
 
 

@@ -206,3 +206,41 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         page.screenshot(path=str(SCREENSHOTS / "en-US-text-lens.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser, app_url, tmp_path):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1200})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        latin = tmp_path / "latin.txt"
+        latin.write_bytes(("café au lait " * 2000).encode("latin-1"))
+        page.locator("#train-upload input[type=file]").set_input_files(str(latin))
+        page.locator("#train-name textarea, #train-name input").first.fill("from-file")
+        page.locator("#train-start").click()
+        page.get_by_text("not UTF-8").first.wait_for(timeout=30_000)
+        page.locator("#train-upload button[aria-label='Clear']").first.click()
+        verse = "".join(f"verse {i}: the owl and the pussy-cat went to sea.\n" for i in range(300))
+        page.locator("#train-text textarea").fill(verse)
+        page.locator("#train-name textarea, #train-name input").first.fill("browser-verse")
+        page.locator("#train-epochs input[type=number]").fill("100")
+        page.locator("#train-epochs input[type=number]").press("Enter")
+        page.locator("#train-start").click()
+        page.locator("#train-status").get_by_text("Training browser-verse").wait_for(timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelector('#train-sample textarea').value.length > 0", timeout=30_000
+        )
+        page.locator("#train-stop").click()
+        page.locator("#train-status").get_by_text("was stopped at step").wait_for(timeout=60_000)
+        page.locator("#train-plot canvas, #train-plot svg").first.wait_for(timeout=30_000)
+        # After the run the scrubber shows the saved model's sample, and the person can move it back.
+        page.locator("#train-scrubber").get_by_text("after step 0").wait_for(state="detached", timeout=30_000)
+        assert page.locator("#train-scrubber input[type=number]").input_value() != "0"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-train-stopped.png"), full_page=True)
+        page.get_by_role("tab", name="Text", exact=True).click()
+        page.locator("#text-model input").click()
+        page.get_by_role("option", name="browser-verse").wait_for(timeout=30_000)
+    finally:
+        context.close()

@@ -287,3 +287,31 @@ def test_one_step_matches_the_full_recurrent_layer(cell):
         for position in range(1, ids.shape[1]):
             logits, state = model.step(ids[:, position], state)
             torch.testing.assert_close(logits, expected[:, position])
+
+
+def test_a_monitor_sees_every_step_and_stops_the_run_within_one():
+    from aigc_demo.training.common import Monitor
+
+    class StopAfter(Monitor):
+        def __init__(self, steps: int):
+            self.steps, self.seen, self.evaluations = steps, [], []
+
+        def step(self, step, total, losses):
+            self.seen.append((step, total, losses["train"]))
+
+        def evaluated(self, step, metrics, model):
+            self.evaluations.append((step, metrics))
+
+        def stop_requested(self):
+            return len(self.seen) >= self.steps
+
+    text = "the quick brown fox jumps over the lazy dog. " * 60
+    config = TextTrainingConfig(epochs=5, batch_size=4, seq_len=16, embed_dim=8, hidden=16, layers=1)
+    monitor = StopAfter(7)
+    model, metrics = train_char_rnn(text, text[:300], config, log=lambda _: None, monitor=monitor)
+    assert [s for s, _, _ in monitor.seen] == list(range(1, 8))
+    assert monitor.seen[0][1] > 7  # the run was going to take longer
+    assert [step for step, _ in monitor.evaluations] == [7]  # the stopped weights were validated
+    assert metrics == monitor.evaluations[0][1]
+    assert 0 < metrics["epoch"] < 1
+    assert not model.training

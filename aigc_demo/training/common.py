@@ -1,4 +1,5 @@
-"""Pieces every training loop here shares: seeded shuffling and the learning-rate schedule."""
+"""Pieces every training loop here shares: seeded shuffling, the learning-rate schedule, and the
+monitor through which a caller watches a run and asks it to stop."""
 
 from __future__ import annotations
 
@@ -29,3 +30,21 @@ def one_cycle(
     """
     steps = epochs * math.ceil(examples / batch_size)
     return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps, pct_start=warmup)
+
+
+class Monitor:
+    """Watches a training loop. Loops call ``started`` once, ``step`` after every optimiser step,
+    ``evaluated`` after every validation, and stop at the next step once ``stop_requested`` says
+    so. This base class watches nothing and never stops; the Train tab's job subclasses it."""
+
+    def started(self, model: torch.nn.Module, total: int) -> None:
+        """The loop built ``model`` and will take ``total`` optimiser steps unless stopped."""
+
+    def step(self, step: int, total: int, losses: dict[str, float]) -> None:
+        """``step`` of ``total`` optimiser steps is done, with these training losses."""
+
+    def evaluated(self, step: int, metrics: dict[str, float], model: torch.nn.Module) -> None:
+        """Validation after ``step`` gave ``metrics`` for ``model`` (still training: do not keep it)."""
+
+    def stop_requested(self) -> bool:
+        return False

@@ -18,7 +18,7 @@ from torch.nn.functional import cross_entropy
 
 from aigc_demo.models.char_rnn import CharRNN, detach
 from aigc_demo.text.vocabulary import Vocabulary
-from aigc_demo.training.common import one_cycle
+from aigc_demo.training.common import Monitor, one_cycle
 
 Log = Callable[[str], None]
 OnImproved = Callable[[CharRNN, dict[str, float]], None]
@@ -78,12 +78,15 @@ def train_char_rnn(
     config: TextTrainingConfig,
     log: Log = print,
     on_improved: OnImproved | None = None,
+    monitor: Monitor | None = None,
 ) -> tuple[CharRNN, dict[str, float]]:
     """Train for ``config.epochs`` and return the model of the epoch with the lowest validation loss.
 
     ``on_improved`` is called with the model and its metrics each time validation improves,
-    so a long run can save as it goes.
+    so a long run can save as it goes. A ``monitor`` sees every step and can stop the run: the
+    weights reached so far are then validated too, and the best model so far is returned.
     """
+    monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     vocabulary = Vocabulary.from_text(train_text + valid_text, config.max_vocab)
@@ -114,6 +117,27 @@ def train_char_rnn(
     )
     best: dict[str, float] = {}
     best_weights: dict[str, torch.Tensor] = {}
+    total, done = config.epochs * steps_per_epoch, 0
+    monitor.started(model, total)
+
+    def validate(epoch: float, train_loss: float) -> float:
+        nonlocal best, best_weights
+        valid_loss = evaluate_text(model, valid_ids)
+        metrics = {
+            "valid_loss": round(valid_loss, 4),
+            "valid_bits_per_char": round(valid_loss / math.log(2), 4),
+            "train_loss": round(train_loss, 4),
+            "epoch": round(epoch, 3),
+            "epochs": config.epochs,
+        }
+        monitor.evaluated(done, metrics, model)
+        if not best or valid_loss < best["valid_loss"]:
+            best = metrics
+            best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if on_improved is not None:
+                on_improved(model, best)
+        return valid_loss
+
     for epoch in range(1, config.epochs + 1):
         # A fresh offset each epoch moves the chunk boundaries, so no character is always first.
         offset = int(torch.randint(config.seq_len, (1,), generator=generator))
@@ -132,24 +156,22 @@ def train_char_rnn(
             optimizer.step()
             schedule.step()
             running += loss.item()
-        train_loss = running / steps_per_epoch
-        valid_loss = evaluate_text(model, valid_ids)
-        speed = steps_per_epoch * config.batch_size * config.seq_len / (time.perf_counter() - started)
+            done += 1
+            monitor.step(done, total, {"train": loss.item()})
+            if monitor.stop_requested():
+                break
+        steps = step + 1
+        train_loss = running / steps
+        stopped = steps < steps_per_epoch
+        valid_loss = validate(epoch - 1 + steps / steps_per_epoch, train_loss)
+        speed = steps * config.batch_size * config.seq_len / (time.perf_counter() - started)
         log(
-            f"epoch {epoch}/{config.epochs}: train {train_loss:.4f}, validation {valid_loss:.4f} nats/char "
-            f"({valid_loss / math.log(2):.3f} bits/char), {speed:,.0f} chars/s"
+            f"epoch {epoch}/{config.epochs}{' (stopped)' if stopped else ''}: train {train_loss:.4f}, "
+            f"validation {valid_loss:.4f} nats/char ({valid_loss / math.log(2):.3f} bits/char), "
+            f"{speed:,.0f} chars/s"
         )
-        if not best or valid_loss < best["valid_loss"]:
-            best = {
-                "valid_loss": round(valid_loss, 4),
-                "valid_bits_per_char": round(valid_loss / math.log(2), 4),
-                "train_loss": round(train_loss, 4),
-                "epoch": epoch,
-                "epochs": config.epochs,
-            }
-            best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            if on_improved is not None:
-                on_improved(model, best)
+        if stopped:
+            break
     model.load_state_dict(best_weights)
     model.eval()
     return model, best

@@ -13,6 +13,7 @@ from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.speech_tab import build_speech_tab
 from aigc_demo.ui.text_tab import build_text_tab
+from aigc_demo.ui.train_tab import build_train_tab
 
 # Generated pictures are tiny; show them large without blurring the pixels.
 CSS = """
@@ -39,7 +40,8 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
                 gr.Markdown(I18N("speech_intro"))
                 build_speech_tab(demo, hub)
             with gr.Tab(I18N("tab_train"), id="train"):
-                gr.Markdown(I18N("planned_train"))
+                gr.Markdown(I18N("train_intro"))
+                build_train_tab(demo, hub)
             with gr.Tab(I18N("tab_about"), id="about"):
                 build_about_tab(demo, hub, footer)
         footer.render()

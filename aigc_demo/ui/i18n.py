@@ -21,10 +21,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "Speech",
         "tab_train": "Train",
         "tab_about": "About",
-        "planned_train": "### Coming here: train your own model\n"
-        "Train an image, text or speech model right in the browser on built-in or uploaded "
-        "data: watch the loss curve and samples improve, stop when you like, and use the "
-        "new model at once in the other tabs.",
         "image_intro": "Drag a slider and watch the picture follow. Each slider moves the model's "
         "latent code along one of the directions in which its training images differ most; the seed "
         "picks the starting point.",
@@ -130,6 +126,36 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "uncertainty {entropy} bits.",
         "text_newline": "⏎ new line",
         "text_space": "␣ space",
+        "train_intro": "Train a model of your own on your own text: paste it or upload a .txt file, pick a "
+        "size and a time budget, and press Start. The loss curves and samples from the same prompt update "
+        "as it learns; Stop saves what it has learned so far. The model then appears in the Text tab.",
+        "train_kind": "What to train",
+        "train_kind_text": "Text (character-level LSTM)",
+        "train_text": "Text to learn from",
+        "train_text_placeholder": "Paste a few pages of text: poems, lyrics, recipes, code…",
+        "train_upload": "…or upload a UTF-8 .txt file",
+        "train_name": "Name for the new model",
+        "train_preset": "Size (tiny trains in a minute or two on a CPU)",
+        "train_epochs": "Epochs (passes over the text)",
+        "train_minutes": "Time budget (minutes)",
+        "train_start": "Start",
+        "train_stop": "Stop and save",
+        "train_loss": "Loss (nats per character; lower is better)",
+        "train_curve_train": "training",
+        "train_curve_valid": "validation (last 10% of the text)",
+        "train_sample": "What the model writes from the same start",
+        "train_scrubber": "Sample snapshot",
+        "train_scrubber_at": "Sample snapshot (after step {step})",
+        "train_idle": "No training job is running. Give some text and press Start.",
+        "train_state_running": "Training **{name}**: step {step} of {total}"
+        " · {elapsed} elapsed · about {eta} left",
+        "train_state_stopping": "Stopping **{name}** after step {step}…",
+        "train_state_finished": "**{name}** is trained ({step} steps in {elapsed}"
+        ") and ready in the Text tab.",
+        "train_state_stopped": "**{name}** was stopped at step {step} of"
+        " {total} and saved; it is ready in the "
+        "Text tab.",
+        "train_state_failed": "Training **{name}** failed at step {step}.",
         "about_models": "### Models",
         "about_datasets": "### Datasets",
         "about_refresh": "Refresh",
@@ -162,9 +188,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "语音",
         "tab_train": "训练",
         "tab_about": "关于",
-        "planned_train": "### 即将上线：训练你自己的模型\n"
-        "在浏览器中用内置或上传的数据训练图像、文本或语音模型：实时查看损失曲线和样本的进步，"
-        "随时停止，并立即在其他标签页中使用新模型。",
         "image_intro": "拖动滑块，画面随之变化。每个滑块沿训练图像差异最大的方向之一移动模型的潜在编码；"
         "随机种子决定起点。",
         "image_model": "图像模型",
@@ -210,6 +233,34 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_direction_named": "方向 {number} · {trait}（r = {fit}）",
         "image_like": "更像数字",
         "image_strength": "强度",
+        "train_intro": "用你自己的文本训练一个模型：粘贴文本或上传 .tx"
+        "t 文件，选择规模和时间预算，然后点击“开始”。"
+        "学习过程中，损失曲线和从同一开头生成的样本会不断更新；“停止”会保存目前学到的内容。"
+        "之后新模型会出现在“文本”标签页中。",
+        "train_kind": "训练什么",
+        "train_kind_text": "文本（字符级 LSTM）",
+        "train_text": "用来学习的文本",
+        "train_text_placeholder": "粘贴几页文本：诗歌、歌词、菜谱、代码……",
+        "train_upload": "……或上传 UTF-8 编码的 .txt 文件",
+        "train_name": "新模型的名称",
+        "train_preset": "规模（tiny 在 CPU 上一两分钟即可训练完）",
+        "train_epochs": "轮数（遍历文本的次数）",
+        "train_minutes": "时间预算（分钟）",
+        "train_start": "开始",
+        "train_stop": "停止并保存",
+        "train_loss": "损失（每字符奈特，越低越好）",
+        "train_curve_train": "训练",
+        "train_curve_valid": "验证（文本最后 10%）",
+        "train_sample": "模型从同一开头写出的内容",
+        "train_scrubber": "样本快照",
+        "train_scrubber_at": "样本快照（第 {step} 步之后）",
+        "train_idle": "当前没有训练任务。提供一些文本后点击“开始”。",
+        "train_state_running": "正在训练 **{name}**：第 {step}/{total} 步 · 已用 {elapsed} · 约剩 {eta}",
+        "train_state_stopping": "正在停止 **{name}**（第 {step} 步之后）……",
+        "train_state_finished": "**{name}** 已训练完成（{step} 步，用"
+        "时 {elapsed}），可在“文本”标签页中使用。",
+        "train_state_stopped": "**{name}** 在第 {step}/{total} 步停止并已保存，可在“文本”标签页中使用。",
+        "train_state_failed": "训练 **{name}** 在第 {step} 步失败。",
         "text_intro": "输入一段文字的开头，点击“续写”：模型逐字接着写下去。写完后点击任意一个字，"
         "看看模型在那里还考虑过哪些字，并可以换一个字从那里继续写。",
         "text_model": "文本模型",

@@ -351,7 +351,7 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         return gr.Dropdown(choices=names, value=chosen), gr.Radio(visible=chinese), new_prompt
 
     gr.on(
-        [demo.load, model.change],
+        [demo.load, model.change, model.focus],  # on focus: a model trained meanwhile is listed at once
         refresh,
         [model, prompt],
         [model, script, prompt],

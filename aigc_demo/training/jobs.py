@@ -1,0 +1,252 @@
+"""Training jobs the app runs for its visitors: one at a time per server, in a background thread.
+
+A job trains a model from a person's data, reports its progress through ``snapshot()`` (loss
+curves, samples from a fixed prompt taken as it learns, step and time), stops within one step
+when asked or when its time budget runs out, and saves the best model under the name given,
+into the hub's user folder, where every tab finds it at once. Nothing is written until the
+end, and then atomically: a stopped, failed or crashed job never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
+from aigc_demo.backend.hub import ModelHub, check_model_name
+from aigc_demo.data.text import split_text
+from aigc_demo.training.common import Monitor
+from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
+
+log = logging.getLogger(__name__)
+
+KINDS = ("text",)
+# Sizes of the text model; "tiny" learns words from a page of text within a minute or two on a CPU.
+TEXT_PRESETS: dict[str, dict] = {
+    "tiny": {"hidden": 128, "layers": 1, "embed_dim": 32, "seq_len": 64, "batch_size": 16},
+    "small": {"hidden": 256, "layers": 2, "embed_dim": 48, "seq_len": 96, "batch_size": 32},
+    "base": {"hidden": 384, "layers": 2, "embed_dim": 64, "seq_len": 128, "batch_size": 64},
+}
+MAX_EPOCHS = 100
+MAX_MINUTES = 60.0
+SNAPSHOTS = 12  # sample previews per run
+PREVIEW_LENGTH = 160
+
+
+class JobBusyError(ValueError):
+    """Another training job is running on this server."""
+
+
+@dataclass
+class TextJobSpec:
+    name: str
+    text: str
+    source: str  # what the text is, for the model card ("pasted text", a file name)
+    preset: str = "tiny"
+    epochs: int = 5
+    minutes: float = 2.0  # time budget; the job stops and saves when it runs out
+    seed: int = 0
+
+
+@dataclass
+class JobSnapshot:
+    """What a job has done so far; a copy, safe to read while the job goes on."""
+
+    state: str = "idle"  # idle | running | stopping | finished | stopped | failed
+    name: str = ""
+    kind: str = ""
+    step: int = 0
+    total: int = 0
+    elapsed: float = 0.0
+    train_curve: list[tuple[int, float]] = field(default_factory=list)
+    valid_curve: list[tuple[int, float]] = field(default_factory=list)
+    samples: list[tuple[int, str]] = field(default_factory=list)  # (step, text) from the fixed prompt
+    prompt: str = ""
+    message: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("running", "stopping")
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current pace, or None before the first step."""
+        if not self.running or not self.step:
+            return None
+        return self.elapsed / self.step * (self.total - self.step)
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if number != number or number != int(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}")
+    return int(number)
+
+
+def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTrainingConfig:
+    """Refuse a bad request before any work starts; return the training config it asks for."""
+    check_model_name(spec.name)
+    if any(entry.name == spec.name for entry in hub.entries()):
+        raise ValueError(f"a model named {spec.name!r} already exists; choose another name")
+    if spec.preset not in TEXT_PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(TEXT_PRESETS)}, got {spec.preset!r}")
+    epochs = _whole(spec.epochs, "epochs", 1, MAX_EPOCHS)
+    try:
+        minutes = float(spec.minutes)
+    except (TypeError, ValueError):
+        raise ValueError(f"the time budget must be a number of minutes, got {spec.minutes!r}") from None
+    if not 0.05 <= minutes <= MAX_MINUTES:
+        raise ValueError(f"the time budget must be between 0.05 and {MAX_MINUTES:g} minutes")
+    if not isinstance(spec.text, str) or not spec.text.strip():
+        raise ValueError("give some text to learn from: paste it or upload a .txt file")
+    if len(spec.text) > max_chars:
+        raise ValueError(
+            f"the text has {len(spec.text):,} characters; this server accepts up to {max_chars:,}"
+        )
+    config = TextTrainingConfig(epochs=epochs, seed=spec.seed, dropout=0.1, **TEXT_PRESETS[spec.preset])
+    needed = 10 * config.batch_size * (config.seq_len + 1)  # 90% must fill one batch of streams
+    if len(spec.text) < needed:
+        raise ValueError(
+            f"the text is too short for the {spec.preset} preset: give at least {needed:,} characters "
+            f"(it has {len(spec.text):,})"
+        )
+    return config
+
+
+class _JobMonitor(Monitor):
+    """Feeds a running job's snapshot, takes the sample previews, and carries the job's stop
+    request and time budget into the training loop."""
+
+    def __init__(self, job: TrainingJobs, deadline: float, preview: Callable[[torch.nn.Module], str]):
+        self.job, self.deadline, self.preview = job, deadline, preview
+        self.model: torch.nn.Module | None = None
+        self.every = 1
+
+    def started(self, model: torch.nn.Module, total: int) -> None:
+        self.model, self.every = model, max(1, total // SNAPSHOTS)
+        self.take_sample(0)
+
+    def take_sample(self, step: int) -> None:
+        if self.model is not None:
+            text = self.preview(self.model)
+            with self.job._lock:
+                self.job._snapshot.samples.append((step, text))
+
+    def step(self, step: int, total: int, losses: dict[str, float]) -> None:
+        with self.job._lock:
+            snap = self.job._snapshot
+            snap.step, snap.total = step, total
+            snap.elapsed = time.monotonic() - self.job._started
+            snap.train_curve.append((step, round(losses["train"], 4)))
+        if step % self.every == 0:
+            self.take_sample(step)
+
+    def evaluated(self, step: int, metrics: dict[str, float], model: torch.nn.Module) -> None:
+        with self.job._lock:
+            self.job._snapshot.valid_curve.append((step, metrics["valid_loss"]))
+
+    def stop_requested(self) -> bool:
+        if time.monotonic() >= self.deadline and not self.job._stop.is_set():
+            with self.job._lock:
+                self.job._snapshot.message = "time budget reached"
+            self.job._stop.set()
+        return self.job._stop.is_set()
+
+
+class TrainingJobs:
+    """The server's training slot: at most one job runs; anyone can read how it is going."""
+
+    def __init__(self, hub: ModelHub, max_chars: int = 2_000_000):
+        self.hub, self.max_chars = hub, max_chars
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._snapshot = JobSnapshot()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            return copy.deepcopy(self._snapshot)
+
+    def start_text(self, spec: TextJobSpec) -> JobSnapshot:
+        with self._lock:
+            if self._snapshot.running:
+                current = self._snapshot
+                raise JobBusyError(
+                    f"a training job ({current.name!r}, step {current.step} of {current.total}) is running; "
+                    "one job runs at a time on this server, so try again when it ends"
+                )
+            config = check_spec(spec, self.hub, self.max_chars)
+            self._stop.clear()
+            self._started = time.monotonic()
+            prompt = spec.text.lstrip()[:1] or "\n"
+            self._snapshot = JobSnapshot(state="running", name=spec.name, kind="text", prompt=prompt)
+            self._thread = threading.Thread(
+                target=self._run_text, args=(spec, config, prompt), name=f"train-{spec.name}", daemon=True
+            )
+            self._thread.start()
+            return copy.deepcopy(self._snapshot)
+
+    def stop(self) -> JobSnapshot:
+        """Ask the running job to stop after its current step; it then saves what it learned."""
+        with self._lock:
+            if self._snapshot.running:
+                self._stop.set()
+                self._snapshot.state = "stopping"
+            return copy.deepcopy(self._snapshot)
+
+    def wait(self, timeout: float | None = None) -> JobSnapshot:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.snapshot()
+
+    def _run_text(self, spec: TextJobSpec, config: TextTrainingConfig, prompt: str) -> None:
+        from aigc_demo.pipelines.text import Sampling, generate_text
+
+        def preview(model: torch.nn.Module) -> str:
+            """The same prompt and seed every time, so the samples show the model improving."""
+            was_training = model.training
+            model.eval()
+            try:
+                return prompt + generate_text(model, prompt, Sampling(0.8), PREVIEW_LENGTH, seed=0)[0]
+            finally:
+                model.train(was_training)
+
+        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+        try:
+            train, valid = split_text(spec.text)
+            model, metrics = train_char_rnn(train, valid, config, log=log.info, monitor=monitor)
+            monitor.take_sample(self._snapshot.step)  # the model that is saved
+            card = ModelCard(
+                kind="char-rnn",
+                config=dict(model.config),
+                dataset=DatasetInfo(name=spec.source),
+                seed=spec.seed,
+                metrics=metrics,
+                description=f"Trained in the app on {spec.source} ({spec.preset} preset).",
+                extras={"training": vars(config), "preset": spec.preset, "split": "last10"},
+            )
+            self.hub.save(spec.name, model, card, storage_dtype=torch.float16)
+            with self._lock:
+                stopped = self._stop.is_set()
+                self._snapshot.state = "stopped" if stopped else "finished"
+                reason = self._snapshot.message or ("stopped" if stopped else "finished")
+                loss = metrics["valid_loss"]
+                self._snapshot.message = (
+                    f"{reason}; saved {spec.name!r} (validation loss {loss:.3f} nats/char)"
+                )
+        except Exception as err:  # the job ends, the server serves on, and the page says why
+            log.exception("training job %s failed", spec.name)
+            with self._lock:
+                self._snapshot.state = "failed"
+                self._snapshot.message = f"training failed: {err}"

@@ -1,0 +1,70 @@
+"""The Train tab's endpoints through the running app: start, watch, stop, and use the new model."""
+
+import time
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from tests.helpers import running_app
+
+TEXT = "".join(f"verse {i}: the owl and the pussy-cat went to sea in a pea-green boat.\n" for i in range(300))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from aigc_demo.backend.hub import ModelHub
+
+    root = tmp_path_factory.mktemp("train-app")
+    with running_app(ModelHub(root / "shipped", root / "user")) as url:
+        yield Client(url, verbose=False)
+
+
+def wait_until_done(client: Client, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while (status := client.predict(api_name="/training_status"))["state"] in ("running", "stopping"):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+    return status
+
+
+def test_a_model_trained_through_the_api_is_at_once_usable_in_the_text_endpoints(client):
+    assert client.predict(api_name="/training_status")["state"] == "idle"
+    started = client.predict("owl-verse", TEXT, "tiny", 2, 5, api_name="/start_training")
+    assert started["state"] == "running"
+    assert started["name"] == "owl-verse"
+    status = wait_until_done(client)
+    assert status["state"] == "finished", status["message"]
+    assert status["step"] == status["total"] > 0
+    assert status["valid_loss"] is not None
+    listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
+    assert listed["owl-verse"]["kind"] == "char-rnn"
+    written = client.predict("owl-verse", "verse", 0.8, 0, 1.0, 30, 1, 1, api_name="/generate")
+    assert len(written["continuations"][0]) == 30
+
+
+def test_stop_saves_what_was_learned_and_a_second_job_waits_its_turn(client):
+    client.predict("long-run", TEXT, "tiny", 100, 30, api_name="/start_training")
+    with pytest.raises(AppError, match="one job runs at a time"):
+        client.predict("other", TEXT, "tiny", 1, 1, api_name="/start_training")
+    time.sleep(1.0)
+    assert client.predict(api_name="/stop_training")["state"] in ("stopping", "stopped")
+    status = wait_until_done(client, 60)
+    assert status["state"] == "stopped"
+    assert status["step"] < status["total"]
+    assert "long-run" in {m["name"] for m in client.predict(api_name="/list_models")}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("../up", TEXT, "tiny", 1, 1), "name"),
+        (("fine", "", "tiny", 1, 1), "give some text"),
+        (("fine", "too short", "tiny", 1, 1), "too short"),
+        (("fine", TEXT, "gigantic", 1, 1), "preset"),
+        (("fine", TEXT, "tiny", 1, 1000), "time budget"),
+    ],
+)
+def test_bad_training_requests_are_refused_by_name(client, arguments, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*arguments, api_name="/start_training")
