@@ -40,7 +40,8 @@ SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
 if CHROMIUM is None and os.environ.get("AIGC_REQUIRE_BROWSER") != "1":
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+playwright_api = pytest.importorskip("playwright.sync_api")
+sync_playwright, PlaywrightTimeout = playwright_api.sync_playwright, playwright_api.TimeoutError
 
 
 @pytest.fixture(scope="module")
@@ -150,14 +151,17 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
         page.get_by_text("Latent map", exact=True).click()
         chart = page.locator("#latent-map img")
         chart.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the map is redrawn after the drag; click the settled picture
         dragged, map_before = picture.get_attribute("src"), chart.get_attribute("src")
-        box = chart.bounding_box()
-        chart.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
-        page.wait_for_function(
-            "([old]) => document.querySelector('#image-output img').src !== old",
-            arg=[dragged],
-            timeout=30_000,
-        )
+        changed = "([old]) => document.querySelector('#image-output img').src !== old"
+        for attempt in range(3):
+            box = chart.bounding_box()
+            chart.click(position={"x": box["width"] * (0.3 + 0.1 * attempt), "y": box["height"] * 0.6})
+            try:
+                page.wait_for_function(changed, arg=[dragged], timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                assert attempt < 2, "a click on the latent map never changed the picture"
         page.wait_for_function(
             "([old]) => document.querySelector('#latent-map img').src !== old",
             arg=[map_before],

@@ -9,6 +9,7 @@ end, and then atomically: a stopped, failed or crashed job never leaves a half-w
 
 from __future__ import annotations
 
+import atexit
 import copy
 import logging
 import threading
@@ -172,6 +173,13 @@ class TrainingJobs:
         self._snapshot = JobSnapshot()
         self._thread: threading.Thread | None = None
         self._started = 0.0
+        # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
+        # learned, instead of dying inside torch in a daemon thread.
+        atexit.register(self._stop_and_wait)
+
+    def _stop_and_wait(self) -> None:
+        self.stop()
+        self.wait(30)
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
