@@ -131,22 +131,25 @@ def test_greedy_sampling_with_carried_state_matches_a_full_rereading():
 
 
 def test_top_k_and_top_p_keep_exactly_the_likeliest_characters():
-    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]]))
-    kept = lambda s: torch.isfinite(s.filter(logits))[0].tolist()  # noqa: E731
-    assert kept(Sampling(temperature=1, top_k=2)) == [True, True, False, False]
-    assert kept(Sampling(temperature=1, top_p=0.5)) == [True, False, False, False]
-    assert kept(Sampling(temperature=1, top_p=0.8)) == [True, True, False, False]
-    assert kept(Sampling(temperature=1, top_p=0.81)) == [True, True, True, False]
-    assert kept(Sampling(temperature=1, top_p=1.0)) == [True] * 4
-    shuffled = logits[:, [2, 0, 3, 1]]
-    assert torch.isfinite(Sampling(temperature=1, top_p=0.8).filter(shuffled))[0].tolist() == [
-        False,
-        True,
-        False,
-        True,
-    ]
-    cold = Sampling(temperature=0.05).filter(logits).softmax(-1)
-    assert cold[0, 0] > 0.99
+    logits = torch.log(torch.tensor([[0.05, 0.5, 0.15, 0.3]]))
+
+    def kept(settings: Sampling) -> set[int]:
+        values, ids = settings.candidates(logits)
+        return {int(i) for v, i in zip(values[0], ids[0], strict=True) if torch.isfinite(v)}
+
+    assert kept(Sampling(temperature=1, top_k=2)) == {1, 3}
+    assert kept(Sampling(temperature=1, top_p=0.5)) == {1}
+    assert kept(Sampling(temperature=1, top_p=0.8)) == {1, 3}
+    assert kept(Sampling(temperature=1, top_p=0.81)) == {1, 3, 2}
+    assert kept(Sampling(temperature=1, top_k=3, top_p=0.9)) == {1, 3, 2}
+    assert kept(Sampling(temperature=1, top_p=1.0)) == {0, 1, 2, 3}
+    values, _ = Sampling(temperature=0.05).candidates(logits)
+    assert values.softmax(-1)[0, 1] > 0.99
+    generator = torch.Generator().manual_seed(0)
+    draws = torch.stack([Sampling(temperature=1, top_p=0.8).draw(logits, generator) for _ in range(300)])
+    assert set(draws.flatten().tolist()) == {1, 3}  # never a character the filter dropped
+    share = (draws == 1).float().mean().item()
+    assert 0.5 < share < 0.75  # 0.5 / (0.5 + 0.3) = 0.625 after renormalising
 
 
 def test_top_k_one_always_draws_the_same_text_whatever_the_seed():

@@ -63,21 +63,24 @@ class Sampling:
             raise ValueError("top-p must be above 0 and at most 1 (1 switches it off)")
         return cls(temperature, _whole(top_k, "top-k", 0, MAX_TOP_K), top_p)
 
-    def filter(self, logits: torch.Tensor) -> torch.Tensor:
-        """Temperature-scaled logits with the characters outside top-k / top-p set to -inf."""
+    def candidates(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The characters that may be drawn: (temperature-scaled logits, ids), likeliest first
+        when a filter is on. Top-k keeps the ``top_k`` likeliest; top-p then keeps the smallest
+        prefix whose probability reaches ``top_p`` (the likeliest character always stays)."""
         scaled = logits.float() / self.temperature
-        if 0 < self.top_k < scaled.shape[-1]:
-            kth = scaled.topk(self.top_k, dim=-1).values[..., -1:]
-            scaled = scaled.masked_fill(scaled < kth, -math.inf)
+        vocabulary = scaled.shape[-1]
+        if self.top_p >= 1 and not 0 < self.top_k < vocabulary:
+            return scaled, torch.arange(vocabulary, device=scaled.device).expand_as(scaled)
+        values, ids = scaled.topk(self.top_k if 0 < self.top_k < vocabulary else vocabulary, dim=-1)
         if self.top_p < 1:
-            ordered, order = scaled.sort(dim=-1, descending=True)
-            mass = ordered.softmax(-1)
-            # Keep the smallest prefix whose mass reaches top_p: drop a character when the mass
-            # before it already does. The most likely character is always kept.
-            drop_sorted = mass.cumsum(-1) - mass >= self.top_p
-            drop = torch.empty_like(drop_sorted).scatter(-1, order, drop_sorted)
-            scaled = scaled.masked_fill(drop, -math.inf)
-        return scaled
+            mass = values.softmax(-1)
+            values = values.masked_fill(mass.cumsum(-1) - mass >= self.top_p, -math.inf)
+        return values, ids
+
+    def draw(self, logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """One id per row of ``logits`` (batch, vocabulary), shape (batch,), on the CPU."""
+        values, ids = self.candidates(logits.cpu())
+        return ids.gather(-1, torch.multinomial(values.softmax(-1), 1, generator=generator))[:, 0]
 
 
 @dataclass
@@ -144,10 +147,9 @@ def sample_ids(
     logits, state = model(ids)
     logits = logits[:, -1]
     for _ in range(length):
-        probabilities = sampling.filter(logits).softmax(-1).cpu()
-        chosen = torch.multinomial(probabilities, 1, generator=generator)
-        yield chosen[:, 0]
-        logits, state = model.step(chosen[:, 0].to(device), state)
+        chosen = sampling.draw(logits, generator)
+        yield chosen
+        logits, state = model.step(chosen.to(device), state)
 
 
 def check_position(position: object, length: int) -> int:
