@@ -39,6 +39,19 @@ def _joined(prompt: str, continuations: list[str], lang: str) -> str:
     )
 
 
+def _slider(low: float, high: float, value: float, step: float, key: str, info: bool = False) -> gr.Slider:
+    """A sampling control labelled from the ``text_<key>`` texts, with id ``text-<key>``."""
+    return gr.Slider(
+        low,
+        high,
+        value=value,
+        step=step,
+        label=I18N(f"text_{key}"),
+        info=I18N(f"text_{key}_info") if info else None,
+        elem_id=f"text-{key.replace('_', '-')}",
+    )
+
+
 def _char_label(char: str, lang: str) -> str:
     return {"\n": translate("text_newline", lang), " ": translate("text_space", lang)}.get(char, char)
 
@@ -84,37 +97,13 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             with gr.Row():
                 go = gr.Button(I18N("text_write"), variant="primary", elem_id="text-write")
                 stop = gr.Button(I18N("text_stop"), variant="stop", elem_id="text-stop")
-            length = gr.Slider(
-                1, writing.MAX_LENGTH, value=400, step=1, label=I18N("text_length"), elem_id="text-length"
-            )
-            temperature = gr.Slider(
-                writing.MIN_TEMPERATURE,
-                writing.MAX_TEMPERATURE,
-                value=0.8,
-                step=0.05,
-                label=I18N("text_temperature"),
-                info=I18N("text_temperature_info"),
-                elem_id="text-temperature",
+            length = _slider(1, writing.MAX_LENGTH, 400, 1, "length")
+            temperature = _slider(
+                writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE, 0.8, 0.05, "temperature", True
             )
             with gr.Row():
-                top_k = gr.Slider(
-                    0,
-                    100,
-                    value=0,
-                    step=1,
-                    label=I18N("text_top_k"),
-                    info=I18N("text_top_k_info"),
-                    elem_id="text-top-k",
-                )
-                top_p = gr.Slider(
-                    0.05,
-                    1.0,
-                    value=1.0,
-                    step=0.05,
-                    label=I18N("text_top_p"),
-                    info=I18N("text_top_p_info"),
-                    elem_id="text-top-p",
-                )
+                top_k = _slider(0, 100, 0, 1, "top_k", True)
+                top_p = _slider(0.05, 1.0, 1.0, 0.05, "top_p", True)
             with gr.Row():
                 seed = gr.Number(
                     label=I18N("text_seed"),
@@ -125,14 +114,7 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     elem_id="text-seed",
                 )
                 shuffle = gr.Button(I18N("text_random"), elem_id="text-random")
-                samples = gr.Slider(
-                    1,
-                    writing.MAX_SAMPLES,
-                    value=1,
-                    step=1,
-                    label=I18N("text_samples"),
-                    elem_id="text-samples",
-                )
+                samples = _slider(1, writing.MAX_SAMPLES, 1, 1, "samples")
             script = gr.Radio(
                 [
                     (I18N("text_script_traditional"), "traditional"),
