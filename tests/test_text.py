@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import math
 
 import pytest
@@ -318,3 +319,54 @@ def test_a_monitor_sees_every_step_and_stops_the_run_within_one():
     assert metrics == monitor.evaluations[0][1]
     assert 0 < metrics["epoch"] < 1
     assert not model.training
+
+
+@pytest.fixture
+def text_home(tmp_path, monkeypatch):
+    from aigc_demo.backend import hub as hub_module
+
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
+    hub_module.default_hub.cache_clear()
+    yield tmp_path
+    hub_module.default_hub.cache_clear()
+
+
+def test_cli_trains_writes_and_scores_text_reproducibly(text_home, capsys):
+    from safetensors import safe_open
+
+    from aigc_demo.cli import main
+
+    corpus = text_home / "corpus.txt"
+    corpus.write_text(
+        "".join(f"{i} green bottles hanging on the wall.\n" for i in range(200)), encoding="utf-8"
+    )
+    arguments = [
+        "--epochs",
+        "1",
+        "--hidden",
+        "16",
+        "--embed-dim",
+        "8",
+        "--batch-size",
+        "4",
+        "--seq-len",
+        "16",
+    ]
+    assert main(["train", "text", "--data", str(corpus), "--out", "bottles", *arguments]) == 0
+    saved = text_home / "home" / "checkpoints" / "bottles.safetensors"
+    with safe_open(str(saved), framework="pt") as handle:
+        assert handle.get_tensor("head.weight").dtype == torch.float16  # stored in half precision
+    capsys.readouterr()
+    command = ["text", "--checkpoint", "bottles", "--prompt", "9 green", "--length", "40", "--seed", "3"]
+    assert main(command) == 0
+    first = capsys.readouterr().out
+    assert main(command) == 0
+    assert capsys.readouterr().out == first
+    assert first.startswith("9 green")
+    assert len(first) == len("9 green") + 40 + 1
+    assert main(["eval", "text", "--checkpoint", "bottles", "--data", str(corpus), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["characters"] == len(corpus.read_text()) - int(len(corpus.read_text()) * 0.9)
+    assert figures["bits_per_char"] == pytest.approx(figures["nats_per_char"] / math.log(2))
+    assert main(["text", "--checkpoint", "bottles", "--temperature", "9"]) == 2
+    assert "temperature" in capsys.readouterr().err
