@@ -370,3 +370,24 @@ def test_cli_trains_writes_and_scores_text_reproducibly(text_home, capsys):
     assert figures["bits_per_char"] == pytest.approx(figures["nats_per_char"] / math.log(2))
     assert main(["text", "--checkpoint", "bottles", "--temperature", "9"]) == 2
     assert "temperature" in capsys.readouterr().err
+    more = ["train", "text", "--data", str(corpus), "--from", "bottles", "--epochs", "1", "--batch-size", "4"]
+    assert main([*more, "--seq-len", "16", "--out", "bottles-more"]) == 0
+    from aigc_demo.backend.hub import default_hub
+
+    card = default_hub().entry("bottles-more").card
+    assert card.extras["started_from"] == "bottles"
+    assert card.config == default_hub().entry("bottles").card.config
+    assert main([*more, "--hidden", "32", "--out", "bottles-wide"]) == 2
+    assert "architecture" in capsys.readouterr().err
+
+
+def test_training_can_continue_from_a_model_and_keeps_its_vocabulary():
+    start = make_text_model(seed=4)
+    text = "Fair is foul, and foul is fair. Hover through the fog and filthy air. " * 30
+    config = TextTrainingConfig(epochs=1, batch_size=4, seq_len=16, learning_rate=1e-9, dropout=0.0)
+    model, _ = train_char_rnn(text, text[:200], config, log=lambda _: None, start_from=start)
+    assert model.config == start.config
+    for name, tensor in start.state_dict().items():  # a learning rate of ~0 leaves the start intact
+        torch.testing.assert_close(model.state_dict()[name], tensor, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="does not know"):
+        train_char_rnn("naïve " * 400, "naïve", config, log=lambda _: None, start_from=start)

@@ -45,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text.add_argument("--layers", type=int)
     text.add_argument("--dropout", type=float)
     text.add_argument("--max-vocab", type=int, help="cap the vocabulary; rarer characters share one mark")
+    text.add_argument(
+        "--from",
+        dest="start_from",
+        metavar="CHECKPOINT",
+        help="continue from a text model (a name or a .safetensors path): resume, or fine-tune on new text",
+    )
     for sub in (vae, image_classifier, speech, classifier, text):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
@@ -134,8 +140,36 @@ def _train_text(args: argparse.Namespace) -> Trained:
         path = save(args.out, model, _card("char-rnn", model, metrics, extras, dataset, description), HALF)
         print(f"saved {path} after epoch {metrics['epoch']}", file=sys.stderr)
 
-    model, metrics = training.train_char_rnn(train, valid, config, on_improved=save_progress)
+    start = _text_model(args.start_from) if args.start_from else None
+    if start is not None:
+        given = [
+            name for name in ("cell", "embed_dim", "hidden", "layers", "max_vocab") if getattr(args, name)
+        ]
+        if given:
+            raise ValueError(
+                f"--from keeps the starting model's architecture; drop --{given[0].replace('_', '-')}"
+            )
+        extras["started_from"] = args.start_from
+    model, metrics = training.train_char_rnn(
+        train, valid, config, on_improved=save_progress, start_from=start
+    )
     return "char-rnn", model, metrics, extras, dataset, description
+
+
+def _text_model(source: str) -> torch.nn.Module:
+    """A text model named in the hub or stored at a .safetensors path."""
+    from aigc_demo import models
+    from aigc_demo.backend.checkpoint import load_checkpoint
+
+    if source.endswith(SUFFIX):
+        tensors, card = load_checkpoint(Path(source))
+        model = models.build(card.kind, card.config)
+        model.load_state_dict(tensors)
+    else:
+        model = default_hub().load(source).module
+    if getattr(model, "vocabulary", None) is None:
+        raise ValueError(f"{source!r} is not a text model")
+    return model
 
 
 TRAINERS: dict[str, Callable[[argparse.Namespace], Trained]] = {

@@ -72,6 +72,20 @@ def evaluate_text(model: CharRNN, ids: torch.Tensor, batch_size: int = 16, seq_l
     return total / (len(ids) - 1)
 
 
+def continued(trained: CharRNN, text: str, dropout: float) -> CharRNN:
+    """A trainable copy of ``trained`` (with ``dropout``) for more training on ``text``; refused
+    when the text has characters the model cannot read (a vocabulary without an unknown mark)."""
+    missing = trained.vocabulary.unknown_chars(text)
+    if missing and not trained.vocabulary.unknown:
+        shown = "".join(missing[:30])
+        raise ValueError(
+            f"the text has characters the starting model does not know ({shown}); it cannot learn them"
+        )
+    model = CharRNN(**{**trained.config, "dropout": dropout})
+    model.load_state_dict(trained.state_dict())
+    return model
+
+
 def train_char_rnn(
     train_text: str,
     valid_text: str,
@@ -79,26 +93,33 @@ def train_char_rnn(
     log: Log = print,
     on_improved: OnImproved | None = None,
     monitor: Monitor | None = None,
+    start_from: CharRNN | None = None,
 ) -> tuple[CharRNN, dict[str, float]]:
     """Train for ``config.epochs`` and return the model of the epoch with the lowest validation loss.
 
     ``on_improved`` is called with the model and its metrics each time validation improves,
     so a long run can save as it goes. A ``monitor`` sees every step and can stop the run: the
     weights reached so far are then validated too, and the best model so far is returned.
+    ``start_from`` continues from a trained model (resume, or fine-tune on new text): its
+    architecture and vocabulary are kept, and the architecture fields of ``config`` are ignored.
     """
     monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    vocabulary = Vocabulary.from_text(train_text + valid_text, config.max_vocab)
-    model = CharRNN(
-        vocabulary.chars,
-        vocabulary.unknown,
-        cell=config.cell,
-        embed_dim=config.embed_dim,
-        hidden=config.hidden,
-        layers=config.layers,
-        dropout=config.dropout,
-    )
+    if start_from is None:
+        vocabulary = Vocabulary.from_text(train_text + valid_text, config.max_vocab)
+        model = CharRNN(
+            vocabulary.chars,
+            vocabulary.unknown,
+            cell=config.cell,
+            embed_dim=config.embed_dim,
+            hidden=config.hidden,
+            layers=config.layers,
+            dropout=config.dropout,
+        )
+    else:
+        model = continued(start_from, train_text + valid_text, config.dropout)
+        vocabulary = model.vocabulary
     train_ids, valid_ids = vocabulary.encode(train_text), vocabulary.encode(valid_text)
     # Every epoch starts at an offset below seq_len, so each stream keeps at least this many columns.
     columns = (len(train_ids) - config.seq_len) // config.batch_size
