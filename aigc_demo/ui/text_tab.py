@@ -57,15 +57,17 @@ def _char_label(char: str, lang: str) -> str:
 
 
 def write(
-    model: Any, prompt: str, settings: tuple, lang: str, script: str
+    hub: ModelHub, model_name: str, prompt: str, settings: tuple, lang: str, script: str
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Stream (page text, notes, session record) while sampling; shared by Write and Continue."""
+    """Stream (page text, notes, session record) while sampling; shared by Write and Continue.
+    The record names the model, so the lens and a later branch read the text with the same one."""
+    model = _model(hub, model_name)
     temperature, top_k, top_p, length, seed, samples = settings
     sampling = writing.Sampling.checked(temperature, top_k, top_p)
     length, seed, samples = writing.check_request(length, seed, samples)
     prepared = writing.prepare_prompt(model, prompt)
     notes = "\n".join(f"- {note}" for note in prepared.notes)
-    record = {"prompt": prepared.text, "texts": [""] * samples}
+    record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples}
     last = 0.0
     for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples):
         record["texts"] = texts
@@ -170,11 +172,10 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     ):
         """Continue a prompt, streaming the text as it is written. Returns the prompt (as the model
         read it) plus the continuation; with several samples, each after a divider line."""
-        loaded = _model(hub, model_name)
         settings = (temp, k, p, count, sample_seed, sample_count)
-        lang = language_of(request)
-        for page, note, state in write(loaded, prompt_text, settings, lang, shown_script or "traditional"):
-            yield page, note, {**state, "model": model_name}
+        yield from write(
+            hub, model_name, prompt_text, settings, language_of(request), shown_script or "traditional"
+        )
 
     writing_event = gr.on(
         [go.click, prompt.submit],
@@ -243,7 +244,6 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     ) -> Iterator[str]:
         """Rewrite from one position: keep ``text_so_far[:position]``, put ``candidate`` there
         instead of what was written, and continue (streamed) from it."""
-        loaded = _model(hub, model_name)
         if not isinstance(text_so_far, str) or not text_so_far:
             raise ValueError("give the text to branch from")
         cut = writing.check_position(position, len(text_so_far))
@@ -251,7 +251,9 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             raise ValueError("the candidate must be exactly one character")
         settings = (temp, k, p, count, sample_seed, sample_count)
         lang = language_of(request)
-        for page, _, _ in write(loaded, text_so_far[:cut] + candidate, settings, lang, "traditional"):
+        for page, _, _ in write(
+            hub, model_name, text_so_far[:cut] + candidate, settings, lang, "traditional"
+        ):
             yield page
 
     gr.api(branch, api_name="branch")
@@ -285,13 +287,9 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         lang = language_of(request)
         if not state.get("lens") or "position" not in state or not candidate:
             raise ValueError("click a written character in the lens, then pick a candidate")
-        loaded = _model(hub, state["model"])
         text_so_far = state["prompt"] + state["texts"][0]
         cut = len(state["prompt"]) + state["position"]
-        for page, note, new_state in write(
-            loaded, text_so_far[:cut] + candidate, settings, lang, shown_script
-        ):
-            yield page, note, {**new_state, "model": state["model"]}
+        yield from write(hub, state["model"], text_so_far[:cut] + candidate, settings, lang, shown_script)
 
     branch_event = branch_go.click(
         branch_here,
