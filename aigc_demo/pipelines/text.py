@@ -38,7 +38,8 @@ def _number(value: object, name: str) -> float:
     return number
 
 
-def _whole(value: object, name: str, low: int, high: int) -> int:
+def check_whole(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int in ``[low, high]``; anything else (text, NaN, 2.5) is refused by name."""
     number = _number(value, name)
     if number != int(number) or not low <= number <= high:
         raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
@@ -61,7 +62,7 @@ class Sampling:
         top_p = _number(top_p, "top-p")
         if not 0 < top_p <= 1:
             raise ValueError("top-p must be above 0 and at most 1 (1 switches it off)")
-        return cls(temperature, _whole(top_k, "top-k", 0, MAX_TOP_K), top_p)
+        return cls(temperature, check_whole(top_k, "top-k", 0, MAX_TOP_K), top_p)
 
     def candidates(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The characters that may be drawn: (temperature-scaled logits, ids), likeliest first
@@ -154,12 +155,12 @@ def sample_ids(
 
 def check_position(position: object, length: int) -> int:
     """A character position within a text of ``length`` characters (0 = its start)."""
-    return _whole(position, "position", 0, length)
+    return check_whole(position, "position", 0, length)
 
 
 def check_request(length: object, seed: object, samples: object) -> tuple[int, int, int]:
-    length = _whole(length, "length", 1, MAX_LENGTH)
-    samples = _whole(samples, "number of samples", 1, MAX_SAMPLES)
+    length = check_whole(length, "length", 1, MAX_LENGTH)
+    samples = check_whole(samples, "number of samples", 1, MAX_SAMPLES)
     return length, check_seed(seed), samples
 
 

@@ -22,6 +22,7 @@ import torch
 from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
 from aigc_demo.backend.hub import ModelHub, check_model_name
 from aigc_demo.data.text import split_text
+from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
@@ -83,16 +84,6 @@ class JobSnapshot:
         return self.elapsed / self.step * (self.total - self.step)
 
 
-def _whole(value: object, name: str, low: int, high: int) -> int:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if number != number or number != int(number) or not low <= number <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}")
-    return int(number)
-
-
 def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTrainingConfig:
     """Refuse a bad request before any work starts; return the training config it asks for."""
     check_model_name(spec.name)
@@ -100,7 +91,7 @@ def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTraining
         raise ValueError(f"a model named {spec.name!r} already exists; choose another name")
     if spec.preset not in TEXT_PRESETS:
         raise ValueError(f"preset must be one of {', '.join(TEXT_PRESETS)}, got {spec.preset!r}")
-    epochs = _whole(spec.epochs, "epochs", 1, MAX_EPOCHS)
+    epochs = check_whole(spec.epochs, "epochs", 1, MAX_EPOCHS)
     try:
         minutes = float(spec.minutes)
     except (TypeError, ValueError):
