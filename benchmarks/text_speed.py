@@ -4,12 +4,15 @@ Measures, in one run on this machine, alternating the two so both see the same l
   * the real sampling path (``pipelines.text.stream_text``: temperature, seeded draw, the
     growing text) writing ``--length`` characters, with the app's default settings (temperature
     0.8, no top-k or top-p filter) and with both filters on (top-k 40, top-p 0.95);
-  * a bare loop of the same model's step (embedding + recurrent step + head, greedy pick):
-    the ceiling for any sampler of this model.
+  * a bare loop of the same model's step as the sampler runs it (``models.char_rnn.Stepper``:
+    embedding + recurrent step + head, greedy pick): the ceiling for any sampler of this model;
+  * the same bare loop with PyTorch's ``CharRNN.step`` instead (what the stepper replaces on a CPU).
 
-Prints the median chars/s of each over ``--repeats`` runs and their ratio.
+Prints the median chars/s of each over ``--repeats`` runs and the ratio sampling / bare loop.
+Many short runs, interleaved, rather than a few long ones: on a shared host the load changes
+within seconds, and this way every path sees the same mix of it.
 
-Usage: python benchmarks/text_speed.py [--checkpoint shakespeare-lstm] [--length 2000] [--repeats 7]
+Usage: python benchmarks/text_speed.py [--checkpoint shakespeare-lstm] [--length 500] [--repeats 31]
        [--threads 2] [--json out.json]
 """
 
@@ -28,6 +31,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.backend.hub import default_hub
+from aigc_demo.models.char_rnn import Stepper
 from aigc_demo.pipelines.text import Sampling, prepare_prompt, stream_text
 
 DEFAULTS = Sampling(temperature=0.8)
@@ -41,8 +45,20 @@ def real_path(model, prompt: str, length: int, seed: int, sampling: Sampling = D
     return length / (time.perf_counter() - started)
 
 
-@torch.inference_mode()
 def bare_loop(model, prompt: str, length: int) -> float:
+    ids = model.vocabulary.encode(prompt)[None]
+    started = time.perf_counter()
+    with torch.inference_mode():
+        logits, state = model(ids)
+    step = Stepper(model, state)
+    logits = logits[:, -1].numpy()
+    for _ in range(length):
+        logits = step(logits.argmax(-1))
+    return length / (time.perf_counter() - started)
+
+
+@torch.inference_mode()
+def torch_step_loop(model, prompt: str, length: int) -> float:
     ids = model.vocabulary.encode(prompt)[None]
     started = time.perf_counter()
     logits, state = model(ids)
@@ -58,8 +74,8 @@ def main() -> int:
     )
     parser.add_argument("--checkpoint", default="shakespeare-lstm")
     parser.add_argument("--prompt", default="ROMEO:")
-    parser.add_argument("--length", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--length", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=31)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -68,11 +84,13 @@ def main() -> int:
     prompt = prepare_prompt(model, args.prompt).text
     real_path(model, prompt, 200, 0)  # warm up both paths
     bare_loop(model, prompt, 200)
-    real, filtered, bare = [], [], []
+    torch_step_loop(model, prompt, 200)
+    real, filtered, bare, torch_step = [], [], [], []
     for repeat in range(args.repeats):
         real.append(real_path(model, prompt, args.length, repeat))
         filtered.append(real_path(model, prompt, args.length, repeat, FILTERED))
         bare.append(bare_loop(model, prompt, args.length))
+        torch_step.append(torch_step_loop(model, prompt, args.length))
     figures = {
         "checkpoint": args.checkpoint,
         "length": args.length,
@@ -82,12 +100,14 @@ def main() -> int:
         "real_chars_per_s": round(statistics.median(real)),
         "filtered_chars_per_s": round(statistics.median(filtered)),
         "bare_chars_per_s": round(statistics.median(bare)),
+        "torch_step_chars_per_s": round(statistics.median(torch_step)),
     }
     figures["ratio"] = round(figures["real_chars_per_s"] / figures["bare_chars_per_s"], 3)
     print(f"{'path':<34}{'chars/s (median)':>18}")
     print(f"{'sampling, app defaults':<34}{figures['real_chars_per_s']:>18,}")
     print(f"{'sampling, top-k 40 + top-p 0.95':<34}{figures['filtered_chars_per_s']:>18,}")
     print(f"{'bare model step loop':<34}{figures['bare_chars_per_s']:>18,}")
+    print(f"{'bare loop of CharRNN.step (torch)':<34}{figures['torch_step_chars_per_s']:>18,}")
     runs = f"{args.length} chars x {args.repeats} runs, {args.checkpoint}"
     print(f"ratio app defaults / bare: {figures['ratio']:.2f}  ({runs})")
     if args.json:

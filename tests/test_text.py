@@ -6,6 +6,7 @@ import codecs
 import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -132,11 +133,12 @@ def test_greedy_sampling_with_carried_state_matches_a_full_rereading():
 
 
 def test_top_k_and_top_p_keep_exactly_the_likeliest_characters():
-    logits = torch.log(torch.tensor([[0.05, 0.5, 0.15, 0.3]]))
+    logits = np.log([[0.05, 0.5, 0.15, 0.3]])
 
     def kept(settings: Sampling) -> set[int]:
-        values, ids = settings.candidates(logits)
-        return {int(i) for v, i in zip(values[0], ids[0], strict=True) if torch.isfinite(v)}
+        values, ids, kept = settings.shortlist(logits)
+        ids = range(values.shape[-1]) if ids is None else ids[0]  # None: no filter, id order
+        return {int(i) for i in ids[: kept[0]]}
 
     assert kept(Sampling(temperature=1, top_k=2)) == {1, 3}
     assert kept(Sampling(temperature=1, top_p=0.5)) == {1}
@@ -144,13 +146,18 @@ def test_top_k_and_top_p_keep_exactly_the_likeliest_characters():
     assert kept(Sampling(temperature=1, top_p=0.81)) == {1, 3, 2}
     assert kept(Sampling(temperature=1, top_k=3, top_p=0.9)) == {1, 3, 2}
     assert kept(Sampling(temperature=1, top_p=1.0)) == {0, 1, 2, 3}
-    values, _ = Sampling(temperature=0.05).candidates(logits)
-    assert values.softmax(-1)[0, 1] > 0.99
-    generator = torch.Generator().manual_seed(0)
-    draws = torch.stack([Sampling(temperature=1, top_p=0.8).draw(logits, generator) for _ in range(300)])
+    values, _, _ = Sampling(temperature=0.05).shortlist(logits)
+    assert np.exp(values[0, 1]) / np.exp(values[0]).sum() > 0.99
+    generator = np.random.default_rng(0)
+    draws = np.stack([Sampling(temperature=1, top_p=0.8).draw(logits, generator) for _ in range(300)])
     assert set(draws.flatten().tolist()) == {1, 3}  # never a character the filter dropped
-    share = (draws == 1).float().mean().item()
+    share = (draws == 1).mean()
     assert 0.5 < share < 0.75  # 0.5 / (0.5 + 0.3) = 0.625 after renormalising
+    two_rows = np.repeat(logits, 2, 0)
+    unfiltered = np.stack([Sampling(temperature=1).draw(two_rows, generator) for _ in range(400)])
+    assert unfiltered.shape == (400, 2)
+    assert abs((unfiltered == 0).mean() - 0.05) < 0.03
+    assert abs((unfiltered == 1).mean() - 0.5) < 0.06
 
 
 def test_top_k_one_always_draws_the_same_text_whatever_the_seed():
@@ -291,6 +298,28 @@ def test_one_step_matches_the_full_recurrent_layer(cell):
         for position in range(1, ids.shape[1]):
             logits, state = model.step(ids[:, position], state)
             torch.testing.assert_close(logits, expected[:, position])
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_numpy_stepper_matches_the_full_recurrent_layer(cell):
+    """The sampler's CPU step (NumPy on views of the weights) computes what the model computes,
+    for a batch of texts, and follows the weights when they change (a model still training)."""
+    from aigc_demo.models.char_rnn import CharRNN, Stepper
+
+    torch.manual_seed(0)
+    model = CharRNN(ENGLISH, cell=cell, embed_dim=8, hidden=16, layers=3).eval()
+    ids = torch.stack([model.vocabulary.encode("Hello there"), model.vocabulary.encode("Good evening")[:11]])
+    for _ in range(2):
+        with torch.no_grad():
+            expected, _ = model(ids)
+            _, state = model(ids[:, :1])
+        step = Stepper(model, state)
+        for position in range(1, ids.shape[1]):
+            logits = step(ids[:, position].numpy())
+            np.testing.assert_allclose(logits, expected[:, position].numpy(), rtol=1e-4, atol=1e-5)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.mul_(1.5)  # in place, as an optimizer updates them
 
 
 def test_a_monitor_sees_every_step_and_stops_the_run_within_one():

@@ -7,6 +7,7 @@ characters, in id order) is part of the config: a checkpoint alone can encode a 
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -80,3 +81,64 @@ class CharRNN(nn.Module):
 def detach(state: State) -> State:
     """Cut the graph at a chunk boundary (truncated back-propagation through time)."""
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * np.tanh(0.5 * x) + 0.5  # the same function as 1 / (1 + e^-x), without overflow
+
+
+class Stepper:
+    """Continue from ``state`` one character per call: ids (batch,) in, logits (batch, vocab) out,
+    both NumPy arrays; the state is kept inside.
+
+    For a model on the CPU each step runs in NumPy on views of the model's own weights (no copy,
+    so a model that is still training is followed as it learns). One character is a handful of
+    matrix-vector products, and there PyTorch's fixed cost per operator (about twenty calls per
+    step) and its slower single-row product make ``CharRNN.step`` about twice as slow; see
+    ``benchmarks/text_speed.py``. A model on another device steps with ``CharRNN.step``.
+    """
+
+    def __init__(self, model: CharRNN, state: State):
+        self.model = model
+        self.lstm = model.config["cell"] == "lstm"
+        self.on_cpu = next(model.parameters()).device.type == "cpu"
+        if not self.on_cpu:
+            self.state = state
+            return
+        hidden, cells = state if self.lstm else (state, None)
+        self.hidden = list(_array(hidden))
+        self.cells = list(_array(cells)) if self.lstm else []
+        self.embedding = _array(model.embed.weight)
+        self.layers = [tuple(_array(w) for w in weights) for weights in model.rnn.all_weights]
+        self.head = (_array(model.head.weight), _array(model.head.bias))
+
+    @torch.inference_mode()
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        if not self.on_cpu:
+            device = next(self.model.parameters()).device
+            logits, self.state = self.model.step(torch.as_tensor(ids, device=device), self.state)
+            return logits.float().cpu().numpy()
+        x = self.embedding[ids]
+        size = self.model.config["hidden"]  # gates are stacked in PyTorch's order: LSTM i f g o, GRU r z n
+        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(self.layers):
+            h = self.hidden[layer]
+            if self.lstm:
+                gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+                sigmoids = _sigmoid(gates)  # all four; the g quarter goes unused, one call beats three
+                c = sigmoids[:, size : 2 * size] * self.cells[layer]
+                c += sigmoids[:, :size] * np.tanh(gates[:, 2 * size : 3 * size])
+                x = sigmoids[:, 3 * size :] * np.tanh(c)
+                self.cells[layer] = c
+            else:
+                from_x, from_h = x @ w_ih.T + b_ih, h @ w_hh.T + b_hh
+                r_z = _sigmoid(from_x[:, : 2 * size] + from_h[:, : 2 * size])
+                n = np.tanh(from_x[:, 2 * size :] + r_z[:, :size] * from_h[:, 2 * size :])
+                x = n + r_z[:, size:] * (h - n)
+            self.hidden[layer] = x
+        weight, bias = self.head
+        return x @ weight.T + bias
+
+
+def _array(tensor: torch.Tensor) -> np.ndarray:
+    """A float32 NumPy view of a CPU tensor (a copy only when it is stored in another type)."""
+    return tensor.detach().float().numpy()

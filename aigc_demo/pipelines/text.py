@@ -13,10 +13,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from aigc_demo.backend.seeding import check_seed
-from aigc_demo.models.char_rnn import CharRNN
+from aigc_demo.models.char_rnn import CharRNN, Stepper
 from aigc_demo.text.script import is_chinese, to_traditional
 
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 2.0
@@ -64,24 +65,38 @@ class Sampling:
             raise ValueError("top-p must be above 0 and at most 1 (1 switches it off)")
         return cls(temperature, check_whole(top_k, "top-k", 0, MAX_TOP_K), top_p)
 
-    def candidates(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The characters that may be drawn: (temperature-scaled logits, ids), likeliest first
-        when a filter is on. Top-k keeps the ``top_k`` likeliest; top-p then keeps the smallest
-        prefix whose probability reaches ``top_p`` (the likeliest character always stays)."""
-        scaled = logits.float() / self.temperature
-        vocabulary = scaled.shape[-1]
-        if self.top_p >= 1 and not 0 < self.top_k < vocabulary:
-            return scaled, torch.arange(vocabulary, device=scaled.device).expand_as(scaled)
-        values, ids = scaled.topk(self.top_k if 0 < self.top_k < vocabulary else vocabulary, dim=-1)
-        if self.top_p < 1:
-            mass = values.softmax(-1)
-            values = values.masked_fill(mass.cumsum(-1) - mass >= self.top_p, -math.inf)
-        return values, ids
+    def shortlist(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """What each row of ``logits`` (batch, vocabulary) may draw: (scaled logits, their ids,
+        kept). With a filter on, the ids are the likeliest first (only the ``top_k`` likeliest
+        when top-k is on) and row ``r`` may draw its first ``kept[r]``: the smallest prefix whose
+        probability, renormalised over the list, reaches ``top_p``. With no filter, ids is None:
+        every character, in id order."""
+        scaled = np.asarray(logits, dtype=np.float32) / np.float32(self.temperature)
+        rows, vocabulary = scaled.shape
+        k = self.top_k if 0 < self.top_k < vocabulary else vocabulary
+        if k == vocabulary and self.top_p >= 1:
+            return scaled, None, np.full(rows, vocabulary)
+        row = np.arange(rows)[:, None]
+        ids = np.argpartition(-scaled, k - 1, axis=-1)[:, :k] if k < vocabulary else None
+        values = scaled if ids is None else scaled[row, ids]
+        order = np.argsort(-values, axis=-1)
+        ids = order if ids is None else ids[row, order]
+        values = values[row, order]
+        if self.top_p >= 1:
+            return values, ids, np.full(rows, k)
+        weights = np.exp(values - values[:, :1])
+        cumulative = np.cumsum(weights, -1)
+        return values, ids, ((cumulative - weights) < self.top_p * cumulative[:, -1:]).sum(-1)
 
-    def draw(self, logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """One id per row of ``logits`` (batch, vocabulary), shape (batch,), on the CPU."""
-        values, ids = self.candidates(logits.cpu())
-        return ids.gather(-1, torch.multinomial(values.softmax(-1), 1, generator=generator))[:, 0]
+    def draw(self, logits: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+        """One id per row of ``logits`` (batch, vocabulary), shape (batch,): inverse-CDF sampling."""
+        values, ids, kept = self.shortlist(logits)
+        cumulative = np.cumsum(np.exp(values - values.max(-1, keepdims=True)), -1)
+        # the mass of what each row may draw
+        reach = cumulative[:, -1:] if ids is None else cumulative[np.arange(len(kept)), kept - 1][:, None]
+        threshold = generator.random((len(cumulative), 1), dtype=np.float32) * reach
+        picks = np.minimum((cumulative <= threshold).sum(-1), kept - 1)
+        return picks if ids is None else ids[np.arange(len(kept)), picks]
 
 
 @dataclass
@@ -133,24 +148,25 @@ def _device(model: CharRNN) -> torch.device:
     return next(model.parameters()).device
 
 
-@torch.inference_mode()
 def sample_ids(
     model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
-) -> Iterator[torch.Tensor]:
-    """Yield the ids chosen at each step, one per sample (shape ``(samples,)``, on the CPU).
+) -> Iterator[np.ndarray]:
+    """Yield the ids chosen at each step, one per sample (shape ``(samples,)``).
 
-    The prompt is read in one pass; after that, one step per character. Draws use a CPU
-    generator seeded with ``seed``, so the same request gives the same text on any device.
+    The prompt is read in one pass; after that, one step per character (``Stepper``). Draws
+    come from a NumPy generator seeded with ``seed``: the same request gives the same text.
     """
-    generator = torch.Generator().manual_seed(check_seed(seed))
-    device = _device(model)
-    ids = model.vocabulary.encode(prompt).to(device).expand(samples, -1)
-    logits, state = model(ids)
-    logits = logits[:, -1]
-    for _ in range(length):
+    generator = np.random.default_rng(check_seed(seed))
+    with torch.inference_mode():
+        ids = model.vocabulary.encode(prompt).to(_device(model)).expand(samples, -1)
+        logits, state = model(ids)
+        logits = logits[:, -1].float().cpu().numpy()
+    step = Stepper(model, state)
+    for written in range(1, length + 1):
         chosen = sampling.draw(logits, generator)
         yield chosen
-        logits, state = model.step(chosen.to(device), state)
+        if written < length:
+            logits = step(chosen)
 
 
 def check_position(position: object, length: int) -> int:
