@@ -26,11 +26,12 @@ COMMON = ("epochs", "batch_size", "learning_rate", "seed")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     vae = kinds.add_parser("vae", help="image VAE on MNIST-format IDX files")
+    gan = kinds.add_parser("gan", help="image GAN (class-conditional) on MNIST-format IDX files")
     image_classifier = kinds.add_parser("image-classifier", help="image classifier that judges image models")
     speech = kinds.add_parser("speech", help="spoken-digit generator (conditional VAE)")
     text = kinds.add_parser("text", help="character-level RNN language model on a text file")
     classifier = kinds.add_parser("speech-classifier", help="spoken-digit classifier that judges it")
-    for sub in (vae, image_classifier):
+    for sub in (vae, gan, image_classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
@@ -51,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CHECKPOINT",
         help="continue from a text model (a name or a .safetensors path): resume, or fine-tune on new text",
     )
-    for sub in (vae, image_classifier, speech, classifier, text):
+    for sub in (vae, gan, image_classifier, speech, classifier, text):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
         )
@@ -66,6 +67,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--channels", type=int)
         sub.add_argument("--directions", type=int, dest="num_directions", help="latent sliders to find")
     vae.add_argument("--conditional", action="store_true", help="condition on the class label")
+    gan.add_argument("--latent-dim", type=int)
+    gan.add_argument("--channels", type=int)
+    gan.add_argument("--directions", type=int, dest="num_directions", help="latent sliders to find")
+    gan.add_argument(
+        "--unconditional", dest="conditional", action="store_false", default=None, help="ignore the labels"
+    )
+    gan.add_argument(
+        "--judge",
+        default="mnist-classifier",
+        help="image classifier whose features score each epoch (Fréchet distance; the best epoch is "
+        "kept); 'none' keeps the last epoch",
+    )
 
 
 def _overrides(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
@@ -94,6 +107,17 @@ def _train_image(args: argparse.Namespace) -> Trained:
     train, test = load_mnist(args.data, "train"), load_mnist(args.data, "test")
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
     dataset = catalog.MNIST if is_official_mnist(args.data) else DatasetInfo(name=args.data.resolve().name)
+    if args.kind == "gan":
+        from aigc_demo.training import gan
+
+        names = (*COMMON, "latent_dim", "channels", "num_directions", "conditional")
+        config = gan.ImageGANTrainingConfig(**_overrides(args, names))
+        judge = None if args.judge == "none" else default_hub().load(args.judge).module
+        model, metrics, directions = gan.train_image_gan(train, config, judge)
+        extras = {"training": vars(config), "directions": directions}
+        if judge is not None:
+            extras["judge"] = args.judge
+        return "image-gan", model, metrics, extras, dataset, "Draws a chosen digit from noise."
     if args.kind == "vae":
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
@@ -174,6 +198,7 @@ def _text_model(source: str) -> torch.nn.Module:
 
 TRAINERS: dict[str, Callable[[argparse.Namespace], Trained]] = {
     "vae": _train_image,
+    "gan": _train_image,
     "image-classifier": _train_image,
     "speech": _train_speech,
     "speech-classifier": _train_speech,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -299,10 +299,57 @@ def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.
     return torch.from_numpy(canvas).unsqueeze(0)
 
 
-@torch.inference_mode()
-def encode(loaded: LoadedModel, image: torch.Tensor, label: int | None = None) -> torch.Tensor:
-    """The code (posterior mean) of a prepared ``(C, H, W)`` image, shape ``(latent,)``."""
+INVERSION_STEPS = 300
+INVERSION_STARTS = 8
+
+
+def encode(
+    loaded: LoadedModel,
+    image: torch.Tensor,
+    label: int | None = None,
+    on_step: Callable[[int, int], None] | None = None,
+) -> torch.Tensor:
+    """The code of a prepared ``(C, H, W)`` image, shape ``(latent,)``: the posterior mean for a
+    model with an encoder (a VAE), else found by optimisation (``invert``, for a GAN), reporting
+    ``on_step(step, total)`` as it goes."""
     model = loaded.module
     device = model.directions.device
-    mean, _ = model.encode(image.unsqueeze(0).to(device), check_label(model, label))
-    return mean[0]
+    labels = check_label(model, label)
+    if hasattr(model, "encode"):
+        with torch.inference_mode():
+            return model.encode(image.unsqueeze(0).to(device), labels)[0][0]
+    return invert(model, image.to(device), labels, on_step=on_step)
+
+
+def invert(
+    model: torch.nn.Module,
+    image: torch.Tensor,
+    label: torch.Tensor | None,
+    steps: int = INVERSION_STEPS,
+    starts: int = INVERSION_STARTS,
+    on_step: Callable[[int, int], None] | None = None,
+) -> torch.Tensor:
+    """The noise whose picture best matches ``image``: Adam on the pixel cross-entropy from
+    ``starts`` seeded starting points at once, keeping the best. A small pull towards the
+    prior's typical radius keeps the code where the sliders and the generator behave. Only the
+    code gets gradients; the model's weights are never touched."""
+    latent = model.latent_dim
+    codes = seeded_randn((starts, latent), 0, device=image.device).requires_grad_(True)
+    target = image.unsqueeze(0).expand(starts, -1, -1, -1)
+    labels = None if label is None else label.expand(starts)
+    optimizer = torch.optim.Adam([codes], lr=0.05)
+    typical = math.sqrt(latent)
+
+    def losses() -> torch.Tensor:
+        pictures = model.decode(codes, labels).clamp(1e-6, 1 - 1e-6)
+        mismatch = torch.nn.functional.binary_cross_entropy(pictures, target, reduction="none")
+        return mismatch.flatten(1).sum(1) + 0.5 * (codes.norm(dim=1) - typical).pow(2)
+
+    with torch.enable_grad():
+        for step in range(1, steps + 1):
+            (codes.grad,) = torch.autograd.grad(losses().sum(), codes)
+            optimizer.step()
+            if on_step is not None:
+                on_step(step, steps)
+    with torch.no_grad():
+        return codes.detach()[losses().argmin()].clone()

@@ -14,7 +14,7 @@ from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
-KINDS = ("image-vae",)
+KINDS = ("image-vae", "image-gan")
 DIRECTION_KEYS = [str(i) for i in range(1, 9)] + ["ink", "slant", "width"]
 SLIDERS = 8
 TRAITS = ("ink", "slant", "width")
@@ -264,16 +264,27 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     )
 
     @shows_errors
-    def encode_drawing(model_name: str, class_label: str | None, drawing: dict | None, picture_in: Any):
+    def encode_drawing(
+        model_name: str,
+        class_label: str | None,
+        drawing: dict | None,
+        picture_in: Any,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio's way to report progress)
+    ):
         """Encode an uploaded picture of a digit (or else the sketch): returns the picture as
         MNIST's were prepared, the model's reconstruction and the latent code, where the
-        sliders then start."""
+        sliders then start. A GAN has no encoder: its code is searched for (a second or so)."""
         pixels = picture_in if picture_in is not None else (drawing or {}).get("composite")
         if pixels is None:
             raise ValueError("draw a digit or upload a picture of one first")
         loaded = loaded_image_model(model_name)
         prepared = image.prepare_drawing(pixels)
-        code = image.encode(loaded, prepared, class_label).tolist()
+
+        def searching(step: int, total: int) -> None:
+            if step % 20 == 0:
+                progress(step / total, desc="searching for the drawing's code")
+
+        code = image.encode(loaded, prepared, class_label, on_step=searching).tolist()
         rebuilt = image.decode(loaded, 0, label=class_label, start=code)
         return image.to_picture(prepared), rebuilt, code, code, *centred
 

@@ -1,0 +1,113 @@
+"""A small class-conditional GAN for 28 x 28 single-channel images (MNIST and friends).
+
+Generator: noise and a learned class embedding → a 7 x 7 feature map → two transposed
+convolutions → pixels in [0, 1] (the same image space as the VAE, so every latent tool works on
+both). Critic: spectrally normalised convolutions (Miyato et al., 2018), which keep it smooth
+enough for the hinge loss to train stably without a gradient penalty, and a projection head for
+the class (Miyato & Koyama, 2018): the class enters as an inner product with the features, the
+form that makes a conditional critic score "is this a real 7?" rather than "is this real?".
+
+Both halves live in one module so a checkpoint can resume or fine-tune a run; the explorer only
+ever calls ``decode``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from aigc_demo.models.registry import register
+
+
+class Generator(nn.Module):
+    def __init__(self, latent_dim: int, channels: int, classes: int, grid: int, image_channels: int):
+        super().__init__()
+        self.grid, self.width = grid, 2 * channels
+        self.label_embedding = nn.Embedding(classes, latent_dim) if classes else None
+        inputs = 2 * latent_dim if classes else latent_dim
+        self.project = nn.Sequential(
+            nn.Linear(inputs, self.width * grid * grid, bias=False),
+            nn.BatchNorm1d(self.width * grid * grid),
+            nn.ReLU(),
+        )
+        self.upsample = nn.Sequential(
+            nn.ConvTranspose2d(self.width, channels, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+            nn.ConvTranspose2d(channels, image_channels, 4, 2, 1),
+        )
+
+    def forward(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+        if self.label_embedding is not None:
+            z = torch.cat([z, self.label_embedding(label)], dim=1)
+        features = self.project(z).view(len(z), self.width, self.grid, self.grid)
+        return self.upsample(features)  # logits of the pixel intensities
+
+
+class Critic(nn.Module):
+    def __init__(self, channels: int, classes: int, grid: int, image_channels: int):
+        super().__init__()
+        self.features = nn.Sequential(
+            spectral_norm(nn.Conv2d(image_channels, channels, 4, 2, 1)),
+            nn.LeakyReLU(0.2),
+            spectral_norm(nn.Conv2d(channels, 2 * channels, 4, 2, 1)),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+        )
+        flat = 2 * channels * grid * grid
+        self.score = spectral_norm(nn.Linear(flat, 1))
+        self.label_embedding = spectral_norm(nn.Embedding(classes, flat)) if classes else None
+
+    def forward(self, image: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+        """One realness score per image, ``(B,)``; large means "looks real (and of that class)"."""
+        features = self.features(image * 2 - 1)
+        score = self.score(features)[:, 0]
+        if self.label_embedding is not None:
+            score = score + (self.label_embedding(label) * features).sum(1)
+        return score
+
+
+@register("image-gan")
+class ImageGAN(nn.Module):
+    def __init__(
+        self,
+        latent_dim: int = 32,
+        channels: int = 64,
+        classes: int = 10,
+        size: int = 28,
+        image_channels: int = 1,
+        num_directions: int = 8,
+    ):
+        super().__init__()
+        if size % 4:
+            raise ValueError("size must be a multiple of 4")
+        if not 0 < num_directions <= latent_dim:
+            raise ValueError(f"num_directions must be between 1 and latent_dim ({latent_dim})")
+        self.config = {
+            "latent_dim": latent_dim,
+            "channels": channels,
+            "classes": classes,
+            "size": size,
+            "image_channels": image_channels,
+            "num_directions": num_directions,
+        }
+        self.latent_dim, self.classes = latent_dim, classes
+        self.generator = Generator(latent_dim, channels, classes, size // 4, image_channels)
+        self.critic = Critic(channels, classes, size // 4, image_channels)
+        # Directions in noise space that move the picture most (see training/gan.py), one per
+        # row, unit length: the prior is N(0, I), so one unit is one standard deviation.
+        self.register_buffer("directions", torch.zeros(num_directions, latent_dim))
+
+    def _check_label(self, label: torch.Tensor | None) -> None:
+        if self.classes and label is None:
+            raise ValueError("this model is class-conditional: give a class label")
+
+    def decode(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
+        """Noise ``(B, latent)`` (and classes ``(B,)``) → images ``(B, C, H, W)`` in [0, 1]."""
+        self._check_label(label)
+        return torch.sigmoid(self.generator(z, label))
+
+    def realness(self, image: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
+        self._check_label(label)
+        return self.critic(image, label)

@@ -1,0 +1,191 @@
+"""Train the image GAN: hinge loss, one critic step per generator step, Adam.
+
+After each epoch the generator is judged by a Fréchet distance (see ``evaluation/image.py``)
+between a fixed batch of its samples and real training images, in the features of a judge
+classifier when one is given; the weights with the best distance are the ones returned, since a
+GAN's quality wanders from epoch to epoch rather than improving steadily.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional
+
+from aigc_demo.data.mnist import ImageSet
+from aigc_demo.evaluation.image import features, frechet_distance
+from aigc_demo.models.image_classifier import ImageClassifier
+from aigc_demo.models.image_gan import ImageGAN
+from aigc_demo.training.common import Monitor, shuffled_batches
+from aigc_demo.training.image_directions import describe_principal_directions, named_directions
+
+Log = Callable[[str], None]
+JUDGED_SAMPLES = 5000  # per epoch: enough for a stable distance in 128-D features, ~1 s on a CPU
+
+
+@dataclass
+class ImageGANTrainingConfig:
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 2e-4
+    latent_dim: int = 32
+    channels: int = 64
+    conditional: bool = True
+    num_directions: int = 8
+    seed: int = 0
+
+
+def noise_and_labels(model: ImageGAN, count: int, generator: torch.Generator) -> tuple:
+    """Prior noise and, for a conditional model, the classes in turn (0, 1, 2, ...)."""
+    z = torch.randn(count, model.latent_dim, generator=generator)
+    labels = torch.arange(count) % model.classes if model.classes else None
+    return z, labels
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(model: ImageGAN, seed: int, batches: int = 50, batch_size: int = 256) -> None:
+    """Replace the generator's running batch statistics with exact averages over fresh noise.
+
+    During training they trail the generator (an exponential average over past weights); at
+    the end they should describe the final weights, which sample in eval mode.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    norms = [m for m in model.generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a cumulative average
+    model.generator.train()
+    for _ in range(batches):
+        model.generator(*noise_and_labels(model, batch_size, generator))
+    for norm in norms:
+        norm.momentum = 0.1
+    model.eval()
+
+
+@torch.no_grad()
+def generated_batch(
+    model: ImageGAN, count: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``count`` samples in eval mode from a fixed seed: (noise, labels or empty, images)."""
+    z, labels = noise_and_labels(model, count, torch.Generator().manual_seed(seed))
+    images = torch.cat(
+        [
+            model.decode(z[i : i + 1000], None if labels is None else labels[i : i + 1000])
+            for i in range(0, count, 1000)
+        ]
+    )
+    return z, labels if labels is not None else torch.empty(0), images
+
+
+def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.Tensor:
+    """The GANSpace recipe for a generator fed plain noise: principal axes of the generator's
+    first feature map over many samples, carried back to noise space by least squares (the
+    noise change that best explains moving along each axis), unit length, ordered by how much
+    the features vary along them."""
+    k = len(model.directions)
+    z, labels, _ = generated_batch(model, count, seed)
+    with torch.no_grad():
+        if model.generator.label_embedding is not None:
+            inputs = torch.cat([z, model.generator.label_embedding(labels)], dim=1)
+        else:
+            inputs = z
+        hidden = model.generator.project(inputs)
+    centred = hidden - hidden.mean(0)
+    _, _, axes = torch.pca_lowrank(centred, q=k + 8, center=False, niter=4)  # randomised: the top k only
+    coordinates = centred @ axes[:, :k]  # (count, k)
+    to_noise = torch.linalg.lstsq(coordinates, z - z.mean(0)).solution  # (k, latent)
+    return to_noise / to_noise.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def train_image_gan(
+    train: ImageSet,
+    config: ImageGANTrainingConfig,
+    judge: ImageClassifier | None = None,
+    log: Log = print,
+    monitor: Monitor | None = None,
+) -> tuple[ImageGAN, dict[str, float], dict[str, list[dict]]]:
+    """Train the GAN; return the best epoch's model, its figures and its described directions."""
+    monitor = monitor or Monitor()
+    torch.manual_seed(config.seed)
+    batches = torch.Generator().manual_seed(config.seed)
+    noise = torch.Generator().manual_seed(config.seed + 1)
+    classes = int(train.labels.max()) + 1 if config.conditional else 0
+    model = ImageGAN(
+        config.latent_dim,
+        config.channels,
+        classes,
+        size=train.images.shape[-1],
+        image_channels=train.images.shape[1],
+        num_directions=config.num_directions,
+    )
+    betas = (0.5, 0.999)
+    generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
+    critic_optimizer = torch.optim.Adam(model.critic.parameters(), config.learning_rate, betas=betas)
+    per_epoch = -(-len(train) // config.batch_size)
+    total = config.epochs * per_epoch
+    monitor.started(model, total)
+    judge_real = None
+    if judge is not None:
+        picked = torch.randperm(len(train), generator=torch.Generator().manual_seed(config.seed))
+        judge_real = features(judge, train.images[picked[:JUDGED_SAMPLES]])
+    best: tuple[float, dict] | None = None
+    started, step, stopped = time.monotonic(), 0, False
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        sums = {"critic": 0.0, "generator": 0.0}
+        for index in shuffled_batches(len(train), config.batch_size, batches):
+            real = train.images[index]
+            labels = train.labels[index] if classes else None
+            fake = model.decode(torch.randn(len(index), config.latent_dim, generator=noise), labels)
+            critic_loss = (
+                functional.relu(1 - model.realness(real, labels)).mean()
+                + functional.relu(1 + model.realness(fake.detach(), labels)).mean()
+            )
+            critic_optimizer.zero_grad(set_to_none=True)
+            critic_loss.backward()
+            critic_optimizer.step()
+            generator_loss = -model.realness(fake, labels).mean()
+            generator_optimizer.zero_grad(set_to_none=True)
+            generator_loss.backward()
+            generator_optimizer.step()
+            step += 1
+            losses = {"critic": critic_loss.item(), "generator": generator_loss.item()}
+            for name, value in losses.items():
+                sums[name] += value
+            monitor.step(step, total, losses)
+            if monitor.stop_requested():
+                stopped = True
+                break
+        line = (
+            f"epoch {epoch}/{config.epochs}  critic {sums['critic'] / per_epoch:.3f}  "
+            f"generator {sums['generator'] / per_epoch:.3f}"
+        )
+        if judge is not None:
+            recalibrate_batch_norm(model, config.seed)
+            _, _, images = generated_batch(model, JUDGED_SAMPLES, config.seed)
+            distance = frechet_distance(features(judge, images), judge_real)
+            monitor.evaluated(step, {"frechet_distance": distance}, model)
+            line += f"  Fréchet distance {distance:.2f}"
+            if best is None or distance < best[0]:
+                best = (distance, copy.deepcopy(model.state_dict()))
+        log(f"{line}  ({time.monotonic() - started:.0f} s)")
+        if stopped:
+            break
+    if best is not None:
+        model.load_state_dict(best[1])
+    recalibrate_batch_norm(model, config.seed)
+    with torch.no_grad():
+        model.directions.copy_(principal_noise_directions(model, 10_000, config.seed))
+    z, _, images = generated_batch(model, 10_000, config.seed)
+    directions = {
+        "principal": describe_principal_directions(z, model.directions, images),
+        "named": named_directions(z, images, None),
+    }
+    metrics: dict[str, float] = {"train_seconds": round(time.monotonic() - started, 1), "epochs_run": epoch}
+    if best is not None:
+        metrics["best_train_frechet_distance"] = round(best[0], 3)
+    return model, metrics, directions
