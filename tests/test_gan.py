@@ -121,6 +121,11 @@ def test_latent_tools_work_on_a_gan(hub):
     picture = image.decode(loaded, 5, [1.0, 0, 0], label=3)
     assert picture.shape == (280, 280)
     assert not np.array_equal(picture, image.decode(loaded, 5, [-1.0, 0, 0], label=3))
+    truncated = image.latent_code(loaded, 5, truncation=0.5)
+    torch.testing.assert_close(truncated, 0.5 * image.latent_code(loaded, 5))  # ψ scales the noise
+    for bad in (0.0, 1.5, float("nan"), "x"):
+        with pytest.raises(ValueError, match="truncation"):
+            image.decode(loaded, 5, label=3, truncation=bad)
     assert image.interpolate(loaded, 1, 2, 5, "slerp", label=3).shape == (5, 1, 28, 28)
     assert image.manifold(loaded, 1, "1", "2", 3, label=3).shape == (9, 1, 28, 28)
     assert image.blend_corners(loaded, [1, 2, 3, 4], 0.5, 0.5, label=3).shape == (280, 280)

@@ -38,13 +38,13 @@ def check_offsets(offsets: Sequence[float], count: int, limit: float = MAX_OFFSE
     return values[:count] + [0.0] * (count - len(values))
 
 
-def check_temperature(temperature: float) -> float:
+def check_temperature(temperature: float, name: str = "temperature") -> float:
     try:
         value = float(temperature)
     except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a number, got {temperature!r}") from None
+        raise ValueError(f"{name} must be a number, got {temperature!r}") from None
     if not MIN_TEMPERATURE <= value <= 1.0:
-        raise ValueError(f"temperature must be between {MIN_TEMPERATURE:g} and 1")
+        raise ValueError(f"{name} must be between {MIN_TEMPERATURE:g} and 1")
     return value
 
 

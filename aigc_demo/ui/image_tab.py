@@ -9,6 +9,7 @@ import gradio as gr
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import image, latent_map
+from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import load_model, shows_errors
@@ -49,6 +50,15 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 elem_id="image-class",
             )
             seed, shuffle, reset = seed_controls("image")
+            truncation = gr.Slider(
+                MIN_TEMPERATURE,
+                1.0,
+                value=1.0,
+                step=0.05,
+                label=I18N("image_truncation"),
+                elem_id="image-truncation",
+                buttons=[],
+            )
             sliders = [offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
             with gr.Accordion(I18N("image_named"), open=True) as named_group:
                 traits = [offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
@@ -177,19 +187,19 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         *values: float | str | None,
     ):
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
-        sliders (ink, slant, width, "more like digit" and its strength) and, for a
-        class-conditional model, a class."""
-        offsets, named = steering(values)
+        sliders (ink, slant, width, "more like digit" and its strength), the truncation (1 when
+        left out) and, for a class-conditional model, a class."""
+        offsets, named, psi = steering(values)
         loaded = loaded_image_model(model_name)
-        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code)
+        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code, psi)
 
-    def steering(values: tuple) -> tuple[tuple, dict[str, Any]]:
-        """Split the slider values into principal offsets and named amounts."""
+    def steering(values: tuple) -> tuple[tuple, dict[str, Any], float]:
+        """Split the slider values into principal offsets, named amounts and the truncation."""
         named = dict(zip(TRAITS, values[SLIDERS : SLIDERS + len(TRAITS)], strict=True))
-        like_digit, like_strength = values[SLIDERS + len(TRAITS) :]
+        like_digit, like_strength, *rest = values[SLIDERS + len(TRAITS) :]
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
-        return values[:SLIDERS], named
+        return values[:SLIDERS], named, (rest[0] if rest and rest[0] is not None else 1.0)
 
     @shows_errors
     def draw_map(
@@ -201,9 +211,9 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         loaded = loaded_image_model(model_name)
         if not latent_map.has_map(loaded):
             return gr.Accordion(visible=False), None
-        offsets, named = steering(values)
+        offsets, named, psi = steering(values)
         flat = latent_map.load_map(loaded)
-        here = flat.coordinates(image.latent_code(loaded, latent_seed, offsets, named, start_code))
+        here = flat.coordinates(image.latent_code(loaded, latent_seed, offsets, named, start_code, psi))
         return gr.Accordion(visible=True), latent_map.map_picture(flat, here)
 
     @shows_errors
@@ -288,11 +298,11 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         rebuilt = image.decode(loaded, 0, label=class_label, start=code)
         return image.to_picture(prepared), rebuilt, code, code, *centred
 
-    inputs = [start, model, label, seed, *sliders, *traits, like, strength]
+    inputs = [start, model, label, seed, *sliders, *traits, like, strength, truncation]
     moving = [*sliders, *traits, strength]
     centred = [0.0] * len(moving)
     gr.on(
-        [s.input for s in moving],
+        [s.input for s in (*moving, truncation)],
         decode,
         inputs,
         picture,
@@ -317,28 +327,36 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
     seed.submit(from_seed, inputs[1:], [picture, start], api_visibility="private", show_progress="hidden")
 
-    def centred_picture(model_name: str, class_label: str | None, latent_seed: float, start_code=None) -> Any:
-        return decode(start_code, model_name, class_label, latent_seed, *centred[:-1], None, 0.0)
+    def centred_picture(
+        model_name: str, class_label: str | None, latent_seed: float, start_code=None, psi: float = 1.0
+    ) -> Any:
+        return decode(start_code, model_name, class_label, latent_seed, *centred[:-1], None, 0.0, psi)
 
-    def random_latent(model_name: str, class_label: str | None):
+    def random_latent(model_name: str, class_label: str | None, psi: float = 1.0):
         """A new random seed with every slider at the centre, and its picture."""
         new_seed = random_seed()
-        return new_seed, *centred, centred_picture(model_name, class_label, new_seed), None
+        return new_seed, *centred, centred_picture(model_name, class_label, new_seed, None, psi), None
 
     jumped = shuffle.click(
         random_latent,
-        [model, label],
+        [model, label, truncation],
         [seed, *moving, picture, start],
         api_name="random",
         show_progress="hidden",
     )
 
-    def centre(start_code: list[float] | None, model_name: str, class_label: str | None, latent_seed: float):
-        return *centred, centred_picture(model_name, class_label, latent_seed, start_code)
+    def centre(
+        start_code: list[float] | None,
+        model_name: str,
+        class_label: str | None,
+        latent_seed: float,
+        psi: float = 1.0,
+    ):
+        return *centred, centred_picture(model_name, class_label, latent_seed, start_code, psi)
 
     centred_event = reset.click(
         centre,
-        [start, model, label, seed],
+        [start, model, label, seed, truncation],
         [*moving, picture],
         api_visibility="private",
         show_progress="hidden",
@@ -404,6 +422,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     for event in (loaded_page, jumped, encoded, centred_event):
         event.then(draw_map, inputs, map_outputs, **map_options)
     gr.on(
-        [s.release for s in moving] + [label.input, like.input], draw_map, inputs, map_outputs, **map_options
+        [s.release for s in moving] + [label.input, like.input, truncation.release],
+        draw_map,
+        inputs,
+        map_outputs,
+        **map_options,
     )
     map_view.select(pick_from_map, [model, label], [start, *moving, picture, map_view], **map_options)
