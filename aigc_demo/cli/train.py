@@ -32,7 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text = kinds.add_parser("text", help="character-level RNN language model on a text file")
     classifier = kinds.add_parser("speech-classifier", help="spoken-digit classifier that judges it")
     for sub in (vae, gan, image_classifier):
-        sub.add_argument("--data", required=True, type=Path, help="folder of MNIST-format IDX files")
+        sub.add_argument(
+            "--data",
+            required=True,
+            type=Path,
+            help="folder of MNIST-format IDX files, or 'sprites' for the built-in procedural sprites",
+        )
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
     text.add_argument("--data", required=True, type=Path, help="a UTF-8 text file")
@@ -99,14 +104,31 @@ def save(
 Trained = tuple[str, torch.nn.Module, dict[str, float], dict[str, Any], DatasetInfo, str]
 
 
-def _train_image(args: argparse.Namespace) -> Trained:
+SPRITES = "sprites"
+SPRITE_COUNTS = {"train": 50_000, "test": 10_000}
+
+
+def _image_data(data: Path) -> tuple[Any, Any, DatasetInfo, dict[str, Any]]:
+    """Train and test images, the dataset's credit, and how to label directions on it."""
     from aigc_demo.data.mnist import is_official_mnist, load_mnist
+
+    if str(data) == SPRITES and not data.exists():
+        from aigc_demo.data.sprites import SHAPES, make_sprites
+
+        sets = {split: make_sprites(count, seed) for seed, (split, count) in enumerate(SPRITE_COUNTS.items())}
+        factors = {k: v for k, v in sets["train"].factors.items() if k != "shape"}
+        labelling = {"traits": factors, "class_names": SHAPES}
+        return sets["train"].as_image_set(), sets["test"].as_image_set(), catalog.SPRITES, labelling
+    dataset = catalog.MNIST if is_official_mnist(data) else DatasetInfo(name=data.resolve().name)
+    return load_mnist(data, "train"), load_mnist(data, "test"), dataset, {}
+
+
+def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.training import image as training
     from aigc_demo.training.latent_map import latent_map
 
-    train, test = load_mnist(args.data, "train"), load_mnist(args.data, "test")
+    train, test, dataset, labelling = _image_data(args.data)
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
-    dataset = catalog.MNIST if is_official_mnist(args.data) else DatasetInfo(name=args.data.resolve().name)
     if args.kind == "gan":
         from aigc_demo.training import gan
 
@@ -121,9 +143,10 @@ def _train_image(args: argparse.Namespace) -> Trained:
     if args.kind == "vae":
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
-        model, metrics, directions = training.train_image_vae(train, test, config)
+        model, metrics, directions = training.train_image_vae(train, test, config, **labelling)
         extras = {"training": vars(config), "directions": directions, "map": latent_map(model, test)}
-        return "image-vae", model, metrics, extras, dataset, "Draws digits from a latent code."
+        drawn = "coloured shapes (square, circle, triangle)" if labelling else "digits"
+        return "image-vae", model, metrics, extras, dataset, f"Draws {drawn} from a latent code."
     config = training.ImageClassifierTrainingConfig(**_overrides(args, COMMON))
     model, metrics = training.train_image_classifier(train, test, config)
     description = "Recognises digits; judges the image generators."

@@ -320,6 +320,13 @@ def encode(
     ``on_step(step, total)`` as it goes."""
     model = loaded.module
     device = model.directions.device
+    config = getattr(model, "config", {})
+    expected = (config.get("image_channels", 1), config.get("size", 28), config.get("size", 28))
+    if tuple(image.shape) != expected:
+        raise ValueError(
+            f"this model draws {expected[1]} x {expected[2]} pictures with {expected[0]} channel(s), "
+            "not digits: drawings and uploads work with the digit models"
+        )
     labels = check_label(model, label)
     if hasattr(model, "encode"):
         with torch.inference_mode():

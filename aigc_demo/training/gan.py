@@ -21,7 +21,11 @@ from aigc_demo.evaluation.image import features, frechet_distance
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_gan import ImageGAN
 from aigc_demo.training.common import Monitor, shuffled_batches
-from aigc_demo.training.image_directions import describe_principal_directions, named_directions
+from aigc_demo.training.image_directions import (
+    describe_principal_directions,
+    measure_traits,
+    named_directions,
+)
 
 Log = Callable[[str], None]
 JUDGED_SAMPLES = 5000  # per epoch: enough for a stable distance in 128-D features, ~1 s on a CPU
@@ -182,8 +186,8 @@ def train_image_gan(
         model.directions.copy_(principal_noise_directions(model, 10_000, config.seed))
     z, _, images = generated_batch(model, 10_000, config.seed)
     directions = {
-        "principal": describe_principal_directions(z, model.directions, images),
-        "named": named_directions(z, images, None),
+        "principal": describe_principal_directions(z, model.directions, measure_traits(images)),
+        "named": named_directions(z, measure_traits(images), None),
     }
     metrics: dict[str, float] = {"train_seconds": round(time.monotonic() - started, 1), "epochs_run": epoch}
     if best is not None:

@@ -13,7 +13,12 @@ from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.training.common import one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
-from aigc_demo.training.image_directions import describe_principal_directions, named_directions
+from aigc_demo.training.image_directions import (
+    Traits,
+    describe_principal_directions,
+    measure_traits,
+    named_directions,
+)
 
 Log = Callable[[str], None]
 
@@ -65,9 +70,18 @@ def posterior_means(model: ImageVAE, data: ImageSet, batch: int = 1000) -> torch
 
 
 def train_image_vae(
-    train: ImageSet, test: ImageSet, config: ImageVAETrainingConfig, log: Log = print
+    train: ImageSet,
+    test: ImageSet,
+    config: ImageVAETrainingConfig,
+    log: Log = print,
+    traits: Traits | None = None,
+    class_names: tuple[str, ...] | None = None,
 ) -> tuple[ImageVAE, dict[str, float], dict[str, list[dict]]]:
-    """Train the VAE; return it, its test figures and its directions described for the card."""
+    """Train the VAE; return it, its test figures and its directions described for the card.
+
+    Directions are labelled by ``traits`` of the training images (default: ink, slant and
+    width measured on them; generated data passes the factors that made it) and, for a model
+    that does not condition on it, by class (named by ``class_names``)."""
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     classes = int(train.labels.max()) + 1 if config.conditional else 0
@@ -103,9 +117,10 @@ def train_image_vae(
     codes = posterior_means(model, train)
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, config.num_directions))
+    traits = measure_traits(train.images) if traits is None else traits
     directions = {
-        "principal": describe_principal_directions(codes, model.directions, train.images),
-        "named": named_directions(codes, train.images, None if classes else train.labels),
+        "principal": describe_principal_directions(codes, model.directions, traits),
+        "named": named_directions(codes, traits, None if classes else train.labels, class_names),
     }
     metrics = {**evaluate_vae(model, test), "train_seconds": round(time.monotonic() - started, 1)}
     return model, metrics, directions

@@ -42,14 +42,24 @@ def _scaled(direction: torch.Tensor, centred: torch.Tensor) -> tuple[torch.Tenso
     return unit * position.std(), position
 
 
-def named_directions(codes: torch.Tensor, images: torch.Tensor, labels: torch.Tensor | None) -> list[dict]:
-    """Trait directions and (with labels) one "more like this class" direction per class.
+Traits = dict[str, torch.Tensor]  # trait name -> one value per image
+
+
+def named_directions(
+    codes: torch.Tensor,
+    traits: Traits,
+    labels: torch.Tensor | None,
+    class_names: tuple[str, ...] | None = None,
+) -> list[dict]:
+    """Trait directions and (with labels) one "more like this class" direction per class, named
+    by ``class_names`` (default: the class number). ``traits`` are measured on the images
+    (``measure_traits``) or, for generated data, the factors that made them.
 
     Returns plain data for the model card: ``{"kind", "name", "fit", "vector"}`` per direction.
     """
     centred = (codes - codes.mean(0)).double()
     found = []
-    for name, values in measure_traits(images).items():
+    for name, values in traits.items():
         target = (values - values.mean()).double()
         weights = torch.linalg.lstsq(centred, target.unsqueeze(1)).solution.squeeze(1)
         vector, position = _scaled(weights, centred)
@@ -68,7 +78,7 @@ def named_directions(codes: torch.Tensor, images: torch.Tensor, labels: torch.Te
             found.append(
                 {
                     "kind": "class",
-                    "name": str(cls),
+                    "name": class_names[cls] if class_names else str(cls),
                     "fit": round(pearson(position, member.double()), 3),
                     "vector": [round(v, 5) for v in vector.tolist()],
                 }
@@ -77,12 +87,11 @@ def named_directions(codes: torch.Tensor, images: torch.Tensor, labels: torch.Te
 
 
 def describe_principal_directions(
-    codes: torch.Tensor, directions: torch.Tensor, images: torch.Tensor, threshold: float = 0.4
+    codes: torch.Tensor, directions: torch.Tensor, traits: Traits, threshold: float = 0.4
 ) -> list[dict]:
     """For each principal direction, the trait it tracks best and how well (``{"trait", "fit"}``);
     ``trait`` is ``None`` when no trait reaches ``threshold`` in absolute correlation."""
     centred = codes - codes.mean(0)
-    traits = measure_traits(images)
     described = []
     for axis in directions:
         position = centred @ axis
