@@ -62,6 +62,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/branch",
         "/lens",
         "/start_training",
+        "/start_sprite_training",
         "/stop_training",
         "/training_status",
     }

@@ -6,6 +6,7 @@ Screenshots go to ``artifacts/screenshots/`` (git-ignored) for a person to look 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -246,5 +247,38 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         page.get_by_role("tab", name="Text", exact=True).click()
         page.locator("#text-model input").click()
         page.get_by_role("option", name="browser-verse").wait_for(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_train_tab_trains_shapes_that_the_image_tab_lists_at_once(browser, app_url):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1200})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.locator("#train-kind").get_by_text("Shapes").click()
+        page.locator("#train-text").wait_for(state="hidden", timeout=30_000)  # no text needed
+        name = page.locator("#train-name textarea, #train-name input").first
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#train-name textarea, #train-name input')]"
+            ".some(e => e.value === 'my-shapes')",
+            timeout=30_000,
+        )
+        name.fill("browser-shapes")
+        page.locator("#train-epochs input[type=number]").fill("1")
+        page.locator("#train-epochs input[type=number]").press("Enter")
+        page.locator("#train-start").click()
+        page.locator("#train-status").get_by_text("browser-shapes is trained").wait_for(timeout=240_000)
+        page.locator("#train-picture img").first.wait_for(timeout=30_000)
+        page.locator("#train-plot canvas, #train-plot svg").first.wait_for(timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-train-shapes.png"), full_page=True)
+        page.get_by_role("tab", name="Image", exact=True).click()
+        page.locator("#image-model input").click()
+        page.get_by_role("option", name="browser-shapes").click()
+        # The sliders are named after the factors that made the shapes (size, position, colour...).
+        factor = re.compile(r"Size|position|Colour|Rotation")
+        page.locator("#latent-0, #latent-1").get_by_text(factor).first.wait_for(timeout=30_000)
     finally:
         context.close()

@@ -109,3 +109,41 @@ def test_a_job_that_fails_says_why_writes_nothing_and_frees_the_slot(hub, monkey
     monkeypatch.undo()
     jobs.start_text(TextJobSpec("after", TEXT, "pasted text", epochs=1))
     assert jobs.wait(60).state == "finished"
+
+
+def test_a_sprites_job_trains_a_beta_vae_the_image_tab_can_use(hub):
+    """The built-in sprites need no data: the job shows the same codes' pictures improving,
+    plots reconstruction and KL, and saves an image model with named directions and a map."""
+    import numpy as np
+
+    from aigc_demo.data.sprites import RANGES, SHAPES
+    from aigc_demo.pipelines.image import decode
+    from aigc_demo.training.jobs import SPRITE_PRESETS, SpriteJobSpec, check_sprite_spec
+
+    for bad, message in ((SpriteJobSpec("x", preset="huge"), "preset"), (SpriteJobSpec("../x"), "name")):
+        with pytest.raises(ValueError, match=message):
+            check_sprite_spec(bad, hub)
+    jobs = TrainingJobs(hub)
+    started = time.monotonic()
+    jobs.start_sprites(SpriteJobSpec("my-shapes", epochs=1, minutes=5))
+    done = jobs.wait(300)
+    assert done.state == "finished", done.message
+    assert done.kind == "sprites"
+    assert done.step == done.total == -(-SPRITE_PRESETS["tiny"]["count"] // 64)
+    assert set(done.terms) == {"reconstruction", "kl"}
+    assert len(done.terms["kl"]) == done.total
+    assert len(done.valid_curve) == 1
+    first, last = done.samples[0][1], done.samples[-1][1]
+    assert isinstance(last, np.ndarray)
+    assert last.shape == first.shape
+    assert last.shape[-1] == 3
+    assert not np.array_equal(first, last)  # the same codes, drawn better
+    assert done.train_curve[-1][1] < done.train_curve[0][1]
+    assert "negative ELBO" in done.message
+    entry = hub.entry("my-shapes")
+    assert entry.card.kind == "image-vae"
+    assert entry.card.dataset.name == "procedural sprites"
+    named = {d["name"] for d in entry.card.extras["directions"]["named"]}
+    assert named == {*RANGES, *SHAPES}
+    assert decode(hub.load("my-shapes"), 3).shape == (320, 320, 3)
+    assert time.monotonic() - started < 300

@@ -68,3 +68,23 @@ def test_stop_saves_what_was_learned_and_a_second_job_waits_its_turn(client):
 def test_bad_training_requests_are_refused_by_name(client, arguments, message):
     with pytest.raises(AppError, match=message):
         client.predict(*arguments, api_name="/start_training")
+
+
+def test_shapes_trained_through_the_api_appear_in_the_image_endpoints(client):
+    from PIL import Image
+
+    wait_until_done(client)
+    started = client.predict("app-shapes", "tiny", 1, 5, api_name="/start_sprite_training")
+    assert started["state"] == "running"
+    assert started["kind"] == "sprites"
+    status = wait_until_done(client, timeout=300)
+    assert status["state"] == "finished", status["message"]
+    assert status["samples"] >= 2
+    listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
+    assert listed["app-shapes"]["kind"] == "image-vae"
+    named = [0.0, 0.0, 0.0, "circle", 1.0]  # ink, slant, width (absent here), "more like a circle"
+    with Image.open(client.predict("app-shapes", "0", 3, *[0.0] * 8, *named, api_name="/decode")) as shown:
+        assert shown.size == (320, 320)
+        assert shown.mode == "RGB"
+    with pytest.raises(AppError, match="preset"):
+        client.predict("other-shapes", "gigantic", 1, 1, api_name="/start_sprite_training")

@@ -28,6 +28,7 @@ from aigc_demo.training.image_directions import (
 )
 
 Log = Callable[[str], None]
+MODE_SEEKING = 0.05  # weight of the mode-seeking term
 JUDGED_SAMPLES = 5000  # per epoch: enough for a stable distance in 128-D features, ~1 s on a CPU
 
 
@@ -144,7 +145,8 @@ def train_image_gan(
         for index in shuffled_batches(len(train), config.batch_size, batches):
             real = train.images[index]
             labels = train.labels[index] if classes else None
-            fake = model.decode(torch.randn(len(index), config.latent_dim, generator=noise), labels)
+            z = torch.randn(2, len(index), config.latent_dim, generator=noise)
+            fake, other = model.decode(z.flatten(0, 1), None if labels is None else labels.repeat(2)).chunk(2)
             critic_loss = (
                 functional.relu(1 - model.realness(real, labels)).mean()
                 + functional.relu(1 + model.realness(fake.detach(), labels)).mean()
@@ -152,9 +154,13 @@ def train_image_gan(
             critic_optimizer.zero_grad(set_to_none=True)
             critic_loss.backward()
             critic_optimizer.step()
+            # Mode seeking (Mao et al., 2019): two noises for the same class must give pictures
+            # that differ in proportion, or a class collapses to one picture whatever the noise.
+            spread = (fake - other).abs().mean() / (z[0] - z[1]).abs().mean()
             generator_loss = -model.realness(fake, labels).mean()
+            objective = generator_loss + MODE_SEEKING / (spread + 1e-5)
             generator_optimizer.zero_grad(set_to_none=True)
-            generator_loss.backward()
+            objective.backward()
             generator_optimizer.step()
             step += 1
             losses = {"critic": critic_loss.item(), "generator": generator_loss.item()}

@@ -11,7 +11,7 @@ import torch
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
-from aigc_demo.training.common import one_cycle, shuffled_batches
+from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import (
     Traits,
@@ -76,12 +76,15 @@ def train_image_vae(
     log: Log = print,
     traits: Traits | None = None,
     class_names: tuple[str, ...] | None = None,
+    monitor: Monitor | None = None,
 ) -> tuple[ImageVAE, dict[str, float], dict[str, list[dict]]]:
     """Train the VAE; return it, its test figures and its directions described for the card.
 
     Directions are labelled by ``traits`` of the training images (default: ink, slant and
     width measured on them; generated data passes the factors that made it) and, for a model
-    that does not condition on it, by class (named by ``class_names``)."""
+    that does not condition on it, by class (named by ``class_names``). ``monitor`` sees every
+    step (objective, reconstruction and KL) and each epoch's test figures, and can stop the run."""
+    monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     classes = int(train.labels.max()) + 1 if config.conditional else 0
@@ -96,23 +99,35 @@ def train_image_vae(
     )
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
-    started = time.monotonic()
+    total = config.epochs * -(-len(train) // config.batch_size)
+    monitor.started(model, total)
+    started, step, stopped = time.monotonic(), 0, False
     for epoch in range(1, config.epochs + 1):
         model.train()
-        running = 0.0
+        running, seen = 0.0, 0
         for index in shuffled_batches(len(train), config.batch_size, generator):
             labels = train.labels[index] if classes else None
-            loss, _, _ = model.loss(train.images[index], labels, config.beta)
+            loss, reconstruction, kl = model.loss(train.images[index], labels, config.beta)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             schedule.step()
-            running += loss.item() * len(index)
+            running, seen, step = running + loss.item() * len(index), seen + len(index), step + 1
+            monitor.step(
+                step, total, {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
+            )
+            if monitor.stop_requested():
+                stopped = True
+                break
+        model.eval()
         measured = evaluate_vae(model, test)
+        monitor.evaluated(step, {"valid_loss": measured["test_nelbo_nats"]}, model)
         log(
-            f"epoch {epoch}/{config.epochs}  train objective {running / len(train):.2f}  "
+            f"epoch {epoch}/{config.epochs}  train objective {running / max(seen, 1):.2f}  "
             f"test -ELBO {measured['test_nelbo_nats']:.2f}  ({time.monotonic() - started:.0f} s)"
         )
+        if stopped:
+            break
     model.eval()
     codes = posterior_means(model, train)
     with torch.no_grad():

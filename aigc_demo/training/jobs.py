@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -24,17 +25,28 @@ from aigc_demo.backend.hub import ModelHub, check_model_name
 from aigc_demo.data.text import split_text
 from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor
+from aigc_demo.training.image import ImageVAETrainingConfig
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
 log = logging.getLogger(__name__)
 
-KINDS = ("text",)
+KINDS = ("text", "sprites")
 # Sizes of the text model; "tiny" learns words from a page of text within a minute or two on a CPU.
 TEXT_PRESETS: dict[str, dict] = {
     "tiny": {"hidden": 128, "layers": 1, "embed_dim": 32, "seq_len": 64, "batch_size": 16},
     "small": {"hidden": 256, "layers": 2, "embed_dim": 48, "seq_len": 96, "batch_size": 32},
     "base": {"hidden": 384, "layers": 2, "embed_dim": 64, "seq_len": 128, "batch_size": 64},
 }
+# Sizes of the sprites beta-VAE (and how many sprites it learns from); "tiny" shows recognisable
+# shapes in about a minute on a CPU.
+SPRITE_PRESETS: dict[str, dict] = {
+    "tiny": {"count": 6000, "latent_dim": 6, "channels": 16, "hidden": 128},
+    "small": {"count": 20_000, "latent_dim": 8, "channels": 32, "hidden": 256},
+    "base": {"count": 50_000, "latent_dim": 10, "channels": 32, "hidden": 256},
+}
+SPRITE_BETA = 4.0
+SPRITE_TEST_COUNT = 1000
+PREVIEW_TILES = 16
 MAX_EPOCHS = 100
 MAX_MINUTES = 60.0
 SNAPSHOTS = 12  # sample previews per run
@@ -57,6 +69,17 @@ class TextJobSpec:
 
 
 @dataclass
+class SpriteJobSpec:
+    """Train a beta-VAE on the built-in procedural sprites (no data to give, no download)."""
+
+    name: str
+    preset: str = "tiny"
+    epochs: int = 5
+    minutes: float = 2.0
+    seed: int = 0
+
+
+@dataclass
 class JobSnapshot:
     """What a job has done so far; a copy, safe to read while the job goes on."""
 
@@ -68,7 +91,10 @@ class JobSnapshot:
     elapsed: float = 0.0
     train_curve: list[tuple[int, float]] = field(default_factory=list)
     valid_curve: list[tuple[int, float]] = field(default_factory=list)
-    samples: list[tuple[int, str]] = field(default_factory=list)  # (step, text) from the fixed prompt
+    # Per-step terms of the training loss besides the total (e.g. a VAE's reconstruction and KL).
+    terms: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # (step, preview): text from the fixed prompt, or a picture (uint8 array) of fixed codes.
+    samples: list[tuple[int, Any]] = field(default_factory=list)
     prompt: str = ""
     message: str = ""
 
@@ -84,13 +110,13 @@ class JobSnapshot:
         return self.elapsed / self.step * (self.total - self.step)
 
 
-def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTrainingConfig:
-    """Refuse a bad request before any work starts; return the training config it asks for."""
+def _check_common(spec: TextJobSpec | SpriteJobSpec, hub: ModelHub, presets: dict) -> int:
+    """The checks every kind shares (name, preset, epochs, time budget); returns the epochs."""
     check_model_name(spec.name)
     if any(entry.name == spec.name for entry in hub.entries()):
         raise ValueError(f"a model named {spec.name!r} already exists; choose another name")
-    if spec.preset not in TEXT_PRESETS:
-        raise ValueError(f"preset must be one of {', '.join(TEXT_PRESETS)}, got {spec.preset!r}")
+    if spec.preset not in presets:
+        raise ValueError(f"preset must be one of {', '.join(presets)}, got {spec.preset!r}")
     epochs = check_whole(spec.epochs, "epochs", 1, MAX_EPOCHS)
     try:
         minutes = float(spec.minutes)
@@ -98,6 +124,25 @@ def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTraining
         raise ValueError(f"the time budget must be a number of minutes, got {spec.minutes!r}") from None
     if not 0.05 <= minutes <= MAX_MINUTES:
         raise ValueError(f"the time budget must be between 0.05 and {MAX_MINUTES:g} minutes")
+    return epochs
+
+
+def check_sprite_spec(spec: SpriteJobSpec, hub: ModelHub) -> ImageVAETrainingConfig:
+    epochs = _check_common(spec, hub, SPRITE_PRESETS)
+    sizes = {k: v for k, v in SPRITE_PRESETS[spec.preset].items() if k != "count"}
+    return ImageVAETrainingConfig(
+        epochs=epochs,
+        batch_size=64,
+        beta=SPRITE_BETA,
+        num_directions=min(8, sizes["latent_dim"]),
+        seed=spec.seed,
+        **sizes,
+    )
+
+
+def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTrainingConfig:
+    """Refuse a bad request before any work starts; return the training config it asks for."""
+    epochs = _check_common(spec, hub, TEXT_PRESETS)
     if not isinstance(spec.text, str) or not spec.text.strip():
         raise ValueError("give some text to learn from: paste it or upload a .txt file")
     if len(spec.text) > max_chars:
@@ -118,7 +163,7 @@ class _JobMonitor(Monitor):
     """Feeds a running job's snapshot, takes the sample previews, and carries the job's stop
     request and time budget into the training loop."""
 
-    def __init__(self, job: TrainingJobs, deadline: float, preview: Callable[[torch.nn.Module], str]):
+    def __init__(self, job: TrainingJobs, deadline: float, preview: Callable[[torch.nn.Module], Any]):
         self.job, self.deadline, self.preview = job, deadline, preview
         self.model: torch.nn.Module | None = None
         self.every = 1
@@ -129,9 +174,9 @@ class _JobMonitor(Monitor):
 
     def take_sample(self, step: int) -> None:
         if self.model is not None:
-            text = self.preview(self.model)
+            shown = self.preview(self.model)
             with self.job._lock:
-                self.job._snapshot.samples.append((step, text))
+                self.job._snapshot.samples.append((step, shown))
 
     def step(self, step: int, total: int, losses: dict[str, float]) -> None:
         with self.job._lock:
@@ -139,6 +184,9 @@ class _JobMonitor(Monitor):
             snap.step, snap.total = step, total
             snap.elapsed = time.monotonic() - self.job._started
             snap.train_curve.append((step, round(losses["train"], 4)))
+            for name, value in losses.items():
+                if name != "train":
+                    snap.terms.setdefault(name, []).append((step, round(value, 4)))
         if step % self.every == 0:
             self.take_sample(step)
 
@@ -177,6 +225,15 @@ class TrainingJobs:
             return copy.deepcopy(self._snapshot)
 
     def start_text(self, spec: TextJobSpec) -> JobSnapshot:
+        prompt = spec.text.lstrip()[:1] or "\n" if isinstance(spec.text, str) else "\n"
+        return self._start(spec, "text", lambda: check_spec(spec, self.hub, self.max_chars), prompt)
+
+    def start_sprites(self, spec: SpriteJobSpec) -> JobSnapshot:
+        return self._start(spec, "sprites", lambda: check_sprite_spec(spec, self.hub))
+
+    def _start(
+        self, spec: TextJobSpec | SpriteJobSpec, kind: str, check: Callable[[], Any], prompt: str = ""
+    ) -> JobSnapshot:
         with self._lock:
             if self._snapshot.running:
                 current = self._snapshot
@@ -184,14 +241,13 @@ class TrainingJobs:
                     f"a training job ({current.name!r}, step {current.step} of {current.total}) is running; "
                     "one job runs at a time on this server, so try again when it ends"
                 )
-            config = check_spec(spec, self.hub, self.max_chars)
+            config = check()
             self._stop.clear()
             self._started = time.monotonic()
-            prompt = spec.text.lstrip()[:1] or "\n"
-            self._snapshot = JobSnapshot(state="running", name=spec.name, kind="text", prompt=prompt)
-            self._thread = threading.Thread(
-                target=self._run_text, args=(spec, config, prompt), name=f"train-{spec.name}", daemon=True
-            )
+            self._snapshot = JobSnapshot(state="running", name=spec.name, kind=kind, prompt=prompt)
+            run = self._run_text if kind == "text" else self._run_sprites
+            args = (spec, config, prompt) if kind == "text" else (spec, config)
+            self._thread = threading.Thread(target=run, args=args, name=f"train-{spec.name}", daemon=True)
             self._thread.start()
             return copy.deepcopy(self._snapshot)
 
@@ -222,10 +278,10 @@ class TrainingJobs:
                 model.train(was_training)
 
         monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
-        try:
-            train, valid = split_text(spec.text)
-            model, metrics = train_char_rnn(train, valid, config, log=log.info, monitor=monitor)
-            monitor.take_sample(self._snapshot.step)  # the model that is saved
+
+        def train() -> tuple[torch.nn.Module, ModelCard, str]:
+            train_text, valid = split_text(spec.text)
+            model, metrics = train_char_rnn(train_text, valid, config, log=log.info, monitor=monitor)
             card = ModelCard(
                 kind="char-rnn",
                 config=dict(model.config),
@@ -235,15 +291,80 @@ class TrainingJobs:
                 description=f"Trained in the app on {spec.source} ({spec.preset} preset).",
                 extras={"training": vars(config), "preset": spec.preset, "split": "last10"},
             )
-            self.hub.save(spec.name, model, card, storage_dtype=torch.float16)
+            return model, card, f"validation loss {metrics['valid_loss']:.3f} nats/char"
+
+        self._run(spec, monitor, train, torch.float16)
+
+    def _run_sprites(self, spec: SpriteJobSpec, config: ImageVAETrainingConfig) -> None:
+        from aigc_demo.backend.seeding import seeded_randn
+        from aigc_demo.data import catalog
+        from aigc_demo.data.sprites import SHAPES, make_sprites
+        from aigc_demo.pipelines.image import grid
+        from aigc_demo.training.image import train_image_vae
+        from aigc_demo.training.latent_map import latent_map
+
+        codes = seeded_randn((PREVIEW_TILES, config.latent_dim), 0)
+
+        @torch.no_grad()
+        def preview(model: torch.nn.Module) -> Any:
+            """The same codes every time, so the pictures show the model improving."""
+            was_training = model.training
+            model.eval()
+            try:
+                return grid(model.decode(codes), scale=3, columns=4)
+            finally:
+                model.train(was_training)
+
+        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+
+        def train() -> tuple[torch.nn.Module, ModelCard, str]:
+            data = make_sprites(SPRITE_PRESETS[spec.preset]["count"], seed=spec.seed)
+            test = make_sprites(SPRITE_TEST_COUNT, seed=spec.seed + 1)
+            traits = {k: v for k, v in data.factors.items() if k != "shape"}
+            model, metrics, directions = train_image_vae(
+                data.as_image_set(),
+                test.as_image_set(),
+                config,
+                log=log.info,
+                traits=traits,
+                class_names=SHAPES,
+                monitor=monitor,
+            )
+            card = ModelCard(
+                kind="image-vae",
+                config=dict(model.config),
+                dataset=catalog.SPRITES,
+                seed=spec.seed,
+                metrics=metrics,
+                description=f"Draws coloured shapes; trained in the app ({spec.preset} preset).",
+                extras={
+                    "training": vars(config),
+                    "preset": spec.preset,
+                    "directions": directions,
+                    "map": latent_map(model, test.as_image_set()),
+                },
+            )
+            return model, card, f"test negative ELBO {metrics['test_nelbo_nats']:.1f} nats per image"
+
+        self._run(spec, monitor, train)
+
+    def _run(
+        self,
+        spec: TextJobSpec | SpriteJobSpec,
+        monitor: _JobMonitor,
+        train: Callable[[], tuple[torch.nn.Module, ModelCard, str]],
+        storage_dtype: torch.dtype | None = None,
+    ) -> None:
+        """Train, show the final model's preview, save it, and say how it ended."""
+        try:
+            model, card, result = train()
+            monitor.take_sample(self._snapshot.step)  # the model that is saved
+            self.hub.save(spec.name, model, card, storage_dtype=storage_dtype)
             with self._lock:
                 stopped = self._stop.is_set()
                 self._snapshot.state = "stopped" if stopped else "finished"
                 reason = self._snapshot.message or ("stopped" if stopped else "finished")
-                loss = metrics["valid_loss"]
-                self._snapshot.message = (
-                    f"{reason}; saved {spec.name!r} (validation loss {loss:.3f} nats/char)"
-                )
+                self._snapshot.message = f"{reason}; saved {spec.name!r} ({result})"
         except Exception as err:  # the job ends, the server serves on, and the page says why
             log.exception("training job %s failed", spec.name)
             with self._lock:

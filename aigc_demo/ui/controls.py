@@ -44,10 +44,13 @@ def offset_slider(label: Any, elem_id: str, step: float = 0.05) -> gr.Slider:
     return gr.Slider(-MAX_OFFSET, MAX_OFFSET, value=0.0, step=step, label=label, elem_id=elem_id, buttons=[])
 
 
-def picture_output(label: Any, elem_id: str, size: int | None = None, crisp: bool = True) -> gr.Image:
+def picture_output(
+    label: Any, elem_id: str, size: int | None = None, crisp: bool = True, visible: bool = True
+) -> gr.Image:
     """A read-only PNG picture with a download button; ``crisp`` keeps upscaled pixels sharp."""
     return gr.Image(
         label=label,
+        visible=visible,
         format="png",
         interactive=False,
         height=size,

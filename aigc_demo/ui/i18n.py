@@ -134,9 +134,12 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "text_space": "␣ space",
         "train_intro": "Train a model of your own on your own text: paste it or upload a .txt file, pick a "
         "size and a time budget, and press Start. The loss curves and samples from the same prompt update "
-        "as it learns; Stop saves what it has learned so far. The model then appears in the Text tab.",
+        "as it learns; Stop saves what it has learned so far. The model then appears in the Text tab. "
+        "Or train an image model on coloured shapes drawn by the app itself (no data needed): it then "
+        "appears in the Image tab, its sliders named after what they change.",
         "train_kind": "What to train",
         "train_kind_text": "Text (character-level LSTM)",
+        "train_kind_sprites": "Shapes (β-VAE on built-in coloured shapes)",
         "train_text": "Text to learn from",
         "train_text_placeholder": "Paste a few pages of text: poems, lyrics, recipes, code…",
         "train_upload": "…or upload a UTF-8 .txt file",
@@ -146,10 +149,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_minutes": "Time budget (minutes)",
         "train_start": "Start",
         "train_stop": "Stop and save",
-        "train_loss": "Loss (nats per character; lower is better)",
+        "train_loss": "Loss (text: nats per character; shapes: nats per image; lower is better)",
         "train_curve_train": "training",
         "train_curve_valid": "validation (last 10% of the text)",
+        "train_curve_valid_sprites": "test negative ELBO (1,000 new shapes)",
+        "train_curve_reconstruction": "reconstruction",
+        "train_curve_kl": "KL",
         "train_sample": "What the model writes from the same start",
+        "train_picture": "What the model draws from the same 16 codes",
         "train_scrubber": "Sample snapshot",
         "train_scrubber_at": "Sample snapshot (after step {step})",
         "train_idle": "No training job is running. Give some text and press Start.",
@@ -157,10 +164,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         " · {elapsed} elapsed · about {eta} left",
         "train_state_stopping": "Stopping **{name}** after step {step}…",
         "train_state_finished": "**{name}** is trained ({step} steps in {elapsed}"
-        ") and ready in the Text tab.",
+        ") and ready in the {tab} tab.",
         "train_state_stopped": "**{name}** was stopped at step {step} of"
         " {total} and saved; it is ready in the "
-        "Text tab.",
+        "{tab} tab.",
         "train_state_failed": "Training **{name}** failed at step {step}.",
         "about_models": "### Models",
         "about_datasets": "### Datasets",
@@ -248,9 +255,12 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_intro": "用你自己的文本训练一个模型：粘贴文本或上传 .tx"
         "t 文件，选择规模和时间预算，然后点击“开始”。"
         "学习过程中，损失曲线和从同一开头生成的样本会不断更新；“停止”会保存目前学到的内容。"
-        "之后新模型会出现在“文本”标签页中。",
+        "之后新模型会出现在“文本”标签页中。"
+        "也可以用应用自己绘制的彩色图形（无需数据）训练一个图像模型：它会出现在“图像”标签页中，"
+        "滑块以其改变的属性命名。",
         "train_kind": "训练什么",
         "train_kind_text": "文本（字符级 LSTM）",
+        "train_kind_sprites": "图形（在内置彩色图形上训练 β-VAE）",
         "train_text": "用来学习的文本",
         "train_text_placeholder": "粘贴几页文本：诗歌、歌词、菜谱、代码……",
         "train_upload": "……或上传 UTF-8 编码的 .txt 文件",
@@ -260,18 +270,22 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_minutes": "时间预算（分钟）",
         "train_start": "开始",
         "train_stop": "停止并保存",
-        "train_loss": "损失（每字符奈特，越低越好）",
+        "train_loss": "损失（文本：每字符奈特；图形：每幅图奈特；越低越好）",
         "train_curve_train": "训练",
         "train_curve_valid": "验证（文本最后 10%）",
+        "train_curve_valid_sprites": "测试负 ELBO（1000 个新图形）",
+        "train_curve_reconstruction": "重建",
+        "train_curve_kl": "KL",
         "train_sample": "模型从同一开头写出的内容",
+        "train_picture": "模型从同样 16 个编码画出的图",
         "train_scrubber": "样本快照",
         "train_scrubber_at": "样本快照（第 {step} 步之后）",
         "train_idle": "当前没有训练任务。提供一些文本后点击“开始”。",
         "train_state_running": "正在训练 **{name}**：第 {step}/{total} 步 · 已用 {elapsed} · 约剩 {eta}",
         "train_state_stopping": "正在停止 **{name}**（第 {step} 步之后）……",
         "train_state_finished": "**{name}** 已训练完成（{step} 步，用"
-        "时 {elapsed}），可在“文本”标签页中使用。",
-        "train_state_stopped": "**{name}** 在第 {step}/{total} 步停止并已保存，可在“文本”标签页中使用。",
+        "时 {elapsed}），可在“{tab}”标签页中使用。",
+        "train_state_stopped": "**{name}** 在第 {step}/{total} 步停止并已保存，可在“{tab}”标签页中使用。",
         "train_state_failed": "训练 **{name}** 在第 {step} 步失败。",
         "text_intro": "输入一段文字的开头，点击“续写”：模型逐字接着写下去。写完后点击任意一个字，"
         "看看模型在那里还考虑过哪些字，并可以换一个字从那里继续写。",

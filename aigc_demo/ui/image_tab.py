@@ -409,6 +409,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             decode(start_code, chosen, class_label, latent_seed, *values) if chosen else None,
         ]
 
+    quiet_private = {"api_visibility": "private", "show_progress": "hidden"}
     loaded_page = gr.on(
         [demo.load, model.change],
         refresh,
@@ -417,6 +418,8 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         api_visibility="private",
         show_progress="hidden",
     )
+    # On focus: a model trained meanwhile (in the Train tab) is listed at once.
+    model.focus(lambda: gr.Dropdown(choices=_image_models(hub)), None, model, **quiet_private)
     map_outputs = [map_group, map_view]
     map_options = {"api_visibility": "private", "show_progress": "hidden"}
     for event in (loaded_page, jumped, encoded, centred_event):

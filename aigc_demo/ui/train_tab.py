@@ -1,4 +1,5 @@
-"""The Train tab: give text, pick a size and a time budget, watch the model learn, use it at once."""
+"""The Train tab: give text (or pick the built-in shapes), pick a size and a time budget, watch the
+model learn, use it at once."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from aigc_demo.training.jobs import (
     MAX_MINUTES,
     TEXT_PRESETS,
     JobSnapshot,
+    SpriteJobSpec,
     TextJobSpec,
     TrainingJobs,
 )
+from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
@@ -44,6 +47,7 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
+            tab=text("tab_image" if snap.kind == "sprites" else "tab_text", lang),
         )
     ]
     if snap.total:
@@ -58,7 +62,10 @@ def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
     ``PLOT_POINTS`` points, so the page receives a small table every second however long the run."""
     stride = max(1, -(-len(snap.train_curve) // PLOT_POINTS))
     rows = [(step, loss, text("train_curve_train", lang)) for step, loss in snap.train_curve[::stride]]
-    rows += [(step, loss, text("train_curve_valid", lang)) for step, loss in snap.valid_curve]
+    for name, curve in snap.terms.items():
+        rows += [(step, loss, text(f"train_curve_{name}", lang)) for step, loss in curve[::stride]]
+    valid = "train_curve_valid_sprites" if snap.kind == "sprites" else "train_curve_valid"
+    rows += [(step, loss, text(valid, lang)) for step, loss in snap.valid_curve]
     return pd.DataFrame(rows, columns=["step", "loss", "curve"])
 
 
@@ -66,8 +73,8 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     jobs = TrainingJobs(hub, max_chars=settings.max_train_chars())
     with gr.Row():
         with gr.Column(scale=2):
-            gr.Radio(
-                [(I18N("train_kind_text"), "text")],
+            kind = gr.Radio(
+                [(I18N("train_kind_text"), "text"), (I18N("train_kind_sprites"), "sprites")],
                 value="text",
                 label=I18N("train_kind"),
                 elem_id="train-kind",
@@ -105,6 +112,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             sample = gr.Textbox(
                 label=I18N("train_sample"), lines=6, interactive=False, elem_id="train-sample"
             )
+            picture = picture_output(I18N("train_picture"), "train-picture", size=240, visible=False)
             scrubber = gr.Slider(
                 0, 1, value=0, step=1, label=I18N("train_scrubber"), elem_id="train-scrubber", buttons=[]
             )
@@ -132,7 +140,16 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         """How the current (or last) training job is going."""
         return job_status_of(jobs.snapshot())
 
+    @shows_errors
+    def start_sprite_training(
+        model_name: str, size: str = "tiny", epoch_count: float = 5, budget: float = 2
+    ) -> dict[str, Any]:
+        """Start training a beta-VAE on the built-in procedural shapes (no data to send) and return
+        the job's status; the model is saved under ``model_name`` as ``start_training``'s is."""
+        return job_status_of(jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget)))
+
     gr.api(start_training, api_name="start_training")
+    gr.api(start_sprite_training, api_name="start_sprite_training")
     gr.api(stop_training, api_name="stop_training")
     gr.api(training_status, api_name="training_status")
 
@@ -143,16 +160,18 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         snap = jobs.snapshot()
         newest = max(len(snap.samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
-        preview = snap.samples[at][1] if snap.samples else ""
+        preview = snap.samples[at][1] if snap.samples else None
         label = text("train_scrubber_at", lang, step=snap.samples[at][0]) if snap.samples else None
+        drawn = snap.kind == "sprites"
         return (
             status_markdown(snap, lang),
             loss_table(snap, lang),
-            preview,
+            gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
+            gr.Image(value=preview if drawn else None, visible=drawn),
             gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
         )
 
-    shown_outputs = [status, plot, sample, scrubber]
+    shown_outputs = [status, plot, sample, picture, scrubber]
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
     def follow(request: gr.Request):
@@ -163,6 +182,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     @shows_errors
     def click_start(
         request: gr.Request,
+        what: str,
         model_name: str,
         pasted_text: str,
         uploaded: str | None,
@@ -170,6 +190,9 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float,
         budget: float,
     ):
+        if what == "sprites":
+            jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget))
+            return follow(request)
         if uploaded:  # an uploaded .txt file wins over pasted text
             path = Path(uploaded)
             body, source = decode_text(path.read_bytes(), path.name), path.name
@@ -182,8 +205,15 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         jobs.stop()
         return show(request, shown)
 
+    def choose(what: str, model_name: str):
+        """Text needs text to learn from; the shapes need nothing. A default name follows the kind."""
+        defaults = {"text": "my-text-model", "sprites": "my-shapes"}
+        renamed = defaults[what] if model_name in defaults.values() else model_name
+        return gr.Textbox(visible=what == "text"), gr.File(visible=what == "text"), renamed
+
+    kind.change(choose, [kind, name], [pasted, upload, name], **quiet)
     following = [*shown_outputs, timer]
-    start.click(click_start, [name, pasted, upload, preset, epochs, minutes], following, **quiet)
+    start.click(click_start, [kind, name, pasted, upload, preset, epochs, minutes], following, **quiet)
     stop.click(click_stop, [scrubber], shown_outputs, **quiet)
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
     scrubber.release(show, [scrubber], shown_outputs, **quiet)
@@ -194,9 +224,14 @@ def _spec(name: Any, body: str, source: str, size: Any, epochs: Any, minutes: An
     return TextJobSpec(str(name or "").strip(), body, source, str(size), epochs, minutes)
 
 
+def _sprite_spec(name: Any, size: Any, epochs: Any, minutes: Any) -> SpriteJobSpec:
+    return SpriteJobSpec(str(name or "").strip(), str(size), epochs, minutes)
+
+
 def job_status_of(snap: JobSnapshot) -> dict[str, Any]:
     return {
         "state": snap.state,
+        "kind": snap.kind,
         "name": snap.name,
         "step": snap.step,
         "total": snap.total,
