@@ -38,10 +38,14 @@ class Generator(nn.Module):
             nn.ConvTranspose2d(channels, image_channels, 4, 2, 1),
         )
 
-    def forward(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+    def features(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+        """The first feature map, flat: ``(B, width * grid * grid)``."""
         if self.label_embedding is not None:
             z = torch.cat([z, self.label_embedding(label)], dim=1)
-        features = self.project(z).view(len(z), self.width, self.grid, self.grid)
+        return self.project(z)
+
+    def forward(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+        features = self.features(z, label).view(len(z), self.width, self.grid, self.grid)
         return self.upsample(features)  # logits of the pixel intensities
 
 
@@ -73,7 +77,7 @@ class ImageGAN(nn.Module):
     def __init__(
         self,
         latent_dim: int = 32,
-        channels: int = 64,
+        channels: int = 32,
         classes: int = 10,
         size: int = 28,
         image_channels: int = 1,

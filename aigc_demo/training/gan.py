@@ -38,13 +38,15 @@ class ImageGANTrainingConfig:
     batch_size: int = 64
     learning_rate: float = 2e-4
     latent_dim: int = 32
-    channels: int = 64
+    channels: int = 32
     conditional: bool = True
     num_directions: int = 8
     seed: int = 0
 
 
-def noise_and_labels(model: ImageGAN, count: int, generator: torch.Generator) -> tuple:
+def noise_and_labels(
+    model: ImageGAN, count: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Prior noise and, for a conditional model, the classes in turn (0, 1, 2, ...)."""
     z = torch.randn(count, model.latent_dim, generator=generator)
     labels = torch.arange(count) % model.classes if model.classes else None
@@ -74,8 +76,8 @@ def recalibrate_batch_norm(model: ImageGAN, seed: int, batches: int = 50, batch_
 @torch.no_grad()
 def generated_batch(
     model: ImageGAN, count: int, seed: int
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``count`` samples in eval mode from a fixed seed: (noise, labels or empty, images)."""
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """``count`` samples in eval mode from a fixed seed: (noise, classes or None, images)."""
     z, labels = noise_and_labels(model, count, torch.Generator().manual_seed(seed))
     images = torch.cat(
         [
@@ -83,7 +85,7 @@ def generated_batch(
             for i in range(0, count, 1000)
         ]
     )
-    return z, labels if labels is not None else torch.empty(0), images
+    return z, labels, images
 
 
 def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.Tensor:
@@ -94,11 +96,7 @@ def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.
     k = len(model.directions)
     z, labels, _ = generated_batch(model, count, seed)
     with torch.no_grad():
-        if model.generator.label_embedding is not None:
-            inputs = torch.cat([z, model.generator.label_embedding(labels)], dim=1)
-        else:
-            inputs = z
-        hidden = model.generator.project(inputs)
+        hidden = model.generator.features(z, labels)
     centred = hidden - hidden.mean(0)
     _, _, axes = torch.pca_lowrank(centred, q=k + 8, center=False, niter=4)  # randomised: the top k only
     coordinates = centred @ axes[:, :k]  # (count, k)
