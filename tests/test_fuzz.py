@@ -123,6 +123,8 @@ def test_every_public_endpoint_has_a_baseline(app):
     info = app.get("/gradio_api/info").json()
     assert {name.lstrip("/") for name in info["named_endpoints"]} == set(VALID)
     for api, data in VALID.items():
+        if api.startswith("start_"):  # one job at a time: let the previous one end first
+            finish_training(app)
         assert call(app, api, data)[0] == "complete", api
 
 

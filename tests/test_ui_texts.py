@@ -25,7 +25,7 @@ def test_chinese_texts_are_chinese():
     words = re.compile(r"[A-Za-z]{2,}")
 
     def needs_words(value: str) -> bool:  # "{factor}: {low}" has nothing to translate
-        return bool(words.search(re.sub(r"\{\w+\}|AIGC|WAV|VAE|GAN|MIT|top-[kp]", "", value)))
+        return bool(words.search(re.sub(r"\{\w+\}|AIGC|WAV|VAE|GAN|KL|MIT|top-[kp]", "", value)))
 
     english = TRANSLATIONS["en"]
     untranslated = [
