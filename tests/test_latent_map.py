@@ -69,6 +69,19 @@ def test_a_stored_map_draws_and_picks_the_point_under_a_click(mapped_hub):
         latent_map.load_map(mapped_hub.load("unmapped"))
 
 
+def test_the_map_legend_names_the_classes_when_the_card_does(hub, tmp_path):
+    images = load_mnist(write_bar_digits(tmp_path / "bars", train=20, test=200), "test")
+    model = make_image_model()
+    names = tuple(f"class-{k}" for k in range(10))
+    for name, class_names in (("numbered", None), ("named", names)):
+        stored = compute_map(model, images, count=120, class_names=class_names)
+        hub.save(name, model, make_card(kind="image-vae", config=model.config, extras={"map": stored}))
+    assert latent_map.load_map(hub.load("numbered")).names == [str(k) for k in range(10)]
+    named = latent_map.load_map(hub.load("named"))
+    assert named.names == list(names)
+    assert latent_map.map_picture(named).shape == (latent_map.SIZE, latent_map.SIZE, 3)
+
+
 def test_cli_stores_a_map_in_a_checkpoint_and_keeps_the_weights(tmp_path, capsys):
     from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
 

@@ -13,7 +13,10 @@ HELP = "store the codes of a sample of test images in an image VAE checkpoint (t
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", required=True, type=Path, help="an image VAE .safetensors file")
     parser.add_argument(
-        "--data", required=True, type=Path, help="MNIST-format folder (its test split is used)"
+        "--data",
+        required=True,
+        type=Path,
+        help="MNIST-format folder (its test split is used), or 'sprites' for the built-in sprites",
     )
     parser.add_argument(
         "--points", type=int, default=1000, help="test images on the map (default %(default)s)"
@@ -24,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from aigc_demo import models
     from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
-    from aigc_demo.data.mnist import load_mnist
+    from aigc_demo.cli.train import image_data
     from aigc_demo.training.latent_map import latent_map
 
     if not 10 <= args.points <= 5000:
@@ -34,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.checkpoint} holds a {card.kind!r} model, not an image VAE")
     model = models.build(card.kind, card.config)
     model.load_state_dict(tensors)
-    card.extras["map"] = latent_map(model.eval(), load_mnist(args.data, "test"), args.points, args.seed)
+    _, test, _, labelling = image_data(args.data)
+    names = labelling.get("class_names")
+    card.extras["map"] = latent_map(model.eval(), test, args.points, args.seed, names)
     size = save_checkpoint(args.checkpoint, tensors, card)  # the weights are written back unchanged
     print(
         f"stored a map of {args.points} test images in {args.checkpoint} ({size / 1e6:.2f} MB)",

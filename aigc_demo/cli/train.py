@@ -108,7 +108,7 @@ SPRITES = "sprites"
 SPRITE_COUNTS = {"train": 50_000, "test": 10_000}
 
 
-def _image_data(data: Path) -> tuple[Any, Any, DatasetInfo, dict[str, Any]]:
+def image_data(data: Path) -> tuple[Any, Any, DatasetInfo, dict[str, Any]]:
     """Train and test images, the dataset's credit, and how to label directions on it."""
     from aigc_demo.data.mnist import is_official_mnist, load_mnist
 
@@ -127,7 +127,7 @@ def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.training import image as training
     from aigc_demo.training.latent_map import latent_map
 
-    train, test, dataset, labelling = _image_data(args.data)
+    train, test, dataset, labelling = image_data(args.data)
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
     if args.kind == "gan":
         from aigc_demo.training import gan
@@ -144,7 +144,12 @@ def _train_image(args: argparse.Namespace) -> Trained:
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
         model, metrics, directions = training.train_image_vae(train, test, config, **labelling)
-        extras = {"training": vars(config), "directions": directions, "map": latent_map(model, test)}
+        names = labelling.get("class_names")
+        extras = {
+            "training": vars(config),
+            "directions": directions,
+            "map": latent_map(model, test, class_names=names),
+        }
         drawn = "coloured shapes (square, circle, triangle)" if labelling else "digits"
         return "image-vae", model, metrics, extras, dataset, f"Draws {drawn} from a latent code."
     config = training.ImageClassifierTrainingConfig(**_overrides(args, COMMON))

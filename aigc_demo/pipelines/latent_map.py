@@ -43,6 +43,7 @@ class LatentMap:
     points: np.ndarray  # (N, 2) coordinates of the stored codes along the axes
     low: np.ndarray  # (2,) lower corner of the drawn area
     high: np.ndarray  # (2,) upper corner
+    names: list[str]  # class names by label, for the legend
 
     def coordinates(self, code: torch.Tensor) -> np.ndarray:
         return (code.to(self.axes) @ self.axes.T).cpu().numpy()
@@ -94,7 +95,8 @@ def load_map(loaded: LoadedModel) -> LatentMap:
     points = (codes @ axes.T).cpu().numpy()
     low, high = np.percentile(points, 0.5, axis=0), np.percentile(points, 99.5, axis=0)
     pad = (high - low) * 0.05
-    return LatentMap(codes, labels.tolist(), axes, points, low - pad, high + pad)
+    names = [str(n) for n in stored.get("names", [])] or [str(i) for i in range(int(labels.max()) + 1)]
+    return LatentMap(codes, labels.tolist(), axes, points, low - pad, high + pad, names)
 
 
 def map_picture(latent: LatentMap, marker: Sequence[float] | None = None) -> np.ndarray:
@@ -105,9 +107,12 @@ def map_picture(latent: LatentMap, marker: Sequence[float] | None = None) -> np.
     for point, label in zip(latent.points, latent.labels, strict=True):
         x, y = latent.to_pixel(point)
         draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=PALETTE[label % len(PALETTE)])
-    for digit, colour in enumerate(PALETTE):  # legend along the top edge
-        draw.rectangle([MARGIN + digit * 31, 6, MARGIN + digit * 31 + 8, 14], fill=colour)
-        draw.text((MARGIN + digit * 31 + 11, 4), str(digit), fill="black")
+    left = MARGIN
+    for label in sorted(set(latent.labels)):  # legend along the top edge
+        name = latent.names[label] if label < len(latent.names) else str(label)
+        draw.rectangle([left, 6, left + 8, 14], fill=PALETTE[label % len(PALETTE)])
+        draw.text((left + 11, 4), name, fill="black")
+        left += 11 + int(draw.textlength(name)) + 12
     draw.text((SIZE - MARGIN - 70, SIZE - MARGIN + 6), "axis 1 ->", fill="#555555")
     draw.text((MARGIN + 4, MARGIN + 4), "^ axis 2", fill="#555555")
     if marker is not None:

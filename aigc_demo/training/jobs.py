@@ -341,7 +341,7 @@ class TrainingJobs:
                     "training": vars(config),
                     "preset": spec.preset,
                     "directions": directions,
-                    "map": latent_map(model, test.as_image_set()),
+                    "map": latent_map(model, test.as_image_set(), class_names=SHAPES),
                 },
             )
             return model, card, f"test negative ELBO {metrics['test_nelbo_nats']:.1f} nats per image"

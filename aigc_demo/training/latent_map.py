@@ -14,8 +14,15 @@ MAP_POINTS = 1000
 
 
 @torch.inference_mode()
-def latent_map(model: torch.nn.Module, images: ImageSet, count: int = MAP_POINTS, seed: int = 0) -> dict:
-    """Posterior means of ``count`` images drawn (seeded) from ``images``, rounded for the card."""
+def latent_map(
+    model: torch.nn.Module,
+    images: ImageSet,
+    count: int = MAP_POINTS,
+    seed: int = 0,
+    class_names: tuple[str, ...] | None = None,
+) -> dict:
+    """Posterior means of ``count`` images drawn (seeded) from ``images``, rounded for the card;
+    ``class_names`` label the classes on the map (default: their numbers)."""
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:count]
     labels = images.labels[order]
     device = model.directions.device
@@ -25,4 +32,5 @@ def latent_map(model: torch.nn.Module, images: ImageSet, count: int = MAP_POINTS
         "codes": [[round(v, 4) for v in row] for row in mean.cpu().tolist()],
         "labels": labels.tolist(),
         "source": f"{len(order)} test images, seed {seed}",
+        **({"names": list(class_names)} if class_names else {}),
     }

@@ -43,9 +43,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_manifold": "Manifold grid",
         "image_pad": "Corner pad",
         "image_map": "Latent map",
-        "image_map_info": "Where real test digits lie in the model's latent space, coloured by digit "
-        "(flattened to the two directions that best tell the digits apart). Click a point to start from that "
-        "digit's code; the ring marks where the picture is now.",
+        "image_map_info": "Where real test pictures lie in the model's latent space, coloured by class (the "
+        "digit, or the shape) and flattened to the two directions that best tell the classes apart. Click a "
+        "point to start from that picture's code; the ring marks where the picture is now.",
         "image_edit": "Edit your own digit",
         "image_sketch": "Draw a digit",
         "image_upload": "…or upload a picture of one",
@@ -222,8 +222,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "image_manifold": "流形网格",
         "image_pad": "四角混合板",
         "image_map": "隐空间地图",
-        "image_map_info": "真实测试数字在模型隐空间中的位置，按数字着色"
-        "（投影到最能区分各数字的两个方向上）。点击一个点，从那个数字的编码开始；圆圈标出当前图片所在的位置。",
+        "image_map_info": "真实测试图片在模型隐空间中的位置，按类别（数字或形状）着色，"
+        "并投影到最能区分各类别的两个方向上。点击一个点，从那张图片的编码开始；圆圈标出当前图片所在的位置。",
         "image_edit": "编辑你自己的数字",
         "image_sketch": "画一个数字",
         "image_upload": "……或上传一张数字图片",
