@@ -33,7 +33,7 @@ CENTRE = [0.0] * 8
 VALID: dict[str, list] = {
     "decode": ["digits", "0", 1, *CENTRE, 0.0, 0.0, 0.0, None, 0.0, 1.0],
     "random": ["digits", "0", 1.0],
-    "interpolate": ["digits", "0", 1, 2, 4, "slerp"],
+    "interpolate": ["digits", "0", 1, 2, 4, "slerp", "seeds", "1"],
     "manifold": ["digits", "0", 1, "1", "2", 3],
     "corner_pad": ["digits", "0", 0.5, 0.5, 0, 1, 2, 3],
     "speak_digits": ["voice", "12", 0, 0.7, *CENTRE],

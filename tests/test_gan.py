@@ -129,6 +129,15 @@ def test_latent_tools_work_on_a_gan(hub):
     assert image.interpolate(loaded, 1, 2, 5, "slerp", label=3).shape == (5, 1, 28, 28)
     assert image.manifold(loaded, 1, "1", "2", 3, label=3).shape == (9, 1, 28, 28)
     assert image.blend_corners(loaded, [1, 2, 3, 4], 0.5, 0.5, label=3).shape == (280, 280)
+    morph = image.interpolate_classes(loaded, 5, 3, 8, 6)
+    assert morph.shape == (6, 1, 28, 28)
+    with torch.no_grad():
+        z = image.latent_code(loaded, 5)[None]
+        torch.testing.assert_close(morph[0], model.decode(z, torch.tensor([3]))[0])
+        torch.testing.assert_close(morph[-1], model.decode(z, torch.tensor([8]))[0])
+    for bad in (10, "x", None):
+        with pytest.raises(ValueError, match="class"):
+            image.interpolate_classes(loaded, 5, 3, bad, 6)
     images, labels = image.sample(model, 20, seed=0)
     assert images.shape == (20, 1, 28, 28)
     assert labels.tolist() == [i % 10 for i in range(20)]
@@ -158,3 +167,8 @@ def test_the_image_tab_serves_a_gan_and_encodes_a_drawing_into_it(tmp_path):
                 assert picture.size == (280, 280)
         assert len(code) == 6
         assert sliders == [0.0] * 12
+        gif, strip = client.predict("gan", "3", 1, 2, 5, "slerp", "classes", "8", api_name="/interpolate")
+        with Image.open(gif) as animation:
+            assert animation.n_frames == 8  # 5 frames forward, 3 back
+        with Image.open(strip) as frames:
+            assert frames.size[0] > 4 * frames.size[1]

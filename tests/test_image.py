@@ -397,6 +397,18 @@ def test_interpolation_runs_from_seed_a_to_seed_b(image_hub):
             interpolate(loaded, 3, 4, **bad)
 
 
+def test_a_conditional_vae_morphs_one_digit_into_another_and_a_plain_one_says_it_cannot(image_hub):
+    import torch
+
+    from aigc_demo.pipelines.image import interpolate_classes
+
+    morph = interpolate_classes(image_hub.load("by-class"), 4, 1, 7, 5)
+    assert morph.shape == (5, 1, 28, 28)
+    assert not torch.equal(morph[0], morph[-1])
+    with pytest.raises(ValueError, match="interpolate between two seeds instead"):
+        interpolate_classes(image_hub.load("plain"), 4, 1, 7, 5)
+
+
 def test_gif_and_strip_are_written(image_hub, tmp_path):
     from aigc_demo.pipelines.image import interpolate, save_gif, strip
 

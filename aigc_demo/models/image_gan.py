@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from aigc_demo.models.conditioning import embed_label
 from aigc_demo.models.registry import register
 
 
@@ -41,7 +42,7 @@ class Generator(nn.Module):
     def features(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
         """The first feature map, flat: ``(B, width * grid * grid)``."""
         if self.label_embedding is not None:
-            z = torch.cat([z, self.label_embedding(label)], dim=1)
+            z = torch.cat([z, embed_label(self.label_embedding, label)], dim=1)
         return self.project(z)
 
     def forward(self, z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
@@ -111,6 +112,10 @@ class ImageGAN(nn.Module):
         """Noise ``(B, latent)`` (and classes ``(B,)``) → images ``(B, C, H, W)`` in [0, 1]."""
         self._check_label(label)
         return torch.sigmoid(self.generator(z, label))
+
+    def class_embedding(self, label: torch.Tensor) -> torch.Tensor:
+        """The learned vectors of classes ``(B,)``; blends of them may be passed to ``decode``."""
+        return self.generator.label_embedding(label)
 
     def realness(self, image: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
         self._check_label(label)

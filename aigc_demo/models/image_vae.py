@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from aigc_demo.models.conditioning import embed_label
 from aigc_demo.models.registry import register
 
 
@@ -72,7 +73,11 @@ class ImageVAE(nn.Module):
             return features
         if label is None:
             raise ValueError("this model is class-conditional: give a class label")
-        return torch.cat([features, self.label_embedding(label)], dim=1)
+        return torch.cat([features, embed_label(self.label_embedding, label)], dim=1)
+
+    def class_embedding(self, label: torch.Tensor) -> torch.Tensor:
+        """The learned vectors of classes ``(B,)``; blends of them may be passed as ``label``."""
+        return self.label_embedding(label)
 
     def encode(
         self, image: torch.Tensor, label: torch.Tensor | None = None

@@ -201,6 +201,26 @@ def interpolate(
 
 
 @torch.inference_mode()
+def interpolate_classes(
+    loaded: LoadedModel, seed: int, label_a: int, label_b: int, frames: int = 16
+) -> torch.Tensor:
+    """``frames`` images morphing the seed's picture of class A into class B, ``(frames, C, H, W)``:
+    the same noise throughout, the class's learned vector moving in a straight line from A's to B's."""
+    if not 2 <= int(frames) <= MAX_FRAMES:
+        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
+    model = loaded.module
+    if not getattr(model, "classes", 0):
+        raise ValueError("this model does not draw a chosen class: interpolate between two seeds instead")
+    a, b = (
+        model.class_embedding(check_label(model, label_a)),
+        model.class_embedding(check_label(model, label_b)),
+    )
+    t = torch.linspace(0, 1, int(frames), device=a.device)[:, None]
+    codes = steered_latent(model, seed).expand(int(frames), -1)
+    return model.decode(codes, torch.lerp(a, b, t)).float().cpu()
+
+
+@torch.inference_mode()
 def manifold(
     loaded: LoadedModel,
     seed: int,

@@ -94,6 +94,19 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     mode = gr.Radio(
                         ["slerp", "lerp"], value="slerp", label=I18N("image_mode"), elem_id="interp-mode"
                     )
+                with gr.Row():
+                    between = gr.Radio(
+                        [(I18N("image_between_seeds"), "seeds"), (I18N("image_between_classes"), "classes")],
+                        value="seeds",
+                        label=I18N("image_between"),
+                        elem_id="interp-between",
+                    )
+                    class_b = gr.Dropdown(
+                        [str(d) for d in range(10)],
+                        value="1",
+                        label=I18N("image_class_b"),
+                        elem_id="interp-class-b",
+                    )
                 go = gr.Button(I18N("image_interpolate_go"), elem_id="interp-go")
                 animation = gr.Image(
                     label=I18N("image_animation"),
@@ -229,16 +242,31 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
     @shows_errors
     def interpolate(
-        model_name: str, class_label: str | None, seed_a: float, seed_b: float, count: float, how: str
+        model_name: str,
+        class_label: str | None,
+        seed_a: float,
+        seed_b: float,
+        count: float,
+        how: str,
+        path: str = "seeds",
+        class_b: str | None = "1",
     ):
-        """Frames from seed A's picture to seed B's (lerp or slerp): an animated GIF and a strip."""
-        images = image.interpolate(loaded_image_model(model_name), seed_a, seed_b, count, how, class_label)
-        gif = image.save_gif(images, output_path(f"interpolation-{int(seed_a)}-{int(seed_b)}-{how}.gif"))
-        return str(gif), image.strip(images)
+        """Frames from seed A's picture to seed B's (lerp or slerp), or with ``path`` "classes",
+        from the seed's digit ``class_label`` to digit ``class_b``: an animated GIF and a strip."""
+        loaded = loaded_image_model(model_name)
+        if path == "classes":
+            images = image.interpolate_classes(loaded, seed_a, class_label, class_b, count)
+            name = f"interpolation-{int(seed_a)}-class-{class_label}-{class_b}.gif"
+        elif path == "seeds":
+            images = image.interpolate(loaded, seed_a, seed_b, count, how, class_label)
+            name = f"interpolation-{int(seed_a)}-{int(seed_b)}-{how}.gif"
+        else:
+            raise ValueError("interpolate between 'seeds' or 'classes'")
+        return str(image.save_gif(images, output_path(name))), image.strip(images)
 
     go.click(
         interpolate,
-        [model, label, seed, seed_b, frames, mode],
+        [model, label, seed, seed_b, frames, mode, between, class_b],
         [animation, frame_strip],
         api_name="interpolate",
     )
