@@ -30,7 +30,7 @@ from aigc_demo.pipelines import image
 from aigc_demo.ui import build_demo, launch_options
 
 FLOOR_PICTURE = np.zeros((280, 280), dtype=np.uint8)
-UNNAMED = [0.0, 0.0, 0.0, None, 0.0, 1.0]  # ink, slant, width, "more like", its strength; truncation 1
+UNNAMED = [0.0, 0.0, 0.0, None, 0.0, 1.0, "principal"]  # named sliders, truncation 1, discovered axes
 
 
 def percentile(values: list[float], q: float) -> float:

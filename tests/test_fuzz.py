@@ -31,8 +31,8 @@ from tests.helpers import (
 CENTRE = [0.0] * 8
 # A valid request for every public endpoint: the baseline each example changes one value of.
 VALID: dict[str, list] = {
-    "decode": ["digits", "0", 1, *CENTRE, 0.0, 0.0, 0.0, None, 0.0, 1.0],
-    "random": ["digits", "0", 1.0],
+    "decode": ["digits", "0", 1, *CENTRE, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal"],
+    "random": ["digits", "0", 1.0, "principal"],
     "interpolate": ["digits", "0", 1, 2, 4, "slerp", "seeds", "1"],
     "manifold": ["digits", "0", 1, "1", "2", 3],
     "corner_pad": ["digits", "0", 0.5, 0.5, 0, 1, 2, 3],

@@ -121,6 +121,8 @@ def test_latent_tools_work_on_a_gan(hub):
     picture = image.decode(loaded, 5, [1.0, 0, 0], label=3)
     assert picture.shape == (280, 280)
     assert not np.array_equal(picture, image.decode(loaded, 5, [-1.0, 0, 0], label=3))
+    moved = image.latent_code(loaded, 5, [0.0, 1.5, 0.0], raw=True) - image.latent_code(loaded, 5)
+    torch.testing.assert_close(moved, torch.tensor([0.0, 1.5, 0, 0, 0, 0]))  # raw: dimension 2 itself
     truncated = image.latent_code(loaded, 5, truncation=0.5)
     torch.testing.assert_close(truncated, 0.5 * image.latent_code(loaded, 5))  # ψ scales the noise
     for bad in (0.0, 1.5, float("nan"), "x"):
@@ -159,6 +161,11 @@ def test_the_image_tab_serves_a_gan_and_encodes_a_drawing_into_it(tmp_path):
         centre, named = [0.0] * 8, [0.0, 0.0, 0.0, None, 0.0]
         with Image.open(client.predict("gan", "4", 3, *centre, *named, api_name="/decode")) as picture:
             assert picture.size == (280, 280)
+        along = [0.0, 2.0, *[0.0] * 6]
+        principal = client.predict("gan", "4", 3, *along, *named, 1.0, "principal", api_name="/decode")
+        raw = client.predict("gan", "4", 3, *along, *named, 1.0, "raw", api_name="/decode")
+        with Image.open(principal) as first, Image.open(raw) as second:
+            assert first.tobytes() != second.tobytes()
         prepared, rebuilt, code, *sliders = client.predict(
             "gan", "1", None, handle_file(str(path)), api_name="/encode"
         )

@@ -77,16 +77,18 @@ def latent_code(
     named: Mapping[str, float] | None = None,
     start: Sequence[float] | None = None,
     truncation: float = 1.0,
+    raw: bool = False,
 ) -> torch.Tensor:
     """The code for a seed (or a ``start`` code, e.g. an encoded drawing) moved by slider offsets
-    along the principal and named directions. ``truncation`` ψ below 1 pulls the seed's noise
-    towards the prior's centre (the truncation trick of GANs, the temperature of VAEs):
-    clearer, more typical pictures, less variety."""
+    along the principal directions (or, with ``raw``, the first latent dimensions) and the named
+    ones. ``truncation`` ψ below 1 pulls the seed's noise towards the prior's centre (the
+    truncation trick of GANs, the temperature of VAEs): clearer, more typical pictures, less
+    variety."""
     model = loaded.module
     truncation = check_temperature(truncation, "truncation")
     noise = start is None
     base = steered_latent(model, seed, temperature=truncation) if noise else check_code(model, start)
-    return base + direction_shift(model, offsets) + named_shift(loaded, named or {})
+    return base + direction_shift(model, offsets, raw) + named_shift(loaded, named or {})
 
 
 @torch.inference_mode()
@@ -98,10 +100,11 @@ def decode(
     named: Mapping[str, float] | None = None,
     start: Sequence[float] | None = None,
     truncation: float = 1.0,
+    raw: bool = False,
 ) -> np.ndarray:
     """The picture for ``latent_code(...)`` and (for a class-conditional model) a class."""
     model = loaded.module
-    z = latent_code(loaded, seed, offsets, named, start, truncation)
+    z = latent_code(loaded, seed, offsets, named, start, truncation, raw)
     return to_picture(model.decode(z.unsqueeze(0), check_label(model, label))[0])
 
 

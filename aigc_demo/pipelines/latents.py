@@ -71,8 +71,12 @@ def steered_latent(
     return noise + direction_shift(model, offsets)
 
 
-def direction_shift(model: torch.nn.Module, offsets: Sequence[float]) -> torch.Tensor:
-    """The move given by slider ``offsets`` along the model's directions, shape ``(latent,)``."""
+def direction_shift(model: torch.nn.Module, offsets: Sequence[float], raw: bool = False) -> torch.Tensor:
+    """The move given by slider ``offsets`` along the model's directions, shape ``(latent,)``;
+    with ``raw``, along the first latent dimensions themselves instead (one unit is one standard
+    deviation of the prior), as many as the model has directions."""
     directions = model.directions
+    if raw:
+        directions = torch.eye(model.latent_dim, device=directions.device)[: len(directions)]
     steps = torch.tensor(check_offsets(offsets, len(directions)), device=directions.device)
     return steps @ directions

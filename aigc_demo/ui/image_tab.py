@@ -59,6 +59,12 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 elem_id="image-truncation",
                 buttons=[],
             )
+            axes = gr.Radio(
+                [(I18N("image_axes_principal"), "principal"), (I18N("image_axes_raw"), "raw")],
+                value="principal",
+                label=I18N("image_axes"),
+                elem_id="image-axes",
+            )
             sliders = [offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
             with gr.Accordion(I18N("image_named"), open=True) as named_group:
                 traits = [offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
@@ -202,17 +208,19 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
         sliders (ink, slant, width, "more like digit" and its strength), the truncation (1 when
         left out) and, for a class-conditional model, a class."""
-        offsets, named, psi = steering(values)
+        offsets, named, psi, raw = steering(values)
         loaded = loaded_image_model(model_name)
-        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code, psi)
+        return image.decode(loaded, latent_seed, offsets, class_label, named, start_code, psi, raw)
 
-    def steering(values: tuple) -> tuple[tuple, dict[str, Any], float]:
-        """Split the slider values into principal offsets, named amounts and the truncation."""
+    def steering(values: tuple) -> tuple[tuple, dict[str, Any], float, bool]:
+        """Split the slider values into principal offsets, named amounts, the truncation (1 when
+        left out) and whether the sliders move along raw latent dimensions."""
         named = dict(zip(TRAITS, values[SLIDERS : SLIDERS + len(TRAITS)], strict=True))
         like_digit, like_strength, *rest = values[SLIDERS + len(TRAITS) :]
         if like_digit not in (None, ""):
             named[str(like_digit)] = like_strength
-        return values[:SLIDERS], named, (rest[0] if rest and rest[0] is not None else 1.0)
+        psi = rest[0] if rest and rest[0] is not None else 1.0
+        return values[:SLIDERS], named, psi, len(rest) > 1 and rest[1] == "raw"
 
     @shows_errors
     def draw_map(
@@ -224,9 +232,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         loaded = loaded_image_model(model_name)
         if not latent_map.has_map(loaded):
             return gr.Accordion(visible=False), None
-        offsets, named, psi = steering(values)
+        offsets, named, psi, raw = steering(values)
         flat = latent_map.load_map(loaded)
-        here = flat.coordinates(image.latent_code(loaded, latent_seed, offsets, named, start_code, psi))
+        code = image.latent_code(loaded, latent_seed, offsets, named, start_code, psi, raw)
+        here = flat.coordinates(code)
         return gr.Accordion(visible=True), latent_map.map_picture(flat, here)
 
     @shows_errors
@@ -326,7 +335,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         rebuilt = image.decode(loaded, 0, label=class_label, start=code)
         return image.to_picture(prepared), rebuilt, code, code, *centred
 
-    inputs = [start, model, label, seed, *sliders, *traits, like, strength, truncation]
+    inputs = [start, model, label, seed, *sliders, *traits, like, strength, truncation, axes]
     moving = [*sliders, *traits, strength]
     centred = [0.0] * len(moving)
     gr.on(
@@ -356,18 +365,24 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     seed.submit(from_seed, inputs[1:], [picture, start], api_visibility="private", show_progress="hidden")
 
     def centred_picture(
-        model_name: str, class_label: str | None, latent_seed: float, start_code=None, psi: float = 1.0
+        model_name: str,
+        class_label: str | None,
+        latent_seed: float,
+        start_code=None,
+        psi: float = 1.0,
+        along: str = "principal",
     ) -> Any:
-        return decode(start_code, model_name, class_label, latent_seed, *centred[:-1], None, 0.0, psi)
+        values = (*centred[:-1], None, 0.0, psi, along)
+        return decode(start_code, model_name, class_label, latent_seed, *values)
 
-    def random_latent(model_name: str, class_label: str | None, psi: float = 1.0):
+    def random_latent(model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"):
         """A new random seed with every slider at the centre, and its picture."""
         new_seed = random_seed()
-        return new_seed, *centred, centred_picture(model_name, class_label, new_seed, None, psi), None
+        return new_seed, *centred, centred_picture(model_name, class_label, new_seed, None, psi, along), None
 
     jumped = shuffle.click(
         random_latent,
-        [model, label, truncation],
+        [model, label, truncation, axes],
         [seed, *moving, picture, start],
         api_name="random",
         show_progress="hidden",
@@ -379,12 +394,13 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         class_label: str | None,
         latent_seed: float,
         psi: float = 1.0,
+        along: str = "principal",
     ):
-        return *centred, centred_picture(model_name, class_label, latent_seed, start_code, psi)
+        return *centred, centred_picture(model_name, class_label, latent_seed, start_code, psi, along)
 
     centred_event = reset.click(
         centre,
-        [start, model, label, seed, truncation],
+        [start, model, label, seed, truncation, axes],
         [*moving, picture],
         api_visibility="private",
         show_progress="hidden",
@@ -405,6 +421,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         *values: float | str | None,
     ) -> list[Any]:
         lang = language_of(request)
+        raw = steering(values)[3]
         names = _image_models(hub)
         chosen = current if current in names else (names[0] if names else None)
         card = hub.entry(chosen).card if chosen else None
@@ -420,7 +437,9 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             gr.Dropdown(visible=bool(card and card.config.get("classes"))),
             *(
                 gr.Slider(
-                    label=principal_label(i, principal[i] if i < len(principal) else None, lang),
+                    label=text("image_dimension_n", lang, number=i + 1)
+                    if raw
+                    else principal_label(i, principal[i] if i < len(principal) else None, lang),
                     visible=i < count,
                 )
                 for i in range(SLIDERS)
@@ -439,7 +458,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
     quiet_private = {"api_visibility": "private", "show_progress": "hidden"}
     loaded_page = gr.on(
-        [demo.load, model.change],
+        [demo.load, model.change, axes.change],
         refresh,
         inputs,
         [model, label, *sliders, named_group, *traits, like, strength, picture],
