@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 from aigc_demo.data.mnist import load_mnist
@@ -131,6 +132,13 @@ def test_latent_tools_work_on_a_gan(hub):
     assert image.interpolate(loaded, 1, 2, 5, "slerp", label=3).shape == (5, 1, 28, 28)
     assert image.manifold(loaded, 1, "1", "2", 3, label=3).shape == (9, 1, 28, 28)
     assert image.blend_corners(loaded, [1, 2, 3, 4], 0.5, 0.5, label=3).shape == (280, 280)
+    a, b = torch.randn(6), torch.randn(6)
+    path = image.interpolate_codes(loaded, a.tolist(), b.tolist(), 4, "lerp", label=2)
+    with torch.no_grad():
+        torch.testing.assert_close(path[0], model.decode(a[None], torch.tensor([2]))[0])
+        torch.testing.assert_close(path[-1], model.decode(b[None], torch.tensor([2]))[0])
+    with pytest.raises(ValueError, match="latent code"):
+        image.interpolate_codes(loaded, [1.0], b.tolist(), 4, "lerp", label=2)
     morph = image.interpolate_classes(loaded, 5, 3, 8, 6)
     assert morph.shape == (6, 1, 28, 28)
     with torch.no_grad():
@@ -174,6 +182,15 @@ def test_the_image_tab_serves_a_gan_and_encodes_a_drawing_into_it(tmp_path):
                 assert picture.size == (280, 280)
         assert len(code) == 6
         assert sliders == [0.0] * 12
+        with pytest.raises(AppError, match="encode two drawings first"):
+            client.predict("gan", "1", 1, 2, 5, "slerp", "drawings", "8", api_name="/interpolate")
+        drawing[40:60, 60:140] = 0  # now a "7": the second drawing of this page
+        Image.fromarray(drawing).save(path)
+        second = client.predict("gan", "1", None, handle_file(str(path)), api_name="/encode")[2]
+        assert second != code
+        gif, _ = client.predict("gan", "1", 1, 2, 4, "lerp", "drawings", "8", api_name="/interpolate")
+        with Image.open(gif) as animation:
+            assert animation.n_frames == 6  # 4 frames forward, 2 back
         gif, strip = client.predict("gan", "3", 1, 2, 5, "slerp", "classes", "8", api_name="/interpolate")
         with Image.open(gif) as animation:
             assert animation.n_frames == 8  # 5 frames forward, 3 back

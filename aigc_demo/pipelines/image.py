@@ -188,12 +188,28 @@ def interpolate(
     label: int | None = None,
 ) -> torch.Tensor:
     """``frames`` images on the way from seed A's code to seed B's, ``(frames, C, H, W)``."""
+    model = loaded.module
+    return interpolate_codes(
+        loaded, steered_latent(model, seed_a), steered_latent(model, seed_b), frames, mode, label
+    )
+
+
+@torch.inference_mode()
+def interpolate_codes(
+    loaded: LoadedModel,
+    code_a: Sequence[float] | torch.Tensor,
+    code_b: Sequence[float] | torch.Tensor,
+    frames: int = 16,
+    mode: str = "slerp",
+    label: int | None = None,
+) -> torch.Tensor:
+    """``frames`` images on the way from one latent code to another (e.g. two encoded drawings)."""
     if not 2 <= int(frames) <= MAX_FRAMES:
         raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
     if mode not in ("lerp", "slerp"):
         raise ValueError("mode must be 'lerp' or 'slerp'")
     model = loaded.module
-    a, b = steered_latent(model, seed_a), steered_latent(model, seed_b)
+    a, b = (c if isinstance(c, torch.Tensor) else check_code(model, c) for c in (code_a, code_b))
     t = torch.linspace(0, 1, int(frames), device=a.device)
     codes = (
         slerp(a, b, t)

@@ -102,7 +102,11 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                     )
                 with gr.Row():
                     between = gr.Radio(
-                        [(I18N("image_between_seeds"), "seeds"), (I18N("image_between_classes"), "classes")],
+                        [
+                            (I18N("image_between_seeds"), "seeds"),
+                            (I18N("image_between_classes"), "classes"),
+                            (I18N("image_between_drawings"), "drawings"),
+                        ],
                         value="seeds",
                         label=I18N("image_between"),
                         elem_id="interp-between",
@@ -193,6 +197,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         encode_button = gr.Button(I18N("image_encode"), variant="primary", elem_id="edit-encode")
         code_view = gr.JSON(visible=False)
     start = gr.State(None)  # the code of an encoded drawing; None: start from the seed
+    drawings = gr.State([])  # the codes of the last two drawings encoded in this page
 
     def loaded_image_model(model_name: str | None):
         return load_model(hub, model_name, KINDS, "image")
@@ -259,11 +264,20 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         how: str,
         path: str = "seeds",
         class_b: str | None = "1",
+        drawn: list | None = None,
     ):
-        """Frames from seed A's picture to seed B's (lerp or slerp), or with ``path`` "classes",
-        from the seed's digit ``class_label`` to digit ``class_b``: an animated GIF and a strip."""
+        """Frames from seed A's picture to seed B's (lerp or slerp); with ``path`` "classes", from
+        the seed's digit ``class_label`` to digit ``class_b``; with "drawings", between the last
+        two drawings encoded in this page. Returns an animated GIF and a strip."""
         loaded = loaded_image_model(model_name)
-        if path == "classes":
+        if path == "drawings":
+            if not drawn or len(drawn) < 2:
+                raise ValueError(
+                    "encode two drawings first (Edit your own digit), then interpolate between them"
+                )
+            images = image.interpolate_codes(loaded, drawn[-2], drawn[-1], count, how, class_label)
+            name = f"interpolation-drawings-{how}.gif"
+        elif path == "classes":
             images = image.interpolate_classes(loaded, seed_a, class_label, class_b, count)
             name = f"interpolation-{int(seed_a)}-class-{class_label}-{class_b}.gif"
         elif path == "seeds":
@@ -275,7 +289,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
     go.click(
         interpolate,
-        [model, label, seed, seed_b, frames, mode, between, class_b],
+        [model, label, seed, seed_b, frames, mode, between, class_b, drawings],
         [animation, frame_strip],
         api_name="interpolate",
     )
@@ -316,6 +330,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         class_label: str | None,
         drawing: dict | None,
         picture_in: Any,
+        drawn: list | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio's way to report progress)
     ):
         """Encode an uploaded picture of a digit (or else the sketch): returns the picture as
@@ -333,7 +348,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
         code = image.encode(loaded, prepared, class_label, on_step=searching).tolist()
         rebuilt = image.decode(loaded, 0, label=class_label, start=code)
-        return image.to_picture(prepared), rebuilt, code, code, *centred
+        return image.to_picture(prepared), rebuilt, code, code, *centred, [*(drawn or [])[-1:], code]
 
     inputs = [start, model, label, seed, *sliders, *traits, like, strength, truncation, axes]
     moving = [*sliders, *traits, strength]
@@ -407,8 +422,8 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     )
     encoded = encode_button.click(
         encode_drawing,
-        [model, label, sketch, upload],
-        [prepared_view, picture, code_view, start, *moving],
+        [model, label, sketch, upload, drawings],
+        [prepared_view, picture, code_view, start, *moving, drawings],
         api_name="encode",
     )
 
