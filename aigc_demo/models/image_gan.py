@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from aigc_demo.models.conditioning import embed_label
 from aigc_demo.models.registry import register
+from aigc_demo.models.shared import check_directions, check_halvable_twice, embed_label
 
 
 class Generator(nn.Module):
@@ -85,10 +85,8 @@ class ImageGAN(nn.Module):
         num_directions: int = 8,
     ):
         super().__init__()
-        if size % 4:
-            raise ValueError("size must be a multiple of 4")
-        if not 0 < num_directions <= latent_dim:
-            raise ValueError(f"num_directions must be between 1 and latent_dim ({latent_dim})")
+        check_halvable_twice(size)
+        check_directions(num_directions, latent_dim)
         self.config = {
             "latent_dim": latent_dim,
             "channels": channels,

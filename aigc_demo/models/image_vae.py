@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from aigc_demo.models.conditioning import embed_label
 from aigc_demo.models.registry import register
+from aigc_demo.models.shared import check_directions, check_halvable_twice, embed_label
 
 
 @register("image-vae")
@@ -28,10 +28,8 @@ class ImageVAE(nn.Module):
         num_directions: int = 8,
     ):
         super().__init__()
-        if size % 4:
-            raise ValueError("size must be a multiple of 4")
-        if not 0 < num_directions <= latent_dim:
-            raise ValueError(f"num_directions must be between 1 and latent_dim ({latent_dim})")
+        check_halvable_twice(size)
+        check_directions(num_directions, latent_dim)
         self.config = {
             "latent_dim": latent_dim,
             "channels": channels,

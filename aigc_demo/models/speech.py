@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from aigc_demo.models.registry import register
+from aigc_demo.models.shared import check_directions
 
 
 # No normalisation layers: on a CPU they cost about as much as the convolutions themselves,
@@ -44,8 +45,7 @@ class SpeechCVAE(nn.Module):
         num_directions: int = 8,
     ):
         super().__init__()
-        if not 0 < num_directions <= latent_dim:
-            raise ValueError(f"num_directions must be between 1 and latent_dim ({latent_dim})")
+        check_directions(num_directions, latent_dim)
         self.config = {
             "latent_dim": latent_dim,
             "channels": channels,
