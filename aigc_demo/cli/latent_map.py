@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from aigc_demo import models
     from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
-    from aigc_demo.cli.train import image_data
+    from aigc_demo.cli.train import image_split
     from aigc_demo.training.latent_map import latent_map
 
     if not 10 <= args.points <= 5000:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.checkpoint} holds a {card.kind!r} model, not an image VAE")
     model = models.build(card.kind, card.config)
     model.load_state_dict(tensors)
-    _, test, _, labelling = image_data(args.data)
+    test, labelling = image_split(args.data, "test")
     names = labelling.get("class_names")
     card.extras["map"] = latent_map(model.eval(), test, args.points, args.seed, names)
     size = save_checkpoint(args.checkpoint, tensors, card)  # the weights are written back unchanged

@@ -108,26 +108,39 @@ SPRITES = "sprites"
 SPRITE_COUNTS = {"train": 50_000, "test": 10_000}
 
 
-def image_data(data: Path) -> tuple[Any, Any, DatasetInfo, dict[str, Any]]:
-    """Train and test images, the dataset's credit, and how to label directions on it."""
-    from aigc_demo.data.mnist import is_official_mnist, load_mnist
+def is_sprites(data: Path) -> bool:
+    """``--data sprites`` means the built-in sprites, unless a folder of that name is there."""
+    return str(data) == SPRITES and not data.exists()
 
-    if str(data) == SPRITES and not data.exists():
+
+def image_split(data: Path, split: str) -> tuple[Any, dict[str, Any]]:
+    """One split ("train" or "test") of MNIST-format files or of the built-in sprites, and how to
+    label directions on it (for the sprites: the factors that made them and the shape names)."""
+    if is_sprites(data):
         from aigc_demo.data.sprites import SHAPES, make_sprites
 
-        sets = {split: make_sprites(count, seed) for seed, (split, count) in enumerate(SPRITE_COUNTS.items())}
-        factors = {k: v for k, v in sets["train"].factors.items() if k != "shape"}
-        labelling = {"traits": factors, "class_names": SHAPES}
-        return sets["train"].as_image_set(), sets["test"].as_image_set(), catalog.SPRITES, labelling
-    dataset = catalog.MNIST if is_official_mnist(data) else DatasetInfo(name=data.resolve().name)
-    return load_mnist(data, "train"), load_mnist(data, "test"), dataset, {}
+        sprites = make_sprites(SPRITE_COUNTS[split], seed=list(SPRITE_COUNTS).index(split))
+        factors = {k: v for k, v in sprites.factors.items() if k != "shape"}
+        return sprites.as_image_set(), {"traits": factors, "class_names": SHAPES}
+    from aigc_demo.data.mnist import load_mnist
+
+    return load_mnist(data, split), {}
+
+
+def image_credit(data: Path) -> DatasetInfo:
+    from aigc_demo.data.mnist import is_official_mnist
+
+    if is_sprites(data):
+        return catalog.SPRITES
+    return catalog.MNIST if is_official_mnist(data) else DatasetInfo(name=data.resolve().name)
 
 
 def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.training import image as training
     from aigc_demo.training.latent_map import latent_map
 
-    train, test, dataset, labelling = image_data(args.data)
+    (train, labelling), (test, _) = image_split(args.data, "train"), image_split(args.data, "test")
+    dataset = image_credit(args.data)
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
     if args.kind == "gan":
         from aigc_demo.training import gan
