@@ -94,7 +94,7 @@ def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.
     noise change that best explains moving along each axis), unit length, ordered by how much
     the features vary along them."""
     k = len(model.directions)
-    z, labels, _ = generated_batch(model, count, seed)
+    z, labels = noise_and_labels(model, count, torch.Generator().manual_seed(seed))
     with torch.no_grad():
         hidden = model.generator.features(z, labels)
     centred = hidden - hidden.mean(0)

@@ -159,6 +159,11 @@ def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTraining
     return config
 
 
+def preview_prompt(text: str) -> str:
+    """A text job's previews continue the first character of its text (a new line if blank)."""
+    return text.lstrip()[:1] or "\n"
+
+
 class _JobMonitor(Monitor):
     """Feeds a running job's snapshot, takes the sample previews, and carries the job's stop
     request and time budget into the training loop."""
@@ -225,15 +230,19 @@ class TrainingJobs:
             return copy.deepcopy(self._snapshot)
 
     def start_text(self, spec: TextJobSpec) -> JobSnapshot:
-        prompt = spec.text.lstrip()[:1] or "\n" if isinstance(spec.text, str) else "\n"
-        return self._start(spec, "text", lambda: check_spec(spec, self.hub, self.max_chars), prompt)
+        return self._start(spec, "text", lambda: check_spec(spec, self.hub, self.max_chars), self._run_text)
 
     def start_sprites(self, spec: SpriteJobSpec) -> JobSnapshot:
-        return self._start(spec, "sprites", lambda: check_sprite_spec(spec, self.hub))
+        return self._start(spec, "sprites", lambda: check_sprite_spec(spec, self.hub), self._run_sprites)
 
     def _start(
-        self, spec: TextJobSpec | SpriteJobSpec, kind: str, check: Callable[[], Any], prompt: str = ""
+        self,
+        spec: TextJobSpec | SpriteJobSpec,
+        kind: str,
+        check: Callable[[], Any],
+        run: Callable[[Any, Any], None],
     ) -> JobSnapshot:
+        """Check the request, then train in a background thread with ``run(spec, config)``."""
         with self._lock:
             if self._snapshot.running:
                 current = self._snapshot
@@ -242,12 +251,13 @@ class TrainingJobs:
                     "one job runs at a time on this server, so try again when it ends"
                 )
             config = check()
+            prompt = preview_prompt(spec.text) if kind == "text" else ""
             self._stop.clear()
             self._started = time.monotonic()
             self._snapshot = JobSnapshot(state="running", name=spec.name, kind=kind, prompt=prompt)
-            run = self._run_text if kind == "text" else self._run_sprites
-            args = (spec, config, prompt) if kind == "text" else (spec, config)
-            self._thread = threading.Thread(target=run, args=args, name=f"train-{spec.name}", daemon=True)
+            self._thread = threading.Thread(
+                target=run, args=(spec, config), name=f"train-{spec.name}", daemon=True
+            )
             self._thread.start()
             return copy.deepcopy(self._snapshot)
 
@@ -265,8 +275,10 @@ class TrainingJobs:
             thread.join(timeout)
         return self.snapshot()
 
-    def _run_text(self, spec: TextJobSpec, config: TextTrainingConfig, prompt: str) -> None:
+    def _run_text(self, spec: TextJobSpec, config: TextTrainingConfig) -> None:
         from aigc_demo.pipelines.text import Sampling, generate_text
+
+        prompt = preview_prompt(spec.text)
 
         def preview(model: torch.nn.Module) -> str:
             """The same prompt and seed every time, so the samples show the model improving."""
