@@ -20,6 +20,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -44,79 +45,60 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.kind == "sprites":
-        return sprites(args)
-    if args.data is None:
+    if args.kind == "text" and args.data is None:
         parser.error("--data is needed for the text kind")
-    text = read_text(args.data)
-    with tempfile.TemporaryDirectory() as folder:
-        hub = ModelHub(Path(folder) / "shipped", Path(folder) / "user", device=torch.device("cpu"))
-        jobs = TrainingJobs(hub, max_chars=len(text))
-        started = time.perf_counter()
-        jobs.start_text(
-            TextJobSpec("budget", text, args.data.name, args.preset, args.epochs, args.seconds / 60)
+    figures = {
+        "kind": args.kind,
+        "preset": args.preset,
+        "epochs_planned": args.epochs,
+        "budget_s": args.seconds,
+        "threads": torch.get_num_threads(),
+    }
+    plan = f"{args.preset} preset, {args.epochs} epochs planned, {args.seconds:g} s budget"
+    minutes = args.seconds / 60
+    if args.kind == "sprites":
+        done, wall, card = run_job(
+            lambda jobs: jobs.start_sprites(SpriteJobSpec("budget", args.preset, args.epochs, minutes))
         )
-        done = jobs.wait()
-        wall = time.perf_counter() - started
-        if done.state == "failed":
-            raise SystemExit(done.message)
-        metrics = hub.entry("budget").card.metrics
-        config = hub.entry("budget").card.extras["training"]
-    chars = done.step * config["batch_size"] * config["seq_len"]
-    figures = {
-        "preset": args.preset,
-        "epochs_planned": args.epochs,
-        "budget_s": args.seconds,
-        "wall_s": round(wall, 1),
-        "steps": done.step,
-        "steps_planned": done.total,
-        "characters_seen": chars,
-        "valid_loss": metrics["valid_loss"],
-        "threads": torch.get_num_threads(),
-    }
-    print(
-        f"{args.preset} preset, {args.epochs} epochs planned, {args.seconds:g} s budget: "
-        f"{done.step}/{done.total} steps ({chars:,} characters) in {wall:.1f} s wall, "
-        f"validation loss {metrics['valid_loss']:.4f} nats/char"
-    )
+        fits = {d["name"]: d["fit"] for d in card.extras["directions"]["named"]}
+        figures.update(test_nelbo_nats=card.metrics["test_nelbo_nats"], fits=fits)
+        shown = ", ".join(f"{name} {fit:.2f}" for name, fit in fits.items())
+        result = (
+            f"test negative ELBO {card.metrics['test_nelbo_nats']:.1f} nats per image; "
+            f"direction fits: {shown}"
+        )
+        plan = "shapes, " + plan
+    else:
+        text = read_text(args.data)
+        done, wall, card = run_job(
+            lambda jobs: jobs.start_text(
+                TextJobSpec("budget", text, args.data.name, args.preset, args.epochs, minutes)
+            ),
+            max_chars=len(text),
+        )
+        config = card.extras["training"]
+        chars = done.step * config["batch_size"] * config["seq_len"]
+        figures.update(characters_seen=chars, valid_loss=card.metrics["valid_loss"])
+        result = f"{chars:,} characters seen, validation loss {card.metrics['valid_loss']:.4f} nats/char"
+    figures.update(wall_s=round(wall, 1), steps=done.step, steps_planned=done.total)
+    print(f"{plan}: {done.step}/{done.total} steps in {wall:.1f} s wall, {result}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
 
 
-def sprites(args: argparse.Namespace) -> int:
+def run_job(start: Callable[[TrainingJobs], object], max_chars: int = 2_000_000) -> tuple:
+    """Run one job of the app's own training slot in a throw-away hub: (snapshot, wall s, card)."""
     with tempfile.TemporaryDirectory() as folder:
         hub = ModelHub(Path(folder) / "shipped", Path(folder) / "user", device=torch.device("cpu"))
-        jobs = TrainingJobs(hub)
+        jobs = TrainingJobs(hub, max_chars=max_chars)
         started = time.perf_counter()
-        jobs.start_sprites(SpriteJobSpec("budget", args.preset, args.epochs, args.seconds / 60))
+        start(jobs)
         done = jobs.wait()
         wall = time.perf_counter() - started
         if done.state == "failed":
             raise SystemExit(done.message)
-        card = hub.entry("budget").card
-    fits = {d["name"]: d["fit"] for d in card.extras["directions"]["named"]}
-    figures = {
-        "kind": "sprites",
-        "preset": args.preset,
-        "epochs_planned": args.epochs,
-        "budget_s": args.seconds,
-        "wall_s": round(wall, 1),
-        "steps": done.step,
-        "steps_planned": done.total,
-        "test_nelbo_nats": card.metrics["test_nelbo_nats"],
-        "fits": fits,
-        "threads": torch.get_num_threads(),
-    }
-    shown = ", ".join(f"{name} {fit:.2f}" for name, fit in fits.items())
-    print(
-        f"shapes, {args.preset} preset, {args.epochs} epochs planned, {args.seconds:g} s budget: "
-        f"{done.step}/{done.total} steps in {wall:.1f} s wall, test negative ELBO "
-        f"{card.metrics['test_nelbo_nats']:.1f} nats per image; direction fits: {shown}"
-    )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    return 0
+        return done, wall, hub.entry("budget").card
 
 
 if __name__ == "__main__":
