@@ -168,6 +168,12 @@ def direction_vector(loaded: LoadedModel, key: str) -> torch.Tensor:
     raise ValueError(f"this model has no direction {key!r}")
 
 
+def _check_frames(frames: object) -> int:
+    if not 2 <= int(frames) <= MAX_FRAMES:
+        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
+    return int(frames)
+
+
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation: keeps the norm typical of Gaussian noise all the way, where a
     straight line between two samples passes through unusually short codes."""
@@ -204,13 +210,12 @@ def interpolate_codes(
     label: int | None = None,
 ) -> torch.Tensor:
     """``frames`` images on the way from one latent code to another (e.g. two encoded drawings)."""
-    if not 2 <= int(frames) <= MAX_FRAMES:
-        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
+    frames = _check_frames(frames)
     if mode not in ("lerp", "slerp"):
         raise ValueError("mode must be 'lerp' or 'slerp'")
     model = loaded.module
     a, b = (c if isinstance(c, torch.Tensor) else check_code(model, c) for c in (code_a, code_b))
-    t = torch.linspace(0, 1, int(frames), device=a.device)
+    t = torch.linspace(0, 1, frames, device=a.device)
     codes = (
         slerp(a, b, t)
         if mode == "slerp"
@@ -225,8 +230,7 @@ def interpolate_classes(
 ) -> torch.Tensor:
     """``frames`` images morphing the seed's picture of class A into class B, ``(frames, C, H, W)``:
     the same noise throughout, the class's learned vector moving in a straight line from A's to B's."""
-    if not 2 <= int(frames) <= MAX_FRAMES:
-        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
+    frames = _check_frames(frames)
     model = loaded.module
     if not getattr(model, "classes", 0):
         raise ValueError("this model does not draw a chosen class: interpolate between two seeds instead")
@@ -234,8 +238,8 @@ def interpolate_classes(
         model.class_embedding(check_label(model, label_a)),
         model.class_embedding(check_label(model, label_b)),
     )
-    t = torch.linspace(0, 1, int(frames), device=a.device)[:, None]
-    codes = steered_latent(model, seed).expand(int(frames), -1)
+    t = torch.linspace(0, 1, frames, device=a.device)[:, None]
+    codes = steered_latent(model, seed).expand(frames, -1)
     return model.decode(codes, torch.lerp(a, b, t)).float().cpu()
 
 

@@ -471,7 +471,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             decode(start_code, chosen, class_label, latent_seed, *values) if chosen else None,
         ]
 
-    quiet_private = {"api_visibility": "private", "show_progress": "hidden"}
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
     loaded_page = gr.on(
         [demo.load, model.change, axes.change],
         refresh,
@@ -481,16 +481,15 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         show_progress="hidden",
     )
     # On focus: a model trained meanwhile (in the Train tab) is listed at once.
-    model.focus(lambda: gr.Dropdown(choices=_image_models(hub)), None, model, **quiet_private)
+    model.focus(lambda: gr.Dropdown(choices=_image_models(hub)), None, model, **quiet)
     map_outputs = [map_group, map_view]
-    map_options = {"api_visibility": "private", "show_progress": "hidden"}
     for event in (loaded_page, jumped, encoded, centred_event):
-        event.then(draw_map, inputs, map_outputs, **map_options)
+        event.then(draw_map, inputs, map_outputs, **quiet)
     gr.on(
         [s.release for s in moving] + [label.input, like.input, truncation.release],
         draw_map,
         inputs,
         map_outputs,
-        **map_options,
+        **quiet,
     )
-    map_view.select(pick_from_map, [model, label], [start, *moving, picture, map_view], **map_options)
+    map_view.select(pick_from_map, [model, label], [start, *moving, picture, map_view], **quiet)
