@@ -8,6 +8,9 @@ Environment variables:
     AIGC_CONCURRENCY  how many heavy requests of one kind run at once (default 2).
     AIGC_MAX_UPLOAD_MB  largest accepted upload in megabytes (default 20).
     AIGC_MAX_TRAIN_CHARS  longest text the Train tab learns from (default 2,000,000).
+    AIGC_MAX_TRAIN_FILES  most pictures or recordings one upload to the Train tab may hold
+                      (default 70,000: all of MNIST).
+    AIGC_MAX_UNPACKED_MB  most megabytes an uploaded zip may unpack to (default 200).
 """
 
 from __future__ import annotations
@@ -68,3 +71,13 @@ def max_upload_size() -> str:
 def max_train_chars() -> int:
     """Longest text a training job in the app accepts (``AIGC_MAX_TRAIN_CHARS``)."""
     return _positive_int("AIGC_MAX_TRAIN_CHARS", 2_000_000)
+
+
+def max_train_files() -> int:
+    """Most pictures or recordings a training upload may hold (``AIGC_MAX_TRAIN_FILES``)."""
+    return _positive_int("AIGC_MAX_TRAIN_FILES", 70_000)
+
+
+def max_unpacked_bytes() -> int:
+    """Most bytes an uploaded archive may unpack to (``AIGC_MAX_UNPACKED_MB``)."""
+    return _positive_int("AIGC_MAX_UNPACKED_MB", 200) * 1_000_000

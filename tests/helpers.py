@@ -167,3 +167,40 @@ def make_text_model(vocabulary: str = ENGLISH, seed: int = 0, unknown: str = "")
 
 def make_text_card(model) -> ModelCard:
     return make_card(kind="char-rnn", config=dict(model.config))
+
+
+def png_bytes(pixels) -> bytes:
+    """A PNG file of a uint8 array (H, W) grey or (H, W, 3) colour."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def drawn_bar(label: int, size: int = 40, seed: int = 0):
+    """A dark bar on white paper, like a pen stroke: class k is tilted a different way."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    paper = np.full((size, size), 235, dtype=np.uint8) - rng.integers(0, 15, (size, size)).astype(np.uint8)
+    for row in range(8, size - 8):
+        col = size // 2 + (row - size // 2) * (label - 1) // 2
+        paper[row, col - 2 : col + 2] = 20
+    return paper
+
+
+def write_picture_zip(path: Path, per_class: int = 10, classes: int = 3) -> Path:
+    """A zip of drawn bars in one folder per class (``0/``, ``1/``, ...), with a stray text file."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for label in range(classes):
+            for index in range(per_class):
+                archive.writestr(f"drawings/{label}/{index}.png", png_bytes(drawn_bar(label, seed=index)))
+        archive.writestr("drawings/notes.txt", "not a picture")
+        archive.writestr("__MACOSX/drawings/._0.png", b"resource fork")
+    return path

@@ -63,6 +63,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/lens",
         "/start_training",
         "/start_sprite_training",
+        "/start_image_training",
         "/stop_training",
         "/training_status",
     }

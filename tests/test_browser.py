@@ -24,6 +24,7 @@ from tests.helpers import (
     make_text_model,
     running_app,
     write_bar_digits,
+    write_picture_zip,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -280,5 +281,33 @@ def test_train_tab_trains_shapes_that_the_image_tab_lists_at_once(browser, app_u
         # The sliders are named after the factors that made the shapes (size, position, colour...).
         factor = re.compile(r"Size|position|Colour|Rotation")
         page.locator("#latent-0, #latent-1").get_by_text(factor).first.wait_for(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_train_tab_fine_tunes_an_image_model_on_uploaded_pictures(browser, app_url, tmp_path):
+    archive = write_picture_zip(tmp_path / "my-drawings.zip")
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.locator("#train-kind").get_by_text("Your pictures: VAE").click()
+        page.locator("#train-pictures input[type=file]").set_input_files(str(archive))
+        page.locator("#train-pictures").get_by_text("my-drawings.zip").first.wait_for(timeout=30_000)
+        page.locator("#train-from input").click()
+        page.get_by_role("option", name="digits").click()
+        page.locator("#train-name textarea, #train-name input").first.fill("my-tuned-digits")
+        page.locator("#train-epochs input[type=number]").fill("2")
+        page.locator("#train-epochs input[type=number]").press("Enter")
+        page.locator("#train-start").click()
+        page.locator("#train-status").get_by_text("my-tuned-digits is trained").wait_for(timeout=120_000)
+        page.locator("#train-picture img").first.wait_for(timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-train-pictures.png"), full_page=True)
+        page.get_by_role("tab", name="Image", exact=True).click()
+        page.locator("#image-model input").click()
+        page.get_by_role("option", name="my-tuned-digits").click()
+        page.locator("#image-output img").first.wait_for(timeout=30_000)
     finally:
         context.close()

@@ -26,6 +26,7 @@ from tests.helpers import (
     make_text_card,
     make_text_model,
     running_app,
+    write_picture_zip,
 )
 
 CENTRE = [0.0] * 8
@@ -43,7 +44,8 @@ VALID: dict[str, list] = {
     "branch": ["bard", "Hello", 2, "x", 0.8, 0, 1.0, 20, 1, 1],
     "lens": ["bard", "Hello", 2],
     "list_models": [],
-    "start_training": ["fuzzed", "the cat sat on the mat. " * 600, "tiny", 1, 0.05],
+    "start_training": ["fuzzed", "the cat sat on the mat. " * 600, "tiny", 1, 0.05, ""],
+    "start_image_training": ["fuzzed-pictures", "UPLOADED", "vae", "tiny", 1, 0.5, ""],
     "start_sprite_training": ["fuzzed-shapes", "tiny", 1, 0.05],
     "stop_training": [],
     "training_status": [],
@@ -87,6 +89,11 @@ def app(tmp_path_factory):
             "/gradio_api/upload", files={"files": ("seven.png", picture.getvalue())}
         ).json()
         VALID["encode"][3] = {"path": uploaded, "meta": FILE}
+        archive = write_picture_zip(root / "pictures.zip")
+        (pictures,) = client.post(
+            "/gradio_api/upload", files={"files": ("pictures.zip", archive.read_bytes())}
+        ).json()
+        VALID["start_image_training"][1] = [{"path": pictures, "meta": FILE}]
         yield client
         finish_training(client)
 

@@ -478,7 +478,7 @@ def _drawn_one(background: int = 255, ink: int = 0, size: int = 280) -> np.ndarr
 
 
 def test_drawings_are_prepared_the_way_mnist_was():
-    from aigc_demo.pipelines.image import prepare_drawing
+    from aigc_demo.data.images import prepare_drawing
 
     prepared = prepare_drawing(_drawn_one())
     assert prepared.shape == (1, 28, 28)
@@ -510,14 +510,15 @@ def test_drawings_are_prepared_the_way_mnist_was():
     ],
 )
 def test_bad_drawings_are_refused_with_the_reason(pixels, message):
-    from aigc_demo.pipelines.image import prepare_drawing
+    from aigc_demo.data.images import prepare_drawing
 
     with pytest.raises(ValueError, match=message):
         prepare_drawing(pixels)
 
 
 def test_encoded_drawing_becomes_the_starting_code(image_hub):
-    from aigc_demo.pipelines.image import encode, prepare_drawing
+    from aigc_demo.data.images import prepare_drawing
+    from aigc_demo.pipelines.image import encode
 
     loaded = image_hub.load("plain")
     code = encode(loaded, prepare_drawing(_drawn_one()))

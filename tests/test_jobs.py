@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from aigc_demo.training.jobs import JobBusyError, TextJobSpec, TrainingJobs
+from aigc_demo.training.jobs import DEFAULT_LIMITS, JobBusyError, TextJobSpec, TrainingJobs, check_spec
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
 
@@ -147,3 +147,110 @@ def test_a_sprites_job_trains_a_beta_vae_the_image_tab_can_use(hub):
     assert named == {*RANGES, *SHAPES}
     assert decode(hub.load("my-shapes"), 3).shape == (320, 320, 3)
     assert time.monotonic() - started < 300
+
+
+def test_a_picture_job_trains_a_vae_on_labelled_folders_then_fine_tunes_it(hub, tmp_path):
+    """A person's zip of pictures (one folder per class) → a VAE the Image tab can use, whose map
+    names the folders; then the same model fine-tuned on the pictures, from its own weights."""
+    import torch
+
+    from aigc_demo.pipelines.image import decode
+    from aigc_demo.training.jobs import ImageJobSpec
+    from tests.helpers import write_picture_zip
+
+    archive = str(write_picture_zip(tmp_path / "bars.zip", per_class=30))
+    jobs = TrainingJobs(hub)
+    jobs.start_images(ImageJobSpec("my-bars", [archive], epochs=3, minutes=5))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert done.kind == "vae"
+    assert set(done.terms) == {"reconstruction", "kl"}
+    assert len(done.valid_curve) == 3
+    assert done.samples[-1][1].shape == done.samples[0][1].shape
+    entry = hub.entry("my-bars")
+    assert entry.card.kind == "image-vae"
+    assert entry.card.extras["class_names"] == ["0", "1", "2"]
+    assert entry.card.extras["map"]["names"] == ["0", "1", "2"]
+    assert decode(hub.load("my-bars"), 1).shape == (280, 280)
+    trained = {k: v.clone() for k, v in hub.load("my-bars").module.state_dict().items()}
+
+    jobs.start_images(ImageJobSpec("my-bars-2", [archive], epochs=1, minutes=5, start_from="my-bars"))
+    tuned = jobs.wait(120)
+    assert tuned.state == "finished", tuned.message
+    card = hub.entry("my-bars-2").card
+    assert card.extras["started_from"] == "my-bars"
+    assert card.config == entry.card.config  # the architecture it started from
+    assert card.extras["training"]["learning_rate"] == 5e-4
+    # It started from the trained weights (its first preview is the trained model's last one) ...
+    assert (tuned.samples[0][1] == done.samples[-1][1]).all()
+    # ... and moved them, while the model it started from is untouched.
+    after = hub.load("my-bars-2").module.state_dict()
+    assert any(not torch.equal(after[k], trained[k]) for k in trained if after[k].is_floating_point())
+    assert all(torch.equal(v, trained[k]) for k, v in hub.load("my-bars").module.state_dict().items())
+
+
+def test_a_picture_job_trains_a_class_conditional_gan(hub, tmp_path):
+    from aigc_demo.pipelines.image import decode
+    from aigc_demo.training.jobs import ImageJobSpec
+    from tests.helpers import write_picture_zip
+
+    archive = str(write_picture_zip(tmp_path / "bars.zip", per_class=20))
+    jobs = TrainingJobs(hub)
+    jobs.start_images(ImageJobSpec("bar-gan", [archive], model="gan", epochs=2, minutes=5))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert set(done.terms) == {"critic", "generator"}
+    entry = hub.entry("bar-gan")
+    assert entry.card.kind == "image-gan"
+    assert entry.card.config["classes"] == 3
+    assert decode(hub.load("bar-gan"), 0, label=2).shape == (280, 280)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"files": []}, "give pictures"),
+        ({"model": "diffusion"}, "model must be one of"),
+        ({"start_from": "nobody"}, "no model named 'nobody'"),
+        ({"start_from": "a-text-model"}, "is a char-rnn model"),
+        ({"start_from": "three-classes", "model": "gan"}, "is a image-vae model"),
+        ({"start_from": "two-classes"}, "draws 2 classes"),
+        ({"name": "../x"}, "name"),
+    ],
+)
+def test_bad_picture_jobs_are_refused_before_any_work(hub, tmp_path, changes, message):
+    from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
+    from aigc_demo.training.jobs import ImageJobSpec, check_image_spec
+    from tests.helpers import make_image_model, make_text_card, make_text_model, write_picture_zip
+
+    def card(model) -> ModelCard:
+        return ModelCard(kind="image-vae", config=dict(model.config), dataset=DatasetInfo(name="x"))
+
+    hub.save("a-text-model", make_text_model(), make_text_card(make_text_model()))
+    hub.save("two-classes", make_image_model(classes=2), card(make_image_model(classes=2)))
+    hub.save("three-classes", make_image_model(classes=3), card(make_image_model(classes=3)))
+    pictures = [str(write_picture_zip(tmp_path / "bars.zip"))]
+    spec = ImageJobSpec("fine", pictures)
+    for key, value in changes.items():
+        setattr(spec, key, value)
+    before = sorted(p.name for p in hub.user_dir.iterdir())
+    with pytest.raises(ValueError, match=message):
+        check_image_spec(spec, hub, DEFAULT_LIMITS)
+    assert sorted(p.name for p in hub.user_dir.iterdir()) == before
+    fine = ImageJobSpec("fine", pictures, start_from="three-classes")
+    assert check_image_spec(fine, hub, DEFAULT_LIMITS).start is not None
+
+
+def test_a_text_model_is_fine_tuned_on_new_text(hub):
+    jobs = TrainingJobs(hub)
+    jobs.start_text(TextJobSpec("base-text", TEXT, "pasted text", epochs=1))
+    assert jobs.wait(120).state == "finished"
+    other = TEXT.replace("cat", "rat")
+    jobs.start_text(TextJobSpec("tuned-text", other, "pasted text", epochs=1, start_from="base-text"))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    card = hub.entry("tuned-text").card
+    assert card.extras["started_from"] == "base-text"
+    assert card.config["vocabulary"] == hub.entry("base-text").card.config["vocabulary"]
+    with pytest.raises(ValueError, match="does not know"):
+        check_spec(TextJobSpec("x", TEXT + "ü" * 10, "pasted", start_from="base-text"), hub, 10**7)

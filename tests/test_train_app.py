@@ -88,3 +88,34 @@ def test_shapes_trained_through_the_api_appear_in_the_image_endpoints(client):
         assert shown.mode == "RGB"
     with pytest.raises(AppError, match="preset"):
         client.predict("other-shapes", "gigantic", 1, 1, api_name="/start_sprite_training")
+
+
+def test_pictures_uploaded_through_the_api_train_a_vae_and_a_text_model_is_fine_tuned(client, tmp_path):
+    from gradio_client import handle_file
+    from PIL import Image
+
+    from tests.helpers import write_picture_zip
+
+    wait_until_done(client)
+    archive = handle_file(str(write_picture_zip(tmp_path / "bars.zip")))
+    started = client.predict("app-bars", [archive], "vae", "tiny", 2, 5, "", api_name="/start_image_training")
+    assert started["kind"] == "vae"
+    status = wait_until_done(client)
+    assert status["state"] == "finished", status["message"]
+    listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
+    assert listed["app-bars"]["kind"] == "image-vae"
+    with Image.open(
+        client.predict("app-bars", "0", 3, *[0.0] * 8, 0.0, 0.0, 0.0, None, 1.0, api_name="/decode")
+    ) as shown:
+        assert shown.size == (280, 280)
+    with pytest.raises(AppError, match="is a image-vae model"):
+        client.predict(
+            "app-gan", [archive], "gan", "tiny", 1, 1, "app-bars", api_name="/start_image_training"
+        )
+    with pytest.raises(AppError, match="give pictures"):
+        client.predict("app-none", [], "vae", "tiny", 1, 1, "", api_name="/start_image_training")
+
+    client.predict("owl-tuned", TEXT, "tiny", 1, 5, "owl-verse", api_name="/start_training")
+    status = wait_until_done(client)
+    assert status["state"] == "finished", status["message"]
+    assert "owl-tuned" in {m["name"] for m in client.predict(api_name="/list_models")}

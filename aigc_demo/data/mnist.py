@@ -60,6 +60,7 @@ def read_idx(path: str | Path) -> np.ndarray:
 class ImageSet:
     images: torch.Tensor  # (N, 1, H, W) float32 in [0, 1], white ink on black
     labels: torch.Tensor  # (N,) int64
+    class_names: tuple[str, ...] = ()  # what each label means, where known
 
     def __len__(self) -> int:
         return len(self.labels)

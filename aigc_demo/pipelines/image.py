@@ -304,50 +304,6 @@ def blend_corners(
     return to_picture(model.decode(code.unsqueeze(0), check_label(model, label))[0], scale=UPSCALE)
 
 
-MAX_DRAWING_SIDE = 4096
-
-
-def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.Tensor:
-    """A drawing or photo of a digit, made the way MNIST's images were: grey, bright ink on
-    dark, cropped to the ink, scaled so its longer side is ``box`` pixels, and placed in a
-    ``size`` x ``size`` image with its centre of mass in the middle. Returns ``(1, size, size)``
-    in [0, 1]. A light background (a sketch, paper) is inverted first."""
-    from PIL import Image
-
-    array = np.asarray(pixels)
-    if array.ndim not in (2, 3) or min(array.shape[:2]) < 1:
-        raise ValueError("that is not an image")
-    if max(array.shape[:2]) > MAX_DRAWING_SIDE:
-        raise ValueError(f"the image is too large: at most {MAX_DRAWING_SIDE} pixels a side")
-    grey = array.astype(np.float32)
-    if grey.ndim == 3:
-        if grey.shape[2] == 4:  # transparent parts count as white paper
-            alpha = grey[..., 3:] / 255.0
-            grey = grey[..., :3] * alpha + 255.0 * (1 - alpha)
-        grey = grey[..., :3].mean(axis=2) if grey.shape[2] >= 3 else grey[..., 0]
-    grey /= max(float(grey.max()), 1.0) if grey.max() > 1.0 else 1.0
-    if np.median(grey) > 0.5:
-        grey = 1.0 - grey
-    grey = np.clip(grey - np.median(grey), 0.0, None)
-    peak = float(grey.max())
-    if peak < 0.1:
-        raise ValueError("no drawing found: draw a digit (or upload a picture of one) first")
-    grey /= peak
-    rows, cols = np.nonzero(grey > 0.1)
-    crop = grey[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    scale = box / max(crop.shape)
-    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
-    small = np.asarray(Image.fromarray(crop).resize((width, height), Image.Resampling.LANCZOS)).clip(0, 1)
-    canvas = np.zeros((size, size), dtype=np.float32)
-    total = small.sum()
-    centre_y = (small.sum(axis=1) @ np.arange(height)) / total
-    centre_x = (small.sum(axis=0) @ np.arange(width)) / total
-    top = int(np.clip(round(size / 2 - centre_y - 0.5), 0, size - height))
-    left = int(np.clip(round(size / 2 - centre_x - 0.5), 0, size - width))
-    canvas[top : top + height, left : left + width] = small
-    return torch.from_numpy(canvas).unsqueeze(0)
-
-
 INVERSION_STEPS = 300
 INVERSION_STARTS = 8
 

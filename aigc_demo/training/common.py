@@ -3,6 +3,7 @@ monitor through which a caller watches a run and asks it to stop."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 
@@ -30,6 +31,21 @@ def one_cycle(
     """
     steps = epochs * math.ceil(examples / batch_size)
     return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps, pct_start=warmup)
+
+
+def trainable_copy(trained: torch.nn.Module, images: torch.Tensor | None = None) -> torch.nn.Module:
+    """A CPU copy of a trained model to train further (resume or fine-tune), leaving the one that
+    may be serving untouched. For an image model, ``images`` must be of the size it draws."""
+    config = getattr(trained, "config", {})
+    if images is not None and "size" in config:
+        wanted = (config["image_channels"], config["size"], config["size"])
+        if tuple(images.shape[1:]) != wanted:
+            raise ValueError(
+                f"the pictures are {tuple(images.shape[1:])} (channels, height, width); the starting "
+                f"model draws {wanted}"
+            )
+    model = copy.deepcopy(trained).cpu().train()
+    return model.requires_grad_(True)  # a served model is frozen
 
 
 class Monitor:

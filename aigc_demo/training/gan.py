@@ -20,7 +20,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.evaluation.image import features, frechet_distance
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_gan import ImageGAN
-from aigc_demo.training.common import Monitor, shuffled_batches
+from aigc_demo.training.common import Monitor, shuffled_batches, trainable_copy
 from aigc_demo.training.image_directions import (
     describe_principal_directions,
     measure_traits,
@@ -110,21 +110,31 @@ def train_image_gan(
     judge: ImageClassifier | None = None,
     log: Log = print,
     monitor: Monitor | None = None,
+    start_from: ImageGAN | None = None,
 ) -> tuple[ImageGAN, dict[str, float], dict[str, list[dict]]]:
-    """Train the GAN; return the best epoch's model, its figures and its described directions."""
+    """Train the GAN; return the best epoch's model, its figures and its described directions.
+
+    ``start_from`` continues from a trained GAN (resume, or fine-tune on new pictures of its
+    size); its architecture is kept and the architecture fields of ``config`` are ignored."""
     monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     batches = torch.Generator().manual_seed(config.seed)
     noise = torch.Generator().manual_seed(config.seed + 1)
-    classes = int(train.labels.max()) + 1 if config.conditional else 0
-    model = ImageGAN(
-        config.latent_dim,
-        config.channels,
-        classes,
-        size=train.images.shape[-1],
-        image_channels=train.images.shape[1],
-        num_directions=config.num_directions,
-    )
+    if start_from is None:
+        classes = int(train.labels.max()) + 1 if config.conditional else 0
+        model = ImageGAN(
+            config.latent_dim,
+            config.channels,
+            classes,
+            size=train.images.shape[-1],
+            image_channels=train.images.shape[1],
+            num_directions=config.num_directions,
+        )
+    else:
+        model = trainable_copy(start_from, train.images)
+        classes = model.classes
+        if classes and int(train.labels.max()) >= classes:
+            raise ValueError(f"the starting model knows {classes} classes; the pictures have more")
     betas = (0.5, 0.999)
     generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
     critic_optimizer = torch.optim.Adam(model.critic.parameters(), config.learning_rate, betas=betas)
@@ -143,7 +153,7 @@ def train_image_gan(
         for index in shuffled_batches(len(train), config.batch_size, batches):
             real = train.images[index]
             labels = train.labels[index] if classes else None
-            z = torch.randn(2, len(index), config.latent_dim, generator=noise)
+            z = torch.randn(2, len(index), model.latent_dim, generator=noise)
             fake, other = model.decode(z.flatten(0, 1), None if labels is None else labels.repeat(2)).chunk(2)
             critic_loss = (
                 functional.relu(1 - model.realness(real, labels)).mean()

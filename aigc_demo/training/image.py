@@ -11,7 +11,7 @@ import torch
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
-from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches
+from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import (
     Traits,
@@ -77,26 +77,35 @@ def train_image_vae(
     traits: Traits | None = None,
     class_names: tuple[str, ...] | None = None,
     monitor: Monitor | None = None,
+    start_from: ImageVAE | None = None,
 ) -> tuple[ImageVAE, dict[str, float], dict[str, list[dict]]]:
     """Train the VAE; return it, its test figures and its directions described for the card.
 
     Directions are labelled by ``traits`` of the training images (default: ink, slant and
     width measured on them; generated data passes the factors that made it) and, for a model
     that does not condition on it, by class (named by ``class_names``). ``monitor`` sees every
-    step (objective, reconstruction and KL) and each epoch's test figures, and can stop the run."""
+    step (objective, reconstruction and KL) and each epoch's test figures, and can stop the run.
+    ``start_from`` continues from a trained VAE (resume, or fine-tune on new pictures of its size):
+    its architecture is kept and the architecture fields of ``config`` are ignored."""
     monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    classes = int(train.labels.max()) + 1 if config.conditional else 0
-    model = ImageVAE(
-        config.latent_dim,
-        config.channels,
-        config.hidden,
-        classes,
-        size=train.images.shape[-1],
-        image_channels=train.images.shape[1],
-        num_directions=config.num_directions,
-    )
+    if start_from is None:
+        classes = int(train.labels.max()) + 1 if config.conditional else 0
+        model = ImageVAE(
+            config.latent_dim,
+            config.channels,
+            config.hidden,
+            classes,
+            size=train.images.shape[-1],
+            image_channels=train.images.shape[1],
+            num_directions=config.num_directions,
+        )
+    else:
+        model = trainable_copy(start_from, train.images)
+        classes = model.classes
+        if classes and int(train.labels.max()) >= classes:
+            raise ValueError(f"the starting model knows {classes} classes; the pictures have more")
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     total = config.epochs * -(-len(train) // config.batch_size)
@@ -131,7 +140,7 @@ def train_image_vae(
     model.eval()
     codes = posterior_means(model, train)
     with torch.no_grad():
-        model.directions.copy_(principal_axes(codes, config.num_directions))
+        model.directions.copy_(principal_axes(codes, len(model.directions)))
     traits = measure_traits(train.images) if traits is None else traits
     directions = {
         "principal": describe_principal_directions(codes, model.directions, traits),

@@ -16,21 +16,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
 from aigc_demo.backend.hub import ModelHub, check_model_name
+from aigc_demo.data.archive import Limits
+from aigc_demo.data.images import load_training_images
+from aigc_demo.data.mnist import ImageSet
 from aigc_demo.data.text import split_text
 from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor
+from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
 log = logging.getLogger(__name__)
 
-KINDS = ("text", "sprites")
+KINDS = ("text", "sprites", "vae", "gan")
 # Sizes of the text model; "tiny" learns words from a page of text within a minute or two on a CPU.
 TEXT_PRESETS: dict[str, dict] = {
     "tiny": {"hidden": 128, "layers": 1, "embed_dim": 32, "seq_len": 64, "batch_size": 16},
@@ -45,6 +50,23 @@ SPRITE_PRESETS: dict[str, dict] = {
     "base": {"count": 50_000, "latent_dim": 10, "channels": 32, "hidden": 256},
 }
 SPRITE_BETA = 4.0
+# Sizes of the models a person trains on their own pictures (a VAE or a GAN).
+VAE_PRESETS: dict[str, dict] = {
+    "tiny": {"latent_dim": 8, "channels": 16, "hidden": 128},
+    "small": {"latent_dim": 16, "channels": 32, "hidden": 256},
+    "base": {"latent_dim": 16, "channels": 48, "hidden": 512},
+}
+GAN_PRESETS: dict[str, dict] = {
+    "tiny": {"latent_dim": 32, "channels": 16},
+    "small": {"latent_dim": 32, "channels": 32},
+    "base": {"latent_dim": 64, "channels": 48},
+}
+IMAGE_PRESETS = {"vae": VAE_PRESETS, "gan": GAN_PRESETS}
+IMAGE_KINDS = {"vae": "image-vae", "gan": "image-gan"}  # job kind → model kind
+# Fine-tuning starts from weights that already work: a gentler step than training from scratch.
+FINE_TUNE_RATE = {"vae": 5e-4, "gan": 1e-4, "text": 1e-3}
+DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000)  # on a person's uploads
+HELD_OUT = 0.1  # share of a person's pictures kept aside to measure the model on
 SPRITE_TEST_COUNT = 1000
 PREVIEW_TILES = 16
 MAX_EPOCHS = 100
@@ -66,6 +88,7 @@ class TextJobSpec:
     epochs: int = 5
     minutes: float = 2.0  # time budget; the job stops and saves when it runs out
     seed: int = 0
+    start_from: str = ""  # a text model's name: fine-tune it on this text instead of starting afresh
 
 
 @dataclass
@@ -77,6 +100,30 @@ class SpriteJobSpec:
     epochs: int = 5
     minutes: float = 2.0
     seed: int = 0
+
+
+@dataclass
+class ImageJobSpec:
+    """Train an image VAE or GAN (``model``) on a person's pictures, or fine-tune one of the hub's."""
+
+    name: str
+    files: list[str]  # a zip or folder of pictures, picture files, or MNIST-style IDX files
+    model: str = "vae"
+    preset: str = "tiny"
+    epochs: int = 5
+    minutes: float = 2.0
+    seed: int = 0
+    start_from: str = ""
+
+
+@dataclass
+class ImagePlan:
+    """What a checked image job will do."""
+
+    config: ImageVAETrainingConfig | ImageGANTrainingConfig
+    train: ImageSet
+    test: ImageSet
+    start: torch.nn.Module | None
 
 
 @dataclass
@@ -110,7 +157,10 @@ class JobSnapshot:
         return self.elapsed / self.step * (self.total - self.step)
 
 
-def _check_common(spec: TextJobSpec | SpriteJobSpec, hub: ModelHub, presets: dict) -> int:
+JobSpec = TextJobSpec | SpriteJobSpec | ImageJobSpec
+
+
+def _check_common(spec: JobSpec, hub: ModelHub, presets: dict) -> int:
     """The checks every kind shares (name, preset, epochs, time budget); returns the epochs."""
     check_model_name(spec.name)
     if any(entry.name == spec.name for entry in hub.entries()):
@@ -140,8 +190,68 @@ def check_sprite_spec(spec: SpriteJobSpec, hub: ModelHub) -> ImageVAETrainingCon
     )
 
 
-def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTrainingConfig:
-    """Refuse a bad request before any work starts; return the training config it asks for."""
+def starting_model(hub: ModelHub, name: str, kind: str) -> torch.nn.Module | None:
+    """The hub's model named ``name`` (of model kind ``kind``) to fine-tune, or None for no name."""
+    name = str(name or "").strip()
+    if not name:
+        return None
+    entry = next((e for e in hub.entries() if e.name == name), None)
+    if entry is None:
+        raise ValueError(f"there is no model named {name!r} to start from")
+    if entry.card.kind != kind:
+        raise ValueError(f"{name!r} is a {entry.card.kind} model; this kind of training starts from a {kind}")
+    return hub.load(name).module
+
+
+def held_out(data: ImageSet, seed: int) -> tuple[ImageSet, ImageSet]:
+    """(train, test): a seeded ``HELD_OUT`` share of the pictures is kept aside."""
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
+    cut = max(1, round(len(data) * HELD_OUT))
+
+    def part(index: torch.Tensor) -> ImageSet:
+        return ImageSet(data.images[index], data.labels[index], data.class_names)
+
+    return part(order[cut:]), part(order[:cut])
+
+
+def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> ImagePlan:
+    """Refuse a bad request (settings, starting model, pictures) before any work starts; the
+    pictures are read here, at the starting model's size when there is one."""
+    if spec.model not in IMAGE_PRESETS:
+        raise ValueError(f"model must be one of {', '.join(IMAGE_PRESETS)}, got {spec.model!r}")
+    epochs = _check_common(spec, hub, IMAGE_PRESETS[spec.model])
+    start = starting_model(hub, spec.start_from, IMAGE_KINDS[spec.model])
+    shape = {} if start is None else {k: start.config[k] for k in ("size",)}
+    channels = None if start is None else start.config["image_channels"]
+    data = load_training_images(spec.files, limits, channels=channels, **shape)
+    train, test = held_out(data, spec.seed)
+    conditional = len(data.class_names) > 1
+    if start is not None and start.classes and int(data.labels.max()) >= start.classes:
+        raise ValueError(
+            f"{spec.start_from!r} draws {start.classes} classes; the pictures are in "
+            f"{int(data.labels.max()) + 1} folders"
+        )
+    sizes = IMAGE_PRESETS[spec.model][spec.preset]
+    common = {
+        "epochs": epochs,
+        "batch_size": 64,
+        "seed": spec.seed,
+        "num_directions": min(8, sizes["latent_dim"]),
+    }
+    if start is not None:
+        common["learning_rate"] = FINE_TUNE_RATE[spec.model]
+    if spec.model == "vae":
+        config: ImageVAETrainingConfig | ImageGANTrainingConfig = ImageVAETrainingConfig(**common, **sizes)
+    else:
+        config = ImageGANTrainingConfig(**common, **sizes, conditional=conditional)
+    return ImagePlan(config, train, test, start)
+
+
+def check_spec(
+    spec: TextJobSpec, hub: ModelHub, max_chars: int
+) -> tuple[TextTrainingConfig, torch.nn.Module | None]:
+    """Refuse a bad request before any work starts; return the training config it asks for and
+    the model to fine-tune, if any."""
     epochs = _check_common(spec, hub, TEXT_PRESETS)
     if not isinstance(spec.text, str) or not spec.text.strip():
         raise ValueError("give some text to learn from: paste it or upload a .txt file")
@@ -150,18 +260,55 @@ def check_spec(spec: TextJobSpec, hub: ModelHub, max_chars: int) -> TextTraining
             f"the text has {len(spec.text):,} characters; this server accepts up to {max_chars:,}"
         )
     config = TextTrainingConfig(epochs=epochs, seed=spec.seed, dropout=0.1, **TEXT_PRESETS[spec.preset])
+    start = starting_model(hub, spec.start_from, "char-rnn")
+    if start is not None:
+        config.learning_rate = FINE_TUNE_RATE["text"]
     needed = 10 * config.batch_size * (config.seq_len + 1)  # 90% must fill one batch of streams
     if len(spec.text) < needed:
         raise ValueError(
             f"the text is too short for the {spec.preset} preset: give at least {needed:,} characters "
             f"(it has {len(spec.text):,})"
         )
-    return config
+    if start is not None:
+        missing = start.vocabulary.unknown_chars(spec.text)
+        if missing and not start.vocabulary.unknown:
+            raise ValueError(
+                f"the text has characters {spec.start_from!r} does not know ({''.join(missing[:30])}); "
+                "start afresh instead"
+            )
+    return config, start
 
 
 def preview_prompt(text: str) -> str:
     """A text job's previews continue the first character of its text (a new line if blank)."""
     return text.lstrip()[:1] or "\n"
+
+
+@torch.no_grad()
+def picture_preview(model: torch.nn.Module) -> Any:
+    """Pictures of the same codes (and classes, in turn) every time, so they show the model improving."""
+    from aigc_demo.backend.seeding import seeded_randn
+    from aigc_demo.pipelines.image import grid
+
+    codes = seeded_randn((PREVIEW_TILES, model.latent_dim), 0)
+    labels = torch.arange(PREVIEW_TILES) % model.classes if model.classes else None
+    was_training = model.training
+    model.eval()
+    try:
+        return grid(model.decode(codes, labels), scale=3, columns=4)
+    finally:
+        model.train(was_training)
+
+
+def _trained_in_app(source: str, preset: str, start_from: str) -> str:
+    if start_from:
+        return f"{start_from} fine-tuned in the app on {source}."
+    return f"Trained in the app on {source} ({preset} preset)."
+
+
+def _origin(spec: TextJobSpec | ImageJobSpec) -> dict[str, str]:
+    """How a job's model began, for its card: a preset, or the model it was fine-tuned from."""
+    return {"started_from": spec.start_from} if spec.start_from else {"preset": spec.preset}
 
 
 class _JobMonitor(Monitor):
@@ -188,10 +335,9 @@ class _JobMonitor(Monitor):
             snap = self.job._snapshot
             snap.step, snap.total = step, total
             snap.elapsed = time.monotonic() - self.job._started
-            snap.train_curve.append((step, round(losses["train"], 4)))
-            for name, value in losses.items():
-                if name != "train":
-                    snap.terms.setdefault(name, []).append((step, round(value, 4)))
+            for name, value in losses.items():  # a GAN has two losses and no single "train" one
+                curve = snap.train_curve if name == "train" else snap.terms.setdefault(name, [])
+                curve.append((step, round(value, 4)))
         if step % self.every == 0:
             self.take_sample(step)
 
@@ -210,8 +356,13 @@ class _JobMonitor(Monitor):
 class TrainingJobs:
     """The server's training slot: at most one job runs; anyone can read how it is going."""
 
-    def __init__(self, hub: ModelHub, max_chars: int = 2_000_000):
-        self.hub, self.max_chars = hub, max_chars
+    def __init__(
+        self,
+        hub: ModelHub,
+        max_chars: int = 2_000_000,
+        limits: Limits = DEFAULT_LIMITS,
+    ):
+        self.hub, self.max_chars, self.limits = hub, max_chars, limits
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._snapshot = JobSnapshot()
@@ -235,9 +386,16 @@ class TrainingJobs:
     def start_sprites(self, spec: SpriteJobSpec) -> JobSnapshot:
         return self._start(spec, "sprites", lambda: check_sprite_spec(spec, self.hub), self._run_sprites)
 
+    def start_images(self, spec: ImageJobSpec) -> JobSnapshot:
+        """Train (or fine-tune) a VAE or GAN on a person's pictures; they are read and checked
+        before this returns."""
+        return self._start(
+            spec, spec.model, lambda: check_image_spec(spec, self.hub, self.limits), self._run_images
+        )
+
     def _start(
         self,
-        spec: TextJobSpec | SpriteJobSpec,
+        spec: JobSpec,
         kind: str,
         check: Callable[[], Any],
         run: Callable[[Any, Any], None],
@@ -275,7 +433,7 @@ class TrainingJobs:
             thread.join(timeout)
         return self.snapshot()
 
-    def _run_text(self, spec: TextJobSpec, config: TextTrainingConfig) -> None:
+    def _run_text(self, spec: TextJobSpec, plan: tuple[TextTrainingConfig, torch.nn.Module | None]) -> None:
         from aigc_demo.pipelines.text import Sampling, generate_text
 
         prompt = preview_prompt(spec.text)
@@ -291,43 +449,33 @@ class TrainingJobs:
 
         monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
 
+        config, start = plan
+
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             train_text, valid = split_text(spec.text)
-            model, metrics = train_char_rnn(train_text, valid, config, log=log.info, monitor=monitor)
+            model, metrics = train_char_rnn(
+                train_text, valid, config, log=log.info, monitor=monitor, start_from=start
+            )
             card = ModelCard(
                 kind="char-rnn",
                 config=dict(model.config),
                 dataset=DatasetInfo(name=spec.source),
                 seed=spec.seed,
                 metrics=metrics,
-                description=f"Trained in the app on {spec.source} ({spec.preset} preset).",
-                extras={"training": vars(config), "preset": spec.preset, "split": "last10"},
+                description=_trained_in_app(spec.source, spec.preset, spec.start_from),
+                extras={"training": vars(config), **_origin(spec), "split": "last10"},
             )
             return model, card, f"validation loss {metrics['valid_loss']:.3f} nats/char"
 
         self._run(spec, monitor, train, torch.float16)
 
     def _run_sprites(self, spec: SpriteJobSpec, config: ImageVAETrainingConfig) -> None:
-        from aigc_demo.backend.seeding import seeded_randn
         from aigc_demo.data import catalog
         from aigc_demo.data.sprites import SHAPES, make_sprites
-        from aigc_demo.pipelines.image import grid
         from aigc_demo.training.image import train_image_vae
         from aigc_demo.training.latent_map import latent_map
 
-        codes = seeded_randn((PREVIEW_TILES, config.latent_dim), 0)
-
-        @torch.no_grad()
-        def preview(model: torch.nn.Module) -> Any:
-            """The same codes every time, so the pictures show the model improving."""
-            was_training = model.training
-            model.eval()
-            try:
-                return grid(model.decode(codes), scale=3, columns=4)
-            finally:
-                model.train(was_training)
-
-        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, picture_preview)
 
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             data = make_sprites(SPRITE_PRESETS[spec.preset]["count"], seed=spec.seed)
@@ -360,9 +508,52 @@ class TrainingJobs:
 
         self._run(spec, monitor, train)
 
+    def _run_images(self, spec: ImageJobSpec, plan: ImagePlan) -> None:
+        from aigc_demo.training.gan import train_image_gan
+        from aigc_demo.training.image import train_image_vae
+        from aigc_demo.training.latent_map import latent_map
+
+        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, picture_preview)
+        source = ", ".join(Path(f).name for f in spec.files[:3]) + (" ..." if len(spec.files) > 3 else "")
+        names = plan.train.class_names or None
+        extras: dict[str, Any] = {"training": vars(plan.config), **_origin(spec)}
+
+        def train() -> tuple[torch.nn.Module, ModelCard, str]:
+            if spec.model == "vae":
+                model, metrics, directions = train_image_vae(
+                    plan.train,
+                    plan.test,
+                    plan.config,
+                    log=log.info,
+                    class_names=names,
+                    monitor=monitor,
+                    start_from=plan.start,
+                )
+                extras["map"] = latent_map(model, plan.test, class_names=names)
+                result = f"held-out negative ELBO {metrics['test_nelbo_nats']:.1f} nats per picture"
+            else:
+                model, metrics, directions = train_image_gan(
+                    plan.train, plan.config, log=log.info, monitor=monitor, start_from=plan.start
+                )
+                result = f"{metrics['epochs_run']} epochs"
+            if names:
+                extras["class_names"] = list(names)
+            card = ModelCard(
+                kind=IMAGE_KINDS[spec.model],
+                config=dict(model.config),
+                dataset=DatasetInfo(name=source),
+                seed=spec.seed,
+                metrics=metrics,
+                description=_trained_in_app(source, spec.preset, spec.start_from),
+                extras={**extras, "directions": directions},
+            )
+            return model, card, result
+
+        self._run(spec, monitor, train)
+
     def _run(
         self,
-        spec: TextJobSpec | SpriteJobSpec,
+        spec: JobSpec,
         monitor: _JobMonitor,
         train: Callable[[], tuple[torch.nn.Module, ModelCard, str]],
         storage_dtype: torch.dtype | None = None,

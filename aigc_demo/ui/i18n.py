@@ -145,20 +145,31 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "size and a time budget, and press Start. The loss curves and samples from the same prompt update "
         "as it learns; Stop saves what it has learned so far. The model then appears in the Text tab. "
         "Or train an image model on coloured shapes drawn by the app itself (no data needed): it then "
-        "appears in the Image tab, its sliders named after what they change.",
+        "appears in the Image tab, its sliders named after what they change. Or give your own pictures "
+        "(a zip with one folder per class, picture files, or MNIST-style IDX files) to a VAE or a GAN, "
+        "and pick a shipped model under 'Start from' to fine-tune it instead of starting afresh.",
         "train_kind": "What to train",
         "train_kind_text": "Text (character-level LSTM)",
         "train_kind_sprites": "Shapes (β-VAE on built-in coloured shapes)",
+        "train_kind_vae": "Your pictures: VAE",
+        "train_kind_gan": "Your pictures: GAN",
+        "train_pictures": "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, "
+        "or MNIST IDX files",
+        "train_start_from": "Start from",
+        "train_afresh": "a new model",
+        "train_curve_critic": "critic",
+        "train_curve_generator": "generator",
+        "train_curve_valid_pictures": "held-out negative ELBO (10% of your pictures)",
         "train_text": "Text to learn from",
         "train_text_placeholder": "Paste a few pages of text: poems, lyrics, recipes, code…",
         "train_upload": "…or upload a UTF-8 .txt file",
         "train_name": "Name for the new model",
         "train_preset": "Size (tiny trains in a minute or two on a CPU)",
-        "train_epochs": "Epochs (passes over the text)",
+        "train_epochs": "Epochs (passes over the data)",
         "train_minutes": "Time budget (minutes)",
         "train_start": "Start",
         "train_stop": "Stop and save",
-        "train_loss": "Loss (text: nats per character; shapes: nats per image; lower is better)",
+        "train_loss": "Loss (text: nats per character; pictures: nats per picture; lower is better)",
         "train_curve_train": "training",
         "train_curve_valid": "validation (last 10% of the text)",
         "train_curve_valid_sprites": "test negative ELBO (1,000 new shapes)",
@@ -168,7 +179,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_picture": "What the model draws from the same 16 codes",
         "train_scrubber": "Sample snapshot",
         "train_scrubber_at": "Sample snapshot (after step {step})",
-        "train_idle": "No training job is running. Give some text and press Start.",
+        "train_idle": "No training job is running. Give some text or pictures (or pick the shapes) "
+        "and press Start.",
         "train_state_running": "Training **{name}**: step {step} of {total}"
         " · {elapsed} elapsed · about {eta} left",
         "train_state_stopping": "Stopping **{name}** after step {step}…",
@@ -275,20 +287,30 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "学习过程中，损失曲线和从同一开头生成的样本会不断更新；“停止”会保存目前学到的内容。"
         "之后新模型会出现在“文本”标签页中。"
         "也可以用应用自己绘制的彩色图形（无需数据）训练一个图像模型：它会出现在“图像”标签页中，"
-        "滑块以其改变的属性命名。",
+        "滑块以其改变的属性命名。"
+        "也可以用你自己的图片（每类一个文件夹的 zip、图片文件或 MNIST 格式的 IDX 文件）训练 VAE 或 GAN；"
+        "在“起点”中选一个已有模型即可在其基础上微调，而不是从头开始。",
         "train_kind": "训练什么",
         "train_kind_text": "文本（字符级 LSTM）",
         "train_kind_sprites": "图形（在内置彩色图形上训练 β-VAE）",
+        "train_kind_vae": "你的图片：VAE",
+        "train_kind_gan": "你的图片：GAN",
+        "train_pictures": "图片：zip（每类一个文件夹，如 0/、1/）、图片文件或 MNIST IDX 文件",
+        "train_start_from": "起点",
+        "train_afresh": "新模型",
+        "train_curve_critic": "判别器",
+        "train_curve_generator": "生成器",
+        "train_curve_valid_pictures": "留出集负 ELBO（你的图片的 10%）",
         "train_text": "用来学习的文本",
         "train_text_placeholder": "粘贴几页文本：诗歌、歌词、菜谱、代码……",
         "train_upload": "……或上传 UTF-8 编码的 .txt 文件",
         "train_name": "新模型的名称",
         "train_preset": "规模（tiny 在 CPU 上一两分钟即可训练完）",
-        "train_epochs": "轮数（遍历文本的次数）",
+        "train_epochs": "轮数（遍历数据的次数）",
         "train_minutes": "时间预算（分钟）",
         "train_start": "开始",
         "train_stop": "停止并保存",
-        "train_loss": "损失（文本：每字符奈特；图形：每幅图奈特；越低越好）",
+        "train_loss": "损失（文本：每字符奈特；图片：每幅图奈特；越低越好）",
         "train_curve_train": "训练",
         "train_curve_valid": "验证（文本最后 10%）",
         "train_curve_valid_sprites": "测试负 ELBO（1000 个新图形）",
@@ -298,7 +320,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_picture": "模型从同样 16 个编码画出的图",
         "train_scrubber": "样本快照",
         "train_scrubber_at": "样本快照（第 {step} 步之后）",
-        "train_idle": "当前没有训练任务。提供一些文本后点击“开始”。",
+        "train_idle": "当前没有训练任务。提供一些文本或图片（或选择图形）后点击“开始”。",
         "train_state_running": "正在训练 **{name}**：第 {step}/{total} 步 · 已用 {elapsed} · 约剩 {eta}",
         "train_state_stopping": "正在停止 **{name}**（第 {step} 步之后）……",
         "train_state_finished": "**{name}** 已训练完成（{step} 步，用"

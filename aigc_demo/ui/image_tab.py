@@ -6,8 +6,10 @@ from typing import Any
 
 import gradio as gr
 
+from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.data.images import prepare_drawing
 from aigc_demo.pipelines import image, latent_map
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
@@ -37,6 +39,14 @@ def trait_label(name: str, fit: float, lang: str) -> str:
     return text("image_trait_fit", lang, trait=text(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
 
 
+def class_choices(card: ModelCard | None) -> list[tuple[str, str]]:
+    """(shown name, value) of each class a conditional model draws: the names its card gives
+    (a person's folder names), else the numbers; empty for a model that takes no class."""
+    count = card.config.get("classes", 0) if card else 0
+    names = card.extras.get("class_names") or [] if card else []
+    return [(str(names[i]) if i < len(names) else str(i), str(i)) for i in range(count)]
+
+
 def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     names = _image_models(hub)
     with gr.Row():
@@ -47,6 +57,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                 value="0",
                 label=I18N("image_class"),
                 visible=False,
+                allow_custom_value=True,  # the classes follow the model; check_label checks them
                 elem_id="image-class",
             )
             seed, shuffle, reset = seed_controls("image")
@@ -115,6 +126,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
                         [str(d) for d in range(10)],
                         value="1",
                         label=I18N("image_class_b"),
+                        allow_custom_value=True,
                         elem_id="interp-class-b",
                     )
                 go = gr.Button(I18N("image_interpolate_go"), elem_id="interp-go")
@@ -340,7 +352,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         if pixels is None:
             raise ValueError("draw a digit or upload a picture of one first")
         loaded = loaded_image_model(model_name)
-        prepared = image.prepare_drawing(pixels)
+        prepared = prepare_drawing(pixels)
 
         def searching(step: int, total: int) -> None:
             if step % 20 == 0:
@@ -447,9 +459,14 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         classes = [
             (f"{name} · r = {d['fit']:.2f}", name) for name, d in named.items() if d["kind"] == "class"
         ]
+        # A model that takes no class keeps a hidden "0", which the endpoints then ignore.
+        drawn = class_choices(card) or [("0", "0")]
+        if class_label not in [value for _, value in drawn]:
+            class_label = "0"
         return [
             gr.Dropdown(choices=names, value=chosen),
-            gr.Dropdown(visible=bool(card and card.config.get("classes"))),
+            gr.Dropdown(choices=drawn, value=class_label, visible=len(drawn) > 1),
+            gr.Dropdown(choices=drawn, value=drawn[min(1, len(drawn) - 1)][1]),
             *(
                 gr.Slider(
                     label=text("image_dimension_n", lang, number=i + 1)
@@ -476,7 +493,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         [demo.load, model.change, axes.change],
         refresh,
         inputs,
-        [model, label, *sliders, named_group, *traits, like, strength, picture],
+        [model, label, class_b, *sliders, named_group, *traits, like, strength, picture],
         api_visibility="private",
         show_progress="hidden",
     )

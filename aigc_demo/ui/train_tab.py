@@ -1,5 +1,5 @@
-"""The Train tab: give text (or pick the built-in shapes), pick a size and a time budget, watch the
-model learn, use it at once."""
+"""The Train tab: give text or pictures (or pick the built-in shapes), optionally a model to
+fine-tune, a size and a time budget; watch the model learn, use it at once."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import pandas as pd
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub
+from aigc_demo.data.archive import Limits
 from aigc_demo.data.text import decode_text
 from aigc_demo.training.jobs import (
+    IMAGE_KINDS,
     MAX_EPOCHS,
     MAX_MINUTES,
     TEXT_PRESETS,
+    ImageJobSpec,
     JobSnapshot,
     SpriteJobSpec,
     TextJobSpec,
@@ -27,6 +30,19 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 POLL_SECONDS = 1.0
 PLOT_POINTS = 400
+DRAWN = ("sprites", *IMAGE_KINDS)  # kinds whose previews are pictures and whose models draw
+MODEL_KINDS = {"text": "char-rnn", **IMAGE_KINDS}  # kinds that can start from a trained model
+DEFAULT_NAMES = {
+    "text": "my-text-model",
+    "sprites": "my-shapes",
+    "vae": "my-picture-vae",
+    "gan": "my-picture-gan",
+}
+VALID_CURVES = {
+    "text": "train_curve_valid",
+    "sprites": "train_curve_valid_sprites",
+    "vae": "train_curve_valid_pictures",
+}
 
 
 def _minutes(seconds: float | None) -> str:
@@ -47,7 +63,7 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
-            tab=text("tab_image" if snap.kind == "sprites" else "tab_text", lang),
+            tab=text("tab_image" if snap.kind in DRAWN else "tab_text", lang),
         )
     ]
     if snap.total:
@@ -60,21 +76,23 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
 def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
     """Both curves in one long table; the per-step training curve thinned to at most
     ``PLOT_POINTS`` points, so the page receives a small table every second however long the run."""
-    stride = max(1, -(-len(snap.train_curve) // PLOT_POINTS))
+    longest = max([len(snap.train_curve), *map(len, snap.terms.values())])
+    stride = max(1, -(-longest // PLOT_POINTS))
     rows = [(step, loss, text("train_curve_train", lang)) for step, loss in snap.train_curve[::stride]]
     for name, curve in snap.terms.items():
         rows += [(step, loss, text(f"train_curve_{name}", lang)) for step, loss in curve[::stride]]
-    valid = "train_curve_valid_sprites" if snap.kind == "sprites" else "train_curve_valid"
-    rows += [(step, loss, text(valid, lang)) for step, loss in snap.valid_curve]
+    valid = text(VALID_CURVES.get(snap.kind, "train_curve_valid"), lang)
+    rows += [(step, loss, valid) for step, loss in snap.valid_curve]
     return pd.DataFrame(rows, columns=["step", "loss", "curve"])
 
 
 def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
-    jobs = TrainingJobs(hub, max_chars=settings.max_train_chars())
+    limits = Limits(settings.max_train_files(), settings.max_unpacked_bytes())
+    jobs = TrainingJobs(hub, max_chars=settings.max_train_chars(), limits=limits)
     with gr.Row():
         with gr.Column(scale=2):
             kind = gr.Radio(
-                [(I18N("train_kind_text"), "text"), (I18N("train_kind_sprites"), "sprites")],
+                [(I18N(f"train_kind_{k}"), k) for k in ("text", "sprites", *IMAGE_KINDS)],
                 value="text",
                 label=I18N("train_kind"),
                 elem_id="train-kind",
@@ -87,6 +105,22 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             )
             upload = gr.File(
                 label=I18N("train_upload"), file_types=[".txt"], type="filepath", elem_id="train-upload"
+            )
+            # No file_types filter: MNIST's IDX files have no extension; the job checks every file.
+            pictures = gr.File(
+                label=I18N("train_pictures"),
+                file_count="multiple",
+                type="filepath",
+                visible=False,
+                elem_id="train-pictures",
+            )
+            # Custom values allowed: the models to start from change as people train; the job checks.
+            start_from = gr.Dropdown(
+                starting_choices(hub, "text"),
+                value="",
+                label=I18N("train_start_from"),
+                allow_custom_value=True,
+                elem_id="train-from",
             )
             name = gr.Textbox(
                 label=I18N("train_name"), value="my-text-model", max_length=64, elem_id="train-name"
@@ -120,16 +154,43 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
 
     @shows_errors
     def start_training(
-        model_name: str, training_text: str, size: str = "tiny", epoch_count: float = 5, budget: float = 2
+        model_name: str,
+        training_text: str,
+        size: str = "tiny",
+        epoch_count: float = 5,
+        budget: float = 2,
+        start_from: str = "",
     ) -> dict[str, Any]:
         """Start training a text model on ``training_text`` and return the job's status. One job runs
         at a time per server; the model is saved under ``model_name`` when the job finishes, is
-        stopped, or its time budget (``budget`` minutes) runs out."""
+        stopped, or its time budget (``budget`` minutes) runs out. ``start_from`` names a text model
+        to fine-tune instead of starting afresh."""
         return job_status_of(
             jobs.start_text(
-                _spec(model_name, training_text, "text sent to the API", size, epoch_count, budget)
+                _spec(
+                    model_name, training_text, "text sent to the API", size, epoch_count, budget, start_from
+                )
             )
         )
+
+    @shows_errors
+    def start_image_training(
+        model_name: str,
+        files: list[str] | None,
+        model: str = "vae",
+        size: str = "tiny",
+        epoch_count: float = 5,
+        budget: float = 2,
+        start_from: str = "",
+    ) -> dict[str, Any]:
+        """Start training a VAE or GAN (``model``) on uploaded pictures: a zip with one folder per
+        class, picture files, or MNIST-style IDX files. ``start_from`` names a model of that kind to
+        fine-tune. Returns the job's status; the model is saved as ``start_training``'s is."""
+        spec = ImageJobSpec(
+            str(model_name or "").strip(), list(files or []), str(model), str(size), epoch_count, budget
+        )
+        spec.start_from = str(start_from or "")
+        return job_status_of(jobs.start_images(spec))
 
     @shows_errors
     def stop_training() -> dict[str, Any]:
@@ -162,7 +223,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         at = newest if shown is None else min(int(shown), newest)
         preview = snap.samples[at][1] if snap.samples else None
         label = text("train_scrubber_at", lang, step=snap.samples[at][0]) if snap.samples else None
-        drawn = snap.kind == "sprites"
+        drawn = snap.kind in DRAWN
         return (
             status_markdown(snap, lang),
             loss_table(snap, lang),
@@ -186,19 +247,24 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         model_name: str,
         pasted_text: str,
         uploaded: str | None,
+        picture_files: list[str] | None,
         size: str,
         epoch_count: float,
         budget: float,
+        origin: str | None,
     ):
         if what == "sprites":
             jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget))
+            return follow(request)
+        if what in IMAGE_KINDS:
+            start_image_training(model_name, picture_files, what, size, epoch_count, budget, origin or "")
             return follow(request)
         if uploaded:  # an uploaded .txt file wins over pasted text
             path = Path(uploaded)
             body, source = decode_text(path.read_bytes(), path.name), path.name
         else:
             body, source = pasted_text or "", "pasted text"
-        jobs.start_text(_spec(model_name, body, source, size, epoch_count, budget))
+        jobs.start_text(_spec(model_name, body, source, size, epoch_count, budget, origin))
         return follow(request)
 
     def click_stop(request: gr.Request, shown: int | None):
@@ -206,22 +272,55 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         return show(request, shown)
 
     def choose(what: str, model_name: str):
-        """Text needs text to learn from; the shapes need nothing. A default name follows the kind."""
-        defaults = {"text": "my-text-model", "sprites": "my-shapes"}
-        renamed = defaults[what] if model_name in defaults.values() else model_name
-        return gr.Textbox(visible=what == "text"), gr.File(visible=what == "text"), renamed
+        """Text needs text to learn from, pictures pictures, the shapes nothing; a default name
+        follows the kind, and the models to start from are those of the kind."""
+        renamed = DEFAULT_NAMES[what] if model_name in DEFAULT_NAMES.values() else model_name
+        return (
+            gr.Textbox(visible=what == "text"),
+            gr.File(visible=what == "text"),
+            gr.File(visible=what in IMAGE_KINDS),
+            gr.Dropdown(choices=starting_choices(hub, what), value="", visible=what in MODEL_KINDS),
+            renamed,
+        )
 
-    kind.change(choose, [kind, name], [pasted, upload, name], **quiet)
+    kind.change(choose, [kind, name], [pasted, upload, pictures, start_from, name], **quiet)
+    # On focus: a model trained meanwhile can be fine-tuned at once.
+    start_from.focus(lambda what: gr.Dropdown(choices=starting_choices(hub, what)), kind, start_from, **quiet)
     following = [*shown_outputs, timer]
-    start.click(click_start, [kind, name, pasted, upload, preset, epochs, minutes], following, **quiet)
+    start.click(
+        click_start,
+        [kind, name, pasted, upload, pictures, preset, epochs, minutes, start_from],
+        following,
+        **quiet,
+    )
+    # An endpoint only (no button of its own): gradio checks that the files were uploaded to it.
+    gr.on(
+        [],
+        start_image_training,
+        [name, pictures, kind, preset, epochs, minutes, start_from],
+        gr.JSON(visible=False),
+        api_name="start_image_training",
+    )
     stop.click(click_stop, [scrubber], shown_outputs, **quiet)
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
     scrubber.release(show, [scrubber], shown_outputs, **quiet)
     return jobs
 
 
-def _spec(name: Any, body: str, source: str, size: Any, epochs: Any, minutes: Any) -> TextJobSpec:
-    return TextJobSpec(str(name or "").strip(), body, source, str(size), epochs, minutes)
+def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
+    """A new model, or any model of the kind's model kind (shipped or trained here) to fine-tune."""
+    afresh = [(I18N("train_afresh"), "")]
+    if what not in MODEL_KINDS:
+        return afresh
+    return afresh + [(e.name, e.name) for e in hub.entries(MODEL_KINDS[what])]
+
+
+def _spec(
+    name: Any, body: str, source: str, size: Any, epochs: Any, minutes: Any, start_from: Any = ""
+) -> TextJobSpec:
+    return TextJobSpec(
+        str(name or "").strip(), body, source, str(size), epochs, minutes, start_from=str(start_from or "")
+    )
 
 
 def _sprite_spec(name: Any, size: Any, epochs: Any, minutes: Any) -> SpriteJobSpec:
