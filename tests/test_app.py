@@ -64,6 +64,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/start_training",
         "/start_sprite_training",
         "/start_image_training",
+        "/start_speech_training",
         "/stop_training",
         "/training_status",
     }

@@ -25,6 +25,7 @@ from tests.helpers import (
     running_app,
     write_bar_digits,
     write_picture_zip,
+    write_tone_recordings,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -293,8 +294,8 @@ def test_train_tab_fine_tunes_an_image_model_on_uploaded_pictures(browser, app_u
         page.goto(app_url)
         page.get_by_role("tab", name="Train", exact=True).click()
         page.locator("#train-kind").get_by_text("Your pictures: VAE").click()
-        page.locator("#train-pictures input[type=file]").set_input_files(str(archive))
-        page.locator("#train-pictures").get_by_text("my-drawings.zip").first.wait_for(timeout=30_000)
+        page.locator("#train-files input[type=file]").set_input_files(str(archive))
+        page.locator("#train-files").get_by_text("my-drawings.zip").first.wait_for(timeout=30_000)
         page.locator("#train-from input").click()
         page.get_by_role("option", name="digits").click()
         page.locator("#train-name textarea, #train-name input").first.fill("my-tuned-digits")
@@ -309,5 +310,27 @@ def test_train_tab_fine_tunes_an_image_model_on_uploaded_pictures(browser, app_u
         page.locator("#image-model input").click()
         page.get_by_role("option", name="my-tuned-digits").click()
         page.locator("#image-output img").first.wait_for(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_train_tab_learns_a_voice_from_uploaded_recordings(browser, app_url, tmp_path):
+    folder = write_tone_recordings(tmp_path / "voice", per_digit=2)
+    archive = shutil.make_archive(str(tmp_path / "my-voice"), "zip", folder)
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.locator("#train-kind").get_by_text("Your voice").click()
+        page.locator("#train-files").get_by_text("Recordings").first.wait_for(timeout=30_000)
+        page.locator("#train-files input[type=file]").set_input_files(archive)
+        page.locator("#train-files").get_by_text("my-voice.zip").first.wait_for(timeout=30_000)
+        page.locator("#train-name textarea, #train-name input").first.fill("browser-voice")
+        page.locator("#train-start").click()
+        page.locator("#train-status").get_by_text("ready in the Speech tab").wait_for(timeout=120_000)
+        page.locator("#train-picture img").first.wait_for(timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "en-US-train-voice.png"), full_page=True)
     finally:
         context.close()

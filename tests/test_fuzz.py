@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,6 +29,7 @@ from tests.helpers import (
     make_text_model,
     running_app,
     write_picture_zip,
+    write_tone_recordings,
 )
 
 CENTRE = [0.0] * 8
@@ -46,6 +49,7 @@ VALID: dict[str, list] = {
     "list_models": [],
     "start_training": ["fuzzed", "the cat sat on the mat. " * 600, "tiny", 1, 0.05, ""],
     "start_image_training": ["fuzzed-pictures", "UPLOADED", "vae", "tiny", 1, 0.5, ""],
+    "start_speech_training": ["fuzzed-voice", "UPLOADED", "tiny", 1, 0.5, ""],
     "start_sprite_training": ["fuzzed-shapes", "tiny", 1, 0.05],
     "stop_training": [],
     "training_status": [],
@@ -94,6 +98,13 @@ def app(tmp_path_factory):
             "/gradio_api/upload", files={"files": ("pictures.zip", archive.read_bytes())}
         ).json()
         VALID["start_image_training"][1] = [{"path": pictures, "meta": FILE}]
+        recordings = shutil.make_archive(
+            str(root / "voice"), "zip", write_tone_recordings(root / "voice", per_digit=2)
+        )
+        (voice,) = client.post(
+            "/gradio_api/upload", files={"files": ("voice.zip", Path(recordings).read_bytes())}
+        ).json()
+        VALID["start_speech_training"][1] = [{"path": voice, "meta": FILE}]
         yield client
         finish_training(client)
 

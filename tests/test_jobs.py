@@ -254,3 +254,56 @@ def test_a_text_model_is_fine_tuned_on_new_text(hub):
     assert card.config["vocabulary"] == hub.entry("base-text").card.config["vocabulary"]
     with pytest.raises(ValueError, match="does not know"):
         check_spec(TextJobSpec("x", TEXT + "ü" * 10, "pasted", start_from="base-text"), hub, 10**7)
+
+
+def test_a_speech_job_learns_a_voice_from_uploaded_recordings_and_fine_tunes_it(hub, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from aigc_demo.pipelines.speech import speak
+    from aigc_demo.training.jobs import SpeechJobSpec
+    from tests.helpers import write_tone_recordings
+
+    folder = write_tone_recordings(tmp_path / "voice", per_digit=3)
+    archive = shutil.make_archive(str(tmp_path / "voice"), "zip", folder)
+    jobs = TrainingJobs(hub)
+    jobs.start_speech(SpeechJobSpec("my-voice", [archive], epochs=2, minutes=5))
+    done = jobs.wait(180)
+    assert done.state == "finished", done.message
+    assert done.kind == "speech"
+    assert set(done.terms) == {"reconstruction", "kl"}
+    assert len(done.valid_curve) == 2
+    first, last = done.samples[0][1], done.samples[-1][1]
+    assert isinstance(last, np.ndarray)
+    assert last.shape == first.shape
+    assert not np.array_equal(first, last)
+    card = hub.entry("my-voice").card
+    assert card.kind == "speech-cvae"
+    assert card.dataset.name == "voice.zip"
+    spoken = speak(hub.load("my-voice"), [4, 2], seed=1)
+    assert np.abs(spoken.wave).max() > 0
+
+    loose = sorted(str(p) for p in folder.glob("*.wav"))
+    jobs.start_speech(SpeechJobSpec("my-voice-2", loose, epochs=1, minutes=5, start_from="my-voice"))
+    tuned = jobs.wait(180)
+    assert tuned.state == "finished", tuned.message
+    assert hub.entry("my-voice-2").card.extras["started_from"] == "my-voice"
+
+
+@pytest.mark.parametrize(
+    ("keep", "message"),
+    [
+        (lambda name: not name.startswith("7_"), r"too few of \[7\]"),
+        (lambda name: name.endswith("_0.wav"), "at least 2 recordings"),
+        (lambda name: False, "give recordings"),
+    ],
+)
+def test_bad_speech_jobs_are_refused_before_any_work(hub, tmp_path, keep, message):
+    from aigc_demo.training.jobs import SpeechJobSpec, check_speech_spec
+    from tests.helpers import write_tone_recordings
+
+    folder = write_tone_recordings(tmp_path / "voice", speakers=("alice",), per_digit=2)
+    files = [str(p) for p in sorted(folder.glob("*.wav")) if keep(p.name)]
+    with pytest.raises(ValueError, match=message):
+        check_speech_spec(SpeechJobSpec("fine", files), hub, DEFAULT_LIMITS)

@@ -44,9 +44,9 @@ def test_zip_gives_the_same_data_as_the_folder(recordings, tmp_path):
     assert from_zip.speakers == from_folder.speakers
 
 
-def test_wrong_sample_rate_is_refused(tmp_path):
-    sf.write(tmp_path / "3_carol_0.wav", [0.1] * 1600, 16000)
-    with pytest.raises(AudioFileError, match="16000 Hz; expected 8000 Hz"):
+def test_an_absurd_sample_rate_is_refused(tmp_path):
+    sf.write(tmp_path / "3_carol_0.wav", [0.1] * 1600, 1000)
+    with pytest.raises(AudioFileError, match="1000 Hz; give 4000-192000 Hz"):
         load_spoken_digits(tmp_path)
 
 
@@ -63,3 +63,21 @@ def test_missing_or_unsupported_source_is_refused(tmp_path):
     text.write_text("x")
     with pytest.raises(ValueError, match="neither a folder nor a zip"):
         load_spoken_digits(text)
+
+
+def test_recordings_at_other_rates_are_resampled_to_the_models_rate(tmp_path):
+    """A phone records at 44.1 kHz; the model hears 8 kHz. The tone keeps its pitch."""
+    import torch
+
+    from aigc_demo.audio.wav import write_wav
+    from tests.helpers import tone
+
+    for digit in range(10):
+        write_wav(tmp_path / f"{digit}_phone_0.wav", tone(300, seconds=1.0, sample_rate=44_100), 44_100)
+    data = load_spoken_digits(tmp_path)
+    spectrum = torch.fft.rfft(data.waves[0][:8000]).abs()
+    assert int(spectrum.argmax()) == 300  # 1 Hz bins over one second at 8 kHz
+    (tmp_path / "3_long_0.wav").unlink(missing_ok=True)
+    write_wav(tmp_path / "3_long_1.wav", tone(300, seconds=11.0), 8000)
+    with pytest.raises(ValueError, match="lasts 11 s"):
+        load_spoken_digits(tmp_path)

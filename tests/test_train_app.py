@@ -119,3 +119,26 @@ def test_pictures_uploaded_through_the_api_train_a_vae_and_a_text_model_is_fine_
     status = wait_until_done(client)
     assert status["state"] == "finished", status["message"]
     assert "owl-tuned" in {m["name"] for m in client.predict(api_name="/list_models")}
+
+
+def test_recordings_uploaded_through_the_api_train_a_voice_the_speech_endpoints_use(client, tmp_path):
+    import shutil
+
+    from gradio_client import handle_file
+
+    from tests.helpers import write_tone_recordings
+
+    wait_until_done(client)
+    folder = write_tone_recordings(tmp_path / "voice", per_digit=2)
+    archive = handle_file(shutil.make_archive(str(tmp_path / "voice"), "zip", folder))
+    started = client.predict("app-voice", [archive], "tiny", 2, 5, "", api_name="/start_speech_training")
+    assert started["kind"] == "speech"
+    status = wait_until_done(client)
+    assert status["state"] == "finished", status["message"]
+    listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
+    assert listed["app-voice"]["kind"] == "speech-cvae"
+    spoken = client.predict("app-voice", "42", 0, 0.7, *[0.0] * 8, api_name="/speak_digits")
+    assert spoken
+    lonely = handle_file(str(next(folder.glob("3_*.wav"))))
+    with pytest.raises(AppError, match="at least 2 recordings"):
+        client.predict("app-voice-2", [lonely], "tiny", 1, 1, "", api_name="/start_speech_training")

@@ -24,6 +24,19 @@ def read_wav(source: str | Path | BinaryIO) -> tuple[torch.Tensor, int]:
     return torch.from_numpy(data.mean(axis=1)), int(rate)
 
 
+def resample(wave: torch.Tensor, rate: int, target: int) -> torch.Tensor:
+    """The waveform at ``target`` Hz, band-limited through its spectrum: frequencies above the
+    new Nyquist limit are dropped, the rest kept exactly (the clips here are a second or two)."""
+    if rate == target:
+        return wave
+    length = max(1, round(wave.shape[-1] * target / rate))
+    spectrum = torch.fft.rfft(wave.double())
+    kept = torch.zeros(length // 2 + 1, dtype=spectrum.dtype)
+    count = min(len(kept), spectrum.shape[-1])
+    kept[:count] = spectrum[:count]
+    return (torch.fft.irfft(kept, n=length) * (length / wave.shape[-1])).float()
+
+
 def to_int16(wave: torch.Tensor | np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] as 16-bit PCM (clipped, rounded)."""
     samples = wave.detach().cpu().numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)

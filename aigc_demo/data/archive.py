@@ -9,6 +9,7 @@ only read (for labels), never used to write anything.
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ class ArchiveError(ValueError):
 class Limits:
     max_files: int
     max_bytes: int  # all matching files together, unpacked
+
+
+NO_LIMITS = Limits(max_files=sys.maxsize, max_bytes=sys.maxsize)  # for a path given on the command line
 
 
 def _wanted(name: str, suffixes: tuple[str, ...]) -> bool:

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import torch
 
 from aigc_demo.audio.spectrogram import SPEC, SpectrogramSpec, fit_length
-from aigc_demo.audio.wav import AudioFileError, read_wav
+from aigc_demo.audio.wav import AudioFileError, read_wav, resample
+from aigc_demo.data.archive import NO_LIMITS, Limits, read_members
 
 FILE_NAME = re.compile(r"^(?P<digit>\d)_(?P<speaker>[A-Za-z0-9-]+)_(?P<index>\d+)\.wav$", re.IGNORECASE)
 HELD_OUT_BELOW = 5  # recordings 0-4 of every speaker and digit are the test set
 PEAK = 0.9
+MIN_RATE, MAX_RATE = 4000, 192_000
+MAX_SECONDS = 10.0  # longer recordings are not single spoken digits
 
 
 @dataclass(frozen=True)
@@ -47,34 +49,45 @@ class SpokenDigits:
         held_out = [index < HELD_OUT_BELOW for index in self.indices]
         return self.subset([not h for h in held_out]), self.subset(held_out)
 
-
-def _recordings(source: Path) -> Iterator[tuple[str, bytes | Path]]:
-    if source.is_dir():
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                yield path.name, path
-    elif zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if not info.is_dir():
-                    yield Path(info.filename).name, archive.read(info)
-    else:
-        raise ValueError(f"{source} is neither a folder nor a zip file of WAV recordings")
+    def held_out_evenly(self, every: int = 10) -> tuple[SpokenDigits, SpokenDigits]:
+        """(train, test) holding out every ``every``-th recording of each digit (the first, the
+        ``every+1``-th, ...): a split for recordings that do not follow the dataset's numbering."""
+        seen: dict[int, int] = {}
+        held_out = []
+        for digit in self.digits.tolist():
+            held_out.append(seen.get(digit, 0) % every == 0)
+            seen[digit] = seen.get(digit, 0) + 1
+        return self.subset([not h for h in held_out]), self.subset(held_out)
 
 
-def load_spoken_digits(source: str | Path, spec: SpectrogramSpec = SPEC) -> SpokenDigits:
-    """Every ``D_speaker_N.wav`` under ``source``; other files are ignored."""
+def load_spoken_digits(
+    source: str | Path, spec: SpectrogramSpec = SPEC, limits: Limits = NO_LIMITS
+) -> SpokenDigits:
+    """Every ``D_speaker_N.wav`` in a folder or zip; other files are ignored."""
     source = Path(source)
     if not source.exists():
         raise ValueError(f"{source} does not exist")
+    return recordings_to_set(read_members(source, (".wav",), limits), spec, source.name)
+
+
+def recordings_to_set(
+    named: Iterable[tuple[str, bytes]], spec: SpectrogramSpec = SPEC, source: str = "the files"
+) -> SpokenDigits:
+    """Recordings (file name, WAV content) named ``D_speaker_N.wav``; others are ignored."""
     waves, digits, speakers, indices = [], [], [], []
-    for name, content in _recordings(source):
+    for path, content in named:
+        name = PurePosixPath(path).name
         match = FILE_NAME.match(name)
         if match is None:
             continue
-        wave, rate = read_wav(io.BytesIO(content) if isinstance(content, bytes) else content)
-        if rate != spec.sample_rate:
-            raise AudioFileError(f"{name} is sampled at {rate} Hz; expected {spec.sample_rate} Hz")
+        wave, rate = read_wav(io.BytesIO(content))
+        if not MIN_RATE <= rate <= MAX_RATE:
+            raise AudioFileError(f"{name} is sampled at {rate} Hz; give {MIN_RATE}-{MAX_RATE} Hz recordings")
+        if len(wave) > MAX_SECONDS * rate:
+            raise AudioFileError(
+                f"{name} lasts {len(wave) / rate:.0f} s; a spoken digit takes at most {MAX_SECONDS:g} s"
+            )
+        wave = resample(wave, rate, spec.sample_rate)  # a phone's 44.1 kHz to the model's 8 kHz
         peak = wave.abs().max()
         if peak > 0:
             wave = wave * (PEAK / peak)

@@ -104,6 +104,21 @@ def spectrogram_picture(wave: np.ndarray, height: int = 256) -> np.ndarray:
     return _colour(columns)
 
 
+def spectrogram_grid(images: torch.Tensor, columns: int = 5, padding: int = 2) -> np.ndarray:
+    """An RGB picture of model spectrograms ``(B, bins, frames)`` in rows of ``columns``, low
+    frequencies at the bottom of each."""
+    level = ((images.detach().cpu() + 1.0) / 2.3).clamp(0, 1).flip(1).numpy()
+    count, height, width = level.shape
+    rows = -(-count // columns)
+    canvas = np.zeros(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding), np.float32
+    )
+    for i, image in enumerate(level):
+        top, left = padding + (i // columns) * (height + padding), padding + (i % columns) * (width + padding)
+        canvas[top : top + height, left : left + width] = image
+    return _colour(canvas)
+
+
 # A dark-to-bright palette (black, indigo, magenta, orange, pale yellow), perceptually ordered.
 _ANCHORS = np.array(
     [[0, 0, 4], [59, 15, 112], [140, 41, 129], [222, 73, 104], [254, 159, 109], [252, 253, 191]],

@@ -26,16 +26,18 @@ from aigc_demo.backend.hub import ModelHub, check_model_name
 from aigc_demo.data.archive import Limits
 from aigc_demo.data.images import load_training_images
 from aigc_demo.data.mnist import ImageSet
+from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.data.text import split_text
 from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor
 from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
+from aigc_demo.training.speech import SpeechTrainingConfig
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
 log = logging.getLogger(__name__)
 
-KINDS = ("text", "sprites", "vae", "gan")
+KINDS = ("text", "sprites", "vae", "gan", "speech")
 # Sizes of the text model; "tiny" learns words from a page of text within a minute or two on a CPU.
 TEXT_PRESETS: dict[str, dict] = {
     "tiny": {"hidden": 128, "layers": 1, "embed_dim": 32, "seq_len": 64, "batch_size": 16},
@@ -62,9 +64,16 @@ GAN_PRESETS: dict[str, dict] = {
     "base": {"latent_dim": 64, "channels": 48},
 }
 IMAGE_PRESETS = {"vae": VAE_PRESETS, "gan": GAN_PRESETS}
+# Sizes of the spoken-digit generator; "base" is the shipped fsdd-speech's.
+SPEECH_PRESETS: dict[str, dict] = {
+    "tiny": {"latent_dim": 8, "channels": 8},
+    "small": {"latent_dim": 16, "channels": 12},
+    "base": {"latent_dim": 16, "channels": 16},
+}
+MIN_RECORDINGS = 2  # of each digit: one to learn from, one held out
 IMAGE_KINDS = {"vae": "image-vae", "gan": "image-gan"}  # job kind → model kind
 # Fine-tuning starts from weights that already work: a gentler step than training from scratch.
-FINE_TUNE_RATE = {"vae": 5e-4, "gan": 1e-4, "text": 1e-3}
+FINE_TUNE_RATE = {"vae": 5e-4, "gan": 1e-4, "text": 1e-3, "speech": 5e-4}
 DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000)  # on a person's uploads
 HELD_OUT = 0.1  # share of a person's pictures kept aside to measure the model on
 SPRITE_TEST_COUNT = 1000
@@ -117,12 +126,33 @@ class ImageJobSpec:
 
 
 @dataclass
+class SpeechJobSpec:
+    """Train the spoken-digit generator on a person's recordings (``3_name_7.wav``), or fine-tune one."""
+
+    name: str
+    files: list[str]  # a zip or folder of WAV files, or WAV files
+    preset: str = "tiny"
+    epochs: int = 5
+    minutes: float = 2.0
+    seed: int = 0
+    start_from: str = ""
+
+
+@dataclass
 class ImagePlan:
     """What a checked image job will do."""
 
     config: ImageVAETrainingConfig | ImageGANTrainingConfig
     train: ImageSet
     test: ImageSet
+    start: torch.nn.Module | None
+
+
+@dataclass
+class SpeechPlan:
+    config: SpeechTrainingConfig
+    train: SpokenDigits
+    test: SpokenDigits
     start: torch.nn.Module | None
 
 
@@ -157,7 +187,7 @@ class JobSnapshot:
         return self.elapsed / self.step * (self.total - self.step)
 
 
-JobSpec = TextJobSpec | SpriteJobSpec | ImageJobSpec
+JobSpec = TextJobSpec | SpriteJobSpec | ImageJobSpec | SpeechJobSpec
 
 
 def _check_common(spec: JobSpec, hub: ModelHub, presets: dict) -> int:
@@ -247,6 +277,45 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
     return ImagePlan(config, train, test, start)
 
 
+def load_recordings(files: list[str], limits: Limits) -> SpokenDigits:
+    """Recordings from what a person gave: one zip or folder of WAV files, or WAV files."""
+    from aigc_demo.data.archive import ArchiveError
+    from aigc_demo.data.spoken_digits import load_spoken_digits, recordings_to_set
+
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise ValueError("give recordings to learn from: a zip of WAV files named like 3_name_7.wav")
+    if len(paths) == 1 and paths[0].suffix.lower() != ".wav":
+        return load_spoken_digits(paths[0], limits=limits)
+    strangers = [p.name for p in paths if p.suffix.lower() != ".wav"]
+    if strangers:
+        raise ValueError(f"{strangers[0]} is not a WAV file: give one zip of recordings or WAV files")
+    if len(paths) > limits.max_files or sum(p.stat().st_size for p in paths) > limits.max_bytes:
+        raise ArchiveError("too many recordings or too many megabytes for this server")
+    return recordings_to_set([(p.name, p.read_bytes()) for p in paths])
+
+
+def check_speech_spec(spec: SpeechJobSpec, hub: ModelHub, limits: Limits) -> SpeechPlan:
+    """Refuse a bad request (settings, starting model, recordings) before any work starts."""
+    epochs = _check_common(spec, hub, SPEECH_PRESETS)
+    start = starting_model(hub, spec.start_from, "speech-cvae")
+    data = load_recordings(spec.files, limits)
+    counts = torch.bincount(data.digits, minlength=10).tolist()
+    short = [digit for digit, count in enumerate(counts) if count < MIN_RECORDINGS]
+    if short:
+        raise ValueError(
+            f"every digit 0-9 needs at least {MIN_RECORDINGS} recordings; too few of {short} "
+            f"(found {', '.join(f'{d}: {c}' for d, c in enumerate(counts))})"
+        )
+    sizes = SPEECH_PRESETS[spec.preset]
+    config = SpeechTrainingConfig(
+        epochs=epochs, seed=spec.seed, num_directions=min(8, sizes["latent_dim"]), **sizes
+    )
+    if start is not None:
+        config.learning_rate = FINE_TUNE_RATE["speech"]
+    return SpeechPlan(config, *data.held_out_evenly(), start)
+
+
 def check_spec(
     spec: TextJobSpec, hub: ModelHub, max_chars: int
 ) -> tuple[TextTrainingConfig, torch.nn.Module | None]:
@@ -306,7 +375,12 @@ def _trained_in_app(source: str, preset: str, start_from: str) -> str:
     return f"Trained in the app on {source} ({preset} preset)."
 
 
-def _origin(spec: TextJobSpec | ImageJobSpec) -> dict[str, str]:
+def _files_named(files: list[str]) -> str:
+    """The uploaded files a model learned from, for its card (the first three names)."""
+    return ", ".join(Path(f).name for f in files[:3]) + (" ..." if len(files) > 3 else "")
+
+
+def _origin(spec: TextJobSpec | ImageJobSpec | SpeechJobSpec) -> dict[str, str]:
     """How a job's model began, for its card: a preset, or the model it was fine-tuned from."""
     return {"started_from": spec.start_from} if spec.start_from else {"preset": spec.preset}
 
@@ -514,7 +588,7 @@ class TrainingJobs:
         from aigc_demo.training.latent_map import latent_map
 
         monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, picture_preview)
-        source = ", ".join(Path(f).name for f in spec.files[:3]) + (" ..." if len(spec.files) > 3 else "")
+        source = _files_named(spec.files)
         names = plan.train.class_names or None
         extras: dict[str, Any] = {"training": vars(plan.config), **_origin(spec)}
 
@@ -548,6 +622,47 @@ class TrainingJobs:
                 extras={**extras, "directions": directions},
             )
             return model, card, result
+
+        self._run(spec, monitor, train)
+
+    def start_speech(self, spec: SpeechJobSpec) -> JobSnapshot:
+        """Train (or fine-tune) the spoken-digit generator on a person's recordings."""
+        return self._start(
+            spec, "speech", lambda: check_speech_spec(spec, self.hub, self.limits), self._run_speech
+        )
+
+    def _run_speech(self, spec: SpeechJobSpec, plan: SpeechPlan) -> None:
+        from aigc_demo.pipelines.speech import spectrogram_grid
+        from aigc_demo.training.speech import train_speech_cvae
+
+        @torch.no_grad()
+        def preview(model: torch.nn.Module) -> Any:
+            """The average voice saying 0-9, as spectrograms, so the same words show it improving."""
+            was_training = model.training
+            model.eval()
+            try:
+                spoken = model.decode(torch.zeros(10, model.latent_dim), torch.arange(10))
+                return spectrogram_grid(torch.nn.functional.avg_pool2d(spoken, 2))  # half size
+            finally:
+                model.train(was_training)
+
+        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+        source = _files_named(spec.files)
+
+        def train() -> tuple[torch.nn.Module, ModelCard, str]:
+            model, metrics, directions = train_speech_cvae(
+                plan.train, plan.test, plan.config, log=log.info, monitor=monitor, start_from=plan.start
+            )
+            card = ModelCard(
+                kind="speech-cvae",
+                config=dict(model.config),
+                dataset=DatasetInfo(name=source),
+                seed=spec.seed,
+                metrics=metrics,
+                description=_trained_in_app(source, spec.preset, spec.start_from),
+                extras={"training": vars(plan.config), **_origin(spec), "directions": directions},
+            )
+            return model, card, f"held-out reconstruction error {metrics['test_reconstruction_sse']:.1f}"
 
         self._run(spec, monitor, train)
 

@@ -14,7 +14,7 @@ from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
-from aigc_demo.training.common import one_cycle, shuffled_batches
+from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
 
 Log = Callable[[str], None]
@@ -55,21 +55,48 @@ def vae_loss(
     return reconstruction + beta * kl, reconstruction, kl
 
 
+@torch.no_grad()
+def held_out_loss(model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, beta: float) -> float:
+    """The objective with each code at its posterior mean: no noise drawn, so watching a run
+    leaves its random stream, and so its result, unchanged."""
+    mean, log_var = model.encode(images, digits)
+    reconstruction = (model.decode(mean, digits) - images).pow(2).flatten(1).sum(1).mean()
+    kl = 0.5 * (mean.pow(2) + log_var.exp() - 1 - log_var).sum(1).mean()
+    return (reconstruction + beta * kl).item()
+
+
 def train_speech_cvae(
-    train: SpokenDigits, test: SpokenDigits, config: SpeechTrainingConfig, log: Log = print
+    train: SpokenDigits,
+    test: SpokenDigits,
+    config: SpeechTrainingConfig,
+    log: Log = print,
+    monitor: Monitor | None = None,
+    start_from: SpeechCVAE | None = None,
 ) -> tuple[SpeechCVAE, dict[str, float], list[dict]]:
-    """Train the generator; return it with its metrics and the labels of its voice directions."""
+    """Train the generator; return it with its metrics and the labels of its voice directions.
+
+    ``monitor`` sees every step and each epoch's held-out loss, and can stop the run;
+    ``start_from`` continues from a trained generator (its architecture is kept)."""
+    monitor = monitor or Monitor()
+    missing = sorted(set(range(10)) - set(train.digits.tolist()))
+    if missing:
+        raise ValueError(f"every digit needs recordings to learn from; none of {missing}")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    model = SpeechCVAE(config.latent_dim, config.channels, num_directions=config.num_directions)
+    if start_from is None:
+        model = SpeechCVAE(config.latent_dim, config.channels, num_directions=config.num_directions)
+    else:
+        model = trainable_copy(start_from)
     images, digits = spectrograms(train), train.digits
     test_images = spectrograms(test)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
-    started = time.monotonic()
+    total = config.epochs * -(-len(train) // config.batch_size)
+    monitor.started(model, total)
+    started, step, stopped = time.monotonic(), 0, False
     for epoch in range(1, config.epochs + 1):
         model.train()
-        totals = torch.zeros(3)
+        totals, seen = torch.zeros(3), 0
         for index in shuffled_batches(len(train), config.batch_size, generator):
             loss, reconstruction, kl = vae_loss(model, images[index], digits[index], config.beta)
             optimizer.zero_grad(set_to_none=True)
@@ -78,11 +105,22 @@ def train_speech_cvae(
             optimizer.step()
             schedule.step()
             totals += torch.stack([loss, reconstruction, kl]).detach() * len(index)
-        totals /= len(train)
+            seen, step = seen + len(index), step + 1
+            terms = {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
+            monitor.step(step, total, terms)
+            if monitor.stop_requested():
+                stopped = True
+                break
+        totals /= max(seen, 1)
+        model.eval()
+        held_out = held_out_loss(model, test_images, test.digits, config.beta)
+        monitor.evaluated(step, {"valid_loss": round(held_out, 2)}, model)
         log(
             f"epoch {epoch}/{config.epochs}  loss {totals[0]:.1f}  recon {totals[1]:.1f}  "
-            f"kl {totals[2]:.1f}  ({time.monotonic() - started:.0f} s)"
+            f"kl {totals[2]:.1f}  held-out loss {held_out:.1f}  ({time.monotonic() - started:.0f} s)"
         )
+        if stopped:
+            break
     model.eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)

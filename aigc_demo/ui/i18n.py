@@ -153,6 +153,11 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_kind_sprites": "Shapes (β-VAE on built-in coloured shapes)",
         "train_kind_vae": "Your pictures: VAE",
         "train_kind_gan": "Your pictures: GAN",
+        "train_kind_speech": "Your voice: spoken digits",
+        "train_recordings": "Recordings: a zip of WAV files named like 3_name_7.wav (the digit first), "
+        "every digit at least twice",
+        "train_curve_valid_speech": "held-out loss (every 10th recording)",
+        "train_spectrograms": "The same voice saying 0-9 (spectrograms: time across, pitch up)",
         "train_pictures": "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, "
         "or MNIST IDX files",
         "train_start_from": "Start from",
@@ -295,6 +300,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_kind_sprites": "图形（在内置彩色图形上训练 β-VAE）",
         "train_kind_vae": "你的图片：VAE",
         "train_kind_gan": "你的图片：GAN",
+        "train_kind_speech": "你的声音：数字读音",
+        "train_recordings": "录音：WAV 文件的 zip，文件名如 3_name_7.wav（数字在前），每个数字至少两条",
+        "train_curve_valid_speech": "留出集损失（每第 10 条录音）",
+        "train_spectrograms": "同一个声音读 0-9（频谱图：横轴为时间，纵轴为音高）",
         "train_pictures": "图片：zip（每类一个文件夹，如 0/、1/）、图片文件或 MNIST IDX 文件",
         "train_start_from": "起点",
         "train_afresh": "新模型",

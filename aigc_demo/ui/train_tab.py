@@ -20,6 +20,7 @@ from aigc_demo.training.jobs import (
     TEXT_PRESETS,
     ImageJobSpec,
     JobSnapshot,
+    SpeechJobSpec,
     SpriteJobSpec,
     TextJobSpec,
     TrainingJobs,
@@ -30,19 +31,24 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 POLL_SECONDS = 1.0
 PLOT_POINTS = 400
-DRAWN = ("sprites", *IMAGE_KINDS)  # kinds whose previews are pictures and whose models draw
-MODEL_KINDS = {"text": "char-rnn", **IMAGE_KINDS}  # kinds that can start from a trained model
+DRAWN = ("sprites", *IMAGE_KINDS)  # kinds whose models draw (they appear in the Image tab)
+PICTURED = (*DRAWN, "speech")  # kinds whose previews are pictures
+UPLOADED = (*IMAGE_KINDS, "speech")  # kinds that learn from uploaded files
+MODEL_KINDS = {"text": "char-rnn", **IMAGE_KINDS, "speech": "speech-cvae"}  # kinds that can fine-tune
 DEFAULT_NAMES = {
     "text": "my-text-model",
     "sprites": "my-shapes",
     "vae": "my-picture-vae",
     "gan": "my-picture-gan",
+    "speech": "my-voice",
 }
 VALID_CURVES = {
     "text": "train_curve_valid",
     "sprites": "train_curve_valid_sprites",
     "vae": "train_curve_valid_pictures",
+    "speech": "train_curve_valid_speech",
 }
+TABS = {"text": "tab_text", "speech": "tab_speech"}  # where a kind's model is used (else Image)
 
 
 def _minutes(seconds: float | None) -> str:
@@ -63,7 +69,7 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
-            tab=text("tab_image" if snap.kind in DRAWN else "tab_text", lang),
+            tab=text(TABS.get(snap.kind, "tab_image"), lang),
         )
     ]
     if snap.total:
@@ -92,7 +98,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     with gr.Row():
         with gr.Column(scale=2):
             kind = gr.Radio(
-                [(I18N(f"train_kind_{k}"), k) for k in ("text", "sprites", *IMAGE_KINDS)],
+                [(I18N(f"train_kind_{k}"), k) for k in ("text", "sprites", *IMAGE_KINDS, "speech")],
                 value="text",
                 label=I18N("train_kind"),
                 elem_id="train-kind",
@@ -106,13 +112,14 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             upload = gr.File(
                 label=I18N("train_upload"), file_types=[".txt"], type="filepath", elem_id="train-upload"
             )
-            # No file_types filter: MNIST's IDX files have no extension; the job checks every file.
-            pictures = gr.File(
+            # Pictures or recordings. No file_types filter: MNIST's IDX files have no extension;
+            # the job checks every file.
+            files = gr.File(
                 label=I18N("train_pictures"),
                 file_count="multiple",
                 type="filepath",
                 visible=False,
-                elem_id="train-pictures",
+                elem_id="train-files",
             )
             # Custom values allowed: the models to start from change as people train; the job checks.
             start_from = gr.Dropdown(
@@ -193,6 +200,23 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         return job_status_of(jobs.start_images(spec))
 
     @shows_errors
+    def start_speech_training(
+        model_name: str,
+        files: list[str] | None,
+        size: str = "tiny",
+        epoch_count: float = 5,
+        budget: float = 2,
+        start_from: str = "",
+    ) -> dict[str, Any]:
+        """Start training the spoken-digit generator on uploaded recordings: a zip of WAV files (or
+        WAV files) named like ``3_name_7.wav``, every digit at least twice. ``start_from`` names a
+        speech model to fine-tune. Returns the job's status; the model is saved as
+        ``start_training``'s is and then speaks in the Speech tab."""
+        spec = SpeechJobSpec(str(model_name or "").strip(), list(files or []), str(size), epoch_count, budget)
+        spec.start_from = str(start_from or "")
+        return job_status_of(jobs.start_speech(spec))
+
+    @shows_errors
     def stop_training() -> dict[str, Any]:
         """Stop the running job after its current step; it saves what it has learned."""
         return job_status_of(jobs.stop())
@@ -223,12 +247,12 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         at = newest if shown is None else min(int(shown), newest)
         preview = snap.samples[at][1] if snap.samples else None
         label = text("train_scrubber_at", lang, step=snap.samples[at][0]) if snap.samples else None
-        drawn = snap.kind in DRAWN
+        drawn = snap.kind in PICTURED
         return (
             status_markdown(snap, lang),
             loss_table(snap, lang),
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
-            gr.Image(value=preview if drawn else None, visible=drawn),
+            _picture(preview if drawn else None, snap.kind),
             gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
         )
 
@@ -247,7 +271,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         model_name: str,
         pasted_text: str,
         uploaded: str | None,
-        picture_files: list[str] | None,
+        uploads: list[str] | None,
         size: str,
         epoch_count: float,
         budget: float,
@@ -257,7 +281,10 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget))
             return follow(request)
         if what in IMAGE_KINDS:
-            start_image_training(model_name, picture_files, what, size, epoch_count, budget, origin or "")
+            start_image_training(model_name, uploads, what, size, epoch_count, budget, origin or "")
+            return follow(request)
+        if what == "speech":
+            start_speech_training(model_name, uploads, size, epoch_count, budget, origin or "")
             return follow(request)
         if uploaded:  # an uploaded .txt file wins over pasted text
             path = Path(uploaded)
@@ -278,28 +305,39 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         return (
             gr.Textbox(visible=what == "text"),
             gr.File(visible=what == "text"),
-            gr.File(visible=what in IMAGE_KINDS),
+            gr.File(
+                label=I18N("train_recordings" if what == "speech" else "train_pictures"),
+                visible=what in UPLOADED,
+            ),
             gr.Dropdown(choices=starting_choices(hub, what), value="", visible=what in MODEL_KINDS),
             renamed,
         )
 
-    kind.change(choose, [kind, name], [pasted, upload, pictures, start_from, name], **quiet)
+    kind.change(choose, [kind, name], [pasted, upload, files, start_from, name], **quiet)
     # On focus: a model trained meanwhile can be fine-tuned at once.
     start_from.focus(lambda what: gr.Dropdown(choices=starting_choices(hub, what)), kind, start_from, **quiet)
     following = [*shown_outputs, timer]
     start.click(
         click_start,
-        [kind, name, pasted, upload, pictures, preset, epochs, minutes, start_from],
+        [kind, name, pasted, upload, files, preset, epochs, minutes, start_from],
         following,
         **quiet,
     )
-    # An endpoint only (no button of its own): gradio checks that the files were uploaded to it.
+    # Endpoints only (no button of their own): gradio checks that the files were uploaded to it.
+    status_json = gr.JSON(visible=False)
     gr.on(
         [],
         start_image_training,
-        [name, pictures, kind, preset, epochs, minutes, start_from],
-        gr.JSON(visible=False),
+        [name, files, kind, preset, epochs, minutes, start_from],
+        status_json,
         api_name="start_image_training",
+    )
+    gr.on(
+        [],
+        start_speech_training,
+        [name, files, preset, epochs, minutes, start_from],
+        status_json,
+        api_name="start_speech_training",
     )
     stop.click(click_stop, [scrubber], shown_outputs, **quiet)
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
@@ -325,6 +363,15 @@ def _spec(
 
 def _sprite_spec(name: Any, size: Any, epochs: Any, minutes: Any) -> SpriteJobSpec:
     return SpriteJobSpec(str(name or "").strip(), str(size), epochs, minutes)
+
+
+def _picture(preview: Any, kind: str) -> gr.Image:
+    """The preview picture: 16 drawn tiles, or (for a voice) ten wide spectrograms."""
+    if kind == "speech":
+        return gr.Image(value=preview, visible=True, label=I18N("train_spectrograms"), width=500, height=210)
+    return gr.Image(
+        value=preview, visible=preview is not None, label=I18N("train_picture"), width=240, height=240
+    )
 
 
 def job_status_of(snap: JobSnapshot) -> dict[str, Any]:
