@@ -66,3 +66,41 @@ def test_help_lists_the_commands(capsys):
     out = capsys.readouterr().out
     assert "models" in out
     assert "serve" in out
+
+
+def test_train_vae_on_a_zip_of_pictures_then_fine_tune_it(user_home, tmp_path, capsys):
+    from tests.helpers import write_picture_zip
+
+    archive = str(write_picture_zip(tmp_path / "bars.zip", per_class=10))
+    assert (
+        main(
+            [
+                "train",
+                "vae",
+                "--data",
+                archive,
+                "--out",
+                "bars",
+                "--epochs",
+                "1",
+                "--latent-dim",
+                "4",
+                "--directions",
+                "2",
+            ]
+        )
+        == 0
+    )
+    hub = hub_module.default_hub()
+    card = hub.entry("bars").card
+    assert card.kind == "image-vae"
+    assert card.dataset.name == "bars.zip"
+    assert card.extras["map"]["names"] == ["0", "1", "2"]
+    assert (
+        main(["train", "vae", "--data", archive, "--from", "bars", "--out", "bars-2", "--epochs", "1"]) == 0
+    )
+    tuned = hub.entry("bars-2").card
+    assert tuned.config == card.config
+    assert tuned.extras["started_from"] == "bars"
+    assert main(["train", "gan", "--data", archive, "--from", "bars", "--out", "x", "--judge", "none"]) == 2
+    assert "'bars' is a image-vae model; --from needs a image-gan model" in capsys.readouterr().err

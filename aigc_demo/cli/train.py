@@ -13,6 +13,7 @@ import torch
 
 from aigc_demo.backend.checkpoint import SUFFIX, DatasetInfo, ModelCard, save_checkpoint
 from aigc_demo.backend.hub import check_model_name, default_hub
+from aigc_demo.cli.progress import ProgressBar
 from aigc_demo.data import catalog
 from aigc_demo.data.text import SPLITS
 from aigc_demo.models.char_rnn import CELLS
@@ -36,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "--data",
             required=True,
             type=Path,
-            help="folder of MNIST-format IDX files, or 'sprites' for the built-in procedural sprites",
+            help="folder of MNIST-format IDX files, a folder or zip of pictures (one subfolder per "
+            "class), or 'sprites' for the built-in procedural sprites",
         )
     for sub in (speech, classifier):
         sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
@@ -51,12 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text.add_argument("--layers", type=int)
     text.add_argument("--dropout", type=float)
     text.add_argument("--max-vocab", type=int, help="cap the vocabulary; rarer characters share one mark")
-    text.add_argument(
-        "--from",
-        dest="start_from",
-        metavar="CHECKPOINT",
-        help="continue from a text model (a name or a .safetensors path): resume, or fine-tune on new text",
-    )
+    for sub in (vae, gan, speech, text):
+        sub.add_argument(
+            "--from",
+            dest="start_from",
+            metavar="CHECKPOINT",
+            help="continue from a model of this kind (a name or a .safetensors path): resume, or "
+            "fine-tune on new data; its architecture is kept",
+        )
     for sub in (vae, gan, image_classifier, speech, classifier, text):
         sub.add_argument(
             "--out", required=True, help="a model name (saved in AIGC_HOME) or a path ending in .safetensors"
@@ -113,6 +117,29 @@ def is_sprites(data: Path) -> bool:
     return str(data) == SPRITES and not data.exists()
 
 
+def image_splits(data: Path, start: torch.nn.Module | None = None) -> tuple[Any, Any, dict[str, Any]]:
+    """(train, test, how to label directions) from MNIST-format files, the built-in sprites, or
+    a folder or zip of pictures (10% held out; at the size of the ``start`` model, if any)."""
+    if not _has_pictures(data):  # MNIST-format files, or the sprites
+        (train, labelling), (test, _) = image_split(data, "train"), image_split(data, "test")
+        return train, test, labelling
+    from aigc_demo.data.archive import NO_LIMITS
+    from aigc_demo.data.images import load_training_images
+
+    shape = {} if start is None else {k: start.config[k] for k in ("size",)}
+    channels = None if start is None else start.config["image_channels"]
+    train, test = load_training_images([data], NO_LIMITS, channels=channels, **shape).held_out()
+    return train, test, {"class_names": train.class_names or None}
+
+
+def _has_pictures(data: Path) -> bool:
+    from aigc_demo.data.images import PICTURE_SUFFIXES
+
+    if data.suffix.lower() == ".zip":
+        return True
+    return data.is_dir() and any(p.suffix.lower() in PICTURE_SUFFIXES for p in data.rglob("*"))
+
+
 def image_split(data: Path, split: str) -> tuple[Any, dict[str, Any]]:
     """One split ("train" or "test") of MNIST-format files or of the built-in sprites, and how to
     label directions on it (for the sprites: the factors that made them and the shape names)."""
@@ -139,7 +166,8 @@ def _train_image(args: argparse.Namespace) -> Trained:
     from aigc_demo.training import image as training
     from aigc_demo.training.latent_map import latent_map
 
-    (train, labelling), (test, _) = image_split(args.data, "train"), image_split(args.data, "test")
+    start = starting_model(args, IMAGE_MODEL_KINDS.get(args.kind, ""))
+    train, test, labelling = image_splits(args.data, start)
     dataset = image_credit(args.data)
     print(f"{len(train)} training and {len(test)} test images from {args.data}", file=sys.stderr)
     if args.kind == "gan":
@@ -148,7 +176,9 @@ def _train_image(args: argparse.Namespace) -> Trained:
         names = (*COMMON, "latent_dim", "channels", "num_directions", "conditional")
         config = gan.ImageGANTrainingConfig(**_overrides(args, names))
         judge = None if args.judge == "none" else default_hub().load(args.judge).module
-        model, metrics, directions = gan.train_image_gan(train, config, judge)
+        model, metrics, directions = gan.train_image_gan(
+            train, config, judge, log=args.progress.write, monitor=args.progress, start_from=start
+        )
         extras = {"training": vars(config), "directions": directions}
         if judge is not None:
             extras["judge"] = args.judge
@@ -156,7 +186,9 @@ def _train_image(args: argparse.Namespace) -> Trained:
     if args.kind == "vae":
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
-        model, metrics, directions = training.train_image_vae(train, test, config, **labelling)
+        model, metrics, directions = training.train_image_vae(
+            train, test, config, log=args.progress.write, monitor=args.progress, start_from=start, **labelling
+        )
         names = labelling.get("class_names")
         extras = {
             "training": vars(config),
@@ -180,7 +212,10 @@ def _train_speech(args: argparse.Namespace) -> Trained:
     if args.kind == "speech":
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions")
         config = training.SpeechTrainingConfig(**_overrides(args, names))
-        model, metrics, directions = training.train_speech_cvae(train, test, config)
+        start = starting_model(args, "speech-cvae")
+        model, metrics, directions = training.train_speech_cvae(
+            train, test, config, log=args.progress.write, monitor=args.progress, start_from=start
+        )
         extras = {"training": vars(config), "directions": directions}
         description = "Speaks a chosen digit (0-9) in a voice you can move through with sliders."
         return "speech-cvae", model, metrics, extras, catalog.FSDD, description
@@ -205,7 +240,7 @@ def _train_text(args: argparse.Namespace) -> Trained:
         path = save(args.out, model, _card("char-rnn", model, metrics, extras, dataset, description), HALF)
         print(f"saved {path} after epoch {metrics['epoch']}", file=sys.stderr)
 
-    start = _text_model(args.start_from) if args.start_from else None
+    start = starting_model(args, "char-rnn")
     if start is not None:
         given = [
             name for name in ("cell", "embed_dim", "hidden", "layers", "max_vocab") if getattr(args, name)
@@ -216,13 +251,25 @@ def _train_text(args: argparse.Namespace) -> Trained:
             )
         extras["started_from"] = args.start_from
     model, metrics = training.train_char_rnn(
-        train, valid, config, on_improved=save_progress, start_from=start
+        train,
+        valid,
+        config,
+        log=args.progress.write,
+        on_improved=save_progress,
+        monitor=args.progress,
+        start_from=start,
     )
     return "char-rnn", model, metrics, extras, dataset, description
 
 
-def _text_model(source: str) -> torch.nn.Module:
-    """A text model named in the hub or stored at a .safetensors path."""
+IMAGE_MODEL_KINDS = {"vae": "image-vae", "gan": "image-gan"}
+
+
+def starting_model(args: argparse.Namespace, kind: str) -> torch.nn.Module | None:
+    """The model ``--from`` names (in the hub, or a .safetensors path), checked to be a ``kind``."""
+    source = getattr(args, "start_from", None)
+    if not source:
+        return None
     from aigc_demo import models
     from aigc_demo.backend.checkpoint import load_checkpoint
 
@@ -231,9 +278,10 @@ def _text_model(source: str) -> torch.nn.Module:
         model = models.build(card.kind, card.config)
         model.load_state_dict(tensors)
     else:
-        model = default_hub().load(source).module
-    if getattr(model, "vocabulary", None) is None:
-        raise ValueError(f"{source!r} is not a text model")
+        loaded = default_hub().load(source)
+        model, card = loaded.module, loaded.entry.card
+    if card.kind != kind:
+        raise ValueError(f"{source!r} is a {card.kind} model; --from needs a {kind} model here")
     return model
 
 
@@ -276,7 +324,13 @@ def run(args: argparse.Namespace) -> int:
         check_model_name(args.out)  # refuse a bad name before hours of training, not after
     if args.threads:
         torch.set_num_threads(args.threads)
-    kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
+    args.progress = ProgressBar(args.kind)
+    try:
+        kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
+    finally:
+        args.progress.close()
+    if getattr(args, "start_from", None):
+        extras["started_from"] = args.start_from
     card = _card(kind, model, metrics, extras, dataset, description)
     path = save(args.out, model, card, STORAGE.get(kind))
     print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)

@@ -65,6 +65,15 @@ class ImageSet:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def held_out(self, share: float = 0.1, seed: int = 0) -> tuple[ImageSet, ImageSet]:
+        """(train, test): a seeded ``share`` of the pictures (at least one) is kept aside."""
+        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))
+        cut = max(1, round(len(self) * share))
+        return self._subset(order[cut:]), self._subset(order[:cut])
+
+    def _subset(self, index: torch.Tensor) -> ImageSet:
+        return ImageSet(self.images[index], self.labels[index], self.class_names)
+
 
 def _find(folder: Path, stem: str) -> Path:
     for name in (f"{stem}.gz", stem, stem.replace("-idx", ".idx") + ".gz", stem.replace("-idx", ".idx")):

@@ -233,17 +233,6 @@ def starting_model(hub: ModelHub, name: str, kind: str) -> torch.nn.Module | Non
     return hub.load(name).module
 
 
-def held_out(data: ImageSet, seed: int) -> tuple[ImageSet, ImageSet]:
-    """(train, test): a seeded ``HELD_OUT`` share of the pictures is kept aside."""
-    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
-    cut = max(1, round(len(data) * HELD_OUT))
-
-    def part(index: torch.Tensor) -> ImageSet:
-        return ImageSet(data.images[index], data.labels[index], data.class_names)
-
-    return part(order[cut:]), part(order[:cut])
-
-
 def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> ImagePlan:
     """Refuse a bad request (settings, starting model, pictures) before any work starts; the
     pictures are read here, at the starting model's size when there is one."""
@@ -254,7 +243,7 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
     shape = {} if start is None else {k: start.config[k] for k in ("size",)}
     channels = None if start is None else start.config["image_channels"]
     data = load_training_images(spec.files, limits, channels=channels, **shape)
-    train, test = held_out(data, spec.seed)
+    train, test = data.held_out(HELD_OUT, spec.seed)
     conditional = len(data.class_names) > 1
     if start is not None and start.classes and int(data.labels.max()) >= start.classes:
         raise ValueError(
