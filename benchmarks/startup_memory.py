@@ -16,18 +16,15 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import httpx
 from gradio_client import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from app_process import running_app
 
 NAMED = [0.0, 0.0, 0.0, None, 0.0, 1.0]  # ink, slant, width, "more like", its strength, truncation
 # One request per shipped generator: (endpoint, arguments).
@@ -40,12 +37,6 @@ USES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def memory_mb(pid: int) -> tuple[float, float]:
     """Resident and peak resident memory of a process, in MB."""
     fields = dict(
@@ -54,50 +45,22 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def one_run(timeout: float = 180) -> dict[str, float]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as home:
-        env = {
-            **os.environ,
-            "AIGC_HOME": home,
-            "GRADIO_SERVER_NAME": "127.0.0.1",
-            "GRADIO_SERVER_PORT": str(port),
-            "GRADIO_ANALYTICS_ENABLED": "False",
+def one_run() -> dict[str, float]:
+    with running_app() as app:
+        idle_rss, _ = memory_mb(app.process.pid)
+        client = Client(app.url, verbose=False)
+        for api, arguments in USES:
+            if arguments is None:
+                client.predict(api_name=api)  # every parameter at its default
+            else:
+                client.predict(*arguments, api_name=api)
+        used_rss, peak = memory_mb(app.process.pid)
+        return {
+            "startup_s": app.ready_s,
+            "idle_rss_mb": idle_rss,
+            "used_rss_mb": used_rss,
+            "peak_rss_mb": peak,
         }
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the app exited with code {process.returncode}")
-                if time.perf_counter() - started > timeout:
-                    raise RuntimeError(f"no HTTP 200 within {timeout} s")
-                try:
-                    if httpx.get(url, timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
-            ready = time.perf_counter() - started
-            idle_rss, _ = memory_mb(process.pid)
-            client = Client(url, verbose=False)
-            for api, arguments in USES:
-                if arguments is None:
-                    client.predict(api_name=api)  # every parameter at its default
-                else:
-                    client.predict(*arguments, api_name=api)
-            used_rss, peak = memory_mb(process.pid)
-            return {"startup_s": ready, "idle_rss_mb": idle_rss, "used_rss_mb": used_rss, "peak_rss_mb": peak}
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def main() -> int:

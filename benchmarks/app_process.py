@@ -1,0 +1,72 @@
+"""The app as the benchmarks see it: ``python app.py`` in a fresh process on a free loopback port,
+with an empty user folder, ready once ``/`` answers HTTP 200."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RunningApp:
+    url: str
+    process: subprocess.Popen
+    ready_s: float  # from the process's start to the first HTTP 200
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iterator[RunningApp]:
+    """Start the app with extra environment ``env``, wait for its first 200, stop it afterwards."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as home:
+        environment = {
+            **os.environ,
+            "AIGC_HOME": home,
+            "GRADIO_SERVER_NAME": "127.0.0.1",
+            "GRADIO_SERVER_PORT": str(port),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            **(env or {}),
+        }
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the app exited with code {process.returncode}")
+                if time.perf_counter() - started > timeout:
+                    raise RuntimeError(f"no HTTP 200 within {timeout} s")
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
+            yield RunningApp(url, process, time.perf_counter() - started)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
