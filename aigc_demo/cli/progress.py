@@ -14,15 +14,17 @@ SHOW_EVERY = 10  # steps between loss updates on the bar
 
 class ProgressBar(Monitor):
     """Steps done, the pace, the time left and the latest losses; off when stderr is not a
-    terminal (a log file gets the loops' per-epoch lines only)."""
+    terminal (a log file gets the loops' per-epoch lines only). A process that is not the main
+    one of a torchrun group (``shown=False``) shows nothing, log lines included."""
 
-    def __init__(self, description: str):
-        self.description = description
+    def __init__(self, description: str, shown: bool = True):
+        self.description, self.shown = description, shown
         self.bar: tqdm | None = None
 
     def started(self, model: torch.nn.Module, total: int) -> None:
         self.close()
-        self.bar = tqdm(total=total, desc=self.description, unit="step", file=sys.stderr, disable=None)
+        if self.shown:
+            self.bar = tqdm(total=total, desc=self.description, unit="step", file=sys.stderr, disable=None)
 
     def step(self, step: int, total: int, losses: dict[str, float]) -> None:
         if self.bar is None:
@@ -33,7 +35,8 @@ class ProgressBar(Monitor):
 
     def write(self, line: str) -> None:
         """A log line printed above the bar instead of through it."""
-        tqdm.write(line)
+        if self.shown:
+            tqdm.write(line)
 
     def close(self) -> None:
         if self.bar is not None:

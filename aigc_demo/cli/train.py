@@ -17,11 +17,13 @@ from aigc_demo.cli.progress import ProgressBar
 from aigc_demo.data import catalog
 from aigc_demo.data.text import SPLITS
 from aigc_demo.models.char_rnn import CELLS
+from aigc_demo.training import distributed
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
 
 COMMON = ("epochs", "batch_size", "learning_rate", "seed")
+PARALLEL = ("text",)  # kinds whose loop shares its batches across torchrun's processes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -237,6 +239,8 @@ def _train_text(args: argparse.Namespace) -> Trained:
     description = "Continues a text one character at a time."
 
     def save_progress(model: torch.nn.Module, metrics: dict[str, float]) -> None:
+        if not distributed.is_main():
+            return
         path = save(args.out, model, _card("char-rnn", model, metrics, extras, dataset, description), HALF)
         print(f"saved {path} after epoch {metrics['epoch']}", file=sys.stderr)
 
@@ -324,14 +328,24 @@ def run(args: argparse.Namespace) -> int:
         check_model_name(args.out)  # refuse a bad name before hours of training, not after
     if args.threads:
         torch.set_num_threads(args.threads)
-    args.progress = ProgressBar(args.kind)
+    distributed.start_from_environment()  # under torchrun: one process of a data-parallel group
     try:
-        kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
+        if distributed.world_size() > 1 and args.kind not in PARALLEL:
+            raise ValueError(f"torchrun runs these kinds in parallel: {', '.join(PARALLEL)}; not {args.kind}")
+        args.progress = ProgressBar(args.kind, shown=distributed.is_main())
+        try:
+            kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
+        finally:
+            args.progress.close()
+        if distributed.world_size() > 1:
+            print(f"rank {distributed.rank()}: weights {distributed.weights_digest(model)}", file=sys.stderr)
+        if not distributed.is_main():
+            return 0  # one process writes the checkpoint
+        if getattr(args, "start_from", None):
+            extras["started_from"] = args.start_from
+        card = _card(kind, model, metrics, extras, dataset, description)
+        path = save(args.out, model, card, STORAGE.get(kind))
+        print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)
+        return 0
     finally:
-        args.progress.close()
-    if getattr(args, "start_from", None):
-        extras["started_from"] = args.start_from
-    card = _card(kind, model, metrics, extras, dataset, description)
-    path = save(args.out, model, card, STORAGE.get(kind))
-    print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)
-    return 0
+        distributed.stop()

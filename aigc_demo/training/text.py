@@ -18,6 +18,7 @@ from torch.nn.functional import cross_entropy
 
 from aigc_demo.models.char_rnn import CharRNN, detach
 from aigc_demo.text.vocabulary import Vocabulary
+from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle
 
 Log = Callable[[str], None]
@@ -129,6 +130,11 @@ def train_char_rnn(
             f"the training text ({len(train_text):,} characters) is too short for batches of "
             f"{config.batch_size} x {config.seq_len}; use a smaller batch size or sequence length"
         )
+    if config.batch_size % distributed.world_size():
+        raise ValueError(
+            f"the batch size ({config.batch_size}) must divide among the {distributed.world_size()} processes"
+        )
+    runner = distributed.parallel(model)  # under torchrun: averages gradients across processes
     optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1)
     parameters = sum(p.numel() for p in model.parameters())
@@ -164,11 +170,12 @@ def train_char_rnn(
         offset = int(torch.randint(config.seq_len, (1,), generator=generator))
         width = (len(train_ids) - offset) // config.batch_size
         data = train_ids[offset : offset + width * config.batch_size].view(config.batch_size, width)
+        data = distributed.my_share(data)  # this process's streams (all of them without torchrun)
         model.train()
         state, started, running = None, time.perf_counter(), 0.0
         for step in range(steps_per_epoch):
             chunk = data[:, step * config.seq_len : (step + 1) * config.seq_len + 1]
-            logits, state = model(chunk[:, :-1], state)
+            logits, state = runner(chunk[:, :-1], state)
             state = detach(state)
             loss = cross_entropy(logits.flatten(0, 1), chunk[:, 1:].flatten())
             optimizer.zero_grad(set_to_none=True)
