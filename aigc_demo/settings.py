@@ -42,6 +42,11 @@ def user_checkpoints() -> Path:
     return user_home() / "checkpoints"
 
 
+def dataset_cache() -> Path:
+    """Where public datasets are kept once downloaded (``$AIGC_HOME/datasets``)."""
+    return user_home() / "datasets"
+
+
 def _positive_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

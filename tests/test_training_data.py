@@ -64,6 +64,7 @@ def test_fine_tuning_asks_for_the_models_size_and_channels(tmp_path):
 def test_idx_files_pair_images_with_labels(tmp_path):
     folder = write_bar_digits(tmp_path / "idx", train=40, test=10)
     data = load_training_images(sorted(folder.iterdir()), ROOMY)
+    assert torch.equal(load_training_images([folder], ROOMY).images, data.images)  # the folder itself
     assert data.images.shape == (50, 1, 28, 28)
     assert data.class_names[:1] == ("0",)
     row = 2 + 2 * int(data.labels[0])

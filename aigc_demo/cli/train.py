@@ -40,11 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             required=True,
             type=Path,
             help="folder of MNIST-format IDX files, a folder or zip of pictures (one subfolder per "
-            "class), or 'sprites' for the built-in procedural sprites",
+            "class), 'sprites' for the built-in procedural sprites, or mnist / fashion-mnist "
+            "(downloaded on first use)",
         )
     for sub in (speech, classifier):
-        sub.add_argument("--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files")
-    text.add_argument("--data", required=True, type=Path, help="a UTF-8 text file")
+        sub.add_argument(
+            "--data", required=True, type=Path, help="folder or zip of D_speaker_N.wav files, or fsdd"
+        )
+    text.add_argument("--data", required=True, type=Path, help="a UTF-8 text file, or tiny-shakespeare")
     text.add_argument(
         "--split", choices=SPLITS, default="last10", help="validation text (default: last 10%%)"
     )
@@ -323,11 +326,23 @@ def _card(
     )
 
 
+def public_or_local(data: Path) -> Path:
+    """``--data mnist`` (or another public dataset's name) means its cached copy, fetched on
+    first use, unless a file or folder of that name is here."""
+    from aigc_demo import settings
+    from aigc_demo.data.downloads import DATASETS, dataset_path
+
+    if data.exists() or str(data) not in DATASETS:
+        return data
+    return dataset_path(str(data), settings.dataset_cache())
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.out.endswith(SUFFIX):
         check_model_name(args.out)  # refuse a bad name before hours of training, not after
     if args.threads:
         torch.set_num_threads(args.threads)
+    args.data = public_or_local(args.data)
     distributed.start_from_environment()  # under torchrun: one process of a data-parallel group
     try:
         if distributed.world_size() > 1 and args.kind not in PARALLEL:

@@ -182,6 +182,8 @@ def load_training_images(
                 f"the IDX files hold {len(data):,} pictures; this server accepts up to {limits.max_files:,}"
             )
         return data
+    if len(paths) == 1 and paths[0].is_dir() and any(_is_idx(p) for p in paths[0].iterdir()):
+        return load_training_images(sorted(p for p in paths[0].iterdir() if _is_idx(p)), limits)
     if len(paths) == 1 and (paths[0].is_dir() or paths[0].suffix.lower() == ".zip"):
         named = list(read_members(paths[0], PICTURE_SUFFIXES, limits))
         if not named:

@@ -161,6 +161,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_pictures": "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, "
         "or MNIST IDX files",
         "train_start_from": "Start from",
+        "train_public": "…or a public dataset (downloaded once, checksum-checked; needs internet)",
+        "train_public_none": "none: use my own data",
         "train_afresh": "a new model",
         "train_curve_critic": "critic",
         "train_curve_generator": "generator",
@@ -306,6 +308,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_spectrograms": "同一个声音读 0-9（频谱图：横轴为时间，纵轴为音高）",
         "train_pictures": "图片：zip（每类一个文件夹，如 0/、1/）、图片文件或 MNIST IDX 文件",
         "train_start_from": "起点",
+        "train_public": "……或公开数据集（首次使用时下载并校验；需要联网）",
+        "train_public_none": "不用：使用我自己的数据",
         "train_afresh": "新模型",
         "train_curve_critic": "判别器",
         "train_curve_generator": "生成器",

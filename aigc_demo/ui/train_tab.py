@@ -12,6 +12,7 @@ import pandas as pd
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.data.archive import Limits
+from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.training.jobs import (
     IMAGE_KINDS,
@@ -122,6 +123,13 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
                 elem_id="train-files",
             )
             # Custom values allowed: the models to start from change as people train; the job checks.
+            public = gr.Dropdown(
+                public_choices("text"),
+                value="",
+                label=I18N("train_public"),
+                allow_custom_value=True,  # the choices follow the kind; the handler checks
+                elem_id="train-public",
+            )
             start_from = gr.Dropdown(
                 starting_choices(hub, "text"),
                 value="",
@@ -272,11 +280,18 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         pasted_text: str,
         uploaded: str | None,
         uploads: list[str] | None,
+        dataset: str | None,
         size: str,
         epoch_count: float,
         budget: float,
         origin: str | None,
     ):
+        if dataset:  # a public dataset, fetched on first use, instead of the person's own data
+            path = public_dataset(dataset, what)
+            if what == "text":
+                pasted_text, uploaded = None, str(path)
+            else:
+                uploads = [str(path)]
         if what == "sprites":
             jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget))
             return follow(request)
@@ -309,17 +324,18 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
                 label=I18N("train_recordings" if what == "speech" else "train_pictures"),
                 visible=what in UPLOADED,
             ),
+            gr.Dropdown(choices=public_choices(what), value="", visible=what in MODEL_KINDS),
             gr.Dropdown(choices=starting_choices(hub, what), value="", visible=what in MODEL_KINDS),
             renamed,
         )
 
-    kind.change(choose, [kind, name], [pasted, upload, files, start_from, name], **quiet)
+    kind.change(choose, [kind, name], [pasted, upload, files, public, start_from, name], **quiet)
     # On focus: a model trained meanwhile can be fine-tuned at once.
     start_from.focus(lambda what: gr.Dropdown(choices=starting_choices(hub, what)), kind, start_from, **quiet)
     following = [*shown_outputs, timer]
     start.click(
         click_start,
-        [kind, name, pasted, upload, files, preset, epochs, minutes, start_from],
+        [kind, name, pasted, upload, files, public, preset, epochs, minutes, start_from],
         following,
         **quiet,
     )
@@ -343,6 +359,18 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
     scrubber.release(show, [scrubber], shown_outputs, **quiet)
     return jobs
+
+
+def public_choices(what: str) -> list[tuple[str, str]]:
+    """None, or the public datasets that suit the kind (downloaded the first time one is used)."""
+    return [(I18N("train_public_none"), "")] + [(n, n) for n, d in DATASETS.items() if what in d.kinds]
+
+
+def public_dataset(name: str, what: str) -> Path:
+    """The local copy of a public dataset for the kind: a download on first use, checked."""
+    if name not in DATASETS or what not in DATASETS[name].kinds:
+        raise ValueError(f"{name!r} is not a public dataset for this kind of model")
+    return dataset_path(name, settings.dataset_cache())
 
 
 def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:

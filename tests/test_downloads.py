@@ -1,0 +1,108 @@
+"""Public datasets fetched on first use: over real HTTP (a loopback server), checked, cached."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import threading
+import zipfile
+
+import pytest
+
+from aigc_demo.data.downloads import (
+    DATASETS,
+    DownloadError,
+    PublicDataset,
+    RemoteFile,
+    dataset_path,
+    wav_set_digest,
+)
+from aigc_demo.data.spoken_digits import load_spoken_digits
+from tests.helpers import free_port, write_tone_recordings
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A folder served over HTTP on loopback: (folder, base URL); counts the requests."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            requests.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}/", requests
+    server.shutdown()
+    server.server_close()
+
+
+def one_file(url: str, checksum: str) -> dict[str, PublicDataset]:
+    return {"lines": PublicDataset("lines", (RemoteFile(url, "input.txt", checksum),), ("text",))}
+
+
+def test_a_dataset_is_downloaded_once_checked_and_then_read_from_the_cache(served, tmp_path):
+    site, base, requests = served
+    (site / "input.txt").write_text("to be or not to be\n" * 100)
+    checksum = "sha256:" + hashlib.sha256((site / "input.txt").read_bytes()).hexdigest()
+    catalogue = one_file(base + "input.txt", checksum)
+    path = dataset_path("lines", tmp_path / "cache", catalogue)
+    assert path.read_text().startswith("to be or not")
+    assert len(requests) == 1
+    assert dataset_path("lines", tmp_path / "cache", catalogue) == path
+    assert len(requests) == 1  # the cached copy matched its checksum: no second download
+    path.write_text("tampered")
+    dataset_path("lines", tmp_path / "cache", catalogue)
+    assert len(requests) == 2
+    assert path.read_text().startswith("to be or not")
+
+
+def test_a_wrong_checksum_keeps_nothing(served, tmp_path):
+    site, base, _ = served
+    (site / "input.txt").write_text("not what was published")
+    with pytest.raises(DownloadError, match="did not match its checksum"):
+        dataset_path("lines", tmp_path / "cache", one_file(base + "input.txt", "md5:" + "0" * 32))
+    assert list((tmp_path / "cache" / "lines").iterdir()) == []
+
+
+def test_an_offline_host_gets_a_message_that_says_what_to_do(tmp_path):
+    closed = f"http://127.0.0.1:{free_port()}/input.txt"  # nothing listens there
+    with pytest.raises(
+        DownloadError, match=r"may be offline\. Download it elsewhere and put it at .*input\.txt"
+    ):
+        dataset_path("lines", tmp_path / "cache", one_file(closed, "md5:" + "0" * 32))
+    assert list((tmp_path / "cache" / "lines").iterdir()) == []
+
+
+def test_recordings_are_checked_by_content_and_unpacked(served, tmp_path):
+    site, base, requests = served
+    recordings = write_tone_recordings(tmp_path / "wavs", speakers=("ann",), per_digit=1)
+    with zipfile.ZipFile(site / "archive.zip", "w") as archive:
+        for path in sorted(recordings.iterdir()):
+            archive.write(path, f"dataset-main/recordings/{path.name}")
+        archive.writestr("dataset-main/README.md", "readme")
+    digest = wav_set_digest({p.name: p.read_bytes() for p in recordings.iterdir()})
+    remote = RemoteFile(base + "archive.zip", "recordings.zip", f"wav-set:{digest}")
+    catalogue = {"digits": PublicDataset("digits", (remote,), ("speech",))}
+    folder = dataset_path("digits", tmp_path / "cache", catalogue)
+    assert sorted(p.name for p in folder.iterdir()) == ["recordings"]
+    assert len(load_spoken_digits(folder)) == 10
+    dataset_path("digits", tmp_path / "cache", catalogue)
+    assert len(requests) == 1
+    wrong = RemoteFile(base + "archive.zip", "recordings.zip", "wav-set:" + "0" * 64)
+    with pytest.raises(DownloadError, match="did not match"):
+        dataset_path("other", tmp_path / "cache", {"other": PublicDataset("other", (wrong,), ("speech",))})
+    assert list((tmp_path / "cache" / "other").iterdir()) == []
+
+
+def test_the_catalogue_names_every_public_dataset_with_a_checksum():
+    assert set(DATASETS) == {"mnist", "fashion-mnist", "tiny-shakespeare", "fsdd"}
+    for dataset in DATASETS.values():
+        for remote in dataset.files:
+            algorithm, value = remote.checksum.split(":")
+            assert len(value) == {"sha256": 64, "md5": 32, "wav-set": 64}[algorithm]
+            assert remote.url.startswith("https://")
