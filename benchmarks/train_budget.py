@@ -78,7 +78,7 @@ def main() -> int:
         files = [str(p) for p in sorted(args.data.iterdir())] if args.data.is_dir() else [str(args.data)]
         done, wall, card, model = run_job(
             lambda jobs: jobs.start_images(
-                ImageJobSpec("budget", files, args.kind, args.preset, args.epochs, minutes)
+                ImageJobSpec("budget", files, args.preset, args.epochs, minutes, model=args.kind)
             ),
             keep_model=True,
         )

@@ -12,19 +12,11 @@ from aigc_demo.settings import PROJECT_ROOT
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(200))
 
 
-def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
-    data = tmp_path / "lines.txt"
-    data.write_text(TEXT)
-    out = tmp_path / "out" / "parallel.safetensors"
-    out.parent.mkdir()
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-        "-m", "aigc_demo", "train", "text", "--data", str(data), "--out", str(out),
-        "--epochs", "1", "--hidden", "32", "--layers", "1", "--embed-dim", "8",
-        "--seq-len", "32", "--batch-size", "8", "--threads", "1",
-    ]  # fmt: skip
-    result = subprocess.run(
-        command,
+def torchrun(train_arguments: list[str], tmp_path) -> subprocess.CompletedProcess:
+    """``torchrun --nproc_per_node=2 -m aigc_demo train ...`` on the CPU, one thread each."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    return subprocess.run(
+        [*command, "-m", "aigc_demo", "train", *train_arguments],
         cwd=PROJECT_ROOT,
         env={"PATH": "/usr/bin:/bin", "AIGC_HOME": str(tmp_path / "home"), "OMP_NUM_THREADS": "1"},
         capture_output=True,
@@ -32,6 +24,18 @@ def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
         timeout=300,
         check=False,
     )
+
+
+def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
+    data = tmp_path / "lines.txt"
+    data.write_text(TEXT)
+    out = tmp_path / "out" / "parallel.safetensors"
+    out.parent.mkdir()
+    result = torchrun(
+        ["text", "--data", str(data), "--out", str(out), "--epochs", "1", "--hidden", "32", "--layers", "1",
+         "--embed-dim", "8", "--seq-len", "32", "--batch-size", "8", "--threads", "1"],
+        tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     digests = dict(re.findall(r"rank (\d): weights (\w+)", result.stderr))
     assert sorted(digests) == ["0", "1"], result.stderr[-3000:]
@@ -45,19 +49,7 @@ def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
 
 def test_kinds_that_do_not_share_batches_refuse_torchrun_before_training(tmp_path):
     out = tmp_path / "x.safetensors"
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-        "-m", "aigc_demo", "train", "vae", "--data", "sprites", "--out", str(out),
-    ]  # fmt: skip
-    result = subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env={"PATH": "/usr/bin:/bin", "AIGC_HOME": str(tmp_path / "home"), "OMP_NUM_THREADS": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = torchrun(["vae", "--data", "sprites", "--out", str(out)], tmp_path)
     assert result.returncode != 0
     assert "torchrun runs these kinds in parallel: text; not vae" in result.stderr
     assert not out.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -46,6 +46,23 @@ def trainable_copy(trained: torch.nn.Module, images: torch.Tensor | None = None)
             )
     model = copy.deepcopy(trained).cpu().train()
     return model.requires_grad_(True)  # a served model is frozen
+
+
+def image_model_for(
+    train_images: torch.Tensor,
+    train_labels: torch.Tensor,
+    conditional: bool,
+    start_from: torch.nn.Module | None,
+    build: Callable[[int], torch.nn.Module],
+) -> torch.nn.Module:
+    """A new image model for the pictures (``build(classes)``; classes 0 unless ``conditional``),
+    or a trainable copy of ``start_from``, checked against their size and classes."""
+    if start_from is None:
+        return build(int(train_labels.max()) + 1 if conditional else 0)
+    model = trainable_copy(start_from, train_images)
+    if model.classes and int(train_labels.max()) >= model.classes:
+        raise ValueError(f"the starting model knows {model.classes} classes; the pictures have more")
+    return model
 
 
 class Monitor:

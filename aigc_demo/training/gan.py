@@ -20,7 +20,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.evaluation.image import features, frechet_distance
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_gan import ImageGAN
-from aigc_demo.training.common import Monitor, shuffled_batches, trainable_copy
+from aigc_demo.training.common import Monitor, image_model_for, shuffled_batches
 from aigc_demo.training.image_directions import (
     describe_principal_directions,
     measure_traits,
@@ -120,21 +120,21 @@ def train_image_gan(
     torch.manual_seed(config.seed)
     batches = torch.Generator().manual_seed(config.seed)
     noise = torch.Generator().manual_seed(config.seed + 1)
-    if start_from is None:
-        classes = int(train.labels.max()) + 1 if config.conditional else 0
-        model = ImageGAN(
+    model = image_model_for(
+        train.images,
+        train.labels,
+        config.conditional,
+        start_from,
+        lambda classes: ImageGAN(
             config.latent_dim,
             config.channels,
             classes,
             size=train.images.shape[-1],
             image_channels=train.images.shape[1],
             num_directions=config.num_directions,
-        )
-    else:
-        model = trainable_copy(start_from, train.images)
-        classes = model.classes
-        if classes and int(train.labels.max()) >= classes:
-            raise ValueError(f"the starting model knows {classes} classes; the pictures have more")
+        ),
+    )
+    classes = model.classes
     betas = (0.5, 0.999)
     generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
     critic_optimizer = torch.optim.Adam(model.critic.parameters(), config.learning_rate, betas=betas)

@@ -11,7 +11,7 @@ import torch
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
-from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
+from aigc_demo.training.common import Monitor, image_model_for, one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import (
     Traits,
@@ -90,9 +90,12 @@ def train_image_vae(
     monitor = monitor or Monitor()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    if start_from is None:
-        classes = int(train.labels.max()) + 1 if config.conditional else 0
-        model = ImageVAE(
+    model = image_model_for(
+        train.images,
+        train.labels,
+        config.conditional,
+        start_from,
+        lambda classes: ImageVAE(
             config.latent_dim,
             config.channels,
             config.hidden,
@@ -100,12 +103,9 @@ def train_image_vae(
             size=train.images.shape[-1],
             image_channels=train.images.shape[1],
             num_directions=config.num_directions,
-        )
-    else:
-        model = trainable_copy(start_from, train.images)
-        classes = model.classes
-        if classes and int(train.labels.max()) >= classes:
-            raise ValueError(f"the starting model knows {classes} classes; the pictures have more")
+        ),
+    )
+    classes = model.classes
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     total = config.epochs * -(-len(train) // config.batch_size)

@@ -112,30 +112,30 @@ class SpriteJobSpec:
 
 
 @dataclass
-class ImageJobSpec:
-    """Train an image VAE or GAN (``model``) on a person's pictures, or fine-tune one of the hub's."""
+class UploadJobSpec:
+    """A job that learns from files a person uploaded, from scratch or from a model in the hub."""
 
     name: str
-    files: list[str]  # a zip or folder of pictures, picture files, or MNIST-style IDX files
-    model: str = "vae"
+    files: list[str]
     preset: str = "tiny"
     epochs: int = 5
     minutes: float = 2.0
     seed: int = 0
-    start_from: str = ""
+    start_from: str = ""  # a model's name in the hub to fine-tune
 
 
 @dataclass
-class SpeechJobSpec:
-    """Train the spoken-digit generator on a person's recordings (``3_name_7.wav``), or fine-tune one."""
+class ImageJobSpec(UploadJobSpec):
+    """Train an image VAE or GAN (``model``) on a person's pictures (a zip or folder of pictures,
+    picture files, or MNIST-style IDX files), or fine-tune one of the hub's."""
 
-    name: str
-    files: list[str]  # a zip or folder of WAV files, or WAV files
-    preset: str = "tiny"
-    epochs: int = 5
-    minutes: float = 2.0
-    seed: int = 0
-    start_from: str = ""
+    model: str = "vae"
+
+
+@dataclass
+class SpeechJobSpec(UploadJobSpec):
+    """Train the spoken-digit generator on a person's recordings (a zip or folder of WAV files
+    named like ``3_name_7.wav``, or WAV files), or fine-tune one."""
 
 
 @dataclass
@@ -187,7 +187,7 @@ class JobSnapshot:
         return self.elapsed / self.step * (self.total - self.step)
 
 
-JobSpec = TextJobSpec | SpriteJobSpec | ImageJobSpec | SpeechJobSpec
+JobSpec = TextJobSpec | SpriteJobSpec | UploadJobSpec
 
 
 def _check_common(spec: JobSpec, hub: ModelHub, presets: dict) -> int:
@@ -369,7 +369,7 @@ def _files_named(files: list[str]) -> str:
     return ", ".join(Path(f).name for f in files[:3]) + (" ..." if len(files) > 3 else "")
 
 
-def _origin(spec: TextJobSpec | ImageJobSpec | SpeechJobSpec) -> dict[str, str]:
+def _origin(spec: TextJobSpec | UploadJobSpec) -> dict[str, str]:
     """How a job's model began, for its card: a preset, or the model it was fine-tuned from."""
     return {"started_from": spec.start_from} if spec.start_from else {"preset": spec.preset}
 

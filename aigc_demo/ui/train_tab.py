@@ -202,9 +202,14 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         class, picture files, or MNIST-style IDX files. ``start_from`` names a model of that kind to
         fine-tune. Returns the job's status; the model is saved as ``start_training``'s is."""
         spec = ImageJobSpec(
-            str(model_name or "").strip(), list(files or []), str(model), str(size), epoch_count, budget
+            str(model_name or "").strip(),
+            list(files or []),
+            str(size),
+            epoch_count,
+            budget,
+            start_from=str(start_from or ""),
+            model=str(model),
         )
-        spec.start_from = str(start_from or "")
         return job_status_of(jobs.start_images(spec))
 
     @shows_errors
@@ -220,8 +225,14 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         WAV files) named like ``3_name_7.wav``, every digit at least twice. ``start_from`` names a
         speech model to fine-tune. Returns the job's status; the model is saved as
         ``start_training``'s is and then speaks in the Speech tab."""
-        spec = SpeechJobSpec(str(model_name or "").strip(), list(files or []), str(size), epoch_count, budget)
-        spec.start_from = str(start_from or "")
+        spec = SpeechJobSpec(
+            str(model_name or "").strip(),
+            list(files or []),
+            str(size),
+            epoch_count,
+            budget,
+            start_from=str(start_from or ""),
+        )
         return job_status_of(jobs.start_speech(spec))
 
     @shows_errors
