@@ -4,9 +4,13 @@ Measures, in one run on this machine:
   * server compute of one update (``pipelines.image.decode``), median of many calls;
   * round trips through the running app over its HTTP call API (the browser's path) for
     ``/decode`` and for a trivial endpoint served by the same app (slider -> fixed 280x280
-    PNG), interleaved so both see the same machine load; p50, p95 and the ratio of p50s.
+    PNG), interleaved so both see the same machine load; p50, p95 and the ratio of p50s;
+  * with ``--during-training``, the same round trips again while the app's training slot runs
+    a shapes job (a thread of the same server, as when a visitor trains), and the ratio of the
+    decode p50 under training to the idle one.
 
-Usage: python benchmarks/slider_latency.py [--checkpoint mnist-vae] [--requests 200] [--json out.json]
+Usage: python benchmarks/slider_latency.py [--checkpoint mnist-vae] [--requests 200]
+       [--during-training] [--json out.json]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import gradio as gr
 
-from aigc_demo.backend.hub import default_hub
+from aigc_demo import settings
+from aigc_demo.backend.hub import ModelHub
 from aigc_demo.pipelines import image
 from aigc_demo.ui import build_demo, launch_options
 
@@ -53,10 +59,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default="mnist-vae")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--during-training", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
-    hub = default_hub()
+    # Shipped models only; a training job saves into a throw-away user folder.
+    hub = ModelHub(settings.SHIPPED_CHECKPOINTS, Path(tempfile.mkdtemp(prefix="slider-bench-")))
     loaded = hub.load(args.checkpoint)
     count = loaded.entry.card.config.get("num_directions", 8)
     rng = np.random.default_rng(0)
@@ -86,21 +94,28 @@ def main() -> int:
         )
     demo.launch(prevent_thread_lock=True, quiet=True, server_name="127.0.0.1", **launch_options())
     base = demo.local_url.rstrip("/")
-    decode_ms, floor_ms = [], []
+    training_ms: list[float] = []
     try:
         with httpx.Client(timeout=30) as client:
-            for offsets in positions[:10]:
-                round_trip(
-                    client,
-                    base,
-                    "decode",
-                    [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), *UNNAMED],
-                )
-                round_trip(client, base, "floor", [0.5])
-            for offsets in positions:
-                data = [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), *UNNAMED]
-                decode_ms.append(round_trip(client, base, "decode", data))
-                floor_ms.append(round_trip(client, base, "floor", [offsets[0]]))
+
+            def measure() -> tuple[list[float], list[float]]:
+                """Decode and floor round trips, interleaved, after a short warm-up."""
+                decoded, floor = [], []
+                for index, offsets in enumerate(positions[:10] + positions):
+                    data = [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), *UNNAMED]
+                    decode_time = round_trip(client, base, "decode", data)
+                    floor_time = round_trip(client, base, "floor", [offsets[0]])
+                    if index >= 10:
+                        decoded.append(decode_time)
+                        floor.append(floor_time)
+                return decoded, floor
+
+            decode_ms, floor_ms = measure()
+            if args.during_training:
+                round_trip(client, base, "start_sprite_training", ["slider-bench", "tiny", 100, 30])
+                time.sleep(5)  # past the job's data generation, into its training steps
+                training_ms = measure()[0]
+                round_trip(client, base, "stop_training", [])
     finally:
         demo.close()
 
@@ -114,6 +129,12 @@ def main() -> int:
         "floor_round_trip_ms_p95": round(percentile(floor_ms, 95), 2),
     }
     figures["ratio_p50"] = round(figures["decode_round_trip_ms_p50"] / figures["floor_round_trip_ms_p50"], 3)
+    if training_ms:
+        figures["decode_during_training_ms_p50"] = round(percentile(training_ms, 50), 2)
+        figures["decode_during_training_ms_p95"] = round(percentile(training_ms, 95), 2)
+        figures["training_to_idle_p50"] = round(
+            figures["decode_during_training_ms_p50"] / figures["decode_round_trip_ms_p50"], 3
+        )
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
