@@ -142,3 +142,20 @@ def test_recordings_uploaded_through_the_api_train_a_voice_the_speech_endpoints_
     lonely = handle_file(str(next(folder.glob("3_*.wav"))))
     with pytest.raises(AppError, match="at least 2 recordings"):
         client.predict("app-voice-2", [lonely], "tiny", 1, 1, "", api_name="/start_speech_training")
+
+
+def test_a_zip_bomb_upload_is_refused_by_the_running_app_before_it_is_unpacked(client, tmp_path):
+    import zipfile
+
+    from gradio_client import handle_file
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index in range(5):
+            archive.writestr(f"{index}/picture.png", b"\0" * 50_000_000)  # 250 MB unpacked, ~250 kB packed
+    wait_until_done(client)
+    with pytest.raises(AppError, match="unpacks to 250 MB; this server accepts up to 200 MB"):
+        client.predict(
+            "boom", [handle_file(str(bomb))], "vae", "tiny", 1, 1, "", api_name="/start_image_training"
+        )
+    assert client.predict(api_name="/training_status")["name"] != "boom"
