@@ -18,6 +18,7 @@ from aigc_demo.data import catalog
 from aigc_demo.data.text import SPLITS
 from aigc_demo.models.char_rnn import CELLS
 from aigc_demo.training import distributed
+from aigc_demo.training.common import as_trained
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
@@ -322,7 +323,7 @@ def _card(
         seed=extras["training"]["seed"],
         metrics=metrics,
         description=description,
-        extras=extras,
+        extras={**extras, "training": as_trained(extras["training"], model)},
     )
 
 

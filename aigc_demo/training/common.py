@@ -65,6 +65,13 @@ def image_model_for(
     return model
 
 
+def as_trained(settings: dict, model: torch.nn.Module) -> dict:
+    """Training settings for a model card, with the architecture fields the model really has: a
+    run that started from a trained model kept its architecture, whatever the settings said."""
+    config = getattr(model, "config", {})
+    return {key: config.get(key, value) for key, value in settings.items()}
+
+
 class Monitor:
     """Watches a training loop. Loops call ``started`` once, ``step`` after every optimiser step,
     ``evaluated`` after every validation, and stop at the next step once ``stop_requested`` says

@@ -29,7 +29,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.data.text import split_text
 from aigc_demo.pipelines.text import check_whole
-from aigc_demo.training.common import Monitor
+from aigc_demo.training.common import Monitor, as_trained
 from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
 from aigc_demo.training.speech import SpeechTrainingConfig
@@ -665,6 +665,7 @@ class TrainingJobs:
         """Train, show the final model's preview, save it, and say how it ended."""
         try:
             model, card, result = train()
+            card.extras["training"] = as_trained(card.extras["training"], model)
             monitor.take_sample(self._snapshot.step)  # the model that is saved
             self.hub.save(spec.name, model, card, storage_dtype=storage_dtype)
             with self._lock:
