@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--picture", type=Path, help="save the last preview (pictures or spectrograms) here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.kind != "sprites" and args.data is None:
@@ -75,7 +76,7 @@ def main() -> int:
         )
         plan = "shapes, " + plan
     elif args.kind in ("vae", "gan"):
-        files = [str(p) for p in sorted(args.data.iterdir())] if args.data.is_dir() else [str(args.data)]
+        files = [str(args.data)]  # a folder of IDX files, or of pictures, or a zip
         done, wall, card, model = run_job(
             lambda jobs: jobs.start_images(
                 ImageJobSpec("budget", files, args.preset, args.epochs, minutes, model=args.kind)
@@ -108,6 +109,10 @@ def main() -> int:
         figures.update(characters_seen=chars, valid_loss=card.metrics["valid_loss"])
         result = f"{chars:,} characters seen, validation loss {card.metrics['valid_loss']:.4f} nats/char"
     figures.update(wall_s=round(wall, 1), steps=done.step, steps_planned=done.total)
+    if args.picture and args.kind != "text":
+        from PIL import Image
+
+        Image.fromarray(done.samples[-1][1]).save(args.picture)
     print(f"{plan}: {done.step}/{done.total} steps in {wall:.1f} s wall, {result}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -78,10 +78,10 @@ class Deadline(Monitor):
     """Stops a training loop once its wall-clock budget is spent."""
 
     def __init__(self, seconds: float):
-        self.seconds, self.started = seconds, time.perf_counter()
+        self.seconds, self.began = seconds, time.perf_counter()
 
     def stop_requested(self) -> bool:
-        return time.perf_counter() - self.started >= self.seconds
+        return time.perf_counter() - self.began >= self.seconds
 
 
 def main() -> int:
