@@ -307,3 +307,36 @@ def test_bad_speech_jobs_are_refused_before_any_work(hub, tmp_path, keep, messag
     files = [str(p) for p in sorted(folder.glob("*.wav")) if keep(p.name)]
     with pytest.raises(ValueError, match=message):
         check_speech_spec(SpeechJobSpec("fine", files), hub, DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("kind", "settings", "starting", "message"),
+    [
+        ("sprites", {"hidden": 64}, False, "not a setting of this kind"),
+        ("sprites", {"learning_rate": -0.1}, False, "learning_rate must be a number from"),
+        ("sprites", {"learning_rate": float("nan")}, False, "learning_rate must be a number from"),
+        ("sprites", {"batch_size": 0}, False, "batch_size must be a whole number from 1"),
+        ("sprites", {"batch_size": 2.5}, False, "whole number"),
+        ("sprites", {"batch_size": 500}, False, r"larger than the 100 examples"),
+        ("vae", {"latent_dim": 4}, True, "keeps the starting model's architecture"),
+        ("text", {"layers": "many"}, False, "layers must be a number"),
+        ("gan", {"beta": 2}, False, "not a setting of this kind"),
+    ],
+)
+def test_absurd_settings_are_refused_by_name(kind, settings, starting, message):
+    from aigc_demo.training.image import ImageVAETrainingConfig
+    from aigc_demo.training.jobs import apply_settings
+
+    with pytest.raises(ValueError, match=message):
+        apply_settings(ImageVAETrainingConfig(), kind, settings, starting, 100)
+
+
+def test_settings_override_the_preset_and_directions_follow_the_latent_size(hub):
+    from aigc_demo.training.jobs import SpriteJobSpec, check_sprite_spec
+
+    spec = SpriteJobSpec(
+        "x", settings={"latent_dim": 3, "beta": 1.5, "batch_size": 32, "learning_rate": None}
+    )
+    config = check_sprite_spec(spec, hub)
+    assert (config.latent_dim, config.beta, config.batch_size, config.num_directions) == (3, 1.5, 32, 3)
+    assert config.learning_rate == check_sprite_spec(SpriteJobSpec("x"), hub).learning_rate

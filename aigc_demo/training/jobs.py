@@ -76,6 +76,23 @@ IMAGE_KINDS = {"vae": "image-vae", "gan": "image-gan"}  # job kind → model kin
 FINE_TUNE_RATE = {"vae": 5e-4, "gan": 1e-4, "text": 1e-3, "speech": 5e-4}
 DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000)  # on a person's uploads
 HELD_OUT = 0.1  # share of a person's pictures kept aside to measure the model on
+# Settings a person may give over a preset's: (type, lowest, highest).
+SETTINGS: dict[str, tuple[type, float, float]] = {
+    "batch_size": (int, 1, 1024),
+    "learning_rate": (float, 1e-6, 1.0),
+    "latent_dim": (int, 2, 64),
+    "beta": (float, 0.0, 100.0),
+    "hidden": (int, 16, 1024),
+    "layers": (int, 1, 4),
+}
+KIND_SETTINGS = {
+    "text": ("batch_size", "learning_rate", "hidden", "layers"),
+    "sprites": ("batch_size", "learning_rate", "latent_dim", "beta"),
+    "vae": ("batch_size", "learning_rate", "latent_dim", "beta"),
+    "gan": ("batch_size", "learning_rate", "latent_dim"),
+    "speech": ("batch_size", "learning_rate", "latent_dim", "beta"),
+}
+ARCHITECTURE = ("latent_dim", "hidden", "layers")  # fixed when fine-tuning
 SPRITE_TEST_COUNT = 1000
 PREVIEW_TILES = 16
 MAX_EPOCHS = 100
@@ -98,6 +115,7 @@ class TextJobSpec:
     minutes: float = 2.0  # time budget; the job stops and saves when it runs out
     seed: int = 0
     start_from: str = ""  # a text model's name: fine-tune it on this text instead of starting afresh
+    settings: dict = field(default_factory=dict)  # individual settings over the preset's (SETTINGS)
 
 
 @dataclass
@@ -109,6 +127,7 @@ class SpriteJobSpec:
     epochs: int = 5
     minutes: float = 2.0
     seed: int = 0
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -122,6 +141,7 @@ class UploadJobSpec:
     minutes: float = 2.0
     seed: int = 0
     start_from: str = ""  # a model's name in the hub to fine-tune
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -207,10 +227,45 @@ def _check_common(spec: JobSpec, hub: ModelHub, presets: dict) -> int:
     return epochs
 
 
+def apply_settings(config: Any, kind: str, settings: dict, starting: bool, examples: int | None) -> Any:
+    """``config`` with a person's individual settings over the preset's, each checked: a known
+    setting of this kind, in range, no architecture change when fine-tuning, and a batch no
+    larger than the ``examples`` there are to learn from (when counted)."""
+    if not isinstance(settings, dict):
+        raise ValueError("settings must be a mapping of setting names to numbers")
+    if examples is not None:  # a preset's batch shrinks to fit a small data set
+        config.batch_size = min(config.batch_size, examples)
+    for name, raw in settings.items():
+        if raw is None or raw == "":
+            continue  # left to the preset
+        if name not in KIND_SETTINGS[kind]:
+            raise ValueError(
+                f"{name!r} is not a setting of this kind; it takes {', '.join(KIND_SETTINGS[kind])}"
+            )
+        if starting and name in ARCHITECTURE:
+            raise ValueError(f"fine-tuning keeps the starting model's architecture: leave {name} to it")
+        kind_of, low, high = SETTINGS[name]
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, got {raw!r}") from None
+        if not low <= value <= high or (kind_of is int and value != int(value)):
+            shown = "a whole number" if kind_of is int else "a number"
+            raise ValueError(f"{name} must be {shown} from {low:g} to {high:g}, got {raw!r}")
+        if name == "batch_size" and examples is not None and value > examples:
+            raise ValueError(
+                f"the batch size ({value:g}) is larger than the {examples:,} examples to learn from"
+            )
+        setattr(config, name, kind_of(value))
+    if hasattr(config, "num_directions") and hasattr(config, "latent_dim"):
+        config.num_directions = min(config.num_directions, config.latent_dim)
+    return config
+
+
 def check_sprite_spec(spec: SpriteJobSpec, hub: ModelHub) -> ImageVAETrainingConfig:
     epochs = _check_common(spec, hub, SPRITE_PRESETS)
     sizes = {k: v for k, v in SPRITE_PRESETS[spec.preset].items() if k != "count"}
-    return ImageVAETrainingConfig(
+    config = ImageVAETrainingConfig(
         epochs=epochs,
         batch_size=64,
         beta=SPRITE_BETA,
@@ -218,6 +273,7 @@ def check_sprite_spec(spec: SpriteJobSpec, hub: ModelHub) -> ImageVAETrainingCon
         seed=spec.seed,
         **sizes,
     )
+    return apply_settings(config, "sprites", spec.settings, False, SPRITE_PRESETS[spec.preset]["count"])
 
 
 def starting_model(hub: ModelHub, name: str, kind: str) -> torch.nn.Module | None:
@@ -263,6 +319,7 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
         config: ImageVAETrainingConfig | ImageGANTrainingConfig = ImageVAETrainingConfig(**common, **sizes)
     else:
         config = ImageGANTrainingConfig(**common, **sizes, conditional=conditional)
+    apply_settings(config, spec.model, spec.settings, start is not None, len(train))
     return ImagePlan(config, train, test, start)
 
 
@@ -302,7 +359,9 @@ def check_speech_spec(spec: SpeechJobSpec, hub: ModelHub, limits: Limits) -> Spe
     )
     if start is not None:
         config.learning_rate = FINE_TUNE_RATE["speech"]
-    return SpeechPlan(config, *data.held_out_evenly(), start)
+    train, test = data.held_out_evenly()
+    apply_settings(config, "speech", spec.settings, start is not None, len(train))
+    return SpeechPlan(config, train, test, start)
 
 
 def check_spec(
@@ -321,6 +380,7 @@ def check_spec(
     start = starting_model(hub, spec.start_from, "char-rnn")
     if start is not None:
         config.learning_rate = FINE_TUNE_RATE["text"]
+    apply_settings(config, "text", spec.settings, start is not None, None)  # the length check follows
     needed = 10 * config.batch_size * (config.seq_len + 1)  # 90% must fill one batch of streams
     if len(spec.text) < needed:
         raise ValueError(

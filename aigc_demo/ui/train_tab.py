@@ -16,8 +16,10 @@ from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.training.jobs import (
     IMAGE_KINDS,
+    KIND_SETTINGS,
     MAX_EPOCHS,
     MAX_MINUTES,
+    SETTINGS,
     TEXT_PRESETS,
     ImageJobSpec,
     JobSnapshot,
@@ -150,6 +152,16 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
                 minutes = gr.Slider(
                     0.5, MAX_MINUTES, value=2, step=0.5, label=I18N("train_minutes"), elem_id="train-minutes"
                 )
+            with gr.Accordion(I18N("train_settings"), open=False, elem_id="train-settings"):
+                fields = {
+                    name: gr.Number(
+                        value=None,
+                        label=I18N(f"train_setting_{name}"),
+                        visible=name in KIND_SETTINGS["text"],
+                        elem_id=f"train-{name.replace('_', '-')}",
+                    )
+                    for name in SETTINGS
+                }
             with gr.Row():
                 start = gr.Button(I18N("train_start"), variant="primary", elem_id="train-start")
                 stop = gr.Button(I18N("train_stop"), variant="stop", elem_id="train-stop")
@@ -175,18 +187,16 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float = 5,
         budget: float = 2,
         start_from: str = "",
+        settings: dict | None = None,
     ) -> dict[str, Any]:
         """Start training a text model on ``training_text`` and return the job's status. One job runs
         at a time per server; the model is saved under ``model_name`` when the job finishes, is
         stopped, or its time budget (``budget`` minutes) runs out. ``start_from`` names a text model
-        to fine-tune instead of starting afresh."""
-        return job_status_of(
-            jobs.start_text(
-                _spec(
-                    model_name, training_text, "text sent to the API", size, epoch_count, budget, start_from
-                )
-            )
-        )
+        to fine-tune instead of starting afresh; ``settings`` may set batch_size, learning_rate,
+        hidden and layers over the preset's."""
+        spec = _spec(model_name, training_text, "text sent to the API", size, epoch_count, budget, start_from)
+        spec.settings = _settings(settings)
+        return job_status_of(jobs.start_text(spec))
 
     @shows_errors
     def start_image_training(
@@ -197,10 +207,12 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float = 5,
         budget: float = 2,
         start_from: str = "",
+        settings: dict | None = None,
     ) -> dict[str, Any]:
         """Start training a VAE or GAN (``model``) on uploaded pictures: a zip with one folder per
         class, picture files, or MNIST-style IDX files. ``start_from`` names a model of that kind to
-        fine-tune. Returns the job's status; the model is saved as ``start_training``'s is."""
+        fine-tune; ``settings`` may set batch_size, learning_rate, latent_dim and (VAE) beta. Returns
+        the job's status; the model is saved as ``start_training``'s is."""
         spec = ImageJobSpec(
             str(model_name or "").strip(),
             list(files or []),
@@ -208,6 +220,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             epoch_count,
             budget,
             start_from=str(start_from or ""),
+            settings=_settings(settings),
             model=str(model),
         )
         return job_status_of(jobs.start_images(spec))
@@ -220,11 +233,13 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float = 5,
         budget: float = 2,
         start_from: str = "",
+        settings: dict | None = None,
     ) -> dict[str, Any]:
         """Start training the spoken-digit generator on uploaded recordings: a zip of WAV files (or
         WAV files) named like ``3_name_7.wav``, every digit at least twice. ``start_from`` names a
-        speech model to fine-tune. Returns the job's status; the model is saved as
-        ``start_training``'s is and then speaks in the Speech tab."""
+        speech model to fine-tune; ``settings`` may set batch_size, learning_rate, latent_dim and
+        beta. Returns the job's status; the model is saved as ``start_training``'s is and then
+        speaks in the Speech tab."""
         spec = SpeechJobSpec(
             str(model_name or "").strip(),
             list(files or []),
@@ -232,6 +247,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             epoch_count,
             budget,
             start_from=str(start_from or ""),
+            settings=_settings(settings),
         )
         return job_status_of(jobs.start_speech(spec))
 
@@ -246,11 +262,18 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
 
     @shows_errors
     def start_sprite_training(
-        model_name: str, size: str = "tiny", epoch_count: float = 5, budget: float = 2
+        model_name: str,
+        size: str = "tiny",
+        epoch_count: float = 5,
+        budget: float = 2,
+        settings: dict | None = None,
     ) -> dict[str, Any]:
         """Start training a beta-VAE on the built-in procedural shapes (no data to send) and return
-        the job's status; the model is saved under ``model_name`` as ``start_training``'s is."""
-        return job_status_of(jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget)))
+        the job's status; the model is saved under ``model_name`` as ``start_training``'s is.
+        ``settings`` may set batch_size, learning_rate, latent_dim and beta over the preset's."""
+        spec = _sprite_spec(model_name, size, epoch_count, budget)
+        spec.settings = _settings(settings)
+        return job_status_of(jobs.start_sprites(spec))
 
     gr.api(start_training, api_name="start_training")
     gr.api(start_sprite_training, api_name="start_sprite_training")
@@ -296,7 +319,11 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float,
         budget: float,
         origin: str | None,
+        *setting_values: float | None,
     ):
+        chosen = {
+            name: value for name, value in zip(SETTINGS, setting_values, strict=True) if value is not None
+        }
         if dataset:  # a public dataset, fetched on first use, instead of the person's own data
             path = public_dataset(dataset, what)
             if what == "text":
@@ -304,20 +331,22 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             else:
                 uploads = [str(path)]
         if what == "sprites":
-            jobs.start_sprites(_sprite_spec(model_name, size, epoch_count, budget))
+            start_sprite_training(model_name, size, epoch_count, budget, chosen)
             return follow(request)
         if what in IMAGE_KINDS:
-            start_image_training(model_name, uploads, what, size, epoch_count, budget, origin or "")
+            start_image_training(model_name, uploads, what, size, epoch_count, budget, origin or "", chosen)
             return follow(request)
         if what == "speech":
-            start_speech_training(model_name, uploads, size, epoch_count, budget, origin or "")
+            start_speech_training(model_name, uploads, size, epoch_count, budget, origin or "", chosen)
             return follow(request)
         if uploaded:  # an uploaded .txt file wins over pasted text
             path = Path(uploaded)
             body, source = decode_text(path.read_bytes(), path.name), path.name
         else:
             body, source = pasted_text or "", "pasted text"
-        jobs.start_text(_spec(model_name, body, source, size, epoch_count, budget, origin))
+        spec = _spec(model_name, body, source, size, epoch_count, budget, origin)
+        spec.settings = chosen
+        jobs.start_text(spec)
         return follow(request)
 
     def click_stop(request: gr.Request, shown: int | None):
@@ -338,31 +367,36 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             gr.Dropdown(choices=public_choices(what), value="", visible=what in MODEL_KINDS),
             gr.Dropdown(choices=starting_choices(hub, what), value="", visible=what in MODEL_KINDS),
             renamed,
+            *(gr.Number(value=None, visible=name in KIND_SETTINGS[what]) for name in SETTINGS),
         )
 
-    kind.change(choose, [kind, name], [pasted, upload, files, public, start_from, name], **quiet)
+    settings_inputs = list(fields.values())
+    kind.change(
+        choose, [kind, name], [pasted, upload, files, public, start_from, name, *settings_inputs], **quiet
+    )
     # On focus: a model trained meanwhile can be fine-tuned at once.
     start_from.focus(lambda what: gr.Dropdown(choices=starting_choices(hub, what)), kind, start_from, **quiet)
     following = [*shown_outputs, timer]
     start.click(
         click_start,
-        [kind, name, pasted, upload, files, public, preset, epochs, minutes, start_from],
+        [kind, name, pasted, upload, files, public, preset, epochs, minutes, start_from, *settings_inputs],
         following,
         **quiet,
     )
     # Endpoints only (no button of their own): gradio checks that the files were uploaded to it.
     status_json = gr.JSON(visible=False)
+    settings_json = gr.JSON(value={}, visible=False)
     gr.on(
         [],
         start_image_training,
-        [name, files, kind, preset, epochs, minutes, start_from],
+        [name, files, kind, preset, epochs, minutes, start_from, settings_json],
         status_json,
         api_name="start_image_training",
     )
     gr.on(
         [],
         start_speech_training,
-        [name, files, preset, epochs, minutes, start_from],
+        [name, files, preset, epochs, minutes, start_from, settings_json],
         status_json,
         api_name="start_speech_training",
     )
@@ -370,6 +404,15 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
     scrubber.release(show, [scrubber], shown_outputs, **quiet)
     return jobs
+
+
+def _settings(given: Any) -> dict:
+    """The individual settings an API caller sent (a JSON object), or none."""
+    if given in (None, "", {}):
+        return {}
+    if not isinstance(given, dict):
+        raise ValueError('settings must be a JSON object such as {"batch_size": 32}')
+    return dict(given)
 
 
 def public_choices(what: str) -> list[tuple[str, str]]:
