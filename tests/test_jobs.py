@@ -340,3 +340,18 @@ def test_settings_override_the_preset_and_directions_follow_the_latent_size(hub)
     config = check_sprite_spec(spec, hub)
     assert (config.latent_dim, config.beta, config.batch_size, config.num_directions) == (3, 1.5, 32, 3)
     assert config.learning_rate == check_sprite_spec(SpriteJobSpec("x"), hub).learning_rate
+
+
+def test_a_known_public_corpus_is_credited_from_the_catalogue(hub, monkeypatch):
+    import hashlib
+
+    from aigc_demo.backend.checkpoint import DatasetInfo
+    from aigc_demo.data import text as text_data
+
+    entry = DatasetInfo(name="a public corpus", license="CC0", source="https://example.org/corpus")
+    monkeypatch.setitem(text_data.KNOWN_CORPORA, hashlib.sha256(TEXT.encode()).hexdigest(), entry)
+    jobs = TrainingJobs(hub)
+    jobs.start_text(TextJobSpec("credited", TEXT, "input.txt", epochs=1))
+    assert jobs.wait(120).state == "finished"
+    assert hub.entry("credited").card.dataset == entry
+    assert text_data.corpus_of(TEXT + "!", "mine.txt").name == "mine.txt"

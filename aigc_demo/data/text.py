@@ -63,3 +63,9 @@ def dataset_of(path: Path) -> DatasetInfo:
     """The catalogue entry of a known public corpus, else an entry named after the file."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return KNOWN_CORPORA.get(digest) or DatasetInfo(name=Path(path).name)
+
+
+def corpus_of(text: str, name: str) -> DatasetInfo:
+    """The catalogue entry of a known public corpus (as read, UTF-8), else an entry called ``name``."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return KNOWN_CORPORA.get(digest) or DatasetInfo(name=name)

@@ -27,7 +27,7 @@ from aigc_demo.data.archive import Limits
 from aigc_demo.data.images import load_training_images
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.data.spoken_digits import SpokenDigits
-from aigc_demo.data.text import split_text
+from aigc_demo.data.text import corpus_of, split_text
 from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor, as_trained
 from aigc_demo.training.gan import ImageGANTrainingConfig
@@ -424,6 +424,16 @@ def _trained_in_app(source: str, preset: str, start_from: str) -> str:
     return f"Trained in the app on {source} ({preset} preset)."
 
 
+def _credit(files: list[str]) -> DatasetInfo:
+    """MNIST's catalogue entry (licence, credit) when the files are MNIST's own, else their names."""
+    from aigc_demo.data import catalog
+    from aigc_demo.data.mnist import is_official_mnist
+
+    if len(files) == 1 and Path(files[0]).is_dir() and is_official_mnist(files[0]):
+        return catalog.MNIST
+    return DatasetInfo(name=_files_named(files))
+
+
 def _files_named(files: list[str]) -> str:
     """The uploaded files a model learned from, for its card (the first three names)."""
     return ", ".join(Path(f).name for f in files[:3]) + (" ..." if len(files) > 3 else "")
@@ -582,7 +592,7 @@ class TrainingJobs:
             card = ModelCard(
                 kind="char-rnn",
                 config=dict(model.config),
-                dataset=DatasetInfo(name=spec.source),
+                dataset=corpus_of(spec.text, spec.source),
                 seed=spec.seed,
                 metrics=metrics,
                 description=_trained_in_app(spec.source, spec.preset, spec.start_from),
@@ -664,7 +674,7 @@ class TrainingJobs:
             card = ModelCard(
                 kind=IMAGE_KINDS[spec.model],
                 config=dict(model.config),
-                dataset=DatasetInfo(name=source),
+                dataset=_credit(spec.files),
                 seed=spec.seed,
                 metrics=metrics,
                 description=_trained_in_app(source, spec.preset, spec.start_from),

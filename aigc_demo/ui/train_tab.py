@@ -326,7 +326,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         }
         if dataset:  # a public dataset, fetched on first use, instead of the person's own data
             path = public_dataset(dataset, what)
-            if what == "text":
+            if what == "text":  # credited from the catalogue by its checksum
                 pasted_text, uploaded = None, str(path)
             else:
                 uploads = [str(path)]
