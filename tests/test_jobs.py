@@ -43,8 +43,6 @@ def test_stop_ends_the_job_within_a_step_and_keeps_what_it_learned(hub):
     jobs = TrainingJobs(hub)
     jobs.start_text(TextJobSpec("stopped", TEXT, "pasted text", epochs=100, minutes=30))
     wait_for(lambda: jobs.snapshot().step >= 3)
-    with pytest.raises(JobBusyError, match="one job runs at a time"):
-        jobs.start_text(TextJobSpec("another", TEXT, "pasted text"))
     asked_at = jobs.stop().step
     assert jobs.snapshot().state in ("stopping", "stopped")
     done = jobs.wait(60)
@@ -53,6 +51,32 @@ def test_stop_ends_the_job_within_a_step_and_keeps_what_it_learned(hub):
     assert done.step < done.total
     assert len(done.valid_curve) == 1  # the weights it stopped with were validated and saved
     assert hub.entry("stopped").card.metrics["epoch"] < 1
+
+
+def test_jobs_wait_their_turn_in_a_bounded_line(hub):
+    jobs = TrainingJobs(hub)
+    jobs.start_text(TextJobSpec("first", TEXT, "pasted text", epochs=100, minutes=30))
+    wait_for(lambda: jobs.snapshot().step >= 1)
+    second = jobs.start_text(TextJobSpec("second", TEXT, "pasted text", epochs=1))
+    assert second.state == "waiting"
+    assert second.waiting == ["second"]
+    for taken in ("first", "second"):
+        with pytest.raises(ValueError, match="already running or waiting"):
+            jobs.start_text(TextJobSpec(taken, TEXT, "pasted text", epochs=1))
+    with pytest.raises(ValueError, match="too short"):  # checked now, not when its turn comes
+        jobs.start_text(TextJobSpec("short", "too short", "pasted text"))
+    for name in ("third", "fourth"):
+        jobs.start_text(TextJobSpec(name, TEXT, "pasted text", epochs=1))
+    with pytest.raises(JobBusyError, match="3 are waiting"):
+        jobs.start_text(TextJobSpec("fifth", TEXT, "pasted text", epochs=1))
+    assert jobs.snapshot().waiting == ["second", "third", "fourth"]
+    assert jobs.snapshot().name == "first"
+    jobs.stop()
+    done = jobs.wait(300)
+    assert done.name == "fourth"
+    assert done.state == "finished"
+    assert done.waiting == []
+    assert {"first", "second", "third", "fourth"} <= {entry.name for entry in hub.entries()}
 
 
 def test_the_time_budget_stops_a_job(hub):

@@ -22,7 +22,10 @@ def client(tmp_path_factory):
 
 def wait_until_done(client: Client, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
-    while (status := client.predict(api_name="/training_status"))["state"] in ("running", "stopping"):
+    while (status := client.predict(api_name="/training_status"))["state"] in (
+        "running",
+        "stopping",
+    ) or status["waiting"]:
         assert time.monotonic() < deadline, status
         time.sleep(0.2)
     return status
@@ -45,14 +48,18 @@ def test_a_model_trained_through_the_api_is_at_once_usable_in_the_text_endpoints
 
 def test_stop_saves_what_was_learned_and_a_second_job_waits_its_turn(client):
     client.predict("long-run", TEXT, "tiny", 100, 30, api_name="/start_training")
-    with pytest.raises(AppError, match="one job runs at a time"):
-        client.predict("other", TEXT, "tiny", 1, 1, api_name="/start_training")
+    queued = client.predict("other", TEXT, "tiny", 1, 5, api_name="/start_training")
+    assert queued["state"] == "waiting"
+    assert queued["position"] == 1
+    assert client.predict(api_name="/training_status")["waiting"] == ["other"]
     time.sleep(1.0)
-    assert client.predict(api_name="/stop_training")["state"] in ("stopping", "stopped")
-    status = wait_until_done(client, 60)
-    assert status["state"] == "stopped"
-    assert status["step"] < status["total"]
-    assert "long-run" in {m["name"] for m in client.predict(api_name="/list_models")}
+    stopping = client.predict(api_name="/stop_training")
+    assert stopping["state"] in ("stopping", "stopped")
+    assert stopping["name"] == "long-run"
+    status = wait_until_done(client, 120)
+    assert status["name"] == "other"  # its turn came when the first one stopped
+    assert status["state"] == "finished"
+    assert {"long-run", "other"} <= {m["name"] for m in client.predict(api_name="/list_models")}
 
 
 @pytest.mark.parametrize(

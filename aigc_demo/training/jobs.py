@@ -14,6 +14,7 @@ import copy
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,7 @@ MAX_EPOCHS = 100
 MAX_MINUTES = 60.0
 SNAPSHOTS = 12  # sample previews per run
 PREVIEW_LENGTH = 160
+MAX_WAITING = 3  # jobs in line behind the running one
 
 
 class JobBusyError(ValueError):
@@ -180,7 +182,7 @@ class SpeechPlan:
 class JobSnapshot:
     """What a job has done so far; a copy, safe to read while the job goes on."""
 
-    state: str = "idle"  # idle | running | stopping | finished | stopped | failed
+    state: str = "idle"  # idle | waiting | running | stopping | finished | stopped | failed
     name: str = ""
     kind: str = ""
     step: int = 0
@@ -194,6 +196,7 @@ class JobSnapshot:
     samples: list[tuple[int, Any]] = field(default_factory=list)
     prompt: str = ""
     message: str = ""
+    waiting: list[str] = field(default_factory=list)  # names of the jobs in line, first first
 
     @property
     def running(self) -> bool:
@@ -501,17 +504,22 @@ class TrainingJobs:
         self._snapshot = JobSnapshot()
         self._thread: threading.Thread | None = None
         self._started = 0.0
+        self._waiting: deque[tuple[JobSpec, str, Any, Callable[[Any, Any], None]]] = deque()
+        self._closing = False
         # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
         # learned, instead of dying inside torch in a daemon thread.
         atexit.register(self._stop_and_wait)
 
     def _stop_and_wait(self) -> None:
+        with self._lock:
+            self._closing = True  # no job in line starts after this
+            self._waiting.clear()
         self.stop()
         self.wait(30)
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            return copy.deepcopy(self._snapshot)
+            return self._copy()
 
     def start_text(self, spec: TextJobSpec) -> JobSnapshot:
         return self._start(spec, "text", lambda: check_spec(spec, self.hub, self.max_chars), self._run_text)
@@ -533,38 +541,77 @@ class TrainingJobs:
         check: Callable[[], Any],
         run: Callable[[Any, Any], None],
     ) -> JobSnapshot:
-        """Check the request, then train in a background thread with ``run(spec, config)``."""
+        """Check the request, then train in a background thread with ``run(spec, config)``: at
+        once, or after the jobs already waiting when one is running."""
         with self._lock:
-            if self._snapshot.running:
-                current = self._snapshot
-                raise JobBusyError(
-                    f"a training job ({current.name!r}, step {current.step} of {current.total}) is running; "
-                    "one job runs at a time on this server, so try again when it ends"
-                )
+            if self._snapshot.running or self._waiting:
+                taken = {self._snapshot.name, *(waiting[0].name for waiting in self._waiting)}
+                if spec.name in taken:
+                    raise ValueError(
+                        f"a job for {spec.name!r} is already running or waiting; choose another name"
+                    )
+                if len(self._waiting) >= MAX_WAITING:
+                    current = self._snapshot
+                    raise JobBusyError(
+                        f"a training job ({current.name!r}, step {current.step} of {current.total}) is "
+                        f"running and {len(self._waiting)} are waiting; one job runs at a time on this "
+                        "server, so try again when one ends"
+                    )
             config = check()
-            prompt = preview_prompt(spec.text) if kind == "text" else ""
-            self._stop.clear()
-            self._started = time.monotonic()
-            self._snapshot = JobSnapshot(state="running", name=spec.name, kind=kind, prompt=prompt)
-            self._thread = threading.Thread(
-                target=run, args=(spec, config), name=f"train-{spec.name}", daemon=True
-            )
-            self._thread.start()
-            return copy.deepcopy(self._snapshot)
+            if self._snapshot.running or self._waiting:
+                self._waiting.append((spec, kind, config, run))
+                queued = JobSnapshot(state="waiting", name=spec.name, kind=kind)
+                queued.waiting = [waiting[0].name for waiting in self._waiting]
+                return queued
+            self._launch(spec, kind, config, run)
+            return self._copy()
+
+    def _launch(self, spec: JobSpec, kind: str, config: Any, run: Callable[[Any, Any], None]) -> None:
+        """Start a checked job in its thread; the caller holds the lock."""
+        prompt = preview_prompt(spec.text) if kind == "text" else ""
+        self._stop.clear()
+        self._started = time.monotonic()
+        self._snapshot = JobSnapshot(state="running", name=spec.name, kind=kind, prompt=prompt)
+        self._thread = threading.Thread(
+            target=self._work, args=(spec, config, run), name=f"train-{spec.name}", daemon=True
+        )
+        self._thread.start()
+
+    def _work(self, spec: JobSpec, config: Any, run: Callable[[Any, Any], None]) -> None:
+        """A job's thread: train, then start the next job in line, if any."""
+        try:
+            run(spec, config)
+        finally:
+            with self._lock:
+                if self._waiting and not self._closing:
+                    self._launch(*self._waiting.popleft())
+
+    def _copy(self) -> JobSnapshot:
+        """The snapshot with the line of waiting jobs; the caller holds the lock."""
+        snap = copy.deepcopy(self._snapshot)
+        snap.waiting = [waiting[0].name for waiting in self._waiting]
+        return snap
 
     def stop(self) -> JobSnapshot:
-        """Ask the running job to stop after its current step; it then saves what it learned."""
+        """Ask the running job to stop after its current step; it then saves what it learned
+        (and the next job in line starts)."""
         with self._lock:
             if self._snapshot.running:
                 self._stop.set()
                 self._snapshot.state = "stopping"
-            return copy.deepcopy(self._snapshot)
+            return self._copy()
 
     def wait(self, timeout: float | None = None) -> JobSnapshot:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.snapshot()
+        """Wait until no job runs or waits (or ``timeout`` seconds pass)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            thread = self._thread
+            if thread is not None:
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            with self._lock:
+                done = self._thread is thread and not self._waiting
+            if done or (deadline is not None and time.monotonic() >= deadline):
+                return self.snapshot()
 
     def _run_text(self, spec: TextJobSpec, plan: tuple[TextTrainingConfig, torch.nn.Module | None]) -> None:
         from aigc_demo.pipelines.text import Sampling, generate_text

@@ -161,6 +161,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_pictures": "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, "
         "or MNIST IDX files",
         "train_start_from": "Start from",
+        "train_waiting": "Waiting their turn (one job runs at a time): {names}",
         "train_settings": "Settings over the preset (leave blank for the preset's)",
         "train_setting_batch_size": "Batch size",
         "train_setting_learning_rate": "Learning rate",
@@ -315,6 +316,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_spectrograms": "同一个声音读 0-9（频谱图：横轴为时间，纵轴为音高）",
         "train_pictures": "图片：zip（每类一个文件夹，如 0/、1/）、图片文件或 MNIST IDX 文件",
         "train_start_from": "起点",
+        "train_waiting": "排队等候（每次只运行一个任务）：{names}",
         "train_settings": "覆盖预设的设置（留空则用预设值）",
         "train_setting_batch_size": "批大小",
         "train_setting_learning_rate": "学习率",

@@ -79,6 +79,10 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
         lines.append(f"<progress value='{snap.step}' max='{snap.total}' style='width:100%'></progress>")
     if snap.message:
         lines.append(snap.message)
+    if snap.waiting:
+        lines.append(
+            text("train_waiting", lang, names=", ".join(f"{i}. {n}" for i, n in enumerate(snap.waiting, 1)))
+        )
     return "\n\n".join(lines)
 
 
@@ -469,4 +473,6 @@ def job_status_of(snap: JobSnapshot) -> dict[str, Any]:
         "valid_loss": snap.valid_curve[-1][1] if snap.valid_curve else None,
         "samples": len(snap.samples),
         "message": snap.message,
+        "waiting": snap.waiting,  # names of the jobs in line behind the running one
+        **({"position": snap.waiting.index(snap.name) + 1} if snap.state == "waiting" else {}),
     }
