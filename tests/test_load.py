@@ -1,0 +1,40 @@
+"""Load through the real app: the load script's clients against a fresh ``python app.py``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from aigc_demo.settings import PROJECT_ROOT
+
+
+def run_load(tmp_path, *arguments: str) -> dict:
+    out = tmp_path / "load.json"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/load.py", *arguments, "--json", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_concurrent_visitors_are_all_served_without_errors(tmp_path):
+    figures = run_load(tmp_path, "--clients", "8", "--seconds", "10")
+    assert figures["server_alive_at_end"]
+    for kind, stats in figures["kinds"].items():
+        assert stats["errors"] == 0, (kind, stats["first_errors"])
+        assert stats["ok"] > 0, kind
+
+
+def test_a_full_queue_says_busy_at_once_instead_of_hanging(tmp_path):
+    figures = run_load(tmp_path, "--clients", "16", "--seconds", "5", "--queue-size", "2", "--timeout", "30")
+    assert figures["server_alive_at_end"]
+    kinds = figures["kinds"].values()
+    assert sum(stats["busy"] for stats in kinds) > 0
+    assert sum(stats["errors"] for stats in kinds) == 0
+    assert sum(stats["ok"] for stats in kinds) > 0
