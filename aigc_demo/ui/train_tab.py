@@ -27,6 +27,7 @@ from aigc_demo.training.jobs import (
     SpriteJobSpec,
     TextJobSpec,
     TrainingJobs,
+    UploadJobSpec,
 )
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.handlers import shows_errors
@@ -217,15 +218,8 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         class, picture files, or MNIST-style IDX files. ``start_from`` names a model of that kind to
         fine-tune; ``settings`` may set batch_size, learning_rate, latent_dim and (VAE) beta. Returns
         the job's status; the model is saved as ``start_training``'s is."""
-        spec = ImageJobSpec(
-            str(model_name or "").strip(),
-            list(files or []),
-            str(size),
-            epoch_count,
-            budget,
-            start_from=str(start_from or ""),
-            settings=_settings(settings),
-            model=str(model),
+        spec = _upload_spec(
+            ImageJobSpec, model_name, files, size, epoch_count, budget, start_from, settings, model=str(model)
         )
         return job_status_of(jobs.start_images(spec))
 
@@ -244,15 +238,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         speech model to fine-tune; ``settings`` may set batch_size, learning_rate, latent_dim and
         beta. Returns the job's status; the model is saved as ``start_training``'s is and then
         speaks in the Speech tab."""
-        spec = SpeechJobSpec(
-            str(model_name or "").strip(),
-            list(files or []),
-            str(size),
-            epoch_count,
-            budget,
-            start_from=str(start_from or ""),
-            settings=_settings(settings),
-        )
+        spec = _upload_spec(SpeechJobSpec, model_name, files, size, epoch_count, budget, start_from, settings)
         return job_status_of(jobs.start_speech(spec))
 
     @shows_errors
@@ -408,6 +394,30 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     gr.on([timer.tick, demo.load], follow, None, following, **quiet)
     scrubber.release(show, [scrubber], shown_outputs, **quiet)
     return jobs
+
+
+def _upload_spec(
+    spec_class: type[UploadJobSpec],
+    name: Any,
+    files: list[str] | None,
+    size: Any,
+    epochs: Any,
+    minutes: Any,
+    start_from: Any,
+    settings: Any,
+    **more: Any,
+) -> Any:
+    """A job spec for uploaded files, from an endpoint's raw values."""
+    return spec_class(
+        str(name or "").strip(),
+        list(files or []),
+        str(size),
+        epochs,
+        minutes,
+        start_from=str(start_from or ""),
+        settings=_settings(settings),
+        **more,
+    )
 
 
 def _settings(given: Any) -> dict:
