@@ -294,7 +294,8 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     def follow(request: gr.Request):
         """While a job runs, poll it and show its newest sample; the poll stops with the job, so
         the scrubber is then the person's to move."""
-        return *show(request, None), gr.Timer(active=jobs.snapshot().running)
+        snap = jobs.snapshot()  # a job in line keeps the poll going through the hand-over
+        return *show(request, None), gr.Timer(active=snap.running or bool(snap.waiting))
 
     @shows_errors
     def click_start(
