@@ -1,5 +1,6 @@
 """The app as the benchmarks see it: ``python app.py`` in a fresh process on a free loopback port,
-with an empty user folder, ready once ``/`` answers HTTP 200."""
+with an empty user folder, ready once ``/`` answers HTTP 200; and one call through its HTTP call
+API, the path a browser takes."""
 
 from __future__ import annotations
 
@@ -70,3 +71,25 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iter
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def call(client: httpx.Client, api: str, data: list) -> tuple[str, str]:
+    """One call through the HTTP call API, read to its end: (outcome, message)."""
+    response = client.post(f"/gradio_api/call/{api}", json={"data": data})
+    if response.status_code != 200:
+        text = response.text.lower()
+        return ("busy" if "full" in text or "busy" in text else "error"), f"HTTP {response.status_code}"
+    event_id = response.json()["event_id"]
+    kind = None
+    with client.stream("GET", f"/gradio_api/call/{api}/{event_id}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind in ("complete", "error"):
+                if kind == "complete":
+                    return "ok", ""
+                message = line.removeprefix("data: ")
+                return (
+                    "busy" if "full" in message.lower() or "busy" in message.lower() else "error"
+                ), message
+    return "error", "the event stream ended without a result"

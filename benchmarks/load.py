@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app_process import running_app
+from app_process import call, running_app
 
 KINDS = ("slider", "text", "speech")
 
@@ -66,28 +66,6 @@ def request_for(kind: str, rng: random.Random) -> tuple[str, list]:
             "traditional",
         ]
     return "speak_digits", ["fsdd-speech", str(rng.randrange(100)), rng.randrange(1000), 0.7, *[0.0] * 8]
-
-
-def call(client: httpx.Client, api: str, data: list) -> tuple[str, str]:
-    """One call through the HTTP call API, read to its end: (outcome, message)."""
-    response = client.post(f"/gradio_api/call/{api}", json={"data": data})
-    if response.status_code != 200:
-        text = response.text.lower()
-        return ("busy" if "full" in text or "busy" in text else "error"), f"HTTP {response.status_code}"
-    event_id = response.json()["event_id"]
-    kind = None
-    with client.stream("GET", f"/gradio_api/call/{api}/{event_id}") as stream:
-        for line in stream.iter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: ") and kind in ("complete", "error"):
-                if kind == "complete":
-                    return "ok", ""
-                message = line.removeprefix("data: ")
-                return (
-                    "busy" if "full" in message.lower() or "busy" in message.lower() else "error"
-                ), message
-    return "error", "the event stream ended without a result"
 
 
 def client_loop(
@@ -131,7 +109,7 @@ def main() -> int:
     lock = threading.Lock()
     with running_app(env) as app, httpx.Client(base_url=app.url.rstrip("/"), timeout=60) as control:
         if args.during_training:
-            outcome, message = call(control, "start_sprite_training", ["load-shapes", "tiny", 100, 30])
+            outcome, message = call(control, "start_sprite_training", ["load-shapes", "tiny", 100, 30, {}])
             if outcome != "ok":
                 raise SystemExit(f"could not start the training job: {message}")
         deadline = time.monotonic() + args.seconds

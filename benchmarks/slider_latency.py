@@ -27,8 +27,10 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gradio as gr
+from app_process import call
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub
@@ -43,15 +45,12 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-def round_trip(client: httpx.Client, base: str, api: str, data: list) -> float:
+def round_trip(client: httpx.Client, api: str, data: list) -> float:
+    """Milliseconds for one call through the HTTP call API; a failed call stops the benchmark."""
     started = time.perf_counter()
-    event = client.post(f"{base}/gradio_api/call/{api}", json={"data": data}).json()["event_id"]
-    with client.stream("GET", f"{base}/gradio_api/call/{api}/{event}") as stream:
-        for line in stream.iter_lines():
-            if line.startswith("event: error"):
-                raise RuntimeError(f"{api} failed")
-            if line.startswith("event: complete"):
-                break
+    outcome, message = call(client, api, data)
+    if outcome != "ok":
+        raise RuntimeError(f"{api} failed: {message}")
     return (time.perf_counter() - started) * 1000
 
 
@@ -96,15 +95,15 @@ def main() -> int:
     base = demo.local_url.rstrip("/")
     training_ms: list[float] = []
     try:
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30) as client:
 
             def measure() -> tuple[list[float], list[float]]:
                 """Decode and floor round trips, interleaved, after a short warm-up."""
                 decoded, floor = [], []
                 for index, offsets in enumerate(positions[:10] + positions):
                     data = [args.checkpoint, "0", 0, *offsets, *[0.0] * (8 - count), *UNNAMED]
-                    decode_time = round_trip(client, base, "decode", data)
-                    floor_time = round_trip(client, base, "floor", [offsets[0]])
+                    decode_time = round_trip(client, "decode", data)
+                    floor_time = round_trip(client, "floor", [offsets[0]])
                     if index >= 10:
                         decoded.append(decode_time)
                         floor.append(floor_time)
@@ -112,10 +111,10 @@ def main() -> int:
 
             decode_ms, floor_ms = measure()
             if args.during_training:
-                round_trip(client, base, "start_sprite_training", ["slider-bench", "tiny", 100, 30])
+                round_trip(client, "start_sprite_training", ["slider-bench", "tiny", 100, 30, {}])
                 time.sleep(5)  # past the job's data generation, into its training steps
                 training_ms = measure()[0]
-                round_trip(client, base, "stop_training", [])
+                round_trip(client, "stop_training", [])
     finally:
         demo.close()
 

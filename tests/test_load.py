@@ -23,8 +23,9 @@ def run_load(tmp_path, *arguments: str) -> dict:
     return json.loads(out.read_text())
 
 
-def test_concurrent_visitors_are_all_served_without_errors(tmp_path):
-    figures = run_load(tmp_path, "--clients", "8", "--seconds", "10")
+def test_concurrent_visitors_are_all_served_without_errors_while_a_job_trains(tmp_path):
+    figures = run_load(tmp_path, "--clients", "8", "--seconds", "10", "--during-training")
+    assert figures["during_training"]
     assert figures["server_alive_at_end"]
     for kind, stats in figures["kinds"].items():
         assert stats["errors"] == 0, (kind, stats["first_errors"])
