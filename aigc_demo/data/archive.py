@@ -81,3 +81,11 @@ def read_members(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError) as err:
         # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method.
         raise ArchiveError(f"{source.name} could not be unpacked ({err})") from None
+
+
+def read_files(paths: list[Path], limits: Limits, what: str) -> list[tuple[str, bytes]]:
+    """``(name, content)`` of loose files a person gave instead of an archive, within the same
+    limits; ``what`` names them in the refusal ("pictures", "recordings")."""
+    if len(paths) > limits.max_files or sum(p.stat().st_size for p in paths) > limits.max_bytes:
+        raise ArchiveError(f"too many {what} or too many megabytes for this server")
+    return [(p.name, p.read_bytes()) for p in paths]

@@ -43,11 +43,6 @@ class PublicDataset:
     files: tuple[RemoteFile, ...]
     kinds: tuple[str, ...]  # the Train tab kinds it serves
 
-    @property
-    def ready_name(self) -> str:
-        """The file or folder that shows the dataset is in place."""
-        return self.files[-1].name.removesuffix(".zip")
-
 
 def _mnist_style(base: str, checksums: Mapping[str, str]) -> tuple[RemoteFile, ...]:
     return tuple(RemoteFile(base + name, name, checksum) for name, checksum in checksums.items())

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from aigc_demo.data.archive import ArchiveError, Limits, read_members
+from aigc_demo.data.archive import ArchiveError, Limits, read_files, read_members
 from aigc_demo.data.mnist import IdxFormatError, ImageSet, read_idx
 
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
@@ -195,6 +195,4 @@ def load_training_images(
             f"{strangers[0]} is not a picture: give one zip of pictures, picture files "
             f"({', '.join(PICTURE_SUFFIXES)}) or MNIST-style IDX files"
         )
-    if len(paths) > limits.max_files or sum(p.stat().st_size for p in paths) > limits.max_bytes:
-        raise ImageFileError("too many pictures or too many megabytes for this server")
-    return pictures_to_set([(p.name, p.read_bytes()) for p in paths], channels, size)
+    return pictures_to_set(read_files(paths, limits, "pictures"), channels, size)

@@ -30,7 +30,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.data.text import corpus_of, split_text
 from aigc_demo.pipelines.text import check_whole
-from aigc_demo.training.common import Monitor, as_trained
+from aigc_demo.training.common import Monitor, as_trained, evaluating
 from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
 from aigc_demo.training.speech import SpeechTrainingConfig
@@ -38,7 +38,6 @@ from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
 log = logging.getLogger(__name__)
 
-KINDS = ("text", "sprites", "vae", "gan", "speech")
 # Sizes of the text model; "tiny" learns words from a page of text within a minute or two on a CPU.
 TEXT_PRESETS: dict[str, dict] = {
     "tiny": {"hidden": 128, "layers": 1, "embed_dim": 32, "seq_len": 64, "batch_size": 16},
@@ -299,9 +298,8 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
         raise ValueError(f"model must be one of {', '.join(IMAGE_PRESETS)}, got {spec.model!r}")
     epochs = _check_common(spec, hub, IMAGE_PRESETS[spec.model])
     start = starting_model(hub, spec.start_from, IMAGE_KINDS[spec.model])
-    shape = {} if start is None else {k: start.config[k] for k in ("size",)}
-    channels = None if start is None else start.config["image_channels"]
-    data = load_training_images(spec.files, limits, channels=channels, **shape)
+    channels, size = (None, None) if start is None else (start.config["image_channels"], start.config["size"])
+    data = load_training_images(spec.files, limits, channels=channels, size=size)
     train, test = data.held_out(HELD_OUT, spec.seed)
     conditional = len(data.class_names) > 1
     if start is not None and start.classes and int(data.labels.max()) >= start.classes:
@@ -328,7 +326,7 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
 
 def load_recordings(files: list[str], limits: Limits) -> SpokenDigits:
     """Recordings from what a person gave: one zip or folder of WAV files, or WAV files."""
-    from aigc_demo.data.archive import ArchiveError
+    from aigc_demo.data.archive import read_files
     from aigc_demo.data.spoken_digits import load_spoken_digits, recordings_to_set
 
     paths = [Path(f) for f in files]
@@ -339,9 +337,7 @@ def load_recordings(files: list[str], limits: Limits) -> SpokenDigits:
     strangers = [p.name for p in paths if p.suffix.lower() != ".wav"]
     if strangers:
         raise ValueError(f"{strangers[0]} is not a WAV file: give one zip of recordings or WAV files")
-    if len(paths) > limits.max_files or sum(p.stat().st_size for p in paths) > limits.max_bytes:
-        raise ArchiveError("too many recordings or too many megabytes for this server")
-    return recordings_to_set([(p.name, p.read_bytes()) for p in paths])
+    return recordings_to_set(read_files(paths, limits, "recordings"))
 
 
 def check_speech_spec(spec: SpeechJobSpec, hub: ModelHub, limits: Limits) -> SpeechPlan:
@@ -413,12 +409,8 @@ def picture_preview(model: torch.nn.Module) -> Any:
 
     codes = seeded_randn((PREVIEW_TILES, model.latent_dim), 0)
     labels = torch.arange(PREVIEW_TILES) % model.classes if model.classes else None
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         return grid(model.decode(codes, labels), scale=3, columns=4)
-    finally:
-        model.train(was_training)
 
 
 def _trained_in_app(source: str, preset: str, start_from: str) -> str:
@@ -534,6 +526,12 @@ class TrainingJobs:
             spec, spec.model, lambda: check_image_spec(spec, self.hub, self.limits), self._run_images
         )
 
+    def start_speech(self, spec: SpeechJobSpec) -> JobSnapshot:
+        """Train (or fine-tune) the spoken-digit generator on a person's recordings."""
+        return self._start(
+            spec, "speech", lambda: check_speech_spec(spec, self.hub, self.limits), self._run_speech
+        )
+
     def _start(
         self,
         spec: JobSpec,
@@ -545,7 +543,7 @@ class TrainingJobs:
         once, or after the jobs already waiting when one is running."""
         with self._lock:
             if self._snapshot.running or self._waiting:
-                taken = {self._snapshot.name, *(waiting[0].name for waiting in self._waiting)}
+                taken = {self._snapshot.name, *self._waiting_names()}
                 if spec.name in taken:
                     raise ValueError(
                         f"a job for {spec.name!r} is already running or waiting; choose another name"
@@ -561,7 +559,7 @@ class TrainingJobs:
             if self._snapshot.running or self._waiting:
                 self._waiting.append((spec, kind, config, run))
                 queued = JobSnapshot(state="waiting", name=spec.name, kind=kind)
-                queued.waiting = [waiting[0].name for waiting in self._waiting]
+                queued.waiting = self._waiting_names()
                 return queued
             self._launch(spec, kind, config, run)
             return self._copy()
@@ -589,8 +587,12 @@ class TrainingJobs:
     def _copy(self) -> JobSnapshot:
         """The snapshot with the line of waiting jobs; the caller holds the lock."""
         snap = copy.deepcopy(self._snapshot)
-        snap.waiting = [waiting[0].name for waiting in self._waiting]
+        snap.waiting = self._waiting_names()
         return snap
+
+    def _waiting_names(self) -> list[str]:
+        """Names of the jobs in line, first first; the caller holds the lock."""
+        return [spec.name for spec, *_ in self._waiting]
 
     def stop(self) -> JobSnapshot:
         """Ask the running job to stop after its current step; it then saves what it learned
@@ -613,6 +615,10 @@ class TrainingJobs:
             if done or (deadline is not None and time.monotonic() >= deadline):
                 return self.snapshot()
 
+    def _monitor(self, spec: JobSpec, preview: Callable[[torch.nn.Module], Any]) -> _JobMonitor:
+        """The running job's monitor: its time budget counts from its start."""
+        return _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+
     def _run_text(self, spec: TextJobSpec, plan: tuple[TextTrainingConfig, torch.nn.Module | None]) -> None:
         from aigc_demo.pipelines.text import Sampling, generate_text
 
@@ -620,14 +626,10 @@ class TrainingJobs:
 
         def preview(model: torch.nn.Module) -> str:
             """The same prompt and seed every time, so the samples show the model improving."""
-            was_training = model.training
-            model.eval()
-            try:
+            with evaluating(model):
                 return prompt + generate_text(model, prompt, Sampling(0.8), PREVIEW_LENGTH, seed=0)[0]
-            finally:
-                model.train(was_training)
 
-        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+        monitor = self._monitor(spec, preview)
 
         config, start = plan
 
@@ -655,7 +657,7 @@ class TrainingJobs:
         from aigc_demo.training.image import train_image_vae
         from aigc_demo.training.latent_map import latent_map
 
-        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, picture_preview)
+        monitor = self._monitor(spec, picture_preview)
 
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             data = make_sprites(SPRITE_PRESETS[spec.preset]["count"], seed=spec.seed)
@@ -693,7 +695,7 @@ class TrainingJobs:
         from aigc_demo.training.image import train_image_vae
         from aigc_demo.training.latent_map import latent_map
 
-        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, picture_preview)
+        monitor = self._monitor(spec, picture_preview)
         source = _files_named(spec.files)
         names = plan.train.class_names or None
         extras: dict[str, Any] = {"training": vars(plan.config), **_origin(spec)}
@@ -731,12 +733,6 @@ class TrainingJobs:
 
         self._run(spec, monitor, train)
 
-    def start_speech(self, spec: SpeechJobSpec) -> JobSnapshot:
-        """Train (or fine-tune) the spoken-digit generator on a person's recordings."""
-        return self._start(
-            spec, "speech", lambda: check_speech_spec(spec, self.hub, self.limits), self._run_speech
-        )
-
     def _run_speech(self, spec: SpeechJobSpec, plan: SpeechPlan) -> None:
         from aigc_demo.pipelines.speech import spectrogram_grid
         from aigc_demo.training.speech import train_speech_cvae
@@ -744,15 +740,11 @@ class TrainingJobs:
         @torch.no_grad()
         def preview(model: torch.nn.Module) -> Any:
             """The average voice saying 0-9, as spectrograms, so the same words show it improving."""
-            was_training = model.training
-            model.eval()
-            try:
+            with evaluating(model):
                 spoken = model.decode(torch.zeros(10, model.latent_dim), torch.arange(10))
-                return spectrogram_grid(torch.nn.functional.avg_pool2d(spoken, 2))  # half size
-            finally:
-                model.train(was_training)
+            return spectrogram_grid(torch.nn.functional.avg_pool2d(spoken, 2))  # half size
 
-        monitor = _JobMonitor(self, self._started + float(spec.minutes) * 60, preview)
+        monitor = self._monitor(spec, preview)
         source = _files_named(spec.files)
 
         def train() -> tuple[torch.nn.Module, ModelCard, str]:

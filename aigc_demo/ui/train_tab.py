@@ -35,8 +35,7 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 POLL_SECONDS = 1.0
 PLOT_POINTS = 400
-DRAWN = ("sprites", *IMAGE_KINDS)  # kinds whose models draw (they appear in the Image tab)
-PICTURED = (*DRAWN, "speech")  # kinds whose previews are pictures
+PICTURED = ("sprites", *IMAGE_KINDS, "speech")  # kinds whose previews are pictures
 UPLOADED = (*IMAGE_KINDS, "speech")  # kinds that learn from uploaded files
 MODEL_KINDS = {"text": "char-rnn", **IMAGE_KINDS, "speech": "speech-cvae"}  # kinds that can fine-tune
 DEFAULT_NAMES = {
