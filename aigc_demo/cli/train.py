@@ -18,7 +18,7 @@ from aigc_demo.data import catalog
 from aigc_demo.data.text import SPLITS
 from aigc_demo.models.char_rnn import CELLS
 from aigc_demo.training import distributed
-from aigc_demo.training.common import as_trained
+from aigc_demo.training.common import as_trained, drawn_shape
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
@@ -132,9 +132,7 @@ def image_splits(data: Path, start: torch.nn.Module | None = None) -> tuple[Any,
     from aigc_demo.data.archive import NO_LIMITS
     from aigc_demo.data.images import load_training_images
 
-    shape = {} if start is None else {k: start.config[k] for k in ("size",)}
-    channels = None if start is None else start.config["image_channels"]
-    train, test = load_training_images([data], NO_LIMITS, channels=channels, **shape).held_out()
+    train, test = load_training_images([data], NO_LIMITS, **drawn_shape(start)).held_out()
     return train, test, {"class_names": train.class_names or None}
 
 

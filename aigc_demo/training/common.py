@@ -45,6 +45,14 @@ def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
         model.train(was_training)
 
 
+def drawn_shape(model: torch.nn.Module | None) -> dict[str, int | None]:
+    """Channels and side of the pictures an image model draws, as ``load_training_images`` takes
+    them: pictures to fine-tune it on are made at its shape (both None: no model to follow)."""
+    if model is None:
+        return {"channels": None, "size": None}
+    return {"channels": model.config["image_channels"], "size": model.config["size"]}
+
+
 def trainable_copy(trained: torch.nn.Module, images: torch.Tensor | None = None) -> torch.nn.Module:
     """A CPU copy of a trained model to train further (resume or fine-tune), leaving the one that
     may be serving untouched. For an image model, ``images`` must be of the size it draws."""

@@ -30,7 +30,7 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.data.text import corpus_of, split_text
 from aigc_demo.pipelines.text import check_whole
-from aigc_demo.training.common import Monitor, as_trained, evaluating
+from aigc_demo.training.common import Monitor, as_trained, drawn_shape, evaluating
 from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
 from aigc_demo.training.speech import SpeechTrainingConfig
@@ -298,8 +298,7 @@ def check_image_spec(spec: ImageJobSpec, hub: ModelHub, limits: Limits) -> Image
         raise ValueError(f"model must be one of {', '.join(IMAGE_PRESETS)}, got {spec.model!r}")
     epochs = _check_common(spec, hub, IMAGE_PRESETS[spec.model])
     start = starting_model(hub, spec.start_from, IMAGE_KINDS[spec.model])
-    channels, size = (None, None) if start is None else (start.config["image_channels"], start.config["size"])
-    data = load_training_images(spec.files, limits, channels=channels, size=size)
+    data = load_training_images(spec.files, limits, **drawn_shape(start))
     train, test = data.held_out(HELD_OUT, spec.seed)
     conditional = len(data.class_names) > 1
     if start is not None and start.classes and int(data.labels.max()) >= start.classes:
