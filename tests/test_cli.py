@@ -105,3 +105,19 @@ def test_train_vae_on_a_zip_of_pictures_then_fine_tune_it(user_home, tmp_path, c
     assert tuned.extras["training"]["latent_dim"] == 4  # the card tells the architecture it kept
     assert main(["train", "gan", "--data", archive, "--from", "bars", "--out", "x", "--judge", "none"]) == 2
     assert "'bars' is a image-vae model; --from needs a image-gan model" in capsys.readouterr().err
+
+
+def test_text_can_train_on_the_classical_form_poems_alone(user_home, tmp_path, capsys):
+    five = "春曉\n孟浩然\n春眠不覺曉，處處聞啼鳥。\n夜來風雨聲，花落知多少。"
+    mixed = "題\n人\n一二三四五，一二三四五六七。"
+    corpus = tmp_path / "poems.txt"
+    corpus.write_text("\n\n".join([five, mixed] * 30) + "\n", encoding="utf-8")
+    small = ["--epochs", "1", "--hidden", "16", "--embed-dim", "8", "--seq-len", "16", "--batch-size", "4"]
+    assert main(["train", "text", "--data", str(corpus), "--classical-only", "--out", "poet", *small]) == 0
+    capsys.readouterr()
+    card = hub_module.default_hub().entry("poet").card
+    assert card.extras["training_text"] == "classical-form poems of the training split only"
+    corpus.write_text("\n\n".join([mixed] * 60) + "\n", encoding="utf-8")
+    assert main(["train", "text", "--data", str(corpus), "--classical-only", "--out", "none", *small]) == 2
+    assert "--classical-only found no poems of classical form" in capsys.readouterr().err
+    assert hub_module.default_hub().entry("poet").card == card

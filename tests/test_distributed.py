@@ -1,4 +1,4 @@
-"""torchrun: two CPU processes train the text model in step and write one checkpoint."""
+"""torchrun: two CPU processes train a model in step and write one checkpoint."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from aigc_demo.backend.checkpoint import load_checkpoint
 from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import write_bar_digits, write_tone_recordings
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(200))
 
@@ -47,9 +48,43 @@ def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
     assert tensors
 
 
+def ranks_agree(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 0, result.stderr[-3000:]
+    digests = dict(re.findall(r"rank (\d): weights (\w+)", result.stderr))
+    assert sorted(digests) == ["0", "1"], result.stderr[-3000:]
+    assert digests["0"] == digests["1"]
+
+
+def test_the_image_vae_trains_in_step_across_two_processes(tmp_path):
+    data = write_bar_digits(tmp_path / "bars", train=128, test=32)
+    out = tmp_path / "vae.safetensors"
+    result = torchrun(
+        ["vae", "--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "16",
+         "--latent-dim", "4", "--channels", "8", "--directions", "2", "--threads", "1"],
+        tmp_path,
+    )  # fmt: skip
+    ranks_agree(result)
+    assert result.stderr.count("saved ") == 1
+    card = load_checkpoint(out)[1]
+    assert card.kind == "image-vae"
+    assert card.extras["trained_on"] == {"device": "cpu", "precision": "fp32"}
+
+
+def test_the_speech_generator_trains_in_step_across_two_processes(tmp_path):
+    data = write_tone_recordings(tmp_path / "voices", per_digit=7)
+    out = tmp_path / "speech.safetensors"
+    result = torchrun(
+        ["speech", "--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "8",
+         "--latent-dim", "4", "--channels", "4", "--directions", "2", "--threads", "1"],
+        tmp_path,
+    )  # fmt: skip
+    ranks_agree(result)
+    assert load_checkpoint(out)[1].kind == "speech-cvae"
+
+
 def test_kinds_that_do_not_share_batches_refuse_torchrun_before_training(tmp_path):
     out = tmp_path / "x.safetensors"
-    result = torchrun(["vae", "--data", "sprites", "--out", str(out)], tmp_path)
+    result = torchrun(["gan", "--data", "sprites", "--out", str(out)], tmp_path)
     assert result.returncode != 0
-    assert "torchrun runs these kinds in parallel: text; not vae" in result.stderr
+    assert "torchrun runs these kinds in parallel: text, vae, speech; not gan" in result.stderr
     assert not out.exists()

@@ -14,7 +14,7 @@ from aigc_demo.data.text import TextFileError, decode_text, read_text, split_tex
 from aigc_demo.evaluation.text import poem_form_share, text_loss, write_poem
 from aigc_demo.pipelines import text as writing
 from aigc_demo.pipelines.text import Sampling, lens, prepare_prompt, sample_ids, stream_text
-from aigc_demo.text.poetry import headings, poem_form, split_poems
+from aigc_demo.text.poetry import classical_poems, headings, poem_form, split_poems
 from aigc_demo.text.script import in_script, is_chinese, to_simplified, to_traditional
 from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
 from aigc_demo.training.text import TextTrainingConfig, evaluate_text, streams, train_char_rnn
@@ -420,3 +420,12 @@ def test_training_can_continue_from_a_model_and_keeps_its_vocabulary():
         torch.testing.assert_close(model.state_dict()[name], tensor, atol=1e-6, rtol=0)
     with pytest.raises(ValueError, match="does not know"):
         train_char_rnn("naïve " * 400, "naïve", config, log=lambda _: None, start_from=start)
+
+
+def test_classical_poems_keeps_the_poems_of_one_form_in_the_corpus_layout():
+    five = "春曉\n孟浩然\n春眠不覺曉，處處聞啼鳥。\n夜來風雨聲，花落知多少。"
+    seven = "題\n人\n一二三四五六七，一二三四五六七。"
+    mixed = "題\n人\n一二三四五，一二三四五六七。"
+    kept = classical_poems(f"{five}\n\n{mixed}\n\n{seven}\n")
+    assert kept == f"{five}\n\n{seven}\n"
+    assert classical_poems(mixed) == "\n"

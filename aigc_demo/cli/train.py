@@ -19,12 +19,13 @@ from aigc_demo.data.text import SPLITS
 from aigc_demo.models.char_rnn import CELLS
 from aigc_demo.training import distributed
 from aigc_demo.training.common import as_trained, drawn_shape
+from aigc_demo.training.placement import PRECISIONS, Placement
 
 NAME = "train"
 HELP = "train a model and save it as a checkpoint"
 
 COMMON = ("epochs", "batch_size", "learning_rate", "seed")
-PARALLEL = ("text",)  # kinds whose loop shares its batches across torchrun's processes
+PARALLEL = ("text", "vae", "speech")  # kinds whose loop shares its batches across torchrun's processes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text.add_argument(
         "--split", choices=SPLITS, default="last10", help="validation text (default: last 10%%)"
     )
+    text.add_argument(
+        "--classical-only",
+        action="store_true",
+        help="train on the poems whose half-lines are all 5 or all 7 characters (a corpus laid out "
+        "like the Tang poems); the validation text is kept whole",
+    )
     text.add_argument("--seq-len", type=int, help="characters per truncated back-propagation chunk")
     text.add_argument("--cell", choices=sorted(CELLS))
     text.add_argument("--embed-dim", type=int)
@@ -66,6 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="CHECKPOINT",
             help="continue from a model of this kind (a name or a .safetensors path): resume, or "
             "fine-tune on new data; its architecture is kept",
+        )
+    for sub in (vae, gan, speech, text):
+        sub.add_argument(
+            "--precision",
+            choices=PRECISIONS,
+            default="auto",
+            help="arithmetic of the forward pass: auto is bf16 (fp16 where a GPU lacks bf16) on CUDA, "
+            "fp32 elsewhere; the device is the best one present, or AIGC_DEVICE",
         )
     for sub in (vae, gan, image_classifier, speech, classifier, text):
         sub.add_argument(
@@ -181,7 +196,7 @@ def _train_image(args: argparse.Namespace) -> Trained:
         config = gan.ImageGANTrainingConfig(**_overrides(args, names))
         judge = None if args.judge == "none" else default_hub().load(args.judge).module
         model, metrics, directions = gan.train_image_gan(
-            train, config, judge, log=args.progress.write, monitor=args.progress, start_from=start
+            train, config, judge, args.progress.write, args.progress, start, args.placement
         )
         extras = {"training": vars(config), "directions": directions}
         if judge is not None:
@@ -191,7 +206,14 @@ def _train_image(args: argparse.Namespace) -> Trained:
         names = (*COMMON, "beta", "latent_dim", "channels", "num_directions", "conditional")
         config = training.ImageVAETrainingConfig(**_overrides(args, names))
         model, metrics, directions = training.train_image_vae(
-            train, test, config, log=args.progress.write, monitor=args.progress, start_from=start, **labelling
+            train,
+            test,
+            config,
+            log=args.progress.write,
+            monitor=args.progress,
+            start_from=start,
+            placement=args.placement,
+            **labelling,
         )
         names = labelling.get("class_names")
         extras = {
@@ -218,7 +240,7 @@ def _train_speech(args: argparse.Namespace) -> Trained:
         config = training.SpeechTrainingConfig(**_overrides(args, names))
         start = starting_model(args, "speech-cvae")
         model, metrics, directions = training.train_speech_cvae(
-            train, test, config, log=args.progress.write, monitor=args.progress, start_from=start
+            train, test, config, args.progress.write, args.progress, start, args.placement
         )
         extras = {"training": vars(config), "directions": directions}
         description = "Speaks a chosen digit (0-9) in a voice you can move through with sliders."
@@ -231,13 +253,20 @@ def _train_speech(args: argparse.Namespace) -> Trained:
 
 def _train_text(args: argparse.Namespace) -> Trained:
     from aigc_demo.data.text import dataset_of, read_text, split_text
+    from aigc_demo.text.poetry import classical_poems
     from aigc_demo.training import text as training
 
     train, valid = split_text(read_text(args.data), args.split)
+    if args.classical_only:
+        train = classical_poems(train)
+        if not train.strip():
+            raise ValueError("--classical-only found no poems of classical form in the training text")
     dataset = dataset_of(args.data)
     names = (*COMMON, "seq_len", "cell", "embed_dim", "hidden", "layers", "dropout", "max_vocab")
     config = training.TextTrainingConfig(**_overrides(args, names))
     extras = {"training": vars(config), "split": args.split}
+    if args.classical_only:
+        extras["training_text"] = "classical-form poems of the training split only"
     description = "Continues a text one character at a time."
 
     def save_progress(model: torch.nn.Module, metrics: dict[str, float]) -> None:
@@ -264,6 +293,7 @@ def _train_text(args: argparse.Namespace) -> Trained:
         on_improved=save_progress,
         monitor=args.progress,
         start_from=start,
+        placement=args.placement,
     )
     return "char-rnn", model, metrics, extras, dataset, description
 
@@ -346,6 +376,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if distributed.world_size() > 1 and args.kind not in PARALLEL:
             raise ValueError(f"torchrun runs these kinds in parallel: {', '.join(PARALLEL)}; not {args.kind}")
+        args.placement = Placement.choose(precision=args.precision) if hasattr(args, "precision") else None
         args.progress = ProgressBar(args.kind, shown=distributed.is_main())
         try:
             kind, model, metrics, extras, dataset, description = TRAINERS[args.kind](args)
@@ -357,6 +388,9 @@ def run(args: argparse.Namespace) -> int:
             return 0  # one process writes the checkpoint
         if getattr(args, "start_from", None):
             extras["started_from"] = args.start_from
+        if args.placement is not None:
+            placement = args.placement
+            extras["trained_on"] = {"device": placement.device.type, "precision": placement.precision}
         card = _card(kind, model, metrics, extras, dataset, description)
         path = save(args.out, model, card, STORAGE.get(kind))
         print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)

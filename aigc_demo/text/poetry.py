@@ -30,6 +30,15 @@ def split_poems(text: str) -> list[str]:
     return [poem for poem in re.split(r"\n\s*\n", text) if poem.strip()]
 
 
+def classical_poems(text: str) -> str:
+    """The poems of ``text`` that keep one classical form, laid out as the corpus lays them out.
+
+    Training on these alone teaches a model the form without the corpus's irregular poems, which
+    make up about one in eleven of the Tang poems.
+    """
+    return "\n\n".join(poem.strip("\n") for poem in split_poems(text) if poem_form(poem)) + "\n"
+
+
 def headings(poems: list[str]) -> list[str]:
     """Title and author lines of each poem that has a body, with the newline that starts the body."""
     return [

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 
 import torch
 from torch import distributed, nn
+
+from aigc_demo.training.common import shuffled_batches
 
 
 def start_from_environment() -> None:
     """Join the process group torchrun describes in the environment, once."""
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not distributed.is_initialized():
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))  # one GPU per process
         distributed.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
 
 
@@ -43,9 +48,34 @@ def parallel(model: nn.Module) -> nn.Module:
     return nn.parallel.DistributedDataParallel(model) if world_size() > 1 else model
 
 
+class Objective(nn.Module):
+    """A model's training loss method as a module's forward.
+
+    ``DistributedDataParallel`` averages gradients through hooks it sets up when its forward is
+    called, so a loop that trains through another method (``model.loss``) must call it through
+    this wrapper for the wrapper around it to see the step.
+    """
+
+    def __init__(self, model: nn.Module, method: str):
+        super().__init__()
+        self.model, self.method = model, method
+
+    def forward(self, *args: object) -> object:
+        return getattr(self.model, self.method)(*args)
+
+
 def my_share(rows: torch.Tensor) -> torch.Tensor:
     """This process's rows of a batch (every ``world_size``-th, from its rank)."""
     return rows[rank() :: world_size()]
+
+
+def shared_batches(count: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
+    """This process's share of each of ``shuffled_batches``: every process draws the same order
+    from the same seed and takes its own rows. A last batch too small to give every process a
+    row is left out (by all of them alike, so they stay in step)."""
+    for index in shuffled_batches(count, batch_size, generator):
+        if len(index) >= world_size():
+            yield my_share(index)
 
 
 def weights_digest(model: nn.Module) -> str:

@@ -26,6 +26,7 @@ from aigc_demo.training.image_directions import (
     measure_traits,
     named_directions,
 )
+from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
 MODE_SEEKING = 0.05  # weight of the mode-seeking term
@@ -47,9 +48,11 @@ class ImageGANTrainingConfig:
 def noise_and_labels(
     model: ImageGAN, count: int, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Prior noise and, for a conditional model, the classes in turn (0, 1, 2, ...)."""
-    z = torch.randn(count, model.latent_dim, generator=generator)
-    labels = torch.arange(count) % model.classes if model.classes else None
+    """Prior noise and, for a conditional model, the classes in turn (0, 1, 2, ...), on the
+    model's device (drawn on the CPU, so a seed gives the same noise everywhere)."""
+    device = model.directions.device
+    z = torch.randn(count, model.latent_dim, generator=generator).to(device)
+    labels = torch.arange(count, device=device) % model.classes if model.classes else None
     return z, labels
 
 
@@ -111,12 +114,16 @@ def train_image_gan(
     log: Log = print,
     monitor: Monitor | None = None,
     start_from: ImageGAN | None = None,
+    placement: Placement | None = None,
 ) -> tuple[ImageGAN, dict[str, float], dict[str, list[dict]]]:
     """Train the GAN; return the best epoch's model, its figures and its described directions.
 
     ``start_from`` continues from a trained GAN (resume, or fine-tune on new pictures of its
-    size); its architecture is kept and the architecture fields of ``config`` are ignored."""
+    size); its architecture is kept and the architecture fields of ``config`` are ignored.
+    ``placement`` says where to train (default: the best device present); the model comes back
+    on the CPU. The judge stays where it is; pictures go to it."""
     monitor = monitor or Monitor()
+    placement = placement or Placement.choose()
     torch.manual_seed(config.seed)
     batches = torch.Generator().manual_seed(config.seed)
     noise = torch.Generator().manual_seed(config.seed + 1)
@@ -135,41 +142,43 @@ def train_image_gan(
         ),
     )
     classes = model.classes
+    model.to(placement.device)
     betas = (0.5, 0.999)
     generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
     critic_optimizer = torch.optim.Adam(model.critic.parameters(), config.learning_rate, betas=betas)
+    generator_step, critic_step = placement.optimiser_step(), placement.optimiser_step()
     per_epoch = -(-len(train) // config.batch_size)
     total = config.epochs * per_epoch
     monitor.started(model, total)
-    judge_real = None
+    judge_real, judge_device = None, None
     if judge is not None:
+        judge_device = next(judge.parameters()).device
         picked = torch.randperm(len(train), generator=torch.Generator().manual_seed(config.seed))
-        judge_real = features(judge, train.images[picked[:JUDGED_SAMPLES]])
+        judge_real = features(judge, train.images[picked[:JUDGED_SAMPLES]].to(judge_device))
     best: tuple[float, dict] | None = None
     started, step, stopped = time.monotonic(), 0, False
     for epoch in range(1, config.epochs + 1):
         model.train()
         sums = {"critic": 0.0, "generator": 0.0}
-        for index in shuffled_batches(len(train), config.batch_size, batches):
-            real = train.images[index]
-            labels = train.labels[index] if classes else None
-            z = torch.randn(2, len(index), model.latent_dim, generator=noise)
-            fake, other = model.decode(z.flatten(0, 1), None if labels is None else labels.repeat(2)).chunk(2)
-            critic_loss = (
-                functional.relu(1 - model.realness(real, labels)).mean()
-                + functional.relu(1 + model.realness(fake.detach(), labels)).mean()
-            )
-            critic_optimizer.zero_grad(set_to_none=True)
-            critic_loss.backward()
-            critic_optimizer.step()
-            # Mode seeking (Mao et al., 2019): two noises for the same class must give pictures
-            # that differ in proportion, or a class collapses to one picture whatever the noise.
-            spread = (fake - other).abs().mean() / (z[0] - z[1]).abs().mean()
-            generator_loss = -model.realness(fake, labels).mean()
-            objective = generator_loss + MODE_SEEKING / (spread + 1e-5)
-            generator_optimizer.zero_grad(set_to_none=True)
-            objective.backward()
-            generator_optimizer.step()
+        indices = shuffled_batches(len(train), config.batch_size, batches)
+        for real, labels in placement.batches((train.images, train.labels), indices):
+            labels = labels if classes else None
+            z = torch.randn(2, len(real), model.latent_dim, generator=noise).to(placement.device)
+            twice = None if labels is None else labels.repeat(2)
+            with placement.autocast():
+                fake, other = model.decode(z.flatten(0, 1), twice).chunk(2)
+                critic_loss = (
+                    functional.relu(1 - model.realness(real, labels)).mean()
+                    + functional.relu(1 + model.realness(fake.detach(), labels)).mean()
+                )
+            critic_step(critic_loss, critic_optimizer)
+            with placement.autocast():
+                # Mode seeking (Mao et al., 2019): two noises for the same class must give pictures
+                # that differ in proportion, or a class collapses to one picture whatever the noise.
+                spread = (fake - other).float().abs().mean() / (z[0] - z[1]).abs().mean()
+                generator_loss = -model.realness(fake, labels).float().mean()
+                objective = generator_loss + MODE_SEEKING / (spread + 1e-5)
+            generator_step(objective, generator_optimizer)
             step += 1
             losses = {"critic": critic_loss.item(), "generator": generator_loss.item()}
             for name, value in losses.items():
@@ -185,7 +194,7 @@ def train_image_gan(
         if judge is not None:
             recalibrate_batch_norm(model, config.seed)
             _, _, images = generated_batch(model, JUDGED_SAMPLES, config.seed)
-            distance = frechet_distance(features(judge, images), judge_real)
+            distance = frechet_distance(features(judge, images.to(judge_device)), judge_real)
             monitor.evaluated(step, {"frechet_distance": distance}, model)
             line += f"  Fréchet distance {distance:.2f}"
             if best is None or distance < best[0]:
@@ -195,6 +204,7 @@ def train_image_gan(
             break
     if best is not None:
         model.load_state_dict(best[1])
+    model.cpu()
     recalibrate_batch_norm(model, config.seed)
     with torch.no_grad():
         model.directions.copy_(principal_noise_directions(model, 10_000, config.seed))

@@ -11,6 +11,7 @@ import torch
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
+from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, image_model_for, one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import (
@@ -19,6 +20,7 @@ from aigc_demo.training.image_directions import (
     measure_traits,
     named_directions,
 )
+from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
 
@@ -43,12 +45,14 @@ def evaluate_vae(model: ImageVAE, data: ImageSet, batch: int = 1000, seed: int =
     was_training = model.training
     model.eval()
     torch.manual_seed(seed)
-    labels = data.labels if model.classes else None
-    totals = torch.zeros(3)
+    device = model.directions.device
+    labels = data.labels.to(device) if model.classes else None
+    totals = torch.zeros(3, device=device)
     for start in range(0, len(data), batch):
         chunk = slice(start, start + batch)
-        terms = model.loss(data.images[chunk], None if labels is None else labels[chunk])
-        totals += torch.stack(terms) * len(data.images[chunk])
+        images = data.images[chunk].to(device)
+        terms = model.loss(images, None if labels is None else labels[chunk])
+        totals += torch.stack(terms) * len(images)
     model.train(was_training)
     nelbo, reconstruction, kl = (totals / len(data)).tolist()
     return {
@@ -78,6 +82,7 @@ def train_image_vae(
     class_names: tuple[str, ...] | None = None,
     monitor: Monitor | None = None,
     start_from: ImageVAE | None = None,
+    placement: Placement | None = None,
 ) -> tuple[ImageVAE, dict[str, float], dict[str, list[dict]]]:
     """Train the VAE; return it, its test figures and its directions described for the card.
 
@@ -86,8 +91,10 @@ def train_image_vae(
     that does not condition on it, by class (named by ``class_names``). ``monitor`` sees every
     step (objective, reconstruction and KL) and each epoch's test figures, and can stop the run.
     ``start_from`` continues from a trained VAE (resume, or fine-tune on new pictures of its size):
-    its architecture is kept and the architecture fields of ``config`` are ignored."""
+    its architecture is kept and the architecture fields of ``config`` are ignored. ``placement``
+    says where to train (default: the best device present); the model comes back on the CPU."""
     monitor = monitor or Monitor()
+    placement = placement or Placement.choose()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model = image_model_for(
@@ -106,7 +113,10 @@ def train_image_vae(
         ),
     )
     classes = model.classes
+    model.to(placement.device)
+    objective = distributed.parallel(distributed.Objective(model, "loss"))
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
+    optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     total = config.epochs * -(-len(train) // config.batch_size)
     monitor.started(model, total)
@@ -114,14 +124,13 @@ def train_image_vae(
     for epoch in range(1, config.epochs + 1):
         model.train()
         running, seen = 0.0, 0
-        for index in shuffled_batches(len(train), config.batch_size, generator):
-            labels = train.labels[index] if classes else None
-            loss, reconstruction, kl = model.loss(train.images[index], labels, config.beta)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+        batches = distributed.shared_batches(len(train), config.batch_size, generator)
+        for images, labels in placement.batches((train.images, train.labels), batches):
+            with placement.autocast():
+                loss, reconstruction, kl = objective(images, labels if classes else None, config.beta)
+            optimiser_step(loss, optimizer)
             schedule.step()
-            running, seen, step = running + loss.item() * len(index), seen + len(index), step + 1
+            running, seen, step = running + loss.item() * len(images), seen + len(images), step + 1
             monitor.step(
                 step, total, {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
             )
@@ -137,7 +146,7 @@ def train_image_vae(
         )
         if stopped:
             break
-    model.eval()
+    model.cpu().eval()
     codes = posterior_means(model, train)
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, len(model.directions)))

@@ -14,8 +14,10 @@ from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
+from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
+from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
 
@@ -46,11 +48,13 @@ def spectrograms(data: SpokenDigits, batch: int = 256) -> torch.Tensor:
 
 
 def vae_loss(
-    model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor, beta: float
+    model: nn.Module, images: torch.Tensor, digits: torch.Tensor, beta: float
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per-example means of (total, reconstruction, KL); reconstruction is a summed squared error."""
+    """Per-example means of (total, reconstruction, KL); reconstruction is a summed squared error.
+
+    ``model`` is a ``SpeechCVAE`` or a wrapper whose forward is the CVAE's (data-parallel)."""
     rebuilt, mean, log_var = model(images, digits)
-    reconstruction = (rebuilt - images).pow(2).flatten(1).sum(1).mean()
+    reconstruction = (rebuilt.float() - images).pow(2).flatten(1).sum(1).mean()
     kl = 0.5 * (mean.pow(2) + log_var.exp() - 1 - log_var).sum(1).mean()
     return reconstruction + beta * kl, reconstruction, kl
 
@@ -72,12 +76,15 @@ def train_speech_cvae(
     log: Log = print,
     monitor: Monitor | None = None,
     start_from: SpeechCVAE | None = None,
+    placement: Placement | None = None,
 ) -> tuple[SpeechCVAE, dict[str, float], list[dict]]:
     """Train the generator; return it with its metrics and the labels of its voice directions.
 
     ``monitor`` sees every step and each epoch's held-out loss, and can stop the run;
-    ``start_from`` continues from a trained generator (its architecture is kept)."""
+    ``start_from`` continues from a trained generator (its architecture is kept). ``placement``
+    says where to train (default: the best device present); the model comes back on the CPU."""
     monitor = monitor or Monitor()
+    placement = placement or Placement.choose()
     missing = sorted(set(range(10)) - set(train.digits.tolist()))
     if missing:
         raise ValueError(f"every digit needs recordings to learn from; none of {missing}")
@@ -89,23 +96,26 @@ def train_speech_cvae(
         model = trainable_copy(start_from)
     images, digits = spectrograms(train), train.digits
     test_images = spectrograms(test)
+    held_out_on_device = test_images.to(placement.device), test.digits.to(placement.device)
+    model.to(placement.device)
+    runner = distributed.parallel(model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
+    optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
     total = config.epochs * -(-len(train) // config.batch_size)
     monitor.started(model, total)
     started, step, stopped = time.monotonic(), 0, False
     for epoch in range(1, config.epochs + 1):
         model.train()
-        totals, seen = torch.zeros(3), 0
-        for index in shuffled_batches(len(train), config.batch_size, generator):
-            loss, reconstruction, kl = vae_loss(model, images[index], digits[index], config.beta)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimizer.step()
+        totals, seen = torch.zeros(3, device=placement.device), 0
+        batches = distributed.shared_batches(len(train), config.batch_size, generator)
+        for batch, batch_digits in placement.batches((images, digits), batches):
+            with placement.autocast():
+                loss, reconstruction, kl = vae_loss(runner, batch, batch_digits, config.beta)
+            optimiser_step(loss, optimizer, 5.0, model.parameters())
             schedule.step()
-            totals += torch.stack([loss, reconstruction, kl]).detach() * len(index)
-            seen, step = seen + len(index), step + 1
+            totals += torch.stack([loss, reconstruction, kl]).detach() * len(batch)
+            seen, step = seen + len(batch), step + 1
             terms = {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
             monitor.step(step, total, terms)
             if monitor.stop_requested():
@@ -113,7 +123,7 @@ def train_speech_cvae(
                 break
         totals /= max(seen, 1)
         model.eval()
-        held_out = held_out_loss(model, test_images, test.digits, config.beta)
+        held_out = held_out_loss(model, *held_out_on_device, config.beta)
         monitor.evaluated(step, {"valid_loss": round(held_out, 2)}, model)
         log(
             f"epoch {epoch}/{config.epochs}  loss {totals[0]:.1f}  recon {totals[1]:.1f}  "
@@ -121,7 +131,7 @@ def train_speech_cvae(
         )
         if stopped:
             break
-    model.eval()
+    model.cpu().eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
         fit_voice_space(model, posterior_means(model, images, digits), digits)

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 from torch.nn.functional import cross_entropy
 
 from aigc_demo.models.char_rnn import CharRNN, detach
 from aigc_demo.text.vocabulary import Vocabulary
 from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle
+from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
 OnImproved = Callable[[CharRNN, dict[str, float]], None]
@@ -95,6 +95,7 @@ def train_char_rnn(
     on_improved: OnImproved | None = None,
     monitor: Monitor | None = None,
     start_from: CharRNN | None = None,
+    placement: Placement | None = None,
 ) -> tuple[CharRNN, dict[str, float]]:
     """Train for ``config.epochs`` and return the model of the epoch with the lowest validation loss.
 
@@ -103,8 +104,13 @@ def train_char_rnn(
     weights reached so far are then validated too, and the best model so far is returned.
     ``start_from`` continues from a trained model (resume, or fine-tune on new text): its
     architecture and vocabulary are kept, and the architecture fields of ``config`` are ignored.
+    ``placement`` says where to train (default: the best device present); the model comes back
+    on the CPU.
     """
     monitor = monitor or Monitor()
+    placement = placement or Placement.choose()
+    if placement.device.type == "cpu" and placement.precision != "fp32":
+        raise ValueError("the text model trains in fp32 on the CPU (its LSTM has no bf16 or fp16 kernels)")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     if start_from is None:
@@ -134,8 +140,10 @@ def train_char_rnn(
         raise ValueError(
             f"the batch size ({config.batch_size}) must divide among the {distributed.world_size()} processes"
         )
+    model.to(placement.device)
     runner = distributed.parallel(model)  # under torchrun: averages gradients across processes
     optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
+    optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1)
     parameters = sum(p.numel() for p in model.parameters())
     log(
@@ -170,18 +178,17 @@ def train_char_rnn(
         offset = int(torch.randint(config.seq_len, (1,), generator=generator))
         width = (len(train_ids) - offset) // config.batch_size
         data = train_ids[offset : offset + width * config.batch_size].view(config.batch_size, width)
-        data = distributed.my_share(data)  # this process's streams (all of them without torchrun)
+        # This process's streams (all of them without torchrun); a few MB of ids, so all on the device.
+        data = distributed.my_share(data).to(placement.device)
         model.train()
         state, started, running = None, time.perf_counter(), 0.0
         for step in range(steps_per_epoch):
             chunk = data[:, step * config.seq_len : (step + 1) * config.seq_len + 1]
-            logits, state = runner(chunk[:, :-1], state)
+            with placement.autocast():
+                logits, state = runner(chunk[:, :-1], state)
+                loss = cross_entropy(logits.flatten(0, 1).float(), chunk[:, 1:].flatten())
             state = detach(state)
-            loss = cross_entropy(logits.flatten(0, 1), chunk[:, 1:].flatten())
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-            optimizer.step()
+            optimiser_step(loss, optimizer, config.clip, model.parameters())
             schedule.step()
             running += loss.item()
             done += 1
@@ -201,5 +208,4 @@ def train_char_rnn(
         if stopped:
             break
     model.load_state_dict(best_weights)
-    model.eval()
-    return model, best
+    return model.cpu().eval(), best
