@@ -234,7 +234,17 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         page.locator("#train-epochs input[type=number]").fill("100")
         page.locator("#train-epochs input[type=number]").press("Enter")
         page.locator("#train-start").click()
-        page.locator("#train-status").get_by_text("Training browser-verse").wait_for(timeout=30_000)
+        page.locator("#train-status").get_by_text("Training browser-verse (yours)").wait_for(timeout=30_000)
+        # This browser remembers the job as its own across a reload; another visitor sees it unmarked.
+        page.reload()
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.locator("#train-status").get_by_text("Training browser-verse (yours)").wait_for(timeout=30_000)
+        other = context.browser.new_context(locale="en-US").new_page()
+        other.goto(app_url)
+        other.get_by_role("tab", name="Train", exact=True).click()
+        other.locator("#train-status").get_by_text("Training browser-verse").wait_for(timeout=30_000)
+        assert "(yours)" not in other.locator("#train-status").inner_text()
+        other.context.close()
         page.wait_for_function(
             "() => document.querySelector('#train-sample textarea').value.length > 0", timeout=30_000
         )

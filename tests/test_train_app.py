@@ -166,3 +166,15 @@ def test_a_zip_bomb_upload_is_refused_by_the_running_app_before_it_is_unpacked(c
             "boom", [handle_file(str(bomb))], "vae", "tiny", 1, 1, "", api_name="/start_image_training"
         )
     assert client.predict(api_name="/training_status")["name"] != "boom"
+
+
+def test_the_status_marks_the_jobs_this_browser_started():
+    from aigc_demo.training.jobs import JobSnapshot
+    from aigc_demo.ui.train_tab import status_markdown
+
+    snap = JobSnapshot(state="running", name="theirs", kind="text", step=3, total=10, waiting=["b", "mine"])
+    shown = status_markdown(snap, "en", mine=["mine"])
+    assert "Training **theirs**:" in shown
+    assert "1. b, 2. mine (yours)" in shown
+    assert "Training **theirs (yours)**" in status_markdown(snap, "en", mine=["theirs"])
+    assert "(yours)" not in status_markdown(snap, "en")

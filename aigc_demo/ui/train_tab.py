@@ -3,6 +3,7 @@ fine-tune, a size and a time budget; watch the model learn, use it at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ VALID_CURVES = {
     "speech": "train_curve_valid_speech",
 }
 TABS = {"text": "tab_text", "speech": "tab_speech"}  # where a kind's model is used (else Image)
+REMEMBERED_JOBS = 8  # names of the jobs a browser started that it keeps, newest last
 
 
 def _minutes(seconds: float | None) -> str:
@@ -60,14 +62,20 @@ def _minutes(seconds: float | None) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def status_markdown(snap: JobSnapshot, lang: str) -> str:
+def status_markdown(snap: JobSnapshot, lang: str, mine: Sequence[str] = ()) -> str:
+    """The job's state, progress and the line behind it; the jobs this browser started (``mine``)
+    are marked as the visitor's, so they see where theirs stands."""
     if snap.state == "idle":
         return text("train_idle", lang)
+
+    def marked(name: str) -> str:
+        return f"{name} ({text('train_yours', lang)})" if name in mine else name
+
     lines = [
         text(
             f"train_state_{snap.state}",
             lang,
-            name=snap.name,
+            name=marked(snap.name) if snap.running else snap.name,
             step=snap.step,
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
@@ -80,9 +88,8 @@ def status_markdown(snap: JobSnapshot, lang: str) -> str:
     if snap.message:
         lines.append(snap.message)
     if snap.waiting:
-        lines.append(
-            text("train_waiting", lang, names=", ".join(f"{i}. {n}" for i, n in enumerate(snap.waiting, 1)))
-        )
+        in_line = ", ".join(f"{i}. {marked(n)}" for i, n in enumerate(snap.waiting, 1))
+        lines.append(text("train_waiting", lang, names=in_line))
     return "\n\n".join(lines)
 
 
@@ -182,6 +189,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
                 0, 1, value=0, step=1, label=I18N("train_scrubber"), elem_id="train-scrubber", buttons=[]
             )
     timer = gr.Timer(POLL_SECONDS, active=False)
+    my_jobs = gr.BrowserState([], storage_key="aigc-studio-training-jobs")  # names of this browser's jobs
 
     @shows_errors
     def start_training(
@@ -269,9 +277,9 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     gr.api(stop_training, api_name="stop_training")
     gr.api(training_status, api_name="training_status")
 
-    def show(request: gr.Request, shown: int | None):
+    def show(request: gr.Request, shown: int | None, mine: list[str] | None):
         """Everything the page shows about the job; the scrubber follows the newest sample unless
-        the person moved it back."""
+        the person moved it back. ``mine``: the names of the jobs this browser started."""
         lang = language_of(request)
         snap = jobs.snapshot()
         newest = max(len(snap.samples) - 1, 0)
@@ -280,7 +288,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         label = text("train_scrubber_at", lang, step=snap.samples[at][0]) if snap.samples else None
         drawn = snap.kind in PICTURED
         return (
-            status_markdown(snap, lang),
+            status_markdown(snap, lang, mine or ()),
             loss_table(snap, lang),
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
             _picture(preview if drawn else None, snap.kind),
@@ -290,11 +298,11 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     shown_outputs = [status, plot, sample, picture, scrubber]
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
 
-    def follow(request: gr.Request):
+    def follow(request: gr.Request, mine: list[str] | None):
         """While a job runs, poll it and show its newest sample; the poll stops with the job, so
         the scrubber is then the person's to move."""
         snap = jobs.snapshot()  # a job in line keeps the poll going through the hand-over
-        return *show(request, None), gr.Timer(active=snap.running or bool(snap.waiting))
+        return *show(request, None, mine), gr.Timer(active=snap.running or bool(snap.waiting))
 
     @shows_errors
     def click_start(
@@ -309,6 +317,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         epoch_count: float,
         budget: float,
         origin: str | None,
+        mine: list[str] | None,
         *setting_values: float | None,
     ):
         chosen = {
@@ -321,27 +330,31 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
             else:
                 uploads = [str(path)]
         if what == "sprites":
-            start_sprite_training(model_name, size, epoch_count, budget, chosen)
-            return follow(request)
-        if what in IMAGE_KINDS:
-            start_image_training(model_name, uploads, what, size, epoch_count, budget, origin or "", chosen)
-            return follow(request)
-        if what == "speech":
-            start_speech_training(model_name, uploads, size, epoch_count, budget, origin or "", chosen)
-            return follow(request)
-        if uploaded:  # an uploaded .txt file wins over pasted text
-            path = Path(uploaded)
-            body, source = decode_text(path.read_bytes(), path.name), path.name
+            started = start_sprite_training(model_name, size, epoch_count, budget, chosen)
+        elif what in IMAGE_KINDS:
+            started = start_image_training(
+                model_name, uploads, what, size, epoch_count, budget, origin or "", chosen
+            )
+        elif what == "speech":
+            started = start_speech_training(
+                model_name, uploads, size, epoch_count, budget, origin or "", chosen
+            )
         else:
-            body, source = pasted_text or "", "pasted text"
-        spec = _spec(model_name, body, source, size, epoch_count, budget, origin)
-        spec.settings = chosen
-        jobs.start_text(spec)
-        return follow(request)
+            if uploaded:  # an uploaded .txt file wins over pasted text
+                path = Path(uploaded)
+                body, source = decode_text(path.read_bytes(), path.name), path.name
+            else:
+                body, source = pasted_text or "", "pasted text"
+            spec = _spec(model_name, body, source, size, epoch_count, budget, origin)
+            spec.settings = chosen
+            started = job_status_of(jobs.start_text(spec))
+        # Kept in the browser, so a refresh still shows which jobs in line are this visitor's.
+        mine = [*(n for n in mine or [] if n != started["name"]), started["name"]][-REMEMBERED_JOBS:]
+        return *follow(request, mine), mine
 
-    def click_stop(request: gr.Request, shown: int | None):
+    def click_stop(request: gr.Request, shown: int | None, mine: list[str] | None):
         jobs.stop()
-        return show(request, shown)
+        return show(request, shown, mine)
 
     def choose(what: str, model_name: str):
         """Text needs text to learn from, pictures pictures, the shapes nothing; a default name
@@ -369,8 +382,21 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     following = [*shown_outputs, timer]
     start.click(
         click_start,
-        [kind, name, pasted, upload, files, public, preset, epochs, minutes, start_from, *settings_inputs],
-        following,
+        [
+            kind,
+            name,
+            pasted,
+            upload,
+            files,
+            public,
+            preset,
+            epochs,
+            minutes,
+            start_from,
+            my_jobs,
+            *settings_inputs,
+        ],
+        [*following, my_jobs],
         **quiet,
     )
     # Endpoints only (no button of their own): gradio checks that the files were uploaded to it.
@@ -390,9 +416,9 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         status_json,
         api_name="start_speech_training",
     )
-    stop.click(click_stop, [scrubber], shown_outputs, **quiet)
-    gr.on([timer.tick, demo.load], follow, None, following, **quiet)
-    scrubber.release(show, [scrubber], shown_outputs, **quiet)
+    stop.click(click_stop, [scrubber, my_jobs], shown_outputs, **quiet)
+    gr.on([timer.tick, demo.load], follow, [my_jobs], following, **quiet)
+    scrubber.release(show, [scrubber, my_jobs], shown_outputs, **quiet)
     return jobs
 
 
