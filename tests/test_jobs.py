@@ -33,6 +33,7 @@ def test_a_job_trains_reports_and_saves_a_usable_model(hub):
     entry = hub.entry("my-text")
     assert entry.card.kind == "char-rnn"
     assert entry.card.dataset.name == "pasted text"
+    assert entry.card.extras["trained_on"] == {"device": "cpu", "precision": "fp32"}  # where the hub runs
     assert entry.card.metrics["valid_loss"] < done.train_curve[0][1]  # it learned something
     from aigc_demo.pipelines.text import Sampling, generate_text
 

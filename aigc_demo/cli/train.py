@@ -389,8 +389,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "start_from", None):
             extras["started_from"] = args.start_from
         if args.placement is not None:
-            placement = args.placement
-            extras["trained_on"] = {"device": placement.device.type, "precision": placement.precision}
+            extras["trained_on"] = args.placement.card_entry()
         card = _card(kind, model, metrics, extras, dataset, description)
         path = save(args.out, model, card, STORAGE.get(kind))
         print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB): {metrics}", file=sys.stderr)

@@ -33,6 +33,7 @@ from aigc_demo.pipelines.text import check_whole
 from aigc_demo.training.common import Monitor, as_trained, drawn_shape, evaluating
 from aigc_demo.training.gan import ImageGANTrainingConfig
 from aigc_demo.training.image import ImageVAETrainingConfig
+from aigc_demo.training.placement import Placement
 from aigc_demo.training.speech import SpeechTrainingConfig
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 
@@ -406,10 +407,11 @@ def picture_preview(model: torch.nn.Module) -> Any:
     from aigc_demo.backend.seeding import seeded_randn
     from aigc_demo.pipelines.image import grid
 
-    codes = seeded_randn((PREVIEW_TILES, model.latent_dim), 0)
-    labels = torch.arange(PREVIEW_TILES) % model.classes if model.classes else None
+    device = model.directions.device  # a model training on a GPU is previewed there
+    codes = seeded_randn((PREVIEW_TILES, model.latent_dim), 0, device=device)
+    labels = torch.arange(PREVIEW_TILES, device=device) % model.classes if model.classes else None
     with evaluating(model):
-        return grid(model.decode(codes, labels), scale=3, columns=4)
+        return grid(model.decode(codes, labels).float().cpu(), scale=3, columns=4)
 
 
 def _trained_in_app(source: str, preset: str, start_from: str) -> str:
@@ -490,6 +492,7 @@ class TrainingJobs:
         limits: Limits = DEFAULT_LIMITS,
     ):
         self.hub, self.max_chars, self.limits = hub, max_chars, limits
+        self.placement = Placement.choose(hub.device.type)  # train where the app's models run
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._snapshot = JobSnapshot()
@@ -635,7 +638,13 @@ class TrainingJobs:
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             train_text, valid = split_text(spec.text)
             model, metrics = train_char_rnn(
-                train_text, valid, config, log=log.info, monitor=monitor, start_from=start
+                train_text,
+                valid,
+                config,
+                log=log.info,
+                monitor=monitor,
+                start_from=start,
+                placement=self.placement,
             )
             card = ModelCard(
                 kind="char-rnn",
@@ -670,6 +679,7 @@ class TrainingJobs:
                 traits=traits,
                 class_names=SHAPES,
                 monitor=monitor,
+                placement=self.placement,
             )
             card = ModelCard(
                 kind="image-vae",
@@ -709,12 +719,18 @@ class TrainingJobs:
                     class_names=names,
                     monitor=monitor,
                     start_from=plan.start,
+                    placement=self.placement,
                 )
                 extras["map"] = latent_map(model, plan.test, class_names=names)
                 result = f"held-out negative ELBO {metrics['test_nelbo_nats']:.1f} nats per picture"
             else:
                 model, metrics, directions = train_image_gan(
-                    plan.train, plan.config, log=log.info, monitor=monitor, start_from=plan.start
+                    plan.train,
+                    plan.config,
+                    log=log.info,
+                    monitor=monitor,
+                    start_from=plan.start,
+                    placement=self.placement,
                 )
                 result = f"{metrics['epochs_run']} epochs"
             if names:
@@ -739,16 +755,19 @@ class TrainingJobs:
         @torch.no_grad()
         def preview(model: torch.nn.Module) -> Any:
             """The average voice saying 0-9, as spectrograms, so the same words show it improving."""
+            device = model.directions.device
             with evaluating(model):
-                spoken = model.decode(torch.zeros(10, model.latent_dim), torch.arange(10))
-            return spectrogram_grid(torch.nn.functional.avg_pool2d(spoken, 2))  # half size
+                spoken = model.decode(
+                    torch.zeros(10, model.latent_dim, device=device), torch.arange(10, device=device)
+                )
+            return spectrogram_grid(torch.nn.functional.avg_pool2d(spoken.float().cpu(), 2))  # half size
 
         monitor = self._monitor(spec, preview)
         source = _files_named(spec.files)
 
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             model, metrics, directions = train_speech_cvae(
-                plan.train, plan.test, plan.config, log=log.info, monitor=monitor, start_from=plan.start
+                plan.train, plan.test, plan.config, log.info, monitor, plan.start, self.placement
             )
             card = ModelCard(
                 kind="speech-cvae",
@@ -774,6 +793,7 @@ class TrainingJobs:
         try:
             model, card, result = train()
             card.extras["training"] = as_trained(card.extras["training"], model)
+            card.extras["trained_on"] = self.placement.card_entry()
             monitor.take_sample(self._snapshot.step)  # the model that is saved
             self.hub.save(spec.name, model, card, storage_dtype=storage_dtype)
             with self._lock:

@@ -42,6 +42,10 @@ class Placement:
                 precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         return cls(chosen, precision)
 
+    def card_entry(self) -> dict[str, str]:
+        """What a model card records of where its model was trained."""
+        return {"device": self.device.type, "precision": self.precision}
+
     @property
     def pinned(self) -> bool:
         return self.device.type == "cuda"
