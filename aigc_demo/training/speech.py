@@ -114,7 +114,7 @@ def train_speech_cvae(
                 loss, reconstruction, kl = vae_loss(runner, batch, batch_digits, config.beta)
             optimiser_step(loss, optimizer, 5.0, model.parameters())
             schedule.step()
-            totals += torch.stack([loss, reconstruction, kl]).detach() * len(batch)
+            totals += torch.stack([t.detach().float() for t in (loss, reconstruction, kl)]) * len(batch)
             seen, step = seen + len(batch), step + 1
             terms = {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
             monitor.step(step, total, terms)
