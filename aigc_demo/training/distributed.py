@@ -48,6 +48,15 @@ def parallel(model: nn.Module) -> nn.Module:
     return nn.parallel.DistributedDataParallel(model) if world_size() > 1 else model
 
 
+def own_noise(seed: int) -> None:
+    """Under torchrun, give each process its own random stream for what the step draws (dropout,
+    a VAE's sampled codes): drawn alike, the processes' noise would repeat across their shares of
+    a batch. The weights are unaffected (``DistributedDataParallel`` starts every process from
+    rank 0's). A single process keeps its stream as it is, so its runs stay as they were."""
+    if world_size() > 1:
+        torch.manual_seed(seed * 1009 + rank())
+
+
 class Objective(nn.Module):
     """A model's training loss method as a module's forward.
 

@@ -115,6 +115,7 @@ def train_image_vae(
     classes = model.classes
     model.to(placement.device)
     objective = distributed.parallel(distributed.Objective(model, "loss"))
+    distributed.own_noise(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)

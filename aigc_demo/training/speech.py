@@ -99,6 +99,7 @@ def train_speech_cvae(
     held_out_on_device = test_images.to(placement.device), test.digits.to(placement.device)
     model.to(placement.device)
     runner = distributed.parallel(model)
+    distributed.own_noise(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
     optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)

@@ -142,6 +142,7 @@ def train_char_rnn(
         )
     model.to(placement.device)
     runner = distributed.parallel(model)  # under torchrun: averages gradients across processes
+    distributed.own_noise(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
     optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1)
