@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from aigc_demo.backend.checkpoint import load_checkpoint
 from aigc_demo.settings import PROJECT_ROOT
 from tests.helpers import write_bar_digits, write_tone_recordings
@@ -48,43 +50,43 @@ def test_two_processes_end_with_identical_weights_and_one_checkpoint(tmp_path):
     assert tensors
 
 
-def ranks_agree(result: subprocess.CompletedProcess) -> None:
+SMALL = ["--epochs", "1", "--latent-dim", "4", "--directions", "2", "--threads", "1"]
+
+
+def bars(root):
+    return write_bar_digits(root, train=128, test=32)
+
+
+def voices(root):
+    return write_tone_recordings(root, per_digit=7)
+
+
+BATCHED_KINDS = {  # kind: (data to write, its options, the card's kind)
+    "vae": (bars, ["--batch-size", "16", "--channels", "8"], "image-vae"),
+    "gan": (bars, ["--batch-size", "16", "--channels", "8", "--judge", "none"], "image-gan"),
+    "speech": (voices, ["--batch-size", "8", "--channels", "4"], "speech-cvae"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BATCHED_KINDS))
+def test_the_image_and_speech_models_train_in_step_across_two_processes(tmp_path, kind):
+    write, options, card_kind = BATCHED_KINDS[kind]
+    data, out = write(tmp_path / "data"), tmp_path / f"{kind}.safetensors"
+    result = torchrun([kind, "--data", str(data), "--out", str(out), *SMALL, *options], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     digests = dict(re.findall(r"rank (\d): weights (\w+)", result.stderr))
     assert sorted(digests) == ["0", "1"], result.stderr[-3000:]
     assert digests["0"] == digests["1"]
-
-
-def test_the_image_vae_trains_in_step_across_two_processes(tmp_path):
-    data = write_bar_digits(tmp_path / "bars", train=128, test=32)
-    out = tmp_path / "vae.safetensors"
-    result = torchrun(
-        ["vae", "--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "16",
-         "--latent-dim", "4", "--channels", "8", "--directions", "2", "--threads", "1"],
-        tmp_path,
-    )  # fmt: skip
-    ranks_agree(result)
     assert result.stderr.count("saved ") == 1
     card = load_checkpoint(out)[1]
-    assert card.kind == "image-vae"
+    assert card.kind == card_kind
     assert card.extras["trained_on"] == {"device": "cpu", "precision": "fp32"}
-
-
-def test_the_speech_generator_trains_in_step_across_two_processes(tmp_path):
-    data = write_tone_recordings(tmp_path / "voices", per_digit=7)
-    out = tmp_path / "speech.safetensors"
-    result = torchrun(
-        ["speech", "--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "8",
-         "--latent-dim", "4", "--channels", "4", "--directions", "2", "--threads", "1"],
-        tmp_path,
-    )  # fmt: skip
-    ranks_agree(result)
-    assert load_checkpoint(out)[1].kind == "speech-cvae"
 
 
 def test_kinds_that_do_not_share_batches_refuse_torchrun_before_training(tmp_path):
     out = tmp_path / "x.safetensors"
-    result = torchrun(["gan", "--data", "sprites", "--out", str(out)], tmp_path)
+    result = torchrun(["image-classifier", "--data", "sprites", "--out", str(out)], tmp_path)
     assert result.returncode != 0
-    assert "torchrun runs these kinds in parallel: text, vae, speech; not gan" in result.stderr
+    refusal = "torchrun runs these kinds in parallel: text, vae, gan, speech; not image-classifier"
+    assert refusal in result.stderr
     assert not out.exists()

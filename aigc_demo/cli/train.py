@@ -25,7 +25,7 @@ NAME = "train"
 HELP = "train a model and save it as a checkpoint"
 
 COMMON = ("epochs", "batch_size", "learning_rate", "seed")
-PARALLEL = ("text", "vae", "speech")  # kinds whose loop shares its batches across torchrun's processes
+PARALLEL = ("text", "vae", "gan", "speech")  # kinds whose loop shares its batches across torchrun's processes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

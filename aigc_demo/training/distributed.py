@@ -48,13 +48,19 @@ def parallel(model: nn.Module) -> nn.Module:
     return nn.parallel.DistributedDataParallel(model) if world_size() > 1 else model
 
 
+def own_seed(seed: int) -> int:
+    """This process's seed for the noise its steps draw: ``seed`` itself for a single process (so
+    its runs stay as they were), and under torchrun one per process — drawn alike, the processes'
+    noise would repeat across their shares of a batch. The weights are unaffected:
+    ``DistributedDataParallel`` starts every process from rank 0's."""
+    return seed if world_size() == 1 else seed * 1009 + rank()
+
+
 def own_noise(seed: int) -> None:
-    """Under torchrun, give each process its own random stream for what the step draws (dropout,
-    a VAE's sampled codes): drawn alike, the processes' noise would repeat across their shares of
-    a batch. The weights are unaffected (``DistributedDataParallel`` starts every process from
-    rank 0's). A single process keeps its stream as it is, so its runs stay as they were."""
+    """Reseed the global random stream (dropout, a VAE's sampled codes) with ``own_seed``, under
+    torchrun only."""
     if world_size() > 1:
-        torch.manual_seed(seed * 1009 + rank())
+        torch.manual_seed(own_seed(seed))
 
 
 class Objective(nn.Module):

@@ -20,7 +20,8 @@ from aigc_demo.data.mnist import ImageSet
 from aigc_demo.evaluation.image import features, frechet_distance
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_gan import ImageGAN
-from aigc_demo.training.common import Monitor, image_model_for, shuffled_batches
+from aigc_demo.training import distributed
+from aigc_demo.training.common import Monitor, image_model_for
 from aigc_demo.training.image_directions import (
     describe_principal_directions,
     measure_traits,
@@ -107,6 +108,22 @@ def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.
     return to_noise / to_noise.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
+def critic_scores(
+    criticise: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The critic's scores of a real and a generated batch.
+
+    Two calls, one per batch; under torchrun one call on both together, as
+    ``DistributedDataParallel`` allows one forward per backward. The results are the same but
+    for the spectral norms' power iteration, which runs once per call: a single process keeps
+    two, so its runs stay as they were.
+    """
+    if distributed.world_size() == 1:
+        return criticise(real, labels), criticise(fake, labels)
+    both = criticise(torch.cat([real, fake]), None if labels is None else labels.repeat(2))
+    return both.chunk(2)
+
+
 def train_image_gan(
     train: ImageSet,
     config: ImageGANTrainingConfig,
@@ -126,7 +143,7 @@ def train_image_gan(
     placement = placement or Placement.choose()
     torch.manual_seed(config.seed)
     batches = torch.Generator().manual_seed(config.seed)
-    noise = torch.Generator().manual_seed(config.seed + 1)
+    noise = torch.Generator().manual_seed(distributed.own_seed(config.seed + 1))
     model = image_model_for(
         train.images,
         train.labels,
@@ -147,6 +164,8 @@ def train_image_gan(
     generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
     critic_optimizer = torch.optim.Adam(model.critic.parameters(), config.learning_rate, betas=betas)
     generator_step, critic_step = placement.optimiser_step(), placement.optimiser_step()
+    # Under torchrun each network is wrapped to average its gradients across processes.
+    generate, criticise = distributed.parallel(model.generator), distributed.parallel(model.critic)
     per_epoch = -(-len(train) // config.batch_size)
     total = config.epochs * per_epoch
     monitor.started(model, total)
@@ -160,23 +179,21 @@ def train_image_gan(
     for epoch in range(1, config.epochs + 1):
         model.train()
         sums = {"critic": 0.0, "generator": 0.0}
-        indices = shuffled_batches(len(train), config.batch_size, batches)
+        indices = distributed.shared_batches(len(train), config.batch_size, batches)
         for real, labels in placement.batches((train.images, train.labels), indices):
             labels = labels if classes else None
             z = torch.randn(2, len(real), model.latent_dim, generator=noise).to(placement.device)
             twice = None if labels is None else labels.repeat(2)
             with placement.autocast():
-                fake, other = model.decode(z.flatten(0, 1), twice).chunk(2)
-                critic_loss = (
-                    functional.relu(1 - model.realness(real, labels)).mean()
-                    + functional.relu(1 + model.realness(fake.detach(), labels)).mean()
-                )
+                fake, other = torch.sigmoid(generate(z.flatten(0, 1), twice)).chunk(2)
+                real_score, fake_score = critic_scores(criticise, real, fake.detach(), labels)
+                critic_loss = functional.relu(1 - real_score).mean() + functional.relu(1 + fake_score).mean()
             critic_step(critic_loss, critic_optimizer)
             with placement.autocast():
                 # Mode seeking (Mao et al., 2019): two noises for the same class must give pictures
                 # that differ in proportion, or a class collapses to one picture whatever the noise.
                 spread = (fake - other).float().abs().mean() / (z[0] - z[1]).abs().mean()
-                generator_loss = -model.realness(fake, labels).float().mean()
+                generator_loss = -criticise(fake, labels).float().mean()
                 objective = generator_loss + MODE_SEEKING / (spread + 1e-5)
             generator_step(objective, generator_optimizer)
             step += 1
