@@ -280,8 +280,11 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     def show(request: gr.Request, shown: int | None, mine: list[str] | None):
         """Everything the page shows about the job; the scrubber follows the newest sample unless
         the person moved it back. ``mine``: the names of the jobs this browser started."""
+        return view(jobs.snapshot(), request, shown, mine)
+
+    def view(snap: JobSnapshot, request: gr.Request, shown: int | None, mine: list[str] | None):
+        """``show`` for a snapshot already taken."""
         lang = language_of(request)
-        snap = jobs.snapshot()
         newest = max(len(snap.samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
         preview = snap.samples[at][1] if snap.samples else None
@@ -302,7 +305,7 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
         """While a job runs, poll it and show its newest sample; the poll stops with the job, so
         the scrubber is then the person's to move."""
         snap = jobs.snapshot()  # a job in line keeps the poll going through the hand-over
-        return *show(request, None, mine), gr.Timer(active=snap.running or bool(snap.waiting))
+        return *view(snap, request, None, mine), gr.Timer(active=snap.running or bool(snap.waiting))
 
     @shows_errors
     def click_start(
