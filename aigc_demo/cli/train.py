@@ -196,7 +196,13 @@ def _train_image(args: argparse.Namespace) -> Trained:
         config = gan.ImageGANTrainingConfig(**_overrides(args, names))
         judge = None if args.judge == "none" else default_hub().load(args.judge).module
         model, metrics, directions = gan.train_image_gan(
-            train, config, judge, args.progress.write, args.progress, start, args.placement
+            train,
+            config,
+            judge,
+            log=args.progress.write,
+            monitor=args.progress,
+            start_from=start,
+            placement=args.placement,
         )
         extras = {"training": vars(config), "directions": directions}
         if judge is not None:
@@ -240,7 +246,13 @@ def _train_speech(args: argparse.Namespace) -> Trained:
         config = training.SpeechTrainingConfig(**_overrides(args, names))
         start = starting_model(args, "speech-cvae")
         model, metrics, directions = training.train_speech_cvae(
-            train, test, config, args.progress.write, args.progress, start, args.placement
+            train,
+            test,
+            config,
+            log=args.progress.write,
+            monitor=args.progress,
+            start_from=start,
+            placement=args.placement,
         )
         extras = {"training": vars(config), "directions": directions}
         description = "Speaks a chosen digit (0-9) in a voice you can move through with sliders."

@@ -767,7 +767,13 @@ class TrainingJobs:
 
         def train() -> tuple[torch.nn.Module, ModelCard, str]:
             model, metrics, directions = train_speech_cvae(
-                plan.train, plan.test, plan.config, log.info, monitor, plan.start, self.placement
+                plan.train,
+                plan.test,
+                plan.config,
+                log=log.info,
+                monitor=monitor,
+                start_from=plan.start,
+                placement=self.placement,
             )
             card = ModelCard(
                 kind="speech-cvae",
