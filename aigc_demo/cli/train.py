@@ -395,7 +395,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             args.progress.close()
         if distributed.world_size() > 1:
-            print(f"rank {distributed.rank()}: weights {distributed.weights_digest(model)}", file=sys.stderr)
+            # One write per line: the processes share torchrun's stderr, and print() writes the line
+            # and its newline separately, so two ranks' lines could run together.
+            sys.stderr.write(f"rank {distributed.rank()}: weights {distributed.weights_digest(model)}\n")
         if not distributed.is_main():
             return 0  # one process writes the checkpoint
         if getattr(args, "start_from", None):
