@@ -1,6 +1,6 @@
 """Training within a time budget: what the Train tab's presets reach in 90 seconds.
 
-Runs the app's own training job (``training.jobs.TrainingJobs``, the code the Train tab uses)
+Runs the app's own training job (``aigc_demo.jobs.TrainingJobs``, the code the Train tab uses)
 with a wall-clock budget. For text (``--data FILE``) it prints the validation loss (last 10% of
 the file) of the model it saves, next to the steps and characters it got through; on
 tiny-shakespeare this compares with nanoGPT's CPU recipe (4 layers, 128 wide, 2,000
@@ -26,7 +26,6 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -34,15 +33,17 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.backend.hub import ModelHub
+from aigc_demo.data.archive import Limits
 from aigc_demo.data.text import read_text
-from aigc_demo.training.jobs import ImageJobSpec, SpeechJobSpec, SpriteJobSpec, TextJobSpec, TrainingJobs
+from aigc_demo.jobs import DEFAULT_LIMITS, TrainingJobs
+from aigc_demo.recipes import JobRequest, app_recipes
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--kind", choices=["text", "sprites", "vae", "gan", "speech"], default="text")
+    parser.add_argument("--kind", choices=[r.name for r in app_recipes()], default="text")
     parser.add_argument("--data", type=Path, help="a text file, or a folder or zip of pictures or recordings")
     parser.add_argument("--preset", choices=["tiny", "small", "base"], default="tiny")
     parser.add_argument("--epochs", type=int, default=2, help="the schedule's length; the budget may cut it")
@@ -62,11 +63,11 @@ def main() -> int:
         "threads": torch.get_num_threads(),
     }
     plan = f"{args.preset} preset, {args.epochs} epochs planned, {args.seconds:g} s budget"
-    minutes = args.seconds / 60
+    request = JobRequest(
+        args.kind, "budget", preset=args.preset, epochs=args.epochs, minutes=args.seconds / 60
+    )
     if args.kind == "sprites":
-        done, wall, card = run_job(
-            lambda jobs: jobs.start_sprites(SpriteJobSpec("budget", args.preset, args.epochs, minutes))
-        )
+        done, wall, card = run_job(request)
         fits = {d["name"]: d["fit"] for d in card.extras["directions"]["named"]}
         figures.update(test_nelbo_nats=card.metrics["test_nelbo_nats"], fits=fits)
         shown = ", ".join(f"{name} {fit:.2f}" for name, fit in fits.items())
@@ -76,34 +77,20 @@ def main() -> int:
         )
         plan = "shapes, " + plan
     elif args.kind in ("vae", "gan"):
-        files = [str(args.data)]  # a folder of IDX files, or of pictures, or a zip
-        done, wall, card, model = run_job(
-            lambda jobs: jobs.start_images(
-                ImageJobSpec("budget", files, args.preset, args.epochs, minutes, model=args.kind)
-            ),
-            keep_model=True,
-        )
+        request.files = [str(args.data)]  # a folder of IDX files, or of pictures, or a zip
+        done, wall, card, model = run_job(request, keep_model=True)
         figures.update(card.metrics)
         result = judge_pictures(model, args.data, figures)
         plan = f"{args.kind}, {plan}"
     elif args.kind == "speech":
-        done, wall, card, model = run_job(
-            lambda jobs: jobs.start_speech(
-                SpeechJobSpec("budget", [str(args.data)], args.preset, args.epochs, minutes)
-            ),
-            keep_model=True,
-        )
+        request.files = [str(args.data)]
+        done, wall, card, model = run_job(request, keep_model=True)
         figures.update(card.metrics)
         result = judge_speech(model, figures)
         plan = f"speech, {plan}"
     else:
-        text = read_text(args.data)
-        done, wall, card = run_job(
-            lambda jobs: jobs.start_text(
-                TextJobSpec("budget", text, args.data.name, args.preset, args.epochs, minutes)
-            ),
-            max_chars=len(text),
-        )
+        request.text, request.source = read_text(args.data), args.data.name
+        done, wall, card = run_job(request, Limits(1, 1, max_chars=len(request.text)))
         config = card.extras["training"]
         chars = done.step * config["batch_size"] * config["seq_len"]
         figures.update(characters_seen=chars, valid_loss=card.metrics["valid_loss"])
@@ -147,16 +134,14 @@ def judge_speech(model: torch.nn.Module, figures: dict) -> str:
     return f"{report.recognition:.1%} of generated digits recognised by fsdd-digit-classifier"
 
 
-def run_job(
-    start: Callable[[TrainingJobs], object], max_chars: int = 2_000_000, keep_model: bool = False
-) -> tuple:
+def run_job(request: JobRequest, limits: Limits = DEFAULT_LIMITS, keep_model: bool = False) -> tuple:
     """Run one job of the app's own training slot in a throw-away hub: (snapshot, wall s, card),
     and the saved model when ``keep_model``."""
     with tempfile.TemporaryDirectory() as folder:
         hub = ModelHub(Path(folder) / "shipped", Path(folder) / "user", device=torch.device("cpu"))
-        jobs = TrainingJobs(hub, max_chars=max_chars)
+        jobs = TrainingJobs(hub, limits=limits)
         started = time.perf_counter()
-        start(jobs)
+        jobs.start(request)
         done = jobs.wait()
         wall = time.perf_counter() - started
         if done.state == "failed":

@@ -26,8 +26,9 @@ from torch.nn import functional
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.data.mnist import ImageSet, load_mnist
+from aigc_demo.evaluation.image import evaluate_vae
 from aigc_demo.training.common import Monitor, shuffled_batches
-from aigc_demo.training.image import ImageVAETrainingConfig, evaluate_vae, train_image_vae
+from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
 
 YARDSTICK_LOSS = 105.3  # pytorch/examples' reported test loss after 10 epochs
 ENGINE = {"latent_dim": 16, "channels": 16, "hidden": 256, "batch_size": 128, "learning_rate": 3e-3}

@@ -65,6 +65,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/start_sprite_training",
         "/start_image_training",
         "/start_speech_training",
+        "/start_job",
         "/stop_training",
         "/training_status",
     }

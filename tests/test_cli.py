@@ -104,7 +104,10 @@ def test_train_vae_on_a_zip_of_pictures_then_fine_tune_it(user_home, tmp_path, c
     assert tuned.extras["started_from"] == "bars"
     assert tuned.extras["training"]["latent_dim"] == 4  # the card tells the architecture it kept
     assert main(["train", "gan", "--data", archive, "--from", "bars", "--out", "x", "--judge", "none"]) == 2
-    assert "'bars' is a image-vae model; --from needs a image-gan model" in capsys.readouterr().err
+    assert (
+        "'bars' is a image-vae model; this kind of training starts from a image-gan"
+        in capsys.readouterr().err
+    )
 
 
 def test_text_can_train_on_the_classical_form_poems_alone(user_home, tmp_path, capsys):

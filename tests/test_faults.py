@@ -13,8 +13,9 @@ import pytest
 import torch
 
 from aigc_demo.backend.checkpoint import load_checkpoint
+from aigc_demo.jobs import TrainingJobs
+from aigc_demo.recipes import JobRequest
 from aigc_demo.settings import PROJECT_ROOT
-from aigc_demo.training.jobs import SpriteJobSpec, TextJobSpec, TrainingJobs
 
 SAVER = textwrap.dedent(
     """
@@ -71,18 +72,18 @@ def test_a_killed_saves_leftover_temp_file_is_not_listed_as_a_model(hub):
 
 def test_a_training_job_that_raises_ends_cleanly_and_says_why(hub, monkeypatch):
     """The job ends in state "failed" with the reason, nothing is saved, and the next job runs."""
-    from aigc_demo.training import image
+    from aigc_demo.recipes import images
 
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory while training")
 
-    monkeypatch.setattr(image, "train_image_vae", broken)
+    monkeypatch.setattr(images, "train_image_vae", broken)
     jobs = TrainingJobs(hub)
-    jobs.start_sprites(SpriteJobSpec("doomed", epochs=1, minutes=1))
+    jobs.start(JobRequest("sprites", "doomed", epochs=1, minutes=1))
     done = jobs.wait(60)
     assert done.state == "failed"
     assert "out of memory while training" in done.message
     assert "doomed" not in {entry.name for entry in hub.entries()}
     text = "".join(f"line {i}: the cat sat on the mat.\n" for i in range(400))
-    jobs.start_text(TextJobSpec("next", text, "pasted text", epochs=1, minutes=2))
+    jobs.start(JobRequest("text", "next", text=text, source="pasted text", epochs=1, minutes=2))
     assert jobs.wait(120).state == "finished"

@@ -51,6 +51,7 @@ VALID: dict[str, list] = {
     "start_image_training": ["fuzzed-pictures", "UPLOADED", "vae", "tiny", 1, 0.5, "", {"latent_dim": 4}],
     "start_speech_training": ["fuzzed-voice", "UPLOADED", "tiny", 1, 0.5, "", {"beta": 1.0}],
     "start_sprite_training": ["fuzzed-shapes", "tiny", 1, 0.05, {"learning_rate": 0.001}],
+    "start_job": ["sprites", "fuzzed-job", "", [], "tiny", 1, 0.5, "", {"learning_rate": 0.001}],
     "stop_training": [],
     "training_status": [],
     "encode": ["digits", "0", None, "UPLOADED"],  # filled in with a real upload by the fixture
@@ -167,7 +168,8 @@ def test_hostile_values_get_a_clear_answer_and_the_app_keeps_serving(app, api):
     probe()
     if api.startswith("start_"):  # one job at a time: let any job the probe started end first
         finish_training(app)
-        VALID[api][0] = f"fuzzed-{time.monotonic_ns()}"  # a fresh name: names are never overwritten
+        named_at = 1 if api == "start_job" else 0  # /start_job names the kind first
+        VALID[api][named_at] = f"fuzzed-{time.monotonic_ns()}"  # a fresh name: names are never overwritten
     assert call(app, api, VALID[api])[0] == "complete"
 
 

@@ -9,8 +9,9 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 from aigc_demo.data.mnist import IdxFormatError, is_official_mnist, load_mnist, read_idx
+from aigc_demo.evaluation.image import evaluate_vae
 from aigc_demo.pipelines.image import UPSCALE, check_label, decode, to_picture
-from aigc_demo.training.image import ImageVAETrainingConfig, evaluate_vae, train_image_vae
+from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
 from tests.helpers import make_card, make_image_model, make_model, running_app, write_bar_digits, write_idx
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
-from aigc_demo.training.jobs import DEFAULT_LIMITS, JobBusyError, TextJobSpec, TrainingJobs, check_spec
+from aigc_demo.jobs import DEFAULT_LIMITS, JobBusyError, TrainingJobs
+from aigc_demo.recipes import JobRequest, recipe
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
 
@@ -20,7 +22,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:
 
 def test_a_job_trains_reports_and_saves_a_usable_model(hub):
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("my-text", TEXT, "pasted text", epochs=2, minutes=5))
+    jobs.start(JobRequest("text", "my-text", text=TEXT, source="pasted text", epochs=2, minutes=5))
     done = jobs.wait(120)
     assert done.state == "finished", done.message
     assert done.step == done.total > 0
@@ -42,7 +44,7 @@ def test_a_job_trains_reports_and_saves_a_usable_model(hub):
 
 def test_stop_ends_the_job_within_a_step_and_keeps_what_it_learned(hub):
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("stopped", TEXT, "pasted text", epochs=100, minutes=30))
+    jobs.start(JobRequest("text", "stopped", text=TEXT, source="pasted text", epochs=100, minutes=30))
     wait_for(lambda: jobs.snapshot().step >= 3)
     asked_at = jobs.stop().step
     assert jobs.snapshot().state in ("stopping", "stopped")
@@ -56,20 +58,20 @@ def test_stop_ends_the_job_within_a_step_and_keeps_what_it_learned(hub):
 
 def test_jobs_wait_their_turn_in_a_bounded_line(hub):
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("first", TEXT, "pasted text", epochs=100, minutes=30))
+    jobs.start(JobRequest("text", "first", text=TEXT, source="pasted text", epochs=100, minutes=30))
     wait_for(lambda: jobs.snapshot().step >= 1)
-    second = jobs.start_text(TextJobSpec("second", TEXT, "pasted text", epochs=1))
+    second = jobs.start(JobRequest("text", "second", text=TEXT, source="pasted text", epochs=1))
     assert second.state == "waiting"
     assert second.waiting == ["second"]
     for taken in ("first", "second"):
         with pytest.raises(ValueError, match="already running or waiting"):
-            jobs.start_text(TextJobSpec(taken, TEXT, "pasted text", epochs=1))
+            jobs.start(JobRequest("text", taken, text=TEXT, source="pasted text", epochs=1))
     with pytest.raises(ValueError, match="too short"):  # checked now, not when its turn comes
-        jobs.start_text(TextJobSpec("short", "too short", "pasted text"))
+        jobs.start(JobRequest("text", "short", text="too short", source="pasted text"))
     for name in ("third", "fourth"):
-        jobs.start_text(TextJobSpec(name, TEXT, "pasted text", epochs=1))
+        jobs.start(JobRequest("text", name, text=TEXT, source="pasted text", epochs=1))
     with pytest.raises(JobBusyError, match="3 are waiting"):
-        jobs.start_text(TextJobSpec("fifth", TEXT, "pasted text", epochs=1))
+        jobs.start(JobRequest("text", "fifth", text=TEXT, source="pasted text", epochs=1))
     assert jobs.snapshot().waiting == ["second", "third", "fourth"]
     assert jobs.snapshot().name == "first"
     jobs.stop()
@@ -82,7 +84,7 @@ def test_jobs_wait_their_turn_in_a_bounded_line(hub):
 
 def test_the_time_budget_stops_a_job(hub):
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("quick", TEXT, "pasted text", epochs=100, minutes=0.05))
+    jobs.start(JobRequest("text", "quick", text=TEXT, source="pasted text", epochs=100, minutes=0.05))
     done = jobs.wait(60)
     assert done.state == "stopped"
     assert done.message.startswith("time budget reached; saved 'quick'")
@@ -104,10 +106,10 @@ def test_the_time_budget_stops_a_job(hub):
     ],
 )
 def test_bad_requests_are_refused_before_any_work(hub, changes, message):
-    jobs = TrainingJobs(hub, max_chars=3_000_000)
-    spec = TextJobSpec(**{"name": "fine", "text": TEXT, "source": "pasted text", **changes})
+    jobs = TrainingJobs(hub, limits=replace(DEFAULT_LIMITS, max_chars=3_000_000))
+    spec = JobRequest(**{"kind": "text", "name": "fine", "text": TEXT, "source": "pasted text", **changes})
     with pytest.raises(ValueError, match=message):
-        jobs.start_text(spec)
+        jobs.start(spec)
     assert jobs.snapshot().state == "idle"
 
 
@@ -117,7 +119,7 @@ def test_an_existing_name_is_never_overwritten(hub):
     model = make_text_model()
     hub.save("taken", model, make_text_card(model))
     with pytest.raises(ValueError, match="already exists"):
-        TrainingJobs(hub).start_text(TextJobSpec("taken", TEXT, "pasted text"))
+        TrainingJobs(hub).start(JobRequest("text", "taken", text=TEXT, source="pasted text"))
 
 
 def test_a_job_that_fails_says_why_writes_nothing_and_frees_the_slot(hub, monkeypatch):
@@ -126,13 +128,13 @@ def test_a_job_that_fails_says_why_writes_nothing_and_frees_the_slot(hub, monkey
 
     monkeypatch.setattr(hub, "save", refuse)
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("doomed", TEXT, "pasted text", epochs=1))
+    jobs.start(JobRequest("text", "doomed", text=TEXT, source="pasted text", epochs=1))
     done = jobs.wait(60)
     assert done.state == "failed"
     assert "No space left on device" in done.message
     assert not list(hub.user_dir.glob("doomed*"))
     monkeypatch.undo()
-    jobs.start_text(TextJobSpec("after", TEXT, "pasted text", epochs=1))
+    jobs.start(JobRequest("text", "after", text=TEXT, source="pasted text", epochs=1))
     assert jobs.wait(60).state == "finished"
 
 
@@ -143,18 +145,20 @@ def test_a_sprites_job_trains_a_beta_vae_the_image_tab_can_use(hub):
 
     from aigc_demo.data.sprites import RANGES, SHAPES
     from aigc_demo.pipelines.image import decode
-    from aigc_demo.training.jobs import SPRITE_PRESETS, SpriteJobSpec, check_sprite_spec
 
-    for bad, message in ((SpriteJobSpec("x", preset="huge"), "preset"), (SpriteJobSpec("../x"), "name")):
+    for bad, message in (
+        (JobRequest("sprites", "x", preset="huge"), "preset"),
+        (JobRequest("sprites", "../x"), "name"),
+    ):
         with pytest.raises(ValueError, match=message):
-            check_sprite_spec(bad, hub)
+            recipe("sprites").plan_job(bad, hub, DEFAULT_LIMITS)
     jobs = TrainingJobs(hub)
     started = time.monotonic()
-    jobs.start_sprites(SpriteJobSpec("my-shapes", epochs=1, minutes=5))
+    jobs.start(JobRequest("sprites", "my-shapes", epochs=1, minutes=5))
     done = jobs.wait(300)
     assert done.state == "finished", done.message
     assert done.kind == "sprites"
-    assert done.step == done.total == -(-SPRITE_PRESETS["tiny"]["count"] // 64)
+    assert done.step == done.total == -(-recipe("sprites").presets["tiny"]["count"] // 64)
     assert set(done.terms) == {"reconstruction", "kl"}
     assert len(done.terms["kl"]) == done.total
     assert len(done.valid_curve) == 1
@@ -180,12 +184,11 @@ def test_a_picture_job_trains_a_vae_on_labelled_folders_then_fine_tunes_it(hub, 
     import torch
 
     from aigc_demo.pipelines.image import decode
-    from aigc_demo.training.jobs import ImageJobSpec
     from tests.helpers import write_picture_zip
 
     archive = str(write_picture_zip(tmp_path / "bars.zip", per_class=30))
     jobs = TrainingJobs(hub)
-    jobs.start_images(ImageJobSpec("my-bars", [archive], epochs=3, minutes=5))
+    jobs.start(JobRequest("vae", "my-bars", files=[archive], epochs=3, minutes=5))
     done = jobs.wait(120)
     assert done.state == "finished", done.message
     assert done.kind == "vae"
@@ -199,7 +202,7 @@ def test_a_picture_job_trains_a_vae_on_labelled_folders_then_fine_tunes_it(hub, 
     assert decode(hub.load("my-bars"), 1).shape == (280, 280)
     trained = {k: v.clone() for k, v in hub.load("my-bars").module.state_dict().items()}
 
-    jobs.start_images(ImageJobSpec("my-bars-2", [archive], epochs=1, minutes=5, start_from="my-bars"))
+    jobs.start(JobRequest("vae", "my-bars-2", files=[archive], epochs=1, minutes=5, start_from="my-bars"))
     tuned = jobs.wait(120)
     assert tuned.state == "finished", tuned.message
     card = hub.entry("my-bars-2").card
@@ -216,12 +219,11 @@ def test_a_picture_job_trains_a_vae_on_labelled_folders_then_fine_tunes_it(hub, 
 
 def test_a_picture_job_trains_a_class_conditional_gan(hub, tmp_path):
     from aigc_demo.pipelines.image import decode
-    from aigc_demo.training.jobs import ImageJobSpec
     from tests.helpers import write_picture_zip
 
     archive = str(write_picture_zip(tmp_path / "bars.zip", per_class=20))
     jobs = TrainingJobs(hub)
-    jobs.start_images(ImageJobSpec("bar-gan", [archive], model="gan", epochs=2, minutes=5))
+    jobs.start(JobRequest("gan", "bar-gan", files=[archive], epochs=2, minutes=5))
     done = jobs.wait(120)
     assert done.state == "finished", done.message
     assert set(done.terms) == {"critic", "generator"}
@@ -235,17 +237,16 @@ def test_a_picture_job_trains_a_class_conditional_gan(hub, tmp_path):
     ("changes", "message"),
     [
         ({"files": []}, "give pictures"),
-        ({"model": "diffusion"}, "model must be one of"),
+        ({"kind": "diffusion"}, "kind must be one of"),
         ({"start_from": "nobody"}, "no model named 'nobody'"),
         ({"start_from": "a-text-model"}, "is a char-rnn model"),
-        ({"start_from": "three-classes", "model": "gan"}, "is a image-vae model"),
+        ({"start_from": "three-classes", "kind": "gan"}, "is a image-vae model"),
         ({"start_from": "two-classes"}, "draws 2 classes"),
         ({"name": "../x"}, "name"),
     ],
 )
 def test_bad_picture_jobs_are_refused_before_any_work(hub, tmp_path, changes, message):
     from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
-    from aigc_demo.training.jobs import ImageJobSpec, check_image_spec
     from tests.helpers import make_image_model, make_text_card, make_text_model, write_picture_zip
 
     def card(model) -> ModelCard:
@@ -255,30 +256,34 @@ def test_bad_picture_jobs_are_refused_before_any_work(hub, tmp_path, changes, me
     hub.save("two-classes", make_image_model(classes=2), card(make_image_model(classes=2)))
     hub.save("three-classes", make_image_model(classes=3), card(make_image_model(classes=3)))
     pictures = [str(write_picture_zip(tmp_path / "bars.zip"))]
-    spec = ImageJobSpec("fine", pictures)
+    spec = JobRequest("vae", "fine", files=pictures)
     for key, value in changes.items():
         setattr(spec, key, value)
     before = sorted(p.name for p in hub.user_dir.iterdir())
     with pytest.raises(ValueError, match=message):
-        check_image_spec(spec, hub, DEFAULT_LIMITS)
+        recipe(spec.kind).plan_job(spec, hub, DEFAULT_LIMITS)
     assert sorted(p.name for p in hub.user_dir.iterdir()) == before
-    fine = ImageJobSpec("fine", pictures, start_from="three-classes")
-    assert check_image_spec(fine, hub, DEFAULT_LIMITS).start is not None
+    fine = JobRequest("vae", "fine", files=pictures, start_from="three-classes")
+    assert recipe("vae").plan_job(fine, hub, DEFAULT_LIMITS).start is not None
 
 
 def test_a_text_model_is_fine_tuned_on_new_text(hub):
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("base-text", TEXT, "pasted text", epochs=1))
+    jobs.start(JobRequest("text", "base-text", text=TEXT, source="pasted text", epochs=1))
     assert jobs.wait(120).state == "finished"
     other = TEXT.replace("cat", "rat")
-    jobs.start_text(TextJobSpec("tuned-text", other, "pasted text", epochs=1, start_from="base-text"))
+    jobs.start(
+        JobRequest("text", "tuned-text", text=other, source="pasted text", epochs=1, start_from="base-text")
+    )
     done = jobs.wait(120)
     assert done.state == "finished", done.message
     card = hub.entry("tuned-text").card
     assert card.extras["started_from"] == "base-text"
     assert card.config["vocabulary"] == hub.entry("base-text").card.config["vocabulary"]
     with pytest.raises(ValueError, match="does not know"):
-        check_spec(TextJobSpec("x", TEXT + "ü" * 10, "pasted", start_from="base-text"), hub, 10**7)
+        recipe("text").plan_job(
+            JobRequest("text", "x", text=TEXT + "ü" * 10, start_from="base-text"), hub, DEFAULT_LIMITS
+        )
 
 
 def test_a_speech_job_learns_a_voice_from_uploaded_recordings_and_fine_tunes_it(hub, tmp_path):
@@ -287,13 +292,12 @@ def test_a_speech_job_learns_a_voice_from_uploaded_recordings_and_fine_tunes_it(
     import numpy as np
 
     from aigc_demo.pipelines.speech import speak
-    from aigc_demo.training.jobs import SpeechJobSpec
     from tests.helpers import write_tone_recordings
 
     folder = write_tone_recordings(tmp_path / "voice", per_digit=3)
     archive = shutil.make_archive(str(tmp_path / "voice"), "zip", folder)
     jobs = TrainingJobs(hub)
-    jobs.start_speech(SpeechJobSpec("my-voice", [archive], epochs=2, minutes=5))
+    jobs.start(JobRequest("speech", "my-voice", files=[archive], epochs=2, minutes=5))
     done = jobs.wait(180)
     assert done.state == "finished", done.message
     assert done.kind == "speech"
@@ -310,7 +314,7 @@ def test_a_speech_job_learns_a_voice_from_uploaded_recordings_and_fine_tunes_it(
     assert np.abs(spoken.wave).max() > 0
 
     loose = sorted(str(p) for p in folder.glob("*.wav"))
-    jobs.start_speech(SpeechJobSpec("my-voice-2", loose, epochs=1, minutes=5, start_from="my-voice"))
+    jobs.start(JobRequest("speech", "my-voice-2", files=loose, epochs=1, minutes=5, start_from="my-voice"))
     tuned = jobs.wait(180)
     assert tuned.state == "finished", tuned.message
     assert hub.entry("my-voice-2").card.extras["started_from"] == "my-voice"
@@ -325,13 +329,12 @@ def test_a_speech_job_learns_a_voice_from_uploaded_recordings_and_fine_tunes_it(
     ],
 )
 def test_bad_speech_jobs_are_refused_before_any_work(hub, tmp_path, keep, message):
-    from aigc_demo.training.jobs import SpeechJobSpec, check_speech_spec
     from tests.helpers import write_tone_recordings
 
     folder = write_tone_recordings(tmp_path / "voice", speakers=("alice",), per_digit=2)
     files = [str(p) for p in sorted(folder.glob("*.wav")) if keep(p.name)]
     with pytest.raises(ValueError, match=message):
-        check_speech_spec(SpeechJobSpec("fine", files), hub, DEFAULT_LIMITS)
+        recipe("speech").plan_job(JobRequest("speech", "fine", files=files), hub, DEFAULT_LIMITS)
 
 
 @pytest.mark.parametrize(
@@ -349,22 +352,24 @@ def test_bad_speech_jobs_are_refused_before_any_work(hub, tmp_path, keep, messag
     ],
 )
 def test_absurd_settings_are_refused_by_name(kind, settings, starting, message):
+    from aigc_demo.recipes.base import apply_settings
     from aigc_demo.training.image import ImageVAETrainingConfig
-    from aigc_demo.training.jobs import apply_settings
 
     with pytest.raises(ValueError, match=message):
-        apply_settings(ImageVAETrainingConfig(), kind, settings, starting, 100)
+        apply_settings(ImageVAETrainingConfig(), recipe(kind).settings, settings, starting, 100)
 
 
 def test_settings_override_the_preset_and_directions_follow_the_latent_size(hub):
-    from aigc_demo.training.jobs import SpriteJobSpec, check_sprite_spec
 
-    spec = SpriteJobSpec(
-        "x", settings={"latent_dim": 3, "beta": 1.5, "batch_size": 32, "learning_rate": None}
+    spec = JobRequest(
+        "sprites", "x", settings={"latent_dim": 3, "beta": 1.5, "batch_size": 32, "learning_rate": None}
     )
-    config = check_sprite_spec(spec, hub)
+    config = recipe("sprites").plan_job(spec, hub, DEFAULT_LIMITS).config
     assert (config.latent_dim, config.beta, config.batch_size, config.num_directions) == (3, 1.5, 32, 3)
-    assert config.learning_rate == check_sprite_spec(SpriteJobSpec("x"), hub).learning_rate
+    assert (
+        config.learning_rate
+        == recipe("sprites").plan_job(JobRequest("sprites", "x"), hub, DEFAULT_LIMITS).config.learning_rate
+    )
 
 
 def test_a_known_public_corpus_is_credited_from_the_catalogue(hub, monkeypatch):
@@ -376,7 +381,7 @@ def test_a_known_public_corpus_is_credited_from_the_catalogue(hub, monkeypatch):
     entry = DatasetInfo(name="a public corpus", license="CC0", source="https://example.org/corpus")
     monkeypatch.setitem(text_data.KNOWN_CORPORA, hashlib.sha256(TEXT.encode()).hexdigest(), entry)
     jobs = TrainingJobs(hub)
-    jobs.start_text(TextJobSpec("credited", TEXT, "input.txt", epochs=1))
+    jobs.start(JobRequest("text", "credited", text=TEXT, source="input.txt", epochs=1))
     assert jobs.wait(120).state == "finished"
     assert hub.entry("credited").card.dataset == entry
     assert text_data.corpus_of(TEXT + "!", "mine.txt").name == "mine.txt"

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from aigc_demo.data.mnist import ImageSet
-from aigc_demo.training.image import ImageVAETrainingConfig, evaluate_vae, train_image_vae
+from aigc_demo.evaluation.image import evaluate_vae
+from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
 from aigc_demo.training.placement import Placement
 from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 

@@ -94,11 +94,11 @@ def test_cli_trains_a_vae_on_the_built_in_sprites(tmp_path, monkeypatch):
     from aigc_demo.backend import hub as hub_module
     from aigc_demo.backend.checkpoint import load_checkpoint
     from aigc_demo.cli import main
-    from aigc_demo.cli import train as train_command
+    from aigc_demo.data import sources
 
     monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)  # no folder named "sprites" here: the built-in set is meant
-    monkeypatch.setattr(train_command, "SPRITE_COUNTS", {"train": 600, "test": 100})
+    monkeypatch.setattr(sources, "SPRITE_COUNTS", {"train": 600, "test": 100})
     hub_module.default_hub.cache_clear()
     try:
         out = tmp_path / "shapes.safetensors"

@@ -11,13 +11,13 @@ import pytest
 import torch
 
 from aigc_demo.data.text import TextFileError, decode_text, read_text, split_text
-from aigc_demo.evaluation.text import poem_form_share, text_loss, write_poem
+from aigc_demo.evaluation.text import evaluate_text, poem_form_share, streams, text_loss, write_poem
 from aigc_demo.pipelines import text as writing
 from aigc_demo.pipelines.text import Sampling, lens, prepare_prompt, sample_ids, stream_text
 from aigc_demo.text.poetry import classical_poems, headings, poem_form, split_poems
 from aigc_demo.text.script import in_script, is_chinese, to_simplified, to_traditional
 from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
-from aigc_demo.training.text import TextTrainingConfig, evaluate_text, streams, train_char_rnn
+from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
 from tests.helpers import CHINESE, ENGLISH, make_text_model
 
 

@@ -97,6 +97,23 @@ def test_shapes_trained_through_the_api_appear_in_the_image_endpoints(client):
         client.predict("other-shapes", "gigantic", 1, 1, api_name="/start_sprite_training")
 
 
+def test_any_recipe_trains_through_the_one_generic_endpoint(client):
+    """``/start_job`` takes the kind by name: a kind the app does not train is refused with the
+    kinds it does, and a text job started there saves a model with the settings it was given."""
+    wait_until_done(client)
+    for kind, message in (("diffusion", "kind must be one of"), ("image-classifier", "command line")):
+        with pytest.raises(AppError, match=message):
+            client.predict(kind, "x", TEXT, [], "tiny", 1, 1, "", {}, api_name="/start_job")
+    settings = {"batch_size": 8, "hidden": 32}
+    started = client.predict(
+        "text", "generic-owl", TEXT, [], "tiny", 1, 5, "", settings, api_name="/start_job"
+    )
+    assert (started["kind"], started["state"]) == ("text", "running")
+    assert wait_until_done(client)["state"] == "finished"
+    listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
+    assert listed["generic-owl"]["kind"] == "char-rnn"
+
+
 def test_pictures_uploaded_through_the_api_train_a_vae_and_a_text_model_is_fine_tuned(client, tmp_path):
     from gradio_client import handle_file
     from PIL import Image
@@ -169,7 +186,7 @@ def test_a_zip_bomb_upload_is_refused_by_the_running_app_before_it_is_unpacked(c
 
 
 def test_the_status_marks_the_jobs_this_browser_started():
-    from aigc_demo.training.jobs import JobSnapshot
+    from aigc_demo.jobs import JobSnapshot
     from aigc_demo.ui.train_tab import status_markdown
 
     snap = JobSnapshot(state="running", name="theirs", kind="text", step=3, total=10, waiting=["b", "mine"])

@@ -103,8 +103,7 @@ def run_text(args: argparse.Namespace) -> int:
 
 def run_image(args: argparse.Namespace) -> int:
     from aigc_demo.data.mnist import load_mnist
-    from aigc_demo.evaluation.image import evaluate_samples
-    from aigc_demo.training.image import evaluate_vae
+    from aigc_demo.evaluation.image import evaluate_samples, evaluate_vae
 
     hub = default_hub()
     generator, classifier = hub.load(args.checkpoint), hub.load(args.classifier)

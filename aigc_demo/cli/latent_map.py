@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from aigc_demo import models
     from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
-    from aigc_demo.cli.train import image_split
+    from aigc_demo.data.sources import image_split
     from aigc_demo.training.latent_map import latent_map
 
     if not 10 <= args.points <= 5000:

@@ -22,8 +22,11 @@ class ArchiveError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
+    """How much of a person's data is read: files, unpacked bytes, and characters of a text."""
+
     max_files: int
     max_bytes: int  # all matching files together, unpacked
+    max_chars: int = sys.maxsize  # of a text to learn from
 
 
 NO_LIMITS = Limits(max_files=sys.maxsize, max_bytes=sys.maxsize)  # for a path given on the command line

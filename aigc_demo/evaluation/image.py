@@ -15,6 +15,7 @@ import torch
 
 from aigc_demo.data.mnist import ImageSet
 from aigc_demo.models.image_classifier import ImageClassifier
+from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.pipelines.image import sample
 
 
@@ -64,3 +65,26 @@ def evaluate_samples(
     accuracy = float((classifier.head(real).argmax(1) == test.labels).float().mean())
     floor = None if train is None else frechet_distance(features(classifier, train.images[:samples]), real)
     return ImageReport(samples, frechet_distance(generated, real), floor, recognition, accuracy)
+
+
+@torch.no_grad()
+def evaluate_vae(model: ImageVAE, data: ImageSet, batch: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Negative ELBO, reconstruction and KL in nats per image (one posterior sample each)."""
+    was_training = model.training
+    model.eval()
+    torch.manual_seed(seed)
+    device = model.directions.device
+    labels = data.labels.to(device) if model.classes else None
+    totals = torch.zeros(3, device=device)
+    for start in range(0, len(data), batch):
+        chunk = slice(start, start + batch)
+        images = data.images[chunk].to(device)
+        terms = model.loss(images, None if labels is None else labels[chunk])
+        totals += torch.stack(terms) * len(images)
+    model.train(was_training)
+    nelbo, reconstruction, kl = (totals / len(data)).tolist()
+    return {
+        "test_nelbo_nats": round(nelbo, 2),
+        "test_reconstruction_nats": round(reconstruction, 2),
+        "test_kl_nats": round(kl, 2),
+    }

@@ -6,13 +6,46 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import torch
+from torch.nn.functional import cross_entropy
+
 from aigc_demo.models.char_rnn import CharRNN
 from aigc_demo.pipelines.text import Sampling, sample_ids
 from aigc_demo.text.poetry import poem_form
-from aigc_demo.training.text import evaluate_text
 
+IGNORE = -100  # cross_entropy's ignore_index: padding at the end of the last stream
 POEM_END = "\n\n"
 MAX_POEM_LENGTH = 400
+
+
+def streams(ids: torch.Tensor, count: int, pad: int = IGNORE) -> torch.Tensor:
+    """Lay ``ids`` out as ``count`` contiguous rows, padding the last with ``pad``."""
+    length = math.ceil(len(ids) / count)
+    padded = torch.full((count * length,), pad, dtype=ids.dtype)
+    padded[: len(ids)] = ids
+    return padded.view(count, length)
+
+
+@torch.no_grad()
+def evaluate_text(model: CharRNN, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 256) -> float:
+    """Mean loss in nats per character of predicting each of ``ids[1:]`` from what precedes it."""
+    if len(ids) < 2:
+        raise ValueError("need at least two characters to measure a loss")
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    count = min(batch_size, len(ids) - 1)
+    inputs = streams(ids[:-1], count, pad=0).to(device)
+    targets = streams(ids[1:], count).to(device)
+    total, state = 0.0, None
+    for start in range(0, inputs.shape[1], seq_len):
+        logits, state = model(inputs[:, start : start + seq_len], state)
+        chunk = targets[:, start : start + seq_len]
+        total += cross_entropy(
+            logits.flatten(0, 1), chunk.flatten(), ignore_index=IGNORE, reduction="sum"
+        ).item()
+    model.train(was_training)
+    return total / (len(ids) - 1)
 
 
 @dataclass(frozen=True)

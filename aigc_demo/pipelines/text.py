@@ -8,7 +8,6 @@ same distributions the sampler drew from.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from aigc_demo.backend.checks import check_whole, finite_number
 from aigc_demo.backend.seeding import check_seed
 from aigc_demo.models.char_rnn import CharRNN, Stepper
 from aigc_demo.text.script import is_chinese, to_traditional
@@ -29,24 +29,6 @@ LENS_CANDIDATES = 8
 DEFAULT_START = "\n"
 
 
-def _number(value: object, name: str) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return number
-
-
-def check_whole(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int in ``[low, high]``; anything else (text, NaN, 2.5) is refused by name."""
-    number = _number(value, name)
-    if number != int(number) or not low <= number <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return int(number)
-
-
 @dataclass(frozen=True)
 class Sampling:
     """How the next character is drawn. ``top_k`` 0 and ``top_p`` 1 switch those filters off."""
@@ -57,10 +39,10 @@ class Sampling:
 
     @classmethod
     def checked(cls, temperature: object, top_k: object, top_p: object) -> Sampling:
-        temperature = _number(temperature, "temperature")
+        temperature = finite_number(temperature, "temperature")
         if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
             raise ValueError(f"temperature must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE}")
-        top_p = _number(top_p, "top-p")
+        top_p = finite_number(top_p, "top-p")
         if not 0 < top_p <= 1:
             raise ValueError("top-p must be above 0 and at most 1 (1 switches it off)")
         return cls(temperature, check_whole(top_k, "top-k", 0, MAX_TOP_K), top_p)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from aigc_demo.data.mnist import ImageSet
+from aigc_demo.evaluation.image import evaluate_vae
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.training import distributed
@@ -37,29 +38,6 @@ class ImageVAETrainingConfig:
     conditional: bool = False
     num_directions: int = 8
     seed: int = 0
-
-
-@torch.no_grad()
-def evaluate_vae(model: ImageVAE, data: ImageSet, batch: int = 1000, seed: int = 0) -> dict[str, float]:
-    """Negative ELBO, reconstruction and KL in nats per image (one posterior sample each)."""
-    was_training = model.training
-    model.eval()
-    torch.manual_seed(seed)
-    device = model.directions.device
-    labels = data.labels.to(device) if model.classes else None
-    totals = torch.zeros(3, device=device)
-    for start in range(0, len(data), batch):
-        chunk = slice(start, start + batch)
-        images = data.images[chunk].to(device)
-        terms = model.loss(images, None if labels is None else labels[chunk])
-        totals += torch.stack(terms) * len(images)
-    model.train(was_training)
-    nelbo, reconstruction, kl = (totals / len(data)).tolist()
-    return {
-        "test_nelbo_nats": round(nelbo, 2),
-        "test_reconstruction_nats": round(reconstruction, 2),
-        "test_kl_nats": round(kl, 2),
-    }
 
 
 @torch.no_grad()

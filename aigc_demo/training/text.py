@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn.functional import cross_entropy
 
+from aigc_demo.evaluation.text import evaluate_text
 from aigc_demo.models.char_rnn import CharRNN, detach
 from aigc_demo.text.vocabulary import Vocabulary
 from aigc_demo.training import distributed
@@ -23,7 +24,6 @@ from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
 OnImproved = Callable[[CharRNN, dict[str, float]], None]
-IGNORE = -100  # cross_entropy's ignore_index: padding at the end of the last stream
 
 
 @dataclass
@@ -43,36 +43,6 @@ class TextTrainingConfig:
     seed: int = 0
 
 
-def streams(ids: torch.Tensor, count: int, pad: int = IGNORE) -> torch.Tensor:
-    """Lay ``ids`` out as ``count`` contiguous rows, padding the last with ``pad``."""
-    length = math.ceil(len(ids) / count)
-    padded = torch.full((count * length,), pad, dtype=ids.dtype)
-    padded[: len(ids)] = ids
-    return padded.view(count, length)
-
-
-@torch.no_grad()
-def evaluate_text(model: CharRNN, ids: torch.Tensor, batch_size: int = 16, seq_len: int = 256) -> float:
-    """Mean loss in nats per character of predicting each of ``ids[1:]`` from what precedes it."""
-    if len(ids) < 2:
-        raise ValueError("need at least two characters to measure a loss")
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    count = min(batch_size, len(ids) - 1)
-    inputs = streams(ids[:-1], count, pad=0).to(device)
-    targets = streams(ids[1:], count).to(device)
-    total, state = 0.0, None
-    for start in range(0, inputs.shape[1], seq_len):
-        logits, state = model(inputs[:, start : start + seq_len], state)
-        chunk = targets[:, start : start + seq_len]
-        total += cross_entropy(
-            logits.flatten(0, 1), chunk.flatten(), ignore_index=IGNORE, reduction="sum"
-        ).item()
-    model.train(was_training)
-    return total / (len(ids) - 1)
-
-
 def continued(trained: CharRNN, text: str, dropout: float) -> CharRNN:
     """A trainable copy of ``trained`` (with ``dropout``) for more training on ``text``; refused
     when the text has characters the model cannot read (a vocabulary without an unknown mark)."""
@@ -85,6 +55,26 @@ def continued(trained: CharRNN, text: str, dropout: float) -> CharRNN:
     model = CharRNN(**{**trained.config, "dropout": dropout})
     model.load_state_dict(trained.state_dict())
     return model
+
+
+def _model_for(
+    text: str, config: TextTrainingConfig, start_from: CharRNN | None
+) -> tuple[CharRNN, Vocabulary]:
+    """A new model with a vocabulary of ``text``, or a trainable copy of ``start_from`` with its own."""
+    if start_from is not None:
+        model = continued(start_from, text, config.dropout)
+        return model, model.vocabulary
+    vocabulary = Vocabulary.from_text(text, config.max_vocab)
+    model = CharRNN(
+        vocabulary.chars,
+        vocabulary.unknown,
+        cell=config.cell,
+        embed_dim=config.embed_dim,
+        hidden=config.hidden,
+        layers=config.layers,
+        dropout=config.dropout,
+    )
+    return model, vocabulary
 
 
 def train_char_rnn(
@@ -113,20 +103,7 @@ def train_char_rnn(
         raise ValueError("the text model trains in fp32 on the CPU (its LSTM has no bf16 or fp16 kernels)")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    if start_from is None:
-        vocabulary = Vocabulary.from_text(train_text + valid_text, config.max_vocab)
-        model = CharRNN(
-            vocabulary.chars,
-            vocabulary.unknown,
-            cell=config.cell,
-            embed_dim=config.embed_dim,
-            hidden=config.hidden,
-            layers=config.layers,
-            dropout=config.dropout,
-        )
-    else:
-        model = continued(start_from, train_text + valid_text, config.dropout)
-        vocabulary = model.vocabulary
+    model, vocabulary = _model_for(train_text + valid_text, config, start_from)
     train_ids, valid_ids = vocabulary.encode(train_text), vocabulary.encode(valid_text)
     # Every epoch starts at an offset below seq_len, so each stream keeps at least this many columns.
     columns = (len(train_ids) - config.seq_len) // config.batch_size

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from aigc_demo.recipes import RECIPES
+
 LANGUAGES = ("en", "zh-CN")
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
@@ -149,17 +151,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "(a zip with one folder per class, picture files, or MNIST-style IDX files) to a VAE or a GAN, "
         "and pick a shipped model under 'Start from' to fine-tune it instead of starting afresh.",
         "train_kind": "What to train",
-        "train_kind_text": "Text (character-level LSTM)",
-        "train_kind_sprites": "Shapes (β-VAE on built-in coloured shapes)",
-        "train_kind_vae": "Your pictures: VAE",
-        "train_kind_gan": "Your pictures: GAN",
-        "train_kind_speech": "Your voice: spoken digits",
-        "train_recordings": "Recordings: a zip of WAV files named like 3_name_7.wav (the digit first), "
-        "every digit at least twice",
-        "train_curve_valid_speech": "held-out loss (every 10th recording)",
-        "train_spectrograms": "The same voice saying 0-9 (spectrograms: time across, pitch up)",
-        "train_pictures": "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, "
-        "or MNIST IDX files",
         "train_start_from": "Start from",
         "train_waiting": "Waiting their turn (one job runs at a time): {names}",
         "train_yours": "yours",
@@ -175,7 +166,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_afresh": "a new model",
         "train_curve_critic": "critic",
         "train_curve_generator": "generator",
-        "train_curve_valid_pictures": "held-out negative ELBO (10% of your pictures)",
         "train_text": "Text to learn from",
         "train_text_placeholder": "Paste a few pages of text: poems, lyrics, recipes, code…",
         "train_upload": "…or upload a UTF-8 .txt file",
@@ -187,8 +177,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_stop": "Stop and save",
         "train_loss": "Loss (text: nats per character; pictures: nats per picture; lower is better)",
         "train_curve_train": "training",
-        "train_curve_valid": "validation (last 10% of the text)",
-        "train_curve_valid_sprites": "test negative ELBO (1,000 new shapes)",
+        "train_curve_valid": "validation",
         "train_curve_reconstruction": "reconstruction",
         "train_curve_kl": "KL",
         "train_sample": "What the model writes from the same start",
@@ -307,15 +296,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "也可以用你自己的图片（每类一个文件夹的 zip、图片文件或 MNIST 格式的 IDX 文件）训练 VAE 或 GAN；"
         "在“起点”中选一个已有模型即可在其基础上微调，而不是从头开始。",
         "train_kind": "训练什么",
-        "train_kind_text": "文本（字符级 LSTM）",
-        "train_kind_sprites": "图形（在内置彩色图形上训练 β-VAE）",
-        "train_kind_vae": "你的图片：VAE",
-        "train_kind_gan": "你的图片：GAN",
-        "train_kind_speech": "你的声音：数字读音",
-        "train_recordings": "录音：WAV 文件的 zip，文件名如 3_name_7.wav（数字在前），每个数字至少两条",
-        "train_curve_valid_speech": "留出集损失（每第 10 条录音）",
-        "train_spectrograms": "同一个声音读 0-9（频谱图：横轴为时间，纵轴为音高）",
-        "train_pictures": "图片：zip（每类一个文件夹，如 0/、1/）、图片文件或 MNIST IDX 文件",
         "train_start_from": "起点",
         "train_waiting": "排队等候（每次只运行一个任务）：{names}",
         "train_yours": "你的",
@@ -331,7 +311,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_afresh": "新模型",
         "train_curve_critic": "判别器",
         "train_curve_generator": "生成器",
-        "train_curve_valid_pictures": "留出集负 ELBO（你的图片的 10%）",
         "train_text": "用来学习的文本",
         "train_text_placeholder": "粘贴几页文本：诗歌、歌词、菜谱、代码……",
         "train_upload": "……或上传 UTF-8 编码的 .txt 文件",
@@ -343,8 +322,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "train_stop": "停止并保存",
         "train_loss": "损失（文本：每字符奈特；图片：每幅图奈特；越低越好）",
         "train_curve_train": "训练",
-        "train_curve_valid": "验证（文本最后 10%）",
-        "train_curve_valid_sprites": "测试负 ELBO（1000 个新图形）",
+        "train_curve_valid": "验证",
         "train_curve_reconstruction": "重建",
         "train_curve_kl": "KL",
         "train_sample": "模型从同一开头写出的内容",
@@ -438,6 +416,18 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
 }
 
+
+def _add_recipe_texts() -> None:
+    """Each recipe brings the texts of its choice in the Train tab (``train_kind_NAME``, and where it
+    has them ``train_valid_NAME``, ``train_files_NAME``, ``train_preview_NAME``), so a new kind needs
+    no edit here."""
+    for each in RECIPES:
+        for key, (english, chinese) in each.texts.items():
+            TRANSLATIONS["en"][f"train_{key}_{each.name}"] = english
+            TRANSLATIONS["zh-CN"][f"train_{key}_{each.name}"] = chinese
+
+
+_add_recipe_texts()
 I18N = gr.I18n(**TRANSLATIONS)
 
 

@@ -1,9 +1,14 @@
-"""The Text tab: a prompt, sampling controls, streamed writing, and the probability lens."""
+"""The Text tab: a prompt, sampling controls, streamed writing, and the probability lens.
+
+``TextHandlers`` holds every handler as a plain method over the hub, so a test calls them without
+a server; ``build_text_tab`` lays out the components and wires them to those methods.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -19,6 +24,24 @@ from aigc_demo.ui.i18n import text as translate
 KIND = "char-rnn"
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while writing
 EXAMPLE_PROMPTS = {"en": "ROMEO:", "zh": "春江花月夜\n張若虛\n"}
+QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """The sampling controls as the page sends them, in this order; ``checked`` refuses bad ones."""
+
+    temperature: Any = 0.8
+    top_k: Any = 0
+    top_p: Any = 1.0
+    length: Any = 400
+    seed: Any = 0
+    samples: Any = 1
+
+    def checked(self) -> tuple[writing.Sampling, int, int, int]:
+        """(how to draw, characters to write, seed, samples), each checked."""
+        sampling = writing.Sampling.checked(self.temperature, self.top_k, self.top_p)
+        return (sampling, *writing.check_request(self.length, self.seed, self.samples))
 
 
 def _model(hub: ModelHub, name: str | None) -> Any:
@@ -57,14 +80,12 @@ def _char_label(char: str, lang: str) -> str:
 
 
 def write(
-    hub: ModelHub, model_name: str, prompt: str, settings: tuple, lang: str, script: str
+    hub: ModelHub, model_name: str, prompt: str, settings: SamplingSettings, lang: str, script: str
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Stream (page text, notes, session record) while sampling; shared by Write and Continue.
     The record names the model, so the lens and a later branch read the text with the same one."""
     model = _model(hub, model_name)
-    temperature, top_k, top_p, length, seed, samples = settings
-    sampling = writing.Sampling.checked(temperature, top_k, top_p)
-    length, seed, samples = writing.check_request(length, seed, samples)
+    sampling, length, seed, samples = settings.checked()
     prepared = writing.prepare_prompt(model, prompt)
     notes = "\n".join(f"- {note}" for note in prepared.notes)
     record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples}
@@ -77,88 +98,22 @@ def write(
     yield _shown(model, _joined(prepared.text, record["texts"], lang), script), notes, record
 
 
-def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
-    with gr.Row():
-        with gr.Column(scale=2):
-            names = [e.name for e in hub.entries(kind=KIND)]
-            model = gr.Dropdown(
-                label=I18N("text_model"),
-                choices=names,
-                value=names[0] if names else None,
-                allow_custom_value=True,
-                elem_id="text-model",
-            )
-            prompt = gr.Textbox(
-                label=I18N("text_prompt"),
-                placeholder=I18N("text_prompt_placeholder"),
-                value="ROMEO:",
-                lines=4,
-                max_length=10_000,
-                elem_id="text-prompt",
-            )
-            with gr.Row():
-                go = gr.Button(I18N("text_write"), variant="primary", elem_id="text-write")
-                stop = gr.Button(I18N("text_stop"), variant="stop", elem_id="text-stop")
-            length = _slider(1, writing.MAX_LENGTH, 400, 1, "length")
-            temperature = _slider(
-                writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE, 0.8, 0.05, "temperature", True
-            )
-            with gr.Row():
-                top_k = _slider(0, 100, 0, 1, "top_k", True)
-                top_p = _slider(0.05, 1.0, 1.0, 0.05, "top_p", True)
-            with gr.Row():
-                seed = gr.Number(
-                    label=I18N("text_seed"),
-                    value=1,
-                    minimum=0,
-                    maximum=MAX_SEED,
-                    precision=0,
-                    elem_id="text-seed",
-                )
-                shuffle = gr.Button(I18N("text_random"), elem_id="text-random")
-                samples = _slider(1, writing.MAX_SAMPLES, 1, 1, "samples")
-            script = gr.Radio(
-                [
-                    (I18N("text_script_traditional"), "traditional"),
-                    (I18N("text_script_simplified"), "simplified"),
-                ],
-                value="traditional",
-                label=I18N("text_script"),
-                visible=False,
-                elem_id="text-script",
-            )
-        with gr.Column(scale=3):
-            output = gr.Textbox(
-                label=I18N("text_output"),
-                lines=14,
-                max_lines=30,
-                interactive=False,
-                buttons=["copy"],
-                elem_id="text-output",
-            )
-            notes = gr.Markdown(elem_id="text-notes")
-            lens_view = gr.HighlightedText(
-                label=I18N("text_lens"),
-                show_legend=False,
-                show_inline_category=False,
-                combine_adjacent=False,
-                elem_id="text-lens",
-            )
-            lens_info = gr.Markdown(I18N("text_lens_pick"), elem_id="text-lens-info")
-            candidates = gr.Label(
-                label=I18N("text_candidates"),
-                num_top_classes=writing.LENS_CANDIDATES,
-                elem_id="text-candidates",
-            )
-            with gr.Row():
-                choice = gr.Radio([], label=I18N("text_branch_choice"), elem_id="text-branch-choice", scale=3)
-                branch_go = gr.Button(I18N("text_branch"), elem_id="text-branch", scale=1)
-    record = gr.State({})
+def lens_tokens(model: Any, steps: list, script: str) -> list[tuple[str, float]]:
+    """The lens as highlighted text: a score in [0, 1] shades each character by how sure the model
+    was; new lines show as a mark so that they can be clicked too."""
+    return [("⏎" if s.char == "\n" else _shown(model, s.char, script), s.probability) for s in steps]
 
-    sampling_inputs = [temperature, top_k, top_p, length, seed, samples]
+
+class TextHandlers:
+    """Every handler of the Text tab, over one hub. ``stream_text``, ``generate``, ``branch`` and
+    ``lens`` are public API endpoints; the others serve the page."""
+
+    def __init__(self, hub: ModelHub):
+        self.hub = hub
 
     @shows_errors
     def stream_text(
+        self,
         request: gr.Request,
         model_name: str,
         prompt_text: str,
@@ -172,64 +127,35 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     ):
         """Continue a prompt, streaming the text as it is written. Returns the prompt (as the model
         read it) plus the continuation; with several samples, each after a divider line."""
-        settings = (temp, k, p, count, sample_seed, sample_count)
-        yield from write(
-            hub, model_name, prompt_text, settings, language_of(request), shown_script or "traditional"
-        )
-
-    writing_event = gr.on(
-        [go.click, prompt.submit],
-        stream_text,
-        [model, prompt, *sampling_inputs, script],
-        [output, notes, record],
-        api_name="stream_text",
-        show_progress="minimal",
-    )
+        settings = SamplingSettings(temp, k, p, count, sample_seed, sample_count)
+        lang = language_of(request)
+        yield from write(self.hub, model_name, prompt_text, settings, lang, shown_script or "traditional")
 
     @shows_errors
-    def show_lens(request: gr.Request, state: dict[str, Any], shown_script: str):
-        if not state.get("texts"):
-            return [], translate("text_lens_pick", language_of(request)), None, gr.Radio(choices=[]), state
-        loaded = _model(hub, state["model"])
-        prompt_text, written = state["prompt"], state["texts"][0]
-        steps = writing.lens(loaded, prompt_text + written, len(prompt_text)) if written else []
-        state = {**state, "lens": [(s.char, s.probability, s.entropy, s.candidates) for s in steps]}
-        # A score in [0, 1] shades a character by how sure the model was; new lines show as a mark
-        # so that they can be clicked too.
-        tokens = [
-            ("⏎" if s.char == "\n" else _shown(loaded, s.char, shown_script or "traditional"), s.probability)
-            for s in steps
-        ]
-        return tokens, translate("text_lens_pick", language_of(request)), None, gr.Radio(choices=[]), state
-
-    lens_outputs = [lens_view, lens_info, candidates, choice, record]
-    writing_event.then(
-        show_lens, [record, script], lens_outputs, api_visibility="private", show_progress="hidden"
-    )
-    stop.click(None, cancels=[writing_event], api_visibility="private")
-
-    def pick(request: gr.Request, state: dict[str, Any], event: gr.SelectData):
-        lang = language_of(request)
-        steps = state.get("lens") or []
-        if not isinstance(event.index, int) or not 0 <= event.index < len(steps):
-            return translate("text_lens_pick", lang), None, gr.Radio(choices=[]), state
-        char, probability, entropy, options = steps[event.index]
-        info = translate(
-            "text_lens_at",
-            lang,
-            position=event.index + 1,
-            char=_char_label(char, lang),
-            probability=f"{probability:.1%}",
-            entropy=f"{entropy:.2f}",
-        )
-        bars = {_char_label(c, lang): q for c, q in options}
-        radio = gr.Radio(choices=[(_char_label(c, lang), c) for c, _ in options], value=None)
-        return info, bars, radio, {**state, "position": event.index}
-
-    lens_view.select(pick, [record], [lens_info, candidates, choice, record], api_visibility="private")
+    def generate(
+        self,
+        model_name: str,
+        prompt_text: str,
+        temp: float = 0.8,
+        k: int = 0,
+        p: float = 1.0,
+        count: int = 400,
+        sample_seed: int = 0,
+        sample_count: int = 1,
+    ) -> dict[str, Any]:
+        """Continue a prompt in one call (no streaming): the prompt as the model read it, notes on
+        what was changed in it, and one continuation per sample."""
+        loaded = _model(self.hub, model_name)
+        sampling, length, used_seed, samples = SamplingSettings(
+            temp, k, p, count, sample_seed, sample_count
+        ).checked()
+        prepared = writing.prepare_prompt(loaded, prompt_text)
+        texts = writing.generate_text(loaded, prepared.text, sampling, length, used_seed, samples)
+        return {"prompt": prepared.text, "notes": prepared.notes, "continuations": texts}
 
     @shows_errors
     def branch(
+        self,
         request: gr.Request,
         model_name: str,
         text_so_far: str,
@@ -249,65 +175,18 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         cut = writing.check_position(position, len(text_so_far))
         if not isinstance(candidate, str) or len(candidate) != 1:
             raise ValueError("the candidate must be exactly one character")
-        settings = (temp, k, p, count, sample_seed, sample_count)
+        settings = SamplingSettings(temp, k, p, count, sample_seed, sample_count)
         lang = language_of(request)
         for page, _, _ in write(
-            hub, model_name, text_so_far[:cut] + candidate, settings, lang, "traditional"
+            self.hub, model_name, text_so_far[:cut] + candidate, settings, lang, "traditional"
         ):
             yield page
 
-    gr.api(branch, api_name="branch")
-
     @shows_errors
-    def generate(
-        model_name: str,
-        prompt_text: str,
-        temp: float = 0.8,
-        k: int = 0,
-        p: float = 1.0,
-        count: int = 400,
-        sample_seed: int = 0,
-        sample_count: int = 1,
-    ) -> dict[str, Any]:
-        """Continue a prompt in one call (no streaming): the prompt as the model read it, notes on
-        what was changed in it, and one continuation per sample."""
-        loaded = _model(hub, model_name)
-        sampling = writing.Sampling.checked(temp, k, p)
-        length, used_seed, samples_wanted = writing.check_request(count, sample_seed, sample_count)
-        prepared = writing.prepare_prompt(loaded, prompt_text)
-        texts = writing.generate_text(loaded, prepared.text, sampling, length, used_seed, samples_wanted)
-        return {"prompt": prepared.text, "notes": prepared.notes, "continuations": texts}
-
-    gr.api(generate, api_name="generate")
-
-    @shows_errors
-    def branch_here(
-        request: gr.Request, state: dict[str, Any], candidate: str | None, shown_script: str, *settings: float
-    ):
-        lang = language_of(request)
-        if not state.get("lens") or "position" not in state or not candidate:
-            raise ValueError("click a written character in the lens, then pick a candidate")
-        text_so_far = state["prompt"] + state["texts"][0]
-        cut = len(state["prompt"]) + state["position"]
-        yield from write(hub, state["model"], text_so_far[:cut] + candidate, settings, lang, shown_script)
-
-    branch_event = branch_go.click(
-        branch_here,
-        [record, choice, script, *sampling_inputs],
-        [output, notes, record],
-        api_visibility="private",
-        show_progress="minimal",
-    )
-    branch_event.then(
-        show_lens, [record, script], lens_outputs, api_visibility="private", show_progress="hidden"
-    )
-    stop.click(None, cancels=[branch_event], api_visibility="private")
-
-    @shows_errors
-    def lens(model_name: str, text: str, start: int) -> list[dict[str, Any]]:
+    def lens(self, model_name: str, text: str, start: int) -> list[dict[str, Any]]:
         """The probability lens of ``text[start:]``: for each character, the model's probability of
         it, the entropy (bits) of the model's guess there, and its likeliest candidates."""
-        loaded = _model(hub, model_name)
+        loaded = _model(self.hub, model_name)
         if not isinstance(text, str):
             raise ValueError("text must be a string")
         cut = writing.check_position(start, len(text))
@@ -316,25 +195,195 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             for s in writing.lens(loaded, text, max(cut, 1))
         ]
 
-    gr.api(lens, api_name="lens")
+    # The page's own events (not in the API).
+    @shows_errors
+    def show_lens(self, request: gr.Request, state: dict[str, Any], shown_script: str):
+        """After writing: the lens over the first sample, kept in the page's record for clicks."""
+        unpicked = translate("text_lens_pick", language_of(request)), None, gr.Radio(choices=[])
+        if not state.get("texts"):
+            return [], *unpicked, state
+        loaded = _model(self.hub, state["model"])
+        prompt_text, written = state["prompt"], state["texts"][0]
+        steps = writing.lens(loaded, prompt_text + written, len(prompt_text)) if written else []
+        state = {**state, "lens": [(s.char, s.probability, s.entropy, s.candidates) for s in steps]}
+        return lens_tokens(loaded, steps, shown_script or "traditional"), *unpicked, state
 
-    shuffle.click(random_seed, None, seed, api_visibility="private", show_progress="hidden")
+    def pick(self, request: gr.Request, state: dict[str, Any], event: gr.SelectData):
+        """A click on a character of the lens: its probability, entropy and candidates to branch to."""
+        lang = language_of(request)
+        steps = state.get("lens") or []
+        if not isinstance(event.index, int) or not 0 <= event.index < len(steps):
+            return translate("text_lens_pick", lang), None, gr.Radio(choices=[]), state
+        char, probability, entropy, options = steps[event.index]
+        info = translate(
+            "text_lens_at",
+            lang,
+            position=event.index + 1,
+            char=_char_label(char, lang),
+            probability=f"{probability:.1%}",
+            entropy=f"{entropy:.2f}",
+        )
+        bars = {_char_label(c, lang): q for c, q in options}
+        radio = gr.Radio(choices=[(_char_label(c, lang), c) for c, _ in options], value=None)
+        return info, bars, radio, {**state, "position": event.index}
 
-    def refresh(current: str | None, prompt_text: str):
+    @shows_errors
+    def branch_here(
+        self,
+        request: gr.Request,
+        state: dict[str, Any],
+        candidate: str | None,
+        shown_script: str,
+        *settings: float,
+    ):
+        """Continue from the clicked character of the lens with the candidate picked there."""
+        if not state.get("lens") or "position" not in state or not candidate:
+            raise ValueError("click a written character in the lens, then pick a candidate")
+        text_so_far = state["prompt"] + state["texts"][0]
+        cut = len(state["prompt"]) + state["position"]
+        lang = language_of(request)
+        yield from write(
+            self.hub,
+            state["model"],
+            text_so_far[:cut] + candidate,
+            SamplingSettings(*settings),
+            lang,
+            shown_script,
+        )
+
+    def refresh(self, current: str | None, prompt_text: str):
         """Offer the installed text models; a Chinese model gets the script choice and, in place of
         an untouched example prompt, a Chinese one."""
-        names = [e.name for e in hub.entries(kind=KIND)]
+        names = [e.name for e in self.hub.entries(kind=KIND)]
         chosen = current if current in names else (names[0] if names else None)
-        chinese = bool(chosen) and is_chinese(hub.entry(chosen).card.config.get("vocabulary", ""))
+        chinese = bool(chosen) and is_chinese(self.hub.entry(chosen).card.config.get("vocabulary", ""))
         example = EXAMPLE_PROMPTS["zh" if chinese else "en"]
         new_prompt = example if prompt_text in EXAMPLE_PROMPTS.values() else prompt_text
         return gr.Dropdown(choices=names, value=chosen), gr.Radio(visible=chinese), new_prompt
 
-    gr.on(
-        [demo.load, model.change, model.focus],  # on focus: a model trained meanwhile is listed at once
-        refresh,
-        [model, prompt],
-        [model, script, prompt],
+
+def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+    """Lay out the tab and wire its components to a ``TextHandlers``."""
+    with gr.Row():
+        with gr.Column(scale=2):
+            ui = _controls([e.name for e in hub.entries(kind=KIND)])
+        with gr.Column(scale=3):
+            ui |= _results()
+    ui["record"] = gr.State({})
+    _wire(demo, TextHandlers(hub), ui)
+
+
+def _controls(names: list[str]) -> dict[str, Any]:
+    """The model, prompt, buttons and sampling controls."""
+    ui: dict[str, Any] = {
+        "model": gr.Dropdown(
+            label=I18N("text_model"),
+            choices=names,
+            value=names[0] if names else None,
+            allow_custom_value=True,
+            elem_id="text-model",
+        ),
+        "prompt": gr.Textbox(
+            label=I18N("text_prompt"),
+            placeholder=I18N("text_prompt_placeholder"),
+            value="ROMEO:",
+            lines=4,
+            max_length=10_000,
+            elem_id="text-prompt",
+        ),
+    }
+    with gr.Row():
+        ui["go"] = gr.Button(I18N("text_write"), variant="primary", elem_id="text-write")
+        ui["stop"] = gr.Button(I18N("text_stop"), variant="stop", elem_id="text-stop")
+    ui["length"] = _slider(1, writing.MAX_LENGTH, 400, 1, "length")
+    ui["temperature"] = _slider(
+        writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE, 0.8, 0.05, "temperature", True
+    )
+    with gr.Row():
+        ui["top_k"] = _slider(0, 100, 0, 1, "top_k", True)
+        ui["top_p"] = _slider(0.05, 1.0, 1.0, 0.05, "top_p", True)
+    with gr.Row():
+        ui["seed"] = gr.Number(
+            label=I18N("text_seed"), value=1, minimum=0, maximum=MAX_SEED, precision=0, elem_id="text-seed"
+        )
+        ui["shuffle"] = gr.Button(I18N("text_random"), elem_id="text-random")
+        ui["samples"] = _slider(1, writing.MAX_SAMPLES, 1, 1, "samples")
+    ui["script"] = gr.Radio(
+        [(I18N("text_script_traditional"), "traditional"), (I18N("text_script_simplified"), "simplified")],
+        value="traditional",
+        label=I18N("text_script"),
+        visible=False,
+        elem_id="text-script",
+    )
+    return ui
+
+
+def _results() -> dict[str, Any]:
+    """The written text, notes on the prompt, and the probability lens with its branch controls."""
+    ui: dict[str, Any] = {
+        "output": gr.Textbox(
+            label=I18N("text_output"),
+            lines=14,
+            max_lines=30,
+            interactive=False,
+            buttons=["copy"],
+            elem_id="text-output",
+        ),
+        "notes": gr.Markdown(elem_id="text-notes"),
+        "lens": gr.HighlightedText(
+            label=I18N("text_lens"),
+            show_legend=False,
+            show_inline_category=False,
+            combine_adjacent=False,
+            elem_id="text-lens",
+        ),
+        "lens_info": gr.Markdown(I18N("text_lens_pick"), elem_id="text-lens-info"),
+        "candidates": gr.Label(
+            label=I18N("text_candidates"), num_top_classes=writing.LENS_CANDIDATES, elem_id="text-candidates"
+        ),
+    }
+    with gr.Row():
+        ui["choice"] = gr.Radio([], label=I18N("text_branch_choice"), elem_id="text-branch-choice", scale=3)
+        ui["branch"] = gr.Button(I18N("text_branch"), elem_id="text-branch", scale=1)
+    return ui
+
+
+def _wire(demo: gr.Blocks, handlers: TextHandlers, ui: dict[str, Any]) -> None:
+    sampling = [ui[n] for n in ("temperature", "top_k", "top_p", "length", "seed", "samples")]
+    record, script = ui["record"], ui["script"]
+    written = [ui["output"], ui["notes"], record]
+    lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record]
+    writing_event = gr.on(
+        [ui["go"].click, ui["prompt"].submit],
+        handlers.stream_text,
+        [ui["model"], ui["prompt"], *sampling, script],
+        written,
+        api_name="stream_text",
+        show_progress="minimal",
+    )
+    branch_event = ui["branch"].click(
+        handlers.branch_here,
+        [record, ui["choice"], script, *sampling],
+        written,
         api_visibility="private",
-        show_progress="hidden",
+        show_progress="minimal",
+    )
+    for event in (writing_event, branch_event):
+        event.then(handlers.show_lens, [record, script], lens_outputs, **QUIET)
+        ui["stop"].click(None, cancels=[event], api_visibility="private")
+    ui["lens"].select(
+        handlers.pick,
+        [record],
+        [ui["lens_info"], ui["candidates"], ui["choice"], record],
+        api_visibility="private",
+    )
+    for endpoint in (handlers.branch, handlers.generate, handlers.lens):
+        gr.api(endpoint, api_name=endpoint.__name__)
+    ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
+    gr.on(
+        [demo.load, ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
+        handlers.refresh,
+        [ui["model"], ui["prompt"]],
+        [ui["model"], script, ui["prompt"]],
+        **QUIET,
     )

@@ -1,0 +1,252 @@
+"""Training jobs the app runs for its visitors: one at a time per server, in a background thread.
+
+A job trains a model from a person's data by its recipe (``aigc_demo.recipes``), reports its
+progress through ``snapshot()`` (loss curves, samples from a fixed input taken as it learns, step
+and time), stops within one step when asked or when its time budget runs out, and saves the best
+model under the name given, into the hub's user folder, where every tab finds it at once. Nothing
+is written until the end, and then atomically: a stopped, failed or crashed job never leaves a
+half-written file. This module keeps only the slot, the line, the snapshots and the monitoring;
+what a kind needs (settings, data, previews, cards) is its recipe's.
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from aigc_demo.backend.hub import ModelHub
+from aigc_demo.data.archive import Limits
+from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
+from aigc_demo.training.common import Monitor
+from aigc_demo.training.placement import Placement
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000, max_chars=2_000_000)  # on a person's data
+SNAPSHOTS = 12  # sample previews per run
+MAX_WAITING = 3  # jobs in line behind the running one
+
+
+class JobBusyError(ValueError):
+    """Another training job is running on this server."""
+
+
+@dataclass
+class JobSnapshot:
+    """What a job has done so far; a copy, safe to read while the job goes on."""
+
+    state: str = "idle"  # idle | waiting | running | stopping | finished | stopped | failed
+    name: str = ""
+    kind: str = ""
+    step: int = 0
+    total: int = 0
+    elapsed: float = 0.0
+    train_curve: list[tuple[int, float]] = field(default_factory=list)
+    valid_curve: list[tuple[int, float]] = field(default_factory=list)
+    # Per-step terms of the training loss besides the total (e.g. a VAE's reconstruction and KL).
+    terms: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # (step, preview): text from the fixed prompt, or a picture (uint8 array) of fixed codes.
+    samples: list[tuple[int, Any]] = field(default_factory=list)
+    message: str = ""
+    waiting: list[str] = field(default_factory=list)  # names of the jobs in line, first first
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("running", "stopping")
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current pace, or None before the first step."""
+        if not self.running or not self.step:
+            return None
+        return self.elapsed / self.step * (self.total - self.step)
+
+
+class _JobMonitor(Monitor):
+    """Feeds a running job's snapshot, takes the sample previews, and carries the job's stop
+    request and time budget into the training loop."""
+
+    def __init__(self, job: TrainingJobs, deadline: float, preview: Callable[[torch.nn.Module], Any]):
+        self.job, self.deadline, self.preview = job, deadline, preview
+        self.model: torch.nn.Module | None = None
+        self.every = 1
+
+    def started(self, model: torch.nn.Module, total: int) -> None:
+        self.model, self.every = model, max(1, total // SNAPSHOTS)
+        self.take_sample(0)
+
+    def take_sample(self, step: int) -> None:
+        if self.model is not None:
+            shown = self.preview(self.model)
+            with self.job._lock:
+                self.job._snapshot.samples.append((step, shown))
+
+    def step(self, step: int, total: int, losses: dict[str, float]) -> None:
+        with self.job._lock:
+            snap = self.job._snapshot
+            snap.step, snap.total = step, total
+            snap.elapsed = time.monotonic() - self.job._started
+            for name, value in losses.items():  # a GAN has two losses and no single "train" one
+                curve = snap.train_curve if name == "train" else snap.terms.setdefault(name, [])
+                curve.append((step, round(value, 4)))
+        if step % self.every == 0:
+            self.take_sample(step)
+
+    def evaluated(self, step: int, metrics: dict[str, float], model: torch.nn.Module) -> None:
+        with self.job._lock:
+            self.job._snapshot.valid_curve.append((step, metrics["valid_loss"]))
+
+    def stop_requested(self) -> bool:
+        if time.monotonic() >= self.deadline and not self.job._stop.is_set():
+            with self.job._lock:
+                self.job._snapshot.message = "time budget reached"
+            self.job._stop.set()
+        return self.job._stop.is_set()
+
+
+@dataclass
+class _Job:
+    """A checked request, waiting its turn or running."""
+
+    request: JobRequest
+    recipe: Recipe
+    plan: Plan
+
+
+class TrainingJobs:
+    """The server's training slot: at most one job runs; anyone can read how it is going."""
+
+    def __init__(self, hub: ModelHub, limits: Limits = DEFAULT_LIMITS):
+        self.hub, self.limits = hub, limits
+        self.placement = Placement.choose(hub.device.type)  # train where the app's models run
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._snapshot = JobSnapshot()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+        self._waiting: deque[_Job] = deque()
+        self._closing = False
+        # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
+        # learned, instead of dying inside torch in a daemon thread.
+        atexit.register(self._stop_and_wait)
+
+    def _stop_and_wait(self) -> None:
+        with self._lock:
+            self._closing = True  # no job in line starts after this
+            self._waiting.clear()
+        self.stop()
+        self.wait(30)
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            return self._copy()
+
+    def start(self, request: JobRequest) -> JobSnapshot:
+        """Check the request by its recipe (data read, before any training), then train in a
+        background thread: at once, or after the jobs already waiting when one is running."""
+        chosen = recipe(request.kind)
+        if not chosen.in_app:
+            raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")
+        with self._lock:
+            if self._snapshot.running or self._waiting:
+                taken = {self._snapshot.name, *self._waiting_names()}
+                if request.name in taken:
+                    raise ValueError(
+                        f"a job for {request.name!r} is already running or waiting; choose another name"
+                    )
+                if len(self._waiting) >= MAX_WAITING:
+                    current = self._snapshot
+                    raise JobBusyError(
+                        f"a training job ({current.name!r}, step {current.step} of {current.total}) is "
+                        f"running and {len(self._waiting)} are waiting; one job runs at a time on this "
+                        "server, so try again when one ends"
+                    )
+            job = _Job(request, chosen, chosen.plan_job(request, self.hub, self.limits))
+            if self._snapshot.running or self._waiting:
+                self._waiting.append(job)
+                queued = JobSnapshot(state="waiting", name=request.name, kind=request.kind)
+                queued.waiting = self._waiting_names()
+                return queued
+            self._launch(job)
+            return self._copy()
+
+    def _launch(self, job: _Job) -> None:
+        """Start a checked job in its thread; the caller holds the lock."""
+        self._stop.clear()
+        self._started = time.monotonic()
+        self._snapshot = JobSnapshot(state="running", name=job.request.name, kind=job.request.kind)
+        self._thread = threading.Thread(
+            target=self._work, args=(job,), name=f"train-{job.request.name}", daemon=True
+        )
+        self._thread.start()
+
+    def _work(self, job: _Job) -> None:
+        """A job's thread: train, then start the next job in line, if any."""
+        try:
+            self._run(job)
+        finally:
+            with self._lock:
+                if self._waiting and not self._closing:
+                    self._launch(self._waiting.popleft())
+
+    def _copy(self) -> JobSnapshot:
+        """The snapshot with the line of waiting jobs; the caller holds the lock."""
+        snap = copy.deepcopy(self._snapshot)
+        snap.waiting = self._waiting_names()
+        return snap
+
+    def _waiting_names(self) -> list[str]:
+        """Names of the jobs in line, first first; the caller holds the lock."""
+        return [job.request.name for job in self._waiting]
+
+    def stop(self) -> JobSnapshot:
+        """Ask the running job to stop after its current step; it then saves what it learned
+        (and the next job in line starts)."""
+        with self._lock:
+            if self._snapshot.running:
+                self._stop.set()
+                self._snapshot.state = "stopping"
+            return self._copy()
+
+    def wait(self, timeout: float | None = None) -> JobSnapshot:
+        """Wait until no job runs or waits (or ``timeout`` seconds pass)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            thread = self._thread
+            if thread is not None:
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            with self._lock:
+                done = self._thread is thread and not self._waiting
+            if done or (deadline is not None and time.monotonic() >= deadline):
+                return self.snapshot()
+
+    def _run(self, job: _Job) -> None:
+        """Train by the recipe, show the final model's preview, save it, and say how it ended."""
+        name = job.request.name
+        deadline = self._started + float(job.request.minutes) * 60  # the budget counts from the start
+        monitor = _JobMonitor(self, deadline, job.recipe.preview(job.plan))
+        run = Run(log=log.info, monitor=monitor, placement=self.placement)
+        try:
+            trained = job.recipe.train(job.plan, run)
+            card = job.recipe.card(job.plan, trained, run=run)
+            monitor.take_sample(self._snapshot.step)  # the model that is saved
+            self.hub.save(name, trained.model, card, storage_dtype=job.recipe.storage_dtype)
+            with self._lock:
+                stopped = self._stop.is_set()
+                self._snapshot.state = "stopped" if stopped else "finished"
+                reason = self._snapshot.message or ("stopped" if stopped else "finished")
+                self._snapshot.message = f"{reason}; saved {name!r} ({trained.summary})"
+        except Exception as err:  # the job ends, the server serves on, and the page says why
+            log.exception("training job %s failed", name)
+            with self._lock:
+                self._snapshot.state = "failed"
+                self._snapshot.message = f"training failed: {err}"

@@ -1,0 +1,64 @@
+"""Recipes: a new trainable kind is one more recipe, with no edit to the CLI or the job slot."""
+
+from __future__ import annotations
+
+import sys
+from typing import ClassVar
+
+import pytest
+
+from aigc_demo import recipes
+from aigc_demo.backend import hub as hub_module
+from aigc_demo.backend.checkpoint import read_card
+from aigc_demo.cli import main
+from aigc_demo.jobs import TrainingJobs
+from aigc_demo.recipes import JobRequest
+from aigc_demo.recipes.text import TextRecipe
+
+TEXT = "".join(f"there once was a cat number {i} who sat on a mat.\n" for i in range(400))
+
+
+class LimerickRecipe(TextRecipe):
+    """A kind the project does not ship: the text recipe under another name, with its own texts."""
+
+    name = "limericks"
+    help = "a text model that writes limericks"
+    default_name = "my-limericks"
+    texts: ClassVar[dict] = {"kind": ("Limericks", "打油诗")}
+
+
+@pytest.fixture
+def with_limericks(monkeypatch, tmp_path):
+    monkeypatch.setattr(recipes, "RECIPES", (*recipes.RECIPES, LimerickRecipe()))
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
+    hub_module.default_hub.cache_clear()
+    yield
+    hub_module.default_hub.cache_clear()
+
+
+def test_a_new_recipe_is_trained_by_the_cli_and_the_job_slot_unchanged(
+    with_limericks, hub, tmp_path, monkeypatch
+):
+    corpus = tmp_path / "limericks.txt"
+    corpus.write_text(TEXT)
+    out = tmp_path / "limericks.safetensors"
+    small = ["--hidden", "16", "--layers", "1", "--seq-len", "16", "--batch-size", "4", "--epochs", "1"]
+    command = ["train", "limericks", "--data", str(corpus), "--out", str(out), *small]
+    monkeypatch.setattr(sys, "argv", ["aigc_demo", *command])  # what the card records
+    assert main(command) == 0
+    card = read_card(out)
+    assert card.kind == "char-rnn"
+    assert "train limericks" in card.training_command
+    jobs = TrainingJobs(hub)
+    started = jobs.start(
+        JobRequest("limericks", "my-limericks", text=TEXT, epochs=1, settings={"hidden": 16})
+    )
+    assert started.kind == "limericks"
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert hub.entry("my-limericks").card.config["hidden"] == 16
+
+
+def test_an_unknown_kind_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="kind must be one of text, sprites"):
+        recipes.recipe("poetry")

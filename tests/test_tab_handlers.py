@@ -1,0 +1,109 @@
+"""The Image and Text tabs' handlers called as plain methods over a hub, without a server."""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from aigc_demo.ui.image_tab import CENTRED, ImageHandlers, Steering
+from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
+from tests.helpers import make_card, make_image_model, make_text_card, make_text_model
+
+SLIDERS = (0.0,) * 8
+NAMED = (0.0, 0.0, 0.0, None, 0.0)  # ink, slant, width, "more like", its strength
+
+
+@pytest.fixture
+def images(hub) -> ImageHandlers:
+    model = make_image_model(classes=3)
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    return ImageHandlers(hub)
+
+
+@pytest.fixture
+def texts(hub) -> TextHandlers:
+    model = make_text_model()
+    hub.save("bard", model, make_text_card(model))
+    return TextHandlers(hub)
+
+
+def test_steering_names_the_slider_values_in_the_order_the_page_sends_them():
+    steer = Steering.of((1.0, *SLIDERS[1:], 0.5, 0.0, 0.0, "7", 2.0, 0.7, "raw"))
+    assert steer.offsets == (1.0, *SLIDERS[1:])
+    assert steer.named == {"ink": 0.5, "slant": 0.0, "width": 0.0, "7": 2.0}
+    assert (steer.truncation, steer.raw) == (0.7, True)
+    plain = Steering.of((*SLIDERS, *NAMED))  # truncation and axes left out
+    assert (plain.truncation, plain.raw, "None" in plain.named) == (1.0, False, False)
+
+
+def test_decode_follows_the_sliders_and_a_seed_means_one_picture(images):
+    centre = images.decode(None, "digits", "2", 5, *SLIDERS, *NAMED, 1.0, "principal")
+    again = images.decode(None, "digits", "2", 5, *SLIDERS, *NAMED, 1.0, "principal")
+    moved = images.decode(None, "digits", "2", 5, 2.0, *SLIDERS[1:], *NAMED, 1.0, "principal")
+    assert np.array_equal(centre, again)
+    assert not np.array_equal(centre, moved)
+    seed, *rest = images.random_latent("digits", "0")
+    assert isinstance(seed, int)
+    assert tuple(rest[: len(CENTRED)]) == CENTRED
+    assert rest[-1] is None  # a new seed leaves an encoded drawing behind
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda h: h.decode(None, "nobody", "0", 1, *SLIDERS, *NAMED), "nobody"),
+        (lambda h: h.decode(None, "digits", "0", "x", *SLIDERS, *NAMED), "seed"),
+        (
+            lambda h: h.interpolate("digits", "0", 1, 2, 4, "slerp", "drawings", "1", []),
+            "encode two drawings",
+        ),
+        (lambda h: h.interpolate("digits", "0", 1, 2, 4, "slerp", "sideways"), "'seeds' or 'classes'"),
+        (lambda h: h.encode_drawing("digits", "0", None, None), "draw a digit"),
+    ],
+)
+def test_bad_image_requests_get_a_message(images, call, message):
+    with pytest.raises(gr.Error, match=message):
+        call(images)
+
+
+def test_refresh_offers_the_models_classes_and_directions(images):
+    model, label, class_b, *sliders = images.refresh(
+        None, None, None, "9", 1, *SLIDERS, *NAMED, 1.0, "principal"
+    )
+    assert model.value == "digits"
+    assert (label.value, label.visible) == ("0", True)  # a class it does not draw falls back to 0
+    assert [c[1] for c in class_b.choices] == ["0", "1", "2"]
+    assert [s.visible for s in sliders[:8]] == [True] * 3 + [False] * 5  # its three directions
+
+
+def test_interpolation_writes_a_gif_and_a_strip(images):
+    gif, strip = images.interpolate("digits", "1", 3, 4, 5, "lerp", "classes", "2")
+    assert gif.endswith(".gif")
+    assert strip.shape[1] > strip.shape[0]
+
+
+def test_text_handlers_write_stream_and_branch(texts):
+    settings = (0.8, 0, 1.0, 30, 3, 1)
+    result = texts.generate("bard", "Hi", *settings)
+    assert result["prompt"] == "Hi"
+    assert len(result["continuations"][0]) == 30
+    pages = list(texts.stream_text(None, "bard", "Hi", *settings, "traditional"))
+    assert pages[-1][0] == "Hi" + result["continuations"][0]  # the stream writes what generate does
+    branched = list(texts.branch(None, "bard", pages[-1][0], 3, "a", *settings))
+    assert branched[-1].startswith(pages[-1][0][:3] + "a")
+    with pytest.raises(gr.Error, match="exactly one character"):
+        list(texts.branch(None, "bard", "Hello", 2, "ab", *settings))
+
+
+def test_the_lens_and_a_click_on_it_show_the_candidates(texts):
+    *_, (_, _, record) = texts.stream_text(None, "bard", "Hi", 0.8, 0, 1.0, 10, 3, 1, "traditional")
+    tokens, _, _, _, record = texts.show_lens(None, record, "traditional")
+    assert len(tokens) == 10
+    assert all(0.0 <= p <= 1.0 for _, p in tokens)
+    info, bars, choice, record = texts.pick(None, record, gr.SelectData(None, {"index": 4, "value": "x"}))
+    assert record["position"] == 4
+    assert "5" in info  # the fifth character
+    assert len(bars) == len(choice.choices) > 0
+    with pytest.raises(ValueError, match="temperature"):
+        SamplingSettings(temperature=float("nan")).checked()

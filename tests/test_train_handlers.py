@@ -1,0 +1,92 @@
+"""The Train tab's handlers called as plain methods, without a server; and the recipes they read."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from aigc_demo.jobs import JobSnapshot, TrainingJobs
+from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
+from aigc_demo.ui.i18n import TRANSLATIONS
+from aigc_demo.ui.train_tab import SETTINGS, TrainHandlers
+
+TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
+
+
+@pytest.fixture
+def handlers(hub) -> TrainHandlers:
+    return TrainHandlers(TrainingJobs(hub))
+
+
+def test_every_recipe_is_complete_for_where_it_appears():
+    names = [r.name for r in RECIPES]
+    assert len(names) == len(set(names))
+    for each in app_recipes():
+        assert "tiny" in each.presets, each.name
+        assert set(each.settings) <= set(SETTINGS), each.name
+        assert each.gives in ("text", "files", "nothing"), each.name
+        needed = {"kind", *(["files"] if each.gives == "files" else [])}
+        assert needed <= set(each.texts), each.name
+        for language in ("en", "zh-CN"):
+            assert TRANSLATIONS[language][f"train_kind_{each.name}"], (each.name, language)
+    for each in cli_recipes():
+        parser = argparse.ArgumentParser()
+        each.add_arguments(parser)  # its flags parse, and none clashes with another
+        assert each.config_class.__dataclass_fields__["seed"], each.name
+
+
+def test_start_job_trains_any_app_recipe_and_reports_its_status(handlers, hub):
+    started = handlers.start_job("text", "  handled  ", TEXT, None, "tiny", 1, 5, "", {"batch_size": 8})
+    assert (started["state"], started["kind"], started["name"]) == ("running", "text", "handled")
+    done = handlers.jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert hub.entry("handled").card.extras["training"]["batch_size"] == 8
+    assert handlers.training_status()["state"] == "finished"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("diffusion", "x", TEXT), "kind must be one of"),
+        (("image-classifier", "x", TEXT), "command line"),
+        (("text", "x", TEXT, None, "tiny", 1, 5, "", "batch_size=8"), "JSON object"),
+        (("sprites", "x", None, None, "tiny", 1, 5, "some-model"), "starts afresh"),
+        (("speech", "x", None, []), "give recordings"),
+    ],
+)
+def test_bad_requests_get_a_message_and_start_nothing(handlers, arguments, message):
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match=message):
+        handlers.start_job(*arguments)
+    assert handlers.jobs.snapshot().state == "idle"
+
+
+def test_choosing_a_kind_shows_the_inputs_its_recipe_needs(handlers):
+    pasted, upload, files, _, start_from, name, preset, *numbers = handlers.choose("speech", "my-text-model")
+    assert (pasted.visible, upload.visible, files.visible) == (False, False, True)
+    assert start_from.visible
+    assert preset.value == "tiny"
+    assert name == recipe("speech").default_name  # a default name follows the choice
+    assert [n.visible for n in numbers] == [s in recipe("speech").settings for s in SETTINGS]
+    *_, name, _, _, _, _, _, _, _ = handlers.choose("sprites", "my-own-name")
+    assert name == "my-own-name"  # a name the person typed is kept
+    pasted, upload, files, public, start_from, *_ = handlers.choose("sprites", "x")
+    assert [c.visible for c in (pasted, files, public, start_from)] == [False] * 4
+
+
+def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
+    import numpy as np
+
+    pictured = JobSnapshot(
+        state="running", name="p", kind="vae", step=2, total=4, samples=[(0, np.zeros((4, 4)))]
+    )
+    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, ["p"])
+    assert "p (yours)" in status
+    assert (sample.visible, picture.visible) == (False, True)
+    written = JobSnapshot(state="finished", name="t", kind="text", samples=[(0, "a"), (5, "ab")])
+    status, table, sample, picture, scrubber = handlers.view(written, "zh-CN", 0, [])
+    assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
+    assert "t" in status
+    assert list(table.columns) == ["step", "loss", "curve"]
