@@ -1,4 +1,4 @@
-"""The Image and Text tabs' handlers called as plain methods over a hub, without a server."""
+"""The Image, Text and Speech tabs' handlers called as plain methods over a hub, without a server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 
 from aigc_demo.ui.image_tab import CENTRED, ImageHandlers, Steering
+from aigc_demo.ui.speech_tab import SpeechHandlers
 from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
-from tests.helpers import make_card, make_image_model, make_text_card, make_text_model
+from tests.helpers import (
+    make_card,
+    make_image_model,
+    make_speech_card,
+    make_speech_model,
+    make_text_card,
+    make_text_model,
+)
 
 SLIDERS = (0.0,) * 8
 NAMED = (0.0, 0.0, 0.0, None, 0.0)  # ink, slant, width, "more like", its strength
@@ -107,3 +115,23 @@ def test_the_lens_and_a_click_on_it_show_the_candidates(texts):
     assert len(bars) == len(choice.choices) > 0
     with pytest.raises(ValueError, match="temperature"):
         SamplingSettings(temperature=float("nan")).checked()
+
+
+def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
+    import soundfile as sf
+
+    model = make_speech_model()
+    hub.save("voice", model, make_speech_card(model))
+    voices = SpeechHandlers(hub)
+    (rate, samples), wav, picture = voices.speak_digits("voice", "42", 3, 0.7, *SLIDERS)
+    assert rate == 8000
+    assert samples.dtype == np.int16
+    assert sf.read(wav)[0].shape[0] == len(samples)
+    assert picture.ndim == 3
+    _, *rest = voices.random_voice("voice", "7", 0.7)
+    assert tuple(rest[:8]) == SLIDERS
+    with pytest.raises(gr.Error, match="digit"):
+        voices.speak_digits("voice", "forty-two", 3, 0.7, *SLIDERS)
+    model_list, *sliders = voices.refresh(None, None)
+    assert model_list.value == "voice"
+    assert len(sliders) == 8

@@ -1,4 +1,8 @@
-"""The Speech tab: pick digits or type a number, choose a voice, listen, download the WAV."""
+"""The Speech tab: pick digits or type a number, choose a voice, listen, download the WAV.
+
+``SpeechHandlers`` holds every handler as a plain method over the hub, so a test calls them without
+a server; ``build_speech_tab`` lays out the components and wires them to those methods.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
+CENTRED = (0.0,) * SLIDERS
 
 
 def slider_label(index: int, info: dict | None, lang: str) -> str:
@@ -40,7 +45,57 @@ def slider_label(index: int, info: dict | None, lang: str) -> str:
     )
 
 
+class SpeechHandlers:
+    """Every handler of the Speech tab, over one hub. ``speak_digits`` and ``random_voice`` are public
+    API endpoints; the others serve the page."""
+
+    def __init__(self, hub: ModelHub):
+        self.hub = hub
+
+    @shows_errors
+    def speak_digits(
+        self, model_name: str, digits: str, voice_seed: float, temperature: float, *offsets: float
+    ):
+        """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
+        voice strays from the typical one, 0.1-1) and the voice sliders."""
+        loaded = load_model(self.hub, model_name, (KIND,), "speech")
+        result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
+        name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
+        path = write_wav(output_path(name), result.wave, result.sample_rate)
+        return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
+
+    def pick_digit(
+        self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float
+    ):
+        """A digit button: it becomes the number, spoken at once."""
+        return chosen, *self.speak_digits(model_name, chosen, voice_seed, temperature, *offsets)
+
+    def random_voice(self, model_name: str, digits: str, temperature: float):
+        """A new random voice: a fresh seed with the sliders back at the centre."""
+        new_seed = random_seed()
+        return new_seed, *CENTRED, *self.speak_digits(model_name, digits, new_seed, temperature)
+
+    def centre_sliders(self, model_name: str, digits: str, voice_seed: float, temperature: float):
+        return *CENTRED, *self.speak_digits(model_name, digits, voice_seed, temperature)
+
+    def refresh(self, request: gr.Request, current: str | None) -> list[Any]:
+        """The installed voices, and the sliders of the chosen one named by what they move."""
+        lang = language_of(request)
+        names = [e.name for e in self.hub.entries(kind=KIND)]
+        chosen = current if current in names else (names[0] if names else None)
+        card = self.hub.entry(chosen).card if chosen else None
+        count = card.config.get("num_directions", 0) if card else 0
+        infos = card.extras.get("directions", []) if card else []
+        sliders_shown = [
+            gr.Slider(label=slider_label(i, infos[i] if i < len(infos) else None, lang), visible=i < count)
+            for i in range(SLIDERS)
+        ]
+        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown]
+
+
 def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+    """Lay out the tab and wire its components to a ``SpeechHandlers``."""
+    handlers = SpeechHandlers(hub)
     with gr.Row():
         with gr.Column(scale=2):
             names = [e.name for e in hub.entries(kind=KIND)]
@@ -74,68 +129,22 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             )
             download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
             picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
-
-    @shows_errors
-    def speak_digits(model_name: str, digits: str, voice_seed: float, temperature: float, *offsets: float):
-        """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
-        voice strays from the typical one, 0.1-1) and the voice sliders."""
-        loaded = load_model(hub, model_name, (KIND,), "speech")
-        result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
-        name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
-        path = write_wav(output_path(name), result.wave, result.sample_rate)
-        return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
-
     outputs = [audio, download, picture]
     inputs = [model, number, seed, variety, *sliders]
-    gr.on([say.click, number.submit], speak_digits, inputs, outputs, api_name="speak_digits")
-    gr.on(
-        [variety.release, *(s.release for s in sliders)],
-        speak_digits,
-        inputs,
-        outputs,
-        api_visibility="private",
-        trigger_mode="always_last",
+    private = {"api_visibility": "private"}
+    gr.on([say.click, number.submit], handlers.speak_digits, inputs, outputs, api_name="speak_digits")
+    released = [variety.release, *(s.release for s in sliders)]
+    gr.on(released, handlers.speak_digits, inputs, outputs, trigger_mode="always_last", **private)
+    digit.input(handlers.pick_digit, [model, digit, seed, variety, *sliders], [number, *outputs], **private)
+    shuffle.click(
+        handlers.random_voice, [model, number, variety], [seed, *sliders, *outputs], api_name="random_voice"
     )
-
-    def pick_digit(model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float):
-        return chosen, *speak_digits(model_name, chosen, voice_seed, temperature, *offsets)
-
-    digit.input(
-        pick_digit, [model, digit, seed, variety, *sliders], [number, *outputs], api_visibility="private"
-    )
-
-    def random_voice(model_name: str, digits: str, temperature: float):
-        """A new random voice: a fresh seed with the sliders back at the centre."""
-        new_seed = random_seed()
-        return new_seed, *([0.0] * SLIDERS), *speak_digits(model_name, digits, new_seed, temperature)
-
-    shuffle.click(random_voice, [model, number, variety], [seed, *sliders, *outputs], api_name="random_voice")
-
-    def centre_sliders(model_name: str, digits: str, voice_seed: float, temperature: float):
-        return *([0.0] * SLIDERS), *speak_digits(model_name, digits, voice_seed, temperature)
-
-    reset.click(
-        centre_sliders, [model, number, seed, variety], [*sliders, *outputs], api_visibility="private"
-    )
-
-    def refresh(request: gr.Request, current: str | None) -> list[Any]:
-        lang = language_of(request)
-        names = [e.name for e in hub.entries(kind=KIND)]
-        chosen = current if current in names else (names[0] if names else None)
-        card = hub.entry(chosen).card if chosen else None
-        count = card.config.get("num_directions", 0) if card else 0
-        infos = card.extras.get("directions", []) if card else []
-        sliders_shown = [
-            gr.Slider(label=slider_label(i, infos[i] if i < len(infos) else None, lang), visible=i < count)
-            for i in range(SLIDERS)
-        ]
-        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown]
-
+    reset.click(handlers.centre_sliders, [model, number, seed, variety], [*sliders, *outputs], **private)
     gr.on(
         [demo.load, model.change],
-        refresh,
+        handlers.refresh,
         [model],
         [model, *sliders],
-        api_visibility="private",
         show_progress="hidden",
+        **private,
     )
