@@ -42,7 +42,7 @@ def served(tmp_path):
 
 
 def one_file(url: str, checksum: str) -> dict[str, PublicDataset]:
-    return {"lines": PublicDataset("lines", (RemoteFile(url, "input.txt", checksum),), ("text",))}
+    return {"lines": PublicDataset("lines", (RemoteFile(url, "input.txt", checksum),))}
 
 
 def test_a_dataset_is_downloaded_once_checked_and_then_read_from_the_cache(served, tmp_path):
@@ -87,7 +87,7 @@ def test_recordings_are_checked_by_content_and_unpacked(served, tmp_path):
         archive.writestr("dataset-main/README.md", "readme")
     digest = wav_set_digest({p.name: p.read_bytes() for p in recordings.iterdir()})
     remote = RemoteFile(base + "archive.zip", "recordings.zip", f"wav-set:{digest}")
-    catalogue = {"digits": PublicDataset("digits", (remote,), ("speech",))}
+    catalogue = {"digits": PublicDataset("digits", (remote,))}
     folder = dataset_path("digits", tmp_path / "cache", catalogue)
     assert sorted(p.name for p in folder.iterdir()) == ["recordings"]
     assert len(load_spoken_digits(folder)) == 10
@@ -95,7 +95,7 @@ def test_recordings_are_checked_by_content_and_unpacked(served, tmp_path):
     assert len(requests) == 1
     wrong = RemoteFile(base + "archive.zip", "recordings.zip", "wav-set:" + "0" * 64)
     with pytest.raises(DownloadError, match="did not match"):
-        dataset_path("other", tmp_path / "cache", {"other": PublicDataset("other", (wrong,), ("speech",))})
+        dataset_path("other", tmp_path / "cache", {"other": PublicDataset("other", (wrong,))})
     assert list((tmp_path / "cache" / "other").iterdir()) == []
 
 

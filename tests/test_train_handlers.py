@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from aigc_demo.data.downloads import DATASETS
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
 from aigc_demo.ui.i18n import TRANSLATIONS
@@ -25,6 +26,7 @@ def test_every_recipe_is_complete_for_where_it_appears():
     for each in app_recipes():
         assert "tiny" in each.presets, each.name
         assert set(each.settings) <= set(SETTINGS), each.name
+        assert set(each.public_datasets) <= set(DATASETS), each.name
         assert each.gives in ("text", "files", "nothing"), each.name
         needed = {"kind", *(["files"] if each.gives == "files" else [])}
         assert needed <= set(each.texts), each.name

@@ -41,7 +41,6 @@ class RemoteFile:
 class PublicDataset:
     name: str
     files: tuple[RemoteFile, ...]
-    kinds: tuple[str, ...]  # the Train tab kinds it serves
 
 
 def _mnist_style(base: str, checksums: Mapping[str, str]) -> tuple[RemoteFile, ...]:
@@ -60,7 +59,6 @@ DATASETS: dict[str, PublicDataset] = {
                 "t10k-labels-idx1-ubyte.gz": "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",  # noqa: E501
             },
         ),
-        ("vae", "gan"),
     ),
     "fashion-mnist": PublicDataset(
         "fashion-mnist",
@@ -73,7 +71,6 @@ DATASETS: dict[str, PublicDataset] = {
                 "t10k-labels-idx1-ubyte.gz": "md5:bb300cfdad3c16e7a12a480ee83cd310",
             },
         ),
-        ("vae", "gan"),
     ),
     "tiny-shakespeare": PublicDataset(
         "tiny-shakespeare",
@@ -84,7 +81,6 @@ DATASETS: dict[str, PublicDataset] = {
                 "sha256:86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
             ),
         ),
-        ("text",),
     ),
     "fsdd": PublicDataset(
         "fsdd",
@@ -96,7 +92,6 @@ DATASETS: dict[str, PublicDataset] = {
                 "wav-set:1801eae019c063377d98f831d3f93574f259475df7332bb0e3d1b080fb5e6959",
             ),
         ),
-        ("speech",),
     ),
 }
 

@@ -118,6 +118,7 @@ class Recipe:
     settings: ClassVar[tuple[str, ...]] = ()  # the SETTINGS a person may change
     fine_tune_rate: ClassVar[float] = 5e-4  # a gentler step than from scratch, from trained weights
     gives: ClassVar[str] = "files"  # what a person gives: "text", "files" or "nothing"
+    public_datasets: ClassVar[tuple[str, ...]] = ()  # names in data.downloads it can learn from instead
     shows: ClassVar[str] = "picture"  # its previews: "text", "picture" or "spectrograms"
     used_in: ClassVar[str] = "image"  # the tab its models appear in: "image", "text" or "speech"
     default_name: ClassVar[str] = "my-model"

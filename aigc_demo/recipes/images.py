@@ -78,6 +78,7 @@ class ImageRecipe(Recipe):
 
     data_help = IMAGE_DATA_HELP
     can_start_from = placed = parallel = True
+    public_datasets = ("mnist", "fashion-mnist")
     preview_texts: ClassVar[dict] = {
         "files": (
             "Pictures: a zip (one folder per class, e.g. 0/, 1/), picture files, or MNIST IDX files",
@@ -264,6 +265,7 @@ class SpritesRecipe(VAERecipe):
     help = "beta-VAE on the built-in sprites"
     data_help = ""  # the command line's vae recipe reads ``--data sprites``
     can_start_from = parallel = False
+    public_datasets = ()
     # How many sprites it learns from, and its sizes; "tiny" shows recognisable shapes in about a minute.
     presets: ClassVar[dict] = {
         "tiny": {"count": 6000, "latent_dim": 6, "channels": 16, "hidden": 128},

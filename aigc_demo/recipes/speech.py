@@ -58,6 +58,7 @@ class SpeechRecipe(Recipe):
         "base": {"latent_dim": 16, "channels": 16},
     }
     settings = ("batch_size", "learning_rate", "latent_dim", "beta")
+    public_datasets = ("fsdd",)
     shows, used_in = "spectrograms", "speech"
     default_name = "my-voice"
     texts: ClassVar[dict] = {

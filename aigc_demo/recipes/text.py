@@ -46,6 +46,7 @@ class TextRecipe(Recipe):
         "base": {"hidden": 384, "layers": 2, "embed_dim": 64, "seq_len": 128, "batch_size": 64},
     }
     settings = ("batch_size", "learning_rate", "hidden", "layers")
+    public_datasets = ("tiny-shakespeare",)
     fine_tune_rate = 1e-3
     gives, shows, used_in = "text", "text", "text"
     default_name = "my-text-model"

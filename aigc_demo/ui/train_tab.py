@@ -132,12 +132,12 @@ def settings_of(given: Any) -> dict:
 
 def public_choices(what: str) -> list[tuple[str, str]]:
     """None, or the public datasets that suit the kind (downloaded the first time one is used)."""
-    return [(I18N("train_public_none"), "")] + [(n, n) for n, d in DATASETS.items() if what in d.kinds]
+    return [(I18N("train_public_none"), "")] + [(n, n) for n in recipe(what).public_datasets]
 
 
 def public_dataset(name: str, what: str) -> Path:
     """The local copy of a public dataset for the kind: a download on first use, checked."""
-    if name not in DATASETS or what not in DATASETS[name].kinds:
+    if name not in DATASETS or name not in recipe(what).public_datasets:
         raise ValueError(f"{name!r} is not a public dataset for this kind of model")
     return dataset_path(name, settings.dataset_cache())
 
