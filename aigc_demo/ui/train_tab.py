@@ -29,19 +29,8 @@ PLOT_POINTS = 400
 REMEMBERED_JOBS = 8  # names of the jobs a browser started that it keeps, newest last
 FIRST = app_recipes()[0]  # the choice the tab opens on
 # The Start button's inputs, by name, in the order the page sends them.
-FORM = (
-    "kind",
-    "name",
-    "pasted",
-    "upload",
-    "files",
-    "public",
-    "preset",
-    "epochs",
-    "minutes",
-    "start_from",
-    *SETTINGS,
-)
+FORM = ("kind", "name", "pasted", "upload", "files", "public", "preset", "epochs", "minutes", "start_from")
+FORM += tuple(SETTINGS)  # then the individual settings, in the accordion's order
 
 
 def _minutes(seconds: float | None) -> str:
@@ -275,8 +264,9 @@ class TrainHandlers:
         unless the person moved it back (``shown``). ``mine``: names of this browser's jobs."""
         newest = max(len(snap.samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
-        preview = snap.samples[at][1] if snap.samples else None
-        label = text("train_scrubber_at", lang, step=snap.samples[at][0]) if snap.samples else None
+        preview, label = None, text("train_scrubber", lang)
+        if snap.samples:
+            preview, label = snap.samples[at][1], text("train_scrubber_at", lang, step=snap.samples[at][0])
         chosen = _recipe_of(snap)
         drawn = chosen is not None and chosen.shows != "text"
         return (
