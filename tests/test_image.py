@@ -41,6 +41,29 @@ def test_bad_idx_files_are_refused_with_the_reason(tmp_path, content, message):
         read_idx(path)
 
 
+def test_an_idx_file_is_judged_by_its_header_before_its_data_is_read(tmp_path):
+    """A small gzip that inflates far past what its header declares, or a header asking for huge
+    pictures, is refused having read no more than the header allows (peak Python memory measured)."""
+    import tracemalloc
+    import zlib
+
+    header = b"\x00\x00\x08\x03" + (2).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2
+    squeezer = zlib.compressobj(9, wbits=31)  # gzip framing
+    body = [squeezer.compress(header)] + [squeezer.compress(bytes(1 << 20)) for _ in range(256)]
+    bomb = tmp_path / "bomb-images-idx3-ubyte.gz"
+    bomb.write_bytes(b"".join(body) + squeezer.flush())  # 256 MiB of data behind a 2-picture header
+    huge = tmp_path / "huge-images-idx3-ubyte"
+    huge.write_bytes(b"\x00\x00\x08\x03" + (2).to_bytes(4, "big") + (4096).to_bytes(4, "big") * 2)
+    for path, message in ((bomb, "holds more bytes"), (huge, "at most 64 x 64")):
+        tracemalloc.start()
+        with pytest.raises(IdxFormatError, match=message):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 2_000_000, (path.name, peak)
+    assert bomb.stat().st_size < 1_000_000
+
+
 def test_truncated_gzip_is_refused(tmp_path):
     path = tmp_path / "x.gz"
     path.write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x04abcd")[:-6])

@@ -17,7 +17,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from aigc_demo.data.archive import ArchiveError, Limits, read_files, read_members
-from aigc_demo.data.mnist import IdxFormatError, ImageSet, read_idx
+from aigc_demo.data.mnist import MAX_ELEMENTS, IdxFormatError, ImageSet, read_idx
 
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 GREY_SIZE = 28
@@ -148,9 +148,10 @@ def _is_idx(path: Path) -> bool:
     return "-ubyte" in name or name.endswith((".idx", "idx1-ubyte", "idx3-ubyte"))
 
 
-def idx_to_set(paths: Sequence[Path]) -> ImageSet:
-    """MNIST-style IDX files: each images file (N, H, W) pairs with the labels file of equal N."""
-    arrays = [read_idx(path) for path in paths]
+def idx_to_set(paths: Sequence[Path], max_elements: int = MAX_ELEMENTS) -> ImageSet:
+    """MNIST-style IDX files: each images file (N, H, W) pairs with the labels file of equal N; no
+    file may hold more than ``max_elements`` values."""
+    arrays = [read_idx(path, max_elements) for path in paths]
     images = [a for a in arrays if a.ndim == 3]
     labels = {len(a): a for a in arrays if a.ndim == 1}
     if not images:
@@ -176,7 +177,7 @@ def load_training_images(
     if not paths:
         raise ImageFileError("give pictures to learn from: a zip of pictures, picture files or IDX files")
     if all(_is_idx(p) for p in paths):
-        data = idx_to_set(paths)
+        data = idx_to_set(paths, min(MAX_ELEMENTS, limits.max_files * COLOUR_SIZE * COLOUR_SIZE))
         if len(data) > limits.max_files:
             raise ImageFileError(
                 f"the IDX files hold {len(data):,} pictures; this server accepts up to {limits.max_files:,}"

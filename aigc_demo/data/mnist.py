@@ -10,14 +10,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
 
 UNSIGNED_BYTE = 0x08
 MAX_ELEMENTS = 200_000_000  # refuses absurd headers before allocating anything
+MAX_SIDE = 64  # widest and highest IDX pictures accepted (MNIST's are 28)
 SPLITS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -28,32 +31,44 @@ class IdxFormatError(ValueError):
     """A file that is not a usable IDX file, with the reason."""
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    """The array stored in an IDX file (``.gz`` is decompressed)."""
+def read_idx(path: str | Path, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
+    """The array stored in an IDX file (``.gz`` is decompressed). The header is read and checked
+    first — at most ``max_elements`` values, pictures at most ``MAX_SIDE`` wide and high — and then
+    no more data than it declares, so a small file that claims or inflates to gigabytes costs nothing."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, EOFError) as err:
+            shape = _idx_shape(handle, path.name)
+            count = int(np.prod(shape, dtype=np.int64))
+            if count > max_elements:
+                raise IdxFormatError(f"{path.name} claims {count:,} values, more than this loader accepts")
+            if len(shape) == 3 and max(shape[1:]) > MAX_SIDE:
+                raise IdxFormatError(
+                    f"{path.name} holds pictures of {shape[1]} x {shape[2]}; the image models draw at most "
+                    f"{MAX_SIDE} x {MAX_SIDE}"
+                )
+            data = handle.read(count + 1)  # one byte more tells a file longer than its header says
+    except (OSError, EOFError, zlib.error) as err:
         raise IdxFormatError(f"{path.name} could not be read ({err})") from None
-    if len(data) < 4:
-        raise IdxFormatError(f"{path.name} is too short to be an IDX file")
-    zero, kind, dims = struct.unpack(">HBB", data[:4])
+    if len(data) != count:
+        held = f"{len(data):,}" if len(data) < count else "more"
+        raise IdxFormatError(f"{path.name} holds {held} bytes of data; its header says {count:,}")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+
+def _idx_shape(handle: BinaryIO, name: str) -> tuple[int, ...]:
+    """The shape an IDX file's header declares, checked to be of unsigned bytes."""
+    head = handle.read(4)
+    if len(head) < 4:
+        raise IdxFormatError(f"{name} is too short to be an IDX file")
+    zero, kind, dims = struct.unpack(">HBB", head)
     if zero != 0 or kind != UNSIGNED_BYTE or not 1 <= dims <= 4:
-        raise IdxFormatError(f"{path.name} is not an unsigned-byte IDX file")
-    header = 4 + 4 * dims
-    if len(data) < header:
-        raise IdxFormatError(f"{path.name} ends inside its header")
-    shape = struct.unpack(f">{dims}I", data[4:header])
-    count = int(np.prod(shape, dtype=np.int64))
-    if count > MAX_ELEMENTS:
-        raise IdxFormatError(f"{path.name} claims {count:,} values, more than this loader accepts")
-    if len(data) - header != count:
-        raise IdxFormatError(
-            f"{path.name} holds {len(data) - header:,} bytes of data; its header says {count:,}"
-        )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+        raise IdxFormatError(f"{name} is not an unsigned-byte IDX file")
+    sizes = handle.read(4 * dims)
+    if len(sizes) < 4 * dims:
+        raise IdxFormatError(f"{name} ends inside its header")
+    return struct.unpack(f">{dims}I", sizes)
 
 
 @dataclass(frozen=True)
