@@ -134,6 +134,7 @@ class TrainingJobs:
         self._thread: threading.Thread | None = None
         self._started = 0.0
         self._waiting: deque[_Job] = deque()
+        self._checking: set[str] = set()  # names whose requests are being checked
         self._closing = False
         # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
         # learned, instead of dying inside torch in a daemon thread.
@@ -152,25 +153,21 @@ class TrainingJobs:
 
     def start(self, request: JobRequest) -> JobSnapshot:
         """Check the request by its recipe (data read, before any training), then train in a
-        background thread: at once, or after the jobs already waiting when one is running."""
+        background thread: at once, or after the jobs already waiting when one is running. The
+        name and a place in line are reserved first; the check itself (which may read a large
+        upload) runs outside the lock, so status polls and the running job never wait on it."""
         chosen = recipe(request.kind)
         if not chosen.in_app:
             raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")
         with self._lock:
-            if self._snapshot.running or self._waiting:
-                taken = {self._snapshot.name, *self._waiting_names()}
-                if request.name in taken:
-                    raise ValueError(
-                        f"a job for {request.name!r} is already running or waiting; choose another name"
-                    )
-                if len(self._waiting) >= MAX_WAITING:
-                    current = self._snapshot
-                    raise JobBusyError(
-                        f"a training job ({current.name!r}, step {current.step} of {current.total}) is "
-                        f"running and {len(self._waiting)} are waiting; one job runs at a time on this "
-                        "server, so try again when one ends"
-                    )
+            self._make_room(request.name)
+            self._checking.add(request.name)
+        try:
             job = _Job(request, chosen, chosen.plan_job(request, self.hub, self.limits))
+        finally:
+            with self._lock:
+                self._checking.discard(request.name)
+        with self._lock:
             if self._snapshot.running or self._waiting:
                 self._waiting.append(job)
                 queued = JobSnapshot(state="waiting", name=request.name, kind=request.kind)
@@ -178,6 +175,22 @@ class TrainingJobs:
                 return queued
             self._launch(job)
             return self._copy()
+
+    def _make_room(self, name: str) -> None:
+        """Refuse a name already running, waiting or being checked, and a request that would not
+        fit in the line (counting those being checked); the caller holds the lock."""
+        busy = self._snapshot.running or bool(self._waiting) or bool(self._checking)
+        if name in {*self._checking, *self._waiting_names()} or (
+            self._snapshot.running and name == self._snapshot.name
+        ):
+            raise ValueError(f"a job for {name!r} is already running or waiting; choose another name")
+        if busy and len(self._waiting) + len(self._checking) >= MAX_WAITING:
+            current = self._snapshot
+            raise JobBusyError(
+                f"a training job ({current.name!r}, step {current.step} of {current.total}) is "
+                f"running and {len(self._waiting)} are waiting; one job runs at a time on this "
+                "server, so try again when one ends"
+            )
 
     def _launch(self, job: _Job) -> None:
         """Start a checked job in its thread; the caller holds the lock."""

@@ -385,3 +385,40 @@ def test_a_known_public_corpus_is_credited_from_the_catalogue(hub, monkeypatch):
     assert jobs.wait(120).state == "finished"
     assert hub.entry("credited").card.dataset == entry
     assert text_data.corpus_of(TEXT + "!", "mine.txt").name == "mine.txt"
+
+
+def test_a_request_being_checked_holds_its_name_but_not_the_lock(hub, monkeypatch):
+    """Reading a visitor's upload can take a while: status polls, stops and other requests are
+    answered meanwhile, and the name being checked cannot be taken twice."""
+    import threading
+
+    from aigc_demo import recipes
+    from aigc_demo.recipes.images import SpritesRecipe
+
+    reading, release = threading.Event(), threading.Event()
+
+    class SlowSprites(SpritesRecipe):
+        name = "slow-sprites"
+
+        def plan_request(self, *args):
+            reading.set()
+            assert release.wait(30)  # as if a large upload were being read
+            return super().plan_request(*args)
+
+    monkeypatch.setattr(recipes, "RECIPES", (*recipes.RECIPES, SlowSprites()))
+    jobs = TrainingJobs(hub)
+    slow = threading.Thread(
+        target=jobs.start, args=(JobRequest("slow-sprites", "slow", epochs=1, minutes=0.05),)
+    )
+    slow.start()
+    assert reading.wait(30)
+    answered = threading.Thread(target=lambda: (jobs.snapshot(), jobs.stop()))
+    answered.start()
+    answered.join(10)
+    assert not answered.is_alive()  # the lock is free while the upload is read
+    with pytest.raises(ValueError, match="already running or waiting"):
+        jobs.start(JobRequest("sprites", "slow", epochs=1))
+    release.set()
+    slow.join(30)
+    assert jobs.wait(120).state in ("finished", "stopped")
+    assert "slow" in {entry.name for entry in hub.entries()}
