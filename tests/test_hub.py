@@ -171,3 +171,21 @@ def test_unsafe_names_are_refused(hub, name):
 @pytest.mark.parametrize("name", ["mnist-vae", "a", "my_model.v2", "0" * 64])
 def test_plain_names_are_accepted(name):
     assert check_model_name(name) == name
+
+
+def test_asking_for_unknown_names_keeps_nothing_and_echoes_little(hub):
+    """A visitor who asks for many long made-up names leaves no memory behind and is not echoed
+    the whole name (measured with tracemalloc: what stays allocated after 50 names of 1 MB)."""
+    import tracemalloc
+
+    hub.save("alpha", make_model(), make_card())
+    hub.load("alpha")
+    tracemalloc.start()
+    for i in range(50):
+        with pytest.raises(UnknownModelError) as refused:
+            hub.load(f"{i}" + "x" * 1_000_000)
+        assert len(str(refused.value)) < 200
+    del refused  # its traceback holds the last name
+    kept = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert kept < 1_000_000  # 50 MB of names asked for, well under 1 MB kept

@@ -111,6 +111,8 @@ def test_bad_branch_and_lens_requests_are_refused_by_name(client):
         client.predict("bard", "abc", 1, "xy", *SETTINGS, api_name="/branch")
     with pytest.raises(AppError, match="position"):
         client.predict("bard", "abc", -1, api_name="/lens")
+    with pytest.raises(AppError, match="at most 4,000 characters"):  # 20,000 took over 1 GB
+        client.predict("bard", "a" * 20_000, 1, api_name="/lens")
 
 
 def test_the_slider_limits_guard_the_streaming_endpoint(client):

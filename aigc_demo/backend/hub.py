@@ -121,7 +121,8 @@ class ModelHub:
             available = sorted(self._entries)
         if found is None:
             listing = ", ".join(available) or "none yet"
-            raise UnknownModelError(f"no model named {name!r} (available: {listing})")
+            shown = name if len(name) <= 64 else name[:64] + "…"  # a visitor's name is not echoed whole
+            raise UnknownModelError(f"no model named {shown!r} (available: {listing})")
         return found
 
     def rescan(self) -> None:
@@ -182,6 +183,7 @@ class ModelHub:
         cached = self._current(name)
         if cached is not None:
             return cached
+        self.entry(name)  # an unknown name is refused before it is given a lock of its own
         with self._lock:
             name_lock = self._load_locks.setdefault(name, threading.Lock())
         with name_lock:

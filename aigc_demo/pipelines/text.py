@@ -23,6 +23,7 @@ from aigc_demo.text.script import is_chinese, to_traditional
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 2.0
 MAX_LENGTH = 2000  # new characters per request
 MAX_PROMPT = 2000  # characters of prompt the model reads; longer prompts keep their end
+MAX_LENS = MAX_PROMPT + MAX_LENGTH  # the longest text a request writes, and so the lens reads
 MAX_SAMPLES = 4
 MAX_TOP_K = 1000
 LENS_CANDIDATES = 8
@@ -195,6 +196,8 @@ class LensStep:
 @torch.inference_mode()
 def lens(model: CharRNN, text: str, start: int, top: int = LENS_CANDIDATES) -> list[LensStep]:
     """The model's view of ``text[start:]``, each character judged given everything before it."""
+    if len(text) > MAX_LENS:
+        raise ValueError(f"the lens reads at most {MAX_LENS:,} characters (a prompt and what was written)")
     if not 1 <= start <= len(text):
         raise ValueError(f"the lens starts after the prompt: start must be 1..{len(text)}, got {start}")
     vocabulary = model.vocabulary
