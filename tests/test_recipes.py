@@ -62,3 +62,32 @@ def test_a_new_recipe_is_trained_by_the_cli_and_the_job_slot_unchanged(
 def test_an_unknown_kind_is_refused_with_the_known_ones():
     with pytest.raises(ValueError, match="kind must be one of text, sprites"):
         recipes.recipe("poetry")
+
+
+def test_settings_that_multiply_past_the_budget_are_refused_before_any_work(hub, tmp_path):
+    """Each setting is in range, but their product is not: the job is refused by what it would
+    take (weights, memory per step), saying what to lower; nothing runs and nothing is written."""
+    import numpy as np
+
+    from aigc_demo.jobs import DEFAULT_LIMITS
+    from tests.helpers import write_idx
+
+    jobs = TrainingJobs(hub)
+    huge = {"hidden": 512, "layers": 4, "batch_size": 1024}  # 7 million weights, but 4 GB a step
+    wide = "".join(chr(0x4E00 + i % 6000) for i in range(200_000))  # 6,000 distinct characters
+    folder = tmp_path / "big-pictures"
+    folder.mkdir()
+    write_idx(folder / "train-images-idx3-ubyte", np.zeros((200, 64, 64), np.uint8))
+    write_idx(folder / "train-labels-idx1-ubyte", np.arange(200, dtype=np.uint8) % 2)
+    for request, message in (
+        (JobRequest("text", "too-big", text=TEXT * 35, settings=huge), "GB for each training step"),
+        (JobRequest("vae", "too-wide", files=[str(folder)], preset="base"), "million parameters"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            jobs.start(request)
+    assert jobs.snapshot().state == "idle"
+    assert list(hub.user_dir.glob("*")) == []
+    plan = recipes.recipe("text").plan_job(JobRequest("text", "capped", text=wide), hub, DEFAULT_LIMITS)
+    parameters, _ = recipes.recipe("text").footprint(plan)
+    assert plan.config.max_vocab == 4000  # rarer characters share one mark
+    assert parameters < 4000 * 32 + 4 * 128 * (32 + 128 + 2) + 129 * 4000 + 1

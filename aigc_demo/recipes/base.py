@@ -40,6 +40,10 @@ SETTINGS: dict[str, tuple[type, float, float]] = {
     "layers": (int, 1, 4),
 }
 ARCHITECTURE = ("latent_dim", "hidden", "layers")  # fixed when fine-tuning
+# What one visitor's job may ask of the server, whatever its settings multiply to: weights, and an
+# estimate of the memory one training step holds (activations kept for the backward pass).
+MAX_PARAMETERS = 20_000_000
+MAX_STEP_BYTES = 2_000_000_000
 
 
 @dataclass
@@ -136,6 +140,11 @@ class Recipe:
         """The app's plan for a request whose name, preset, epochs and budget are already checked."""
         raise NotImplementedError
 
+    def footprint(self, plan: Plan) -> tuple[int, int] | None:
+        """(parameters, bytes one training step holds) of a planned job, estimated before any
+        allocation; None where the presets and ranges already bound them."""
+        return None
+
     def preview(self, plan: Plan) -> Callable[[torch.nn.Module], Any]:
         """What a job shows of its model as it learns: the same input every time, so the previews
         show it improving."""
@@ -160,7 +169,9 @@ class Recipe:
         check_minutes(request.minutes)
         if request.start_from and not self.can_start_from:
             raise ValueError("this kind of training always starts afresh")
-        return self.plan_request(request, epochs, hub, limits)
+        plan = self.plan_request(request, epochs, hub, limits)
+        check_footprint(self.footprint(plan))
+        return plan
 
     def config_from_args(self, args: argparse.Namespace) -> Any:
         """The loop's config: its defaults (which reproduce the shipped models) with the flags given."""
@@ -181,6 +192,23 @@ class Recipe:
             metrics=trained.metrics,
             description=plan.description,
             extras=extras,
+        )
+
+
+def check_footprint(footprint: tuple[int, int] | None) -> None:
+    """Refuse a job whose settings multiply to more than one visitor may ask, saying what fits."""
+    if footprint is None:
+        return
+    parameters, step_bytes = footprint
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"these settings make a model of {parameters / 1e6:.0f} million parameters; this server "
+            f"trains up to {MAX_PARAMETERS / 1e6:.0f} million: use a smaller hidden size or fewer layers"
+        )
+    if step_bytes > MAX_STEP_BYTES:
+        raise ValueError(
+            f"these settings need about {step_bytes / 1e9:.1f} GB for each training step; this server allows "
+            f"{MAX_STEP_BYTES / 1e9:.0f} GB: use a smaller batch size, hidden size or fewer layers"
         )
 
 

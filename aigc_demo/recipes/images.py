@@ -34,10 +34,11 @@ from aigc_demo.recipes.base import (
     trained_in_app,
 )
 from aigc_demo.training.common import drawn_shape, evaluating
-from aigc_demo.training.gan import ImageGANTrainingConfig, train_image_gan
+from aigc_demo.training.gan import ImageGANTrainingConfig, new_image_gan, train_image_gan
 from aigc_demo.training.image import (
     ImageClassifierTrainingConfig,
     ImageVAETrainingConfig,
+    new_image_vae,
     train_image_classifier,
     train_image_vae,
 )
@@ -132,6 +133,25 @@ class ImageRecipe(Recipe):
     def preview(self, plan: Plan) -> Callable[[torch.nn.Module], Any]:
         return picture_preview
 
+    def footprint(self, plan: Plan) -> tuple[int, int]:
+        """The model's weights, counted on the meta device (nothing allocated); per step, about 10
+        bytes per channel per pixel of the batch — measured on this machine: a base VAE step at
+        batch 1024 took 1.8 GB on 64 x 64 pictures (estimate 2.0), 0.48 GB on 32 x 32 colour (0.50)."""
+        pictures: Pictures = plan.data
+        shape = pictures.train.images.shape
+        classes = int(pictures.train.labels.max()) + 1 if getattr(plan.config, "conditional", False) else 0
+        if plan.start is None:
+            with torch.device("meta"):
+                model = self.new_model(plan.config, classes, shape)
+        else:
+            model = plan.start
+        parameters = sum(p.numel() for p in model.parameters())
+        channels = model.config.get("channels", plan.config.channels)
+        return parameters, 10 * channels * plan.config.batch_size * shape[-1] * shape[-2]
+
+    def new_model(self, config: Any, classes: int, shape: tuple[int, ...]) -> torch.nn.Module:
+        raise NotImplementedError
+
 
 class VAERecipe(ImageRecipe):
     name = "vae"
@@ -176,6 +196,9 @@ class VAERecipe(ImageRecipe):
 
     def app_config(self, common: dict[str, Any], sizes: dict[str, Any], conditional: bool) -> Any:
         return ImageVAETrainingConfig(**common, **sizes)
+
+    def new_model(self, config: Any, classes: int, shape: tuple[int, ...]) -> torch.nn.Module:
+        return new_image_vae(config, classes, shape)
 
     def train(self, plan: Plan, run: Run) -> Trained:
         from aigc_demo.training.latent_map import latent_map
@@ -246,6 +269,9 @@ class GANRecipe(ImageRecipe):
     def app_config(self, common: dict[str, Any], sizes: dict[str, Any], conditional: bool) -> Any:
         return ImageGANTrainingConfig(**common, **sizes, conditional=conditional)
 
+    def new_model(self, config: Any, classes: int, shape: tuple[int, ...]) -> torch.nn.Module:
+        return new_image_gan(config, classes, shape)
+
     def train(self, plan: Plan, run: Run) -> Trained:
         pictures: Pictures = plan.data
         model, metrics, directions = train_image_gan(
@@ -298,6 +324,9 @@ class SpritesRecipe(VAERecipe):
         apply_settings(config, self.settings, request.settings, False, count)
         description = f"Draws coloured shapes; trained in the app ({request.preset} preset)."
         return Plan(config, count, None, catalog.SPRITES, description, {"preset": request.preset})
+
+    def footprint(self, plan: Plan) -> None:
+        return None  # the presets' sizes on 32 x 32 sprites, batches of at most the presets' counts
 
     def train(self, plan: Plan, run: Run) -> Trained:
         """The sprites are drawn here, in the job's thread, not while the request waits."""

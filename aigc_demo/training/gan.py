@@ -124,6 +124,18 @@ def critic_scores(
     return both.chunk(2)
 
 
+def new_image_gan(config: ImageGANTrainingConfig, classes: int, shape: tuple[int, ...]) -> ImageGAN:
+    """The GAN ``config`` asks for, drawing ``classes`` (0: any) pictures of ``shape`` (N, C, H, W)."""
+    return ImageGAN(
+        config.latent_dim,
+        config.channels,
+        classes,
+        size=shape[-1],
+        image_channels=shape[1],
+        num_directions=config.num_directions,
+    )
+
+
 def train_image_gan(
     train: ImageSet,
     config: ImageGANTrainingConfig,
@@ -149,14 +161,7 @@ def train_image_gan(
         train.labels,
         config.conditional,
         start_from,
-        lambda classes: ImageGAN(
-            config.latent_dim,
-            config.channels,
-            classes,
-            size=train.images.shape[-1],
-            image_channels=train.images.shape[1],
-            num_directions=config.num_directions,
-        ),
+        lambda classes: new_image_gan(config, classes, train.images.shape),
     )
     classes = model.classes
     model.to(placement.device)

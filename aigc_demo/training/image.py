@@ -51,6 +51,19 @@ def posterior_means(model: ImageVAE, data: ImageSet, batch: int = 1000) -> torch
     )
 
 
+def new_image_vae(config: ImageVAETrainingConfig, classes: int, shape: tuple[int, ...]) -> ImageVAE:
+    """The VAE ``config`` asks for, drawing ``classes`` (0: any) pictures of ``shape`` (N, C, H, W)."""
+    return ImageVAE(
+        config.latent_dim,
+        config.channels,
+        config.hidden,
+        classes,
+        size=shape[-1],
+        image_channels=shape[1],
+        num_directions=config.num_directions,
+    )
+
+
 def train_image_vae(
     train: ImageSet,
     test: ImageSet,
@@ -80,15 +93,7 @@ def train_image_vae(
         train.labels,
         config.conditional,
         start_from,
-        lambda classes: ImageVAE(
-            config.latent_dim,
-            config.channels,
-            config.hidden,
-            classes,
-            size=train.images.shape[-1],
-            image_channels=train.images.shape[1],
-            num_directions=config.num_directions,
-        ),
+        lambda classes: new_image_vae(config, classes, train.images.shape),
     )
     classes = model.classes
     model.to(placement.device)
