@@ -126,3 +126,30 @@ def test_a_member_larger_than_its_header_says_is_refused(tmp_path):
     archive_path.write_bytes(bytes(data))
     with pytest.raises(ArchiveError, match="could not be unpacked"):
         list(read_members(archive_path, PICTURE_SUFFIXES, ROOMY))
+
+
+def test_large_pictures_are_shrunk_as_they_are_read_so_an_upload_costs_one_at_a_time(tmp_path):
+    """20 pictures of 2048 x 2048 (a 0.2 MB zip): each is shrunk as it is read, so the decoded
+    pixels held at once stay small (numpy's allocations, measured with tracemalloc: kept whole,
+    they would be 20 x 12.6 MB)."""
+    import io
+    import tracemalloc
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (2048, 2048), "white")
+    ImageDraw.Draw(picture).ellipse((400, 400, 1600, 1600), fill=(200, 30, 30))
+    encoded = io.BytesIO()
+    picture.save(encoded, format="PNG")
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for i in range(20):
+            bundle.writestr(f"{'ab'[i % 2]}/{i}.png", encoded.getvalue())
+    tracemalloc.start()
+    data = load_training_images([archive], Limits(100, 10**9))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert data.images.shape == (20, 3, 32, 32)
+    assert data.class_names == ("a", "b")
+    assert data.images[0, 0, 16, 16] > data.images[0, 1, 16, 16]  # the red disc survives
+    assert peak < 40_000_000, peak

@@ -30,6 +30,7 @@ class ImageFileError(ValueError):
 
 
 MAX_DRAWING_SIDE = 4096
+WORKING_SIDE = 256  # pictures to learn from are shrunk to this as they are read
 
 
 def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.Tensor:
@@ -71,8 +72,10 @@ def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.
     return torch.from_numpy(canvas).unsqueeze(0)
 
 
-def read_picture(data: bytes, name: str) -> np.ndarray:
-    """The pixels of an image file as uint8 (H, W, 3) or (H, W, 4) when it has transparency.
+def read_picture(data: bytes, name: str, working_side: int = WORKING_SIDE) -> np.ndarray:
+    """The pixels of an image file as uint8 (H, W, 3) or (H, W, 4) when it has transparency, shrunk
+    to at most ``working_side`` a side (the models learn from 28 or 32 pixels): only one picture at
+    full size is ever in memory, however many an upload holds.
 
     The size is checked from the header, before the pixels are decoded."""
     try:
@@ -80,7 +83,11 @@ def read_picture(data: bytes, name: str) -> np.ndarray:
             if max(picture.size) > MAX_DRAWING_SIDE:
                 raise ImageFileError(f"{name} is too large: at most {MAX_DRAWING_SIDE} pixels a side")
             transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
-            return np.asarray(picture.convert("RGBA" if transparent else "RGB"))
+            mode = "RGBA" if transparent else "RGB"
+            picture.draft(mode, (working_side, working_side))  # JPEG: decode at a reduced scale
+            converted = picture.convert(mode)
+            converted.thumbnail((working_side, working_side), Image.Resampling.LANCZOS)
+            return np.asarray(converted)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as err:
         if isinstance(err, ImageFileError):
             raise
