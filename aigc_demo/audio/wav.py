@@ -14,12 +14,31 @@ class AudioFileError(ValueError):
     """A file that is not readable audio, with the reason in words."""
 
 
-def read_wav(source: str | Path | BinaryIO) -> tuple[torch.Tensor, int]:
-    """A mono float32 waveform in [-1, 1] and its sample rate; stereo is averaged to mono."""
+WAV_FORMATS = ("WAV", "WAVEX", "RF64")  # libsndfile's names of the WAV containers
+
+
+def read_wav(
+    source: str | Path | BinaryIO, name: str | None = None, max_seconds: float | None = None
+) -> tuple[torch.Tensor, int]:
+    """A mono float32 waveform in [-1, 1] and its sample rate; stereo is averaged to mono.
+
+    The header is read first: a file that is not WAV (whatever its name), has more than two
+    channels, or lasts longer than ``max_seconds`` is refused before its samples are decoded.
+    ``name`` is how the file is named in messages (a person's file name, not a stream's)."""
+    name = name or str(getattr(source, "name", source))
     try:
-        data, rate = sf.read(source, dtype="float32", always_2d=True)
+        with sf.SoundFile(source) as sound:
+            if sound.format not in WAV_FORMATS:
+                raise AudioFileError(f"{name} is {sound.format_info}, not a WAV file")
+            if sound.channels > 2:
+                raise AudioFileError(f"{name} has {sound.channels} channels; give mono or stereo recordings")
+            if max_seconds is not None and sound.frames > max_seconds * sound.samplerate:
+                seconds = sound.frames / sound.samplerate
+                raise AudioFileError(
+                    f"{name} lasts {seconds:.0f} s; give recordings of at most {max_seconds:g} s"
+                )
+            data, rate = sound.read(dtype="float32", always_2d=True), sound.samplerate
     except (sf.LibsndfileError, RuntimeError, TypeError) as err:
-        name = getattr(source, "name", source)
         raise AudioFileError(f"{name} is not a readable audio file ({err})") from None
     return torch.from_numpy(data.mean(axis=1)), int(rate)
 

@@ -80,13 +80,9 @@ def recordings_to_set(
         match = FILE_NAME.match(name)
         if match is None:
             continue
-        wave, rate = read_wav(io.BytesIO(content))
+        wave, rate = read_wav(io.BytesIO(content), name, MAX_SECONDS)  # refused before decoding
         if not MIN_RATE <= rate <= MAX_RATE:
             raise AudioFileError(f"{name} is sampled at {rate} Hz; give {MIN_RATE}-{MAX_RATE} Hz recordings")
-        if len(wave) > MAX_SECONDS * rate:
-            raise AudioFileError(
-                f"{name} lasts {len(wave) / rate:.0f} s; a spoken digit takes at most {MAX_SECONDS:g} s"
-            )
         wave = resample(wave, rate, spec.sample_rate)  # a phone's 44.1 kHz to the model's 8 kHz
         peak = wave.abs().max()
         if peak > 0:
