@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000, max_chars=2_000_000)  # on a person's data
 SNAPSHOTS = 12  # sample previews per run
 MAX_WAITING = 3  # jobs in line behind the running one
+MAX_PER_VISITOR = 2  # jobs one visitor may have running and waiting at once
 
 
 class JobBusyError(ValueError):
@@ -58,6 +59,8 @@ class JobSnapshot:
     samples: list[tuple[int, Any]] = field(default_factory=list)
     message: str = ""
     waiting: list[str] = field(default_factory=list)  # names of the jobs in line, first first
+    owner: str = ""  # the visitor whose job this is ("": the server's)
+    waiting_owners: list[str] = field(default_factory=list)  # whose each job in line is
 
     @property
     def running(self) -> bool:
@@ -134,7 +137,7 @@ class TrainingJobs:
         self._thread: threading.Thread | None = None
         self._started = 0.0
         self._waiting: deque[_Job] = deque()
-        self._checking: set[str] = set()  # names whose requests are being checked
+        self._checking: dict[str, str] = {}  # names whose requests are being checked, and whose they are
         self._closing = False
         # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
         # learned, instead of dying inside torch in a daemon thread.
@@ -161,17 +164,21 @@ class TrainingJobs:
             raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")
         with self._lock:
             self._make_room(request.name)
-            self._checking.add(request.name)
+            self._check_share(request.owner)
+            self._checking[request.name] = request.owner
         try:
             job = _Job(request, chosen, chosen.plan_job(request, self.hub, self.limits))
         finally:
             with self._lock:
-                self._checking.discard(request.name)
+                del self._checking[request.name]
         with self._lock:
             if self._snapshot.running or self._waiting:
                 self._waiting.append(job)
-                queued = JobSnapshot(state="waiting", name=request.name, kind=request.kind)
+                queued = JobSnapshot(
+                    state="waiting", name=request.name, kind=request.kind, owner=request.owner
+                )
                 queued.waiting = self._waiting_names()
+                queued.waiting_owners = [job.request.owner for job in self._waiting]
                 return queued
             self._launch(job)
             return self._copy()
@@ -196,7 +203,10 @@ class TrainingJobs:
         """Start a checked job in its thread; the caller holds the lock."""
         self._stop.clear()
         self._started = time.monotonic()
-        self._snapshot = JobSnapshot(state="running", name=job.request.name, kind=job.request.kind)
+        request = job.request
+        self._snapshot = JobSnapshot(
+            state="running", name=request.name, kind=request.kind, owner=request.owner
+        )
         self._thread = threading.Thread(
             target=self._work, args=(job,), name=f"train-{job.request.name}", daemon=True
         )
@@ -215,17 +225,34 @@ class TrainingJobs:
         """The snapshot with the line of waiting jobs; the caller holds the lock."""
         snap = copy.deepcopy(self._snapshot)
         snap.waiting = self._waiting_names()
+        snap.waiting_owners = [job.request.owner for job in self._waiting]
         return snap
+
+    def _check_share(self, owner: str) -> None:
+        """One visitor may have at most ``MAX_PER_VISITOR`` jobs running, waiting or being checked,
+        so no one holds the slot for everyone; the caller holds the lock."""
+        if not owner:
+            return
+        theirs = [*self._checking.values(), *(job.request.owner for job in self._waiting)].count(owner)
+        theirs += self._snapshot.running and self._snapshot.owner == owner
+        if theirs >= MAX_PER_VISITOR:
+            raise JobBusyError(
+                f"you have {theirs} training jobs running or waiting; one visitor may have "
+                f"{MAX_PER_VISITOR} at a time, so start this one when one of yours ends"
+            )
 
     def _waiting_names(self) -> list[str]:
         """Names of the jobs in line, first first; the caller holds the lock."""
         return [job.request.name for job in self._waiting]
 
-    def stop(self) -> JobSnapshot:
-        """Ask the running job to stop after its current step; it then saves what it learned
-        (and the next job in line starts)."""
+    def stop(self, owner: str | None = None) -> JobSnapshot:
+        """Ask the running job to stop after its current step; it then saves what it learned (and
+        the next job in line starts). Only its ``owner`` may (None: the server itself, which may
+        stop any)."""
         with self._lock:
             if self._snapshot.running:
+                if owner is not None and owner != self._snapshot.owner:
+                    raise ValueError("only the visitor who started this training job can stop it")
                 self._stop.set()
                 self._snapshot.state = "stopping"
             return self._copy()

@@ -75,7 +75,9 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iter
 
 def call(client: httpx.Client, api: str, data: list) -> tuple[str, str]:
     """One call through the HTTP call API, read to its end: (outcome, message)."""
-    response = client.post(f"/gradio_api/call/{api}", json={"data": data})
+    # One client is one visitor (a session of its own): the training job it starts is its own to stop.
+    session = f"benchmark-{id(client):x}"
+    response = client.post(f"/gradio_api/call/{api}", json={"data": data, "session_hash": session})
     if response.status_code != 200:
         text = response.text.lower()
         return ("busy" if "full" in text or "busy" in text else "error"), f"HTTP {response.status_code}"

@@ -422,3 +422,20 @@ def test_a_request_being_checked_holds_its_name_but_not_the_lock(hub, monkeypatc
     slow.join(30)
     assert jobs.wait(120).state in ("finished", "stopped")
     assert "slow" in {entry.name for entry in hub.entries()}
+
+
+def test_a_job_is_its_visitors_to_stop_and_one_visitor_holds_at_most_two(hub):
+    jobs = TrainingJobs(hub)
+    jobs.start(JobRequest("text", "a-1", text=TEXT, epochs=100, minutes=30, owner="a"))
+    wait_for(lambda: jobs.snapshot().step >= 1)
+    jobs.start(JobRequest("text", "a-2", text=TEXT, epochs=1, owner="a"))
+    with pytest.raises(JobBusyError, match="one visitor may have 2"):
+        jobs.start(JobRequest("text", "a-3", text=TEXT, epochs=1, owner="a"))
+    assert jobs.start(JobRequest("text", "b-1", text=TEXT, epochs=1, owner="b")).state == "waiting"
+    with pytest.raises(ValueError, match="only the visitor who started"):
+        jobs.stop("b")
+    assert jobs.snapshot().state == "running"
+    assert jobs.stop("a").state == "stopping"
+    done = jobs.wait(300)
+    assert done.name == "b-1"
+    assert {"a-1", "a-2", "b-1"} <= {entry.name for entry in hub.entries()}

@@ -185,13 +185,40 @@ def test_a_zip_bomb_upload_is_refused_by_the_running_app_before_it_is_unpacked(c
     assert client.predict(api_name="/training_status")["name"] != "boom"
 
 
-def test_the_status_marks_the_jobs_this_browser_started():
+def test_the_status_marks_the_visitors_jobs_and_keeps_others_unnamed():
     from aigc_demo.jobs import JobSnapshot
-    from aigc_demo.ui.train_tab import status_markdown
+    from aigc_demo.ui.train_view import Viewer, status_markdown
 
-    snap = JobSnapshot(state="running", name="theirs", kind="text", step=3, total=10, waiting=["b", "mine"])
-    shown = status_markdown(snap, "en", mine=["mine"])
-    assert "Training **theirs**:" in shown
-    assert "1. b, 2. mine (yours)" in shown
-    assert "Training **theirs (yours)**" in status_markdown(snap, "en", mine=["theirs"])
-    assert "(yours)" not in status_markdown(snap, "en")
+    snap = JobSnapshot(
+        state="running",
+        name="theirs",
+        kind="text",
+        step=3,
+        total=10,
+        owner="x",
+        message="secret.txt is unreadable",
+        waiting=["b", "mine"],
+        waiting_owners=["y", "me"],
+    )
+    shown = status_markdown(snap, "en", Viewer("me"))
+    assert "Training **someone's job**:" in shown
+    assert "1. someone's job, 2. mine (yours)" in shown
+    assert "secret.txt" not in shown
+    after_reload = status_markdown(snap, "en", Viewer("new session", mine=["theirs"]))
+    assert "Training **theirs (yours)**" in after_reload  # the browser remembers the name
+    assert "secret.txt" in after_reload
+    assert "1. b, 2. mine" in status_markdown(snap, "en")  # the server sees everything
+
+
+def test_a_visitor_cannot_stop_or_read_another_visitors_job(client, tmp_path):
+    """Two API clients are two visitors: the second sees the first's job unnamed and cannot stop it."""
+    wait_until_done(client)
+    other = Client(client.src, verbose=False)
+    started = client.predict("owned", TEXT, "tiny", 100, 30, api_name="/start_training")
+    assert started["name"] == "owned"
+    seen = other.predict(api_name="/training_status")
+    assert (seen["state"], seen["name"], seen["message"]) == ("running", None, "")
+    with pytest.raises(AppError, match="only the visitor who started"):
+        other.predict(api_name="/stop_training")
+    assert client.predict(api_name="/stop_training")["state"] in ("stopping", "stopped")
+    assert wait_until_done(client)["state"] == "stopped"

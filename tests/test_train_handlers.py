@@ -11,6 +11,7 @@ from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
 from aigc_demo.ui.i18n import TRANSLATIONS
 from aigc_demo.ui.train_tab import SETTINGS, TrainHandlers
+from aigc_demo.ui.train_view import Viewer
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
 
@@ -39,12 +40,12 @@ def test_every_recipe_is_complete_for_where_it_appears():
 
 
 def test_start_job_trains_any_app_recipe_and_reports_its_status(handlers, hub):
-    started = handlers.start_job("text", "  handled  ", TEXT, None, "tiny", 1, 5, "", {"batch_size": 8})
+    started = handlers.start_job(None, "text", "  handled  ", TEXT, None, "tiny", 1, 5, "", {"batch_size": 8})
     assert (started["state"], started["kind"], started["name"]) == ("running", "text", "handled")
     done = handlers.jobs.wait(120)
     assert done.state == "finished", done.message
     assert hub.entry("handled").card.extras["training"]["batch_size"] == 8
-    assert handlers.training_status()["state"] == "finished"
+    assert handlers.training_status(None)["state"] == "finished"
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_bad_requests_get_a_message_and_start_nothing(handlers, arguments, messa
     import gradio as gr
 
     with pytest.raises(gr.Error, match=message):
-        handlers.start_job(*arguments)
+        handlers.start_job(None, *arguments)
     assert handlers.jobs.snapshot().state == "idle"
 
 
@@ -81,14 +82,16 @@ def test_choosing_a_kind_shows_the_inputs_its_recipe_needs(handlers):
 def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
     import numpy as np
 
-    pictured = JobSnapshot(
-        state="running", name="p", kind="vae", step=2, total=4, samples=[(0, np.zeros((4, 4)))]
-    )
-    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, ["p"])
+    drawn = [(0, np.zeros((4, 4)))]
+    pictured = JobSnapshot(state="running", name="p", kind="vae", step=2, total=4, samples=drawn, owner="v")
+    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, Viewer("v"))
     assert "p (yours)" in status
     assert (sample.visible, picture.visible) == (False, True)
+    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, Viewer("w"))
+    assert "p" not in status.split("**")[1]  # another visitor's job, unnamed
+    assert picture.visible is False  # and its samples, which show its data, not shown
     written = JobSnapshot(state="finished", name="t", kind="text", samples=[(0, "a"), (5, "ab")])
-    status, table, sample, picture, scrubber = handlers.view(written, "zh-CN", 0, [])
+    status, table, sample, picture, scrubber = handlers.view(written, "zh-CN", 0, Viewer())  # the server
     assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
     assert "t" in status
     assert list(table.columns) == ["step", "loss", "curve"]

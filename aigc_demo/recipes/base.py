@@ -61,6 +61,7 @@ class JobRequest:
     seed: int = 0
     start_from: str = ""  # a model in the hub to fine-tune instead of starting afresh
     settings: dict = field(default_factory=dict)  # individual settings over the preset's (SETTINGS)
+    owner: str = ""  # the visitor who asked (their session); empty: the server itself
 
 
 @dataclass

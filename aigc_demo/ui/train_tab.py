@@ -5,12 +5,10 @@ holds every handler as a plain method over the job slot (a test calls them witho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub
@@ -18,11 +16,19 @@ from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
-from aigc_demo.recipes import JobRequest, Recipe, app_recipes, recipe
+from aigc_demo.recipes import JobRequest, app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, MAX_MINUTES, SETTINGS
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.train_view import (
+    Viewer,
+    job_status_of,
+    loss_table,
+    preview_picture,
+    recipe_of,
+    status_markdown,
+)
 
 POLL_SECONDS = 1.0
 PLOT_POINTS = 400
@@ -31,83 +37,6 @@ FIRST = app_recipes()[0]  # the choice the tab opens on
 # The Start button's inputs, by name, in the order the page sends them.
 FORM = ("kind", "name", "pasted", "upload", "files", "public", "preset", "epochs", "minutes", "start_from")
 FORM += tuple(SETTINGS)  # then the individual settings, in the accordion's order
-
-
-def _minutes(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
-def _recipe_of(snap: JobSnapshot) -> Recipe | None:
-    try:
-        return recipe(snap.kind)
-    except ValueError:
-        return None
-
-
-def status_markdown(snap: JobSnapshot, lang: str, mine: Sequence[str] = ()) -> str:
-    """The job's state, progress and the line behind it; the jobs this browser started (``mine``)
-    are marked as the visitor's, so they see where theirs stands."""
-    if snap.state == "idle":
-        return text("train_idle", lang)
-
-    def marked(name: str) -> str:
-        return f"{name} ({text('train_yours', lang)})" if name in mine else name
-
-    chosen = _recipe_of(snap)
-    lines = [
-        text(
-            f"train_state_{snap.state}",
-            lang,
-            name=marked(snap.name) if snap.running else snap.name,
-            step=snap.step,
-            total=snap.total or "?",
-            elapsed=_minutes(snap.elapsed),
-            eta=_minutes(snap.eta),
-            tab=text(f"tab_{chosen.used_in if chosen else 'image'}", lang),
-        )
-    ]
-    if snap.total:
-        lines.append(f"<progress value='{snap.step}' max='{snap.total}' style='width:100%'></progress>")
-    if snap.message:
-        lines.append(snap.message)
-    if snap.waiting:
-        in_line = ", ".join(f"{i}. {marked(n)}" for i, n in enumerate(snap.waiting, 1))
-        lines.append(text("train_waiting", lang, names=in_line))
-    return "\n\n".join(lines)
-
-
-def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
-    """Both curves in one long table; the per-step training curve thinned to at most
-    ``PLOT_POINTS`` points, so the page receives a small table every second however long the run."""
-    longest = max([len(snap.train_curve), *map(len, snap.terms.values())])
-    stride = max(1, -(-longest // PLOT_POINTS))
-    rows = [(step, loss, text("train_curve_train", lang)) for step, loss in snap.train_curve[::stride]]
-    for name, curve in snap.terms.items():
-        rows += [(step, loss, text(f"train_curve_{name}", lang)) for step, loss in curve[::stride]]
-    chosen = _recipe_of(snap)
-    valid_key = f"train_valid_{snap.kind}" if chosen and "valid" in chosen.texts else "train_curve_valid"
-    rows += [(step, loss, text(valid_key, lang)) for step, loss in snap.valid_curve]
-    return pd.DataFrame(rows, columns=["step", "loss", "curve"])
-
-
-def job_status_of(snap: JobSnapshot) -> dict[str, Any]:
-    return {
-        "state": snap.state,
-        "kind": snap.kind,
-        "name": snap.name,
-        "step": snap.step,
-        "total": snap.total,
-        "elapsed_s": round(snap.elapsed, 1),
-        "eta_s": None if snap.eta is None else round(snap.eta, 1),
-        "train_loss": snap.train_curve[-1][1] if snap.train_curve else None,
-        "valid_loss": snap.valid_curve[-1][1] if snap.valid_curve else None,
-        "samples": len(snap.samples),
-        "message": snap.message,
-        "waiting": snap.waiting,  # names of the jobs in line behind the running one
-        **({"position": snap.waiting.index(snap.name) + 1} if snap.state == "waiting" else {}),
-    }
 
 
 def settings_of(given: Any) -> dict:
@@ -140,12 +69,12 @@ def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
     return afresh + [(e.name, e.name) for e in hub.entries(chosen.model_kind)]
 
 
-def preview_picture(preview: Any, chosen: Recipe | None) -> gr.Image:
-    """The preview picture: 16 drawn tiles, or (for a voice) ten wide spectrograms."""
-    label = I18N(f"train_preview_{chosen.name}") if chosen and "preview" in chosen.texts else None
-    if chosen is not None and chosen.shows == "spectrograms":
-        return gr.Image(value=preview, visible=True, label=label, width=500, height=210)
-    return gr.Image(value=preview, visible=preview is not None, label=label, width=240, height=240)
+def visitor(request: gr.Request | None) -> str:
+    """Who a request comes from: its session (its address when a raw API call sends none); the
+    jobs it starts are theirs. "" for the server's own calls, which carry no request."""
+    if request is None:
+        return ""
+    return request.session_hash or f"address {getattr(request.client, 'host', 'unknown')}"
 
 
 class TrainHandlers:
@@ -158,6 +87,7 @@ class TrainHandlers:
     @shows_errors
     def start_job(
         self,
+        request: gr.Request | None,
         kind: str,
         model_name: str,
         training_text: str | None = None,
@@ -176,7 +106,7 @@ class TrainHandlers:
         runs out. ``start_from`` names a model of the kind to fine-tune; ``settings`` may set the
         kind's settings (batch_size, learning_rate, latent_dim, beta, hidden, layers) over the
         preset's."""
-        request = JobRequest(
+        job = JobRequest(
             kind=str(kind),
             name=str(model_name or "").strip(),
             text=training_text or "",
@@ -187,11 +117,13 @@ class TrainHandlers:
             minutes=budget,
             start_from=str(start_from or ""),
             settings=settings_of(settings),
+            owner=visitor(request),
         )
-        return job_status_of(self.jobs.start(request))
+        return job_status_of(self.jobs.start(job), Viewer(visitor(request)))
 
     def start_training(
         self,
+        request: gr.Request | None,
         model_name: str,
         training_text: str,
         size: str = "tiny",
@@ -202,11 +134,12 @@ class TrainHandlers:
     ) -> dict[str, Any]:
         """Start training a text model on ``training_text`` (``start_job`` with kind "text")."""
         return self.start_job(
-            "text", model_name, training_text, None, size, epoch_count, budget, start_from, settings
+            request, "text", model_name, training_text, None, size, epoch_count, budget, start_from, settings
         )
 
     def start_sprite_training(
         self,
+        request: gr.Request | None,
         model_name: str,
         size: str = "tiny",
         epoch_count: float = 5,
@@ -214,10 +147,13 @@ class TrainHandlers:
         settings: dict | None = None,
     ) -> dict[str, Any]:
         """Start training a beta-VAE on the built-in procedural shapes (no data to send)."""
-        return self.start_job("sprites", model_name, None, None, size, epoch_count, budget, "", settings)
+        return self.start_job(
+            request, "sprites", model_name, None, None, size, epoch_count, budget, "", settings
+        )
 
     def start_image_training(
         self,
+        request: gr.Request | None,
         model_name: str,
         files: list[str] | None,
         model: str = "vae",
@@ -231,10 +167,13 @@ class TrainHandlers:
         class, picture files, or MNIST-style IDX files."""
         if model not in ("vae", "gan"):
             raise gr.Error(f"model must be one of vae, gan, got {model!r}")
-        return self.start_job(model, model_name, None, files, size, epoch_count, budget, start_from, settings)
+        return self.start_job(
+            request, model, model_name, None, files, size, epoch_count, budget, start_from, settings
+        )
 
     def start_speech_training(
         self,
+        request: gr.Request | None,
         model_name: str,
         files: list[str] | None,
         size: str = "tiny",
@@ -246,31 +185,33 @@ class TrainHandlers:
         """Start training the spoken-digit generator on uploaded recordings: a zip of WAV files (or
         WAV files) named like ``3_name_7.wav``, every digit at least twice."""
         return self.start_job(
-            "speech", model_name, None, files, size, epoch_count, budget, start_from, settings
+            request, "speech", model_name, None, files, size, epoch_count, budget, start_from, settings
         )
 
     @shows_errors
-    def stop_training(self) -> dict[str, Any]:
-        """Stop the running job after its current step; it saves what it has learned."""
-        return job_status_of(self.jobs.stop())
+    def stop_training(self, request: gr.Request | None) -> dict[str, Any]:
+        """Stop the running job after its current step; it saves what it has learned. Only the
+        visitor who started it may."""
+        return job_status_of(self.jobs.stop(visitor(request)), Viewer(visitor(request)))
 
-    def training_status(self) -> dict[str, Any]:
-        """How the current (or last) training job is going."""
-        return job_status_of(self.jobs.snapshot())
+    def training_status(self, request: gr.Request | None) -> dict[str, Any]:
+        """How the current (or last) training job is going; others' jobs without their names."""
+        return job_status_of(self.jobs.snapshot(), Viewer(visitor(request)))
 
     # The page's own events (not in the API).
-    def view(self, snap: JobSnapshot, lang: str, shown: int | None, mine: list[str] | None) -> tuple:
+    def view(self, snap: JobSnapshot, lang: str, shown: int | None, viewer: Viewer) -> tuple:
         """Everything the page shows of a job snapshot; the scrubber follows the newest sample
-        unless the person moved it back (``shown``). ``mine``: names of this browser's jobs."""
-        newest = max(len(snap.samples) - 1, 0)
+        unless the person moved it back (``shown``). Samples of others' jobs are not shown."""
+        samples = snap.samples if viewer.sees(snap.name, snap.owner) else []
+        newest = max(len(samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
         preview, label = None, text("train_scrubber", lang)
-        if snap.samples:
-            preview, label = snap.samples[at][1], text("train_scrubber_at", lang, step=snap.samples[at][0])
-        chosen = _recipe_of(snap)
+        if samples:
+            preview, label = samples[at][1], text("train_scrubber_at", lang, step=samples[at][0])
+        chosen = recipe_of(snap)
         drawn = chosen is not None and chosen.shows != "text"
         return (
-            status_markdown(snap, lang, mine or ()),
+            status_markdown(snap, lang, viewer),
             loss_table(snap, lang),
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
             preview_picture(preview if drawn else None, chosen),
@@ -278,14 +219,16 @@ class TrainHandlers:
         )
 
     def show(self, request: gr.Request, shown: int | None, mine: list[str] | None) -> tuple:
-        return self.view(self.jobs.snapshot(), language_of(request), shown, mine)
+        viewer = Viewer(visitor(request), mine or ())
+        return self.view(self.jobs.snapshot(), language_of(request), shown, viewer)
 
     def follow(self, request: gr.Request, mine: list[str] | None) -> tuple:
         """While a job runs or waits, poll it and show its newest sample; the poll stops with the
         job, so the scrubber is then the person's to move."""
         snap = self.jobs.snapshot()  # one snapshot both shown and deciding whether to poll on
         active = snap.running or bool(snap.waiting)
-        return *self.view(snap, language_of(request), None, mine), gr.Timer(active=active)
+        viewer = Viewer(visitor(request), mine or ())
+        return *self.view(snap, language_of(request), None, viewer), gr.Timer(active=active)
 
     @shows_errors
     def click_start(self, request: gr.Request, mine: list[str] | None, *values: Any) -> tuple:
@@ -300,6 +243,7 @@ class TrainHandlers:
             body, source = decode_text(path.read_bytes(), path.name), path.name
         chosen = {name: form[name] for name in SETTINGS if form[name] is not None}
         started = self.start_job(
+            request,
             what,
             form["name"],
             body,
@@ -315,8 +259,13 @@ class TrainHandlers:
         mine = [*(n for n in mine or [] if n != started["name"]), started["name"]][-REMEMBERED_JOBS:]
         return *self.follow(request, mine), mine
 
+    @shows_errors
     def click_stop(self, request: gr.Request, shown: int | None, mine: list[str] | None) -> tuple:
-        self.jobs.stop()
+        snap = self.jobs.snapshot()
+        if snap.running and Viewer(visitor(request), mine or ()).owns(snap.name, snap.owner):
+            self.jobs.stop(snap.owner)  # this browser's job, maybe started before a reload
+        else:
+            self.jobs.stop(visitor(request))  # refused, with the reason, unless it is theirs
         return self.show(request, shown, mine)
 
     def choose(self, what: str, model_name: str) -> tuple:

@@ -1,0 +1,135 @@
+"""What the Train tab shows of the job slot, to whom: a job's status, its curves and its preview.
+
+A visitor sees the names, messages and previews of their own jobs; of other visitors' jobs only that
+they exist ("someone's job"), how far they are and their curves — a job's name, its failure text and
+its samples can tell what its data is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from aigc_demo.jobs import JobSnapshot
+from aigc_demo.recipes import Recipe, recipe
+from aigc_demo.ui.i18n import I18N, text
+
+PLOT_POINTS = 400
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks: their session (None: the server itself, which sees everything) and the names of
+    the jobs their browser remembers starting (so a reload, a new session, still finds them)."""
+
+    session: str | None = None
+    mine: Sequence[str] = ()
+
+    def owns(self, name: str, owner: str) -> bool:
+        return bool(owner) and (owner == self.session or name in self.mine)
+
+    def sees(self, name: str, owner: str) -> bool:
+        return self.session is None or not owner or self.owns(name, owner)
+
+
+SERVER = Viewer()  # sees every job whole
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def recipe_of(snap: JobSnapshot) -> Recipe | None:
+    """The recipe a job was started by (None for an idle slot)."""
+    try:
+        return recipe(snap.kind)
+    except ValueError:
+        return None
+
+
+def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> str:
+    """The job's state, progress and the line behind it; the viewer's own jobs are named and marked
+    as theirs, so they see where theirs stands, and others' are "someone's job"."""
+    if snap.state == "idle":
+        return text("train_idle", lang)
+
+    def named(name: str, owner: str) -> str:
+        return name if viewer.sees(name, owner) else text("train_someone", lang)
+
+    def marked(name: str, owner: str) -> str:  # a job still to finish: marked when it is the viewer's
+        mark = f" ({text('train_yours', lang)})" if viewer.owns(name, owner) else ""
+        return named(name, owner) + mark
+
+    chosen = recipe_of(snap)
+    lines = [
+        text(
+            f"train_state_{snap.state}",
+            lang,
+            name=marked(snap.name, snap.owner) if snap.running else named(snap.name, snap.owner),
+            step=snap.step,
+            total=snap.total or "?",
+            elapsed=_minutes(snap.elapsed),
+            eta=_minutes(snap.eta),
+            tab=text(f"tab_{chosen.used_in if chosen else 'image'}", lang),
+        )
+    ]
+    if snap.total:
+        lines.append(f"<progress value='{snap.step}' max='{snap.total}' style='width:100%'></progress>")
+    if snap.message and viewer.sees(snap.name, snap.owner):
+        lines.append(snap.message)
+    if snap.waiting:
+        line = zip(snap.waiting, snap.waiting_owners, strict=True)
+        in_line = ", ".join(f"{i}. {marked(n, o)}" for i, (n, o) in enumerate(line, 1))
+        lines.append(text("train_waiting", lang, names=in_line))
+    return "\n\n".join(lines)
+
+
+def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
+    """Both curves in one long table; the per-step training curve thinned to at most
+    ``PLOT_POINTS`` points, so the page receives a small table every second however long the run."""
+    longest = max([len(snap.train_curve), *map(len, snap.terms.values())])
+    stride = max(1, -(-longest // PLOT_POINTS))
+    rows = [(step, loss, text("train_curve_train", lang)) for step, loss in snap.train_curve[::stride]]
+    for name, curve in snap.terms.items():
+        rows += [(step, loss, text(f"train_curve_{name}", lang)) for step, loss in curve[::stride]]
+    chosen = recipe_of(snap)
+    valid_key = f"train_valid_{snap.kind}" if chosen and "valid" in chosen.texts else "train_curve_valid"
+    rows += [(step, loss, text(valid_key, lang)) for step, loss in snap.valid_curve]
+    return pd.DataFrame(rows, columns=["step", "loss", "curve"])
+
+
+def job_status_of(snap: JobSnapshot, viewer: Viewer = SERVER) -> dict[str, Any]:
+    """The job's status for an API caller; others' jobs without their names or messages."""
+    sees = viewer.sees(snap.name, snap.owner)
+    return {
+        "state": snap.state,
+        "kind": snap.kind,
+        "name": snap.name if sees else None,
+        "step": snap.step,
+        "total": snap.total,
+        "elapsed_s": round(snap.elapsed, 1),
+        "eta_s": None if snap.eta is None else round(snap.eta, 1),
+        "train_loss": snap.train_curve[-1][1] if snap.train_curve else None,
+        "valid_loss": snap.valid_curve[-1][1] if snap.valid_curve else None,
+        "samples": len(snap.samples),
+        "message": snap.message if sees else "",
+        # the jobs in line behind the running one: the caller's by name, others' as None
+        "waiting": [
+            n if viewer.sees(n, o) else None for n, o in zip(snap.waiting, snap.waiting_owners, strict=True)
+        ],
+        **({"position": snap.waiting.index(snap.name) + 1} if snap.state == "waiting" else {}),
+    }
+
+
+def preview_picture(preview: Any, chosen: Recipe | None) -> gr.Image:
+    """The preview picture: 16 drawn tiles, or (for a voice) ten wide spectrograms."""
+    label = I18N(f"train_preview_{chosen.name}") if chosen and "preview" in chosen.texts else None
+    if chosen is not None and chosen.shows == "spectrograms":
+        return gr.Image(value=preview, visible=True, label=label, width=500, height=210)
+    return gr.Image(value=preview, visible=preview is not None, label=label, width=240, height=240)
