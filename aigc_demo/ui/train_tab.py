@@ -70,8 +70,9 @@ def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
 
 
 def visitor(request: gr.Request | None) -> str:
-    """Who a request comes from: its session (its address when a raw API call sends none); the
-    jobs it starts are theirs. "" for the server's own calls, which carry no request."""
+    """Who a request comes from: its session, which owns the jobs it starts (Gradio gives a call
+    that names none a session of its own; the address is a last resort). "" for the server's own
+    calls, which carry no request."""
     if request is None:
         return ""
     return request.session_hash or f"address {getattr(request.client, 'host', 'unknown')}"
