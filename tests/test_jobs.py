@@ -348,6 +348,7 @@ def test_bad_speech_jobs_are_refused_before_any_work(hub, tmp_path, keep, messag
         ("sprites", {"batch_size": 500}, False, r"larger than the 100 examples"),
         ("vae", {"latent_dim": 4}, True, "keeps the starting model's architecture"),
         ("text", {"layers": "many"}, False, "layers must be a number"),
+        ("text", {"batch_size": True}, False, "batch_size must be a number, got True"),
         ("gan", {"beta": 2}, False, "not a setting of this kind"),
     ],
 )

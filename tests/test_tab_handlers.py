@@ -68,6 +68,9 @@ def test_decode_follows_the_sliders_and_a_seed_means_one_picture(images):
         ),
         (lambda h: h.interpolate("digits", "0", 1, 2, 4, "slerp", "sideways"), "'seeds' or 'classes'"),
         (lambda h: h.encode_drawing("digits", "0", None, None), "draw a digit"),
+        (lambda h: h.interpolate("digits", "0", 1, 2, 2.5, "slerp"), "frames must be a whole number"),
+        (lambda h: h.interpolate("digits", "0", 1, 2, float("nan"), "slerp"), "frames must be a"),
+        (lambda h: h.manifold_grid("digits", "0", 1, "1", "2", "x"), "steps must be a"),
     ],
 )
 def test_bad_image_requests_get_a_message(images, call, message):

@@ -6,7 +6,9 @@ import math
 
 
 def finite_number(value: object, name: str) -> float:
-    """``value`` as a finite float; anything else (text, NaN, infinity) is refused by name."""
+    """``value`` as a finite float; anything else (text, NaN, infinity, true/false) is refused by name."""
+    if isinstance(value, bool):  # JSON's true would otherwise read as 1
+        raise ValueError(f"{name} must be a number, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from aigc_demo.backend.checks import check_whole
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed, seeded_randn
 from aigc_demo.pipelines.latents import check_offsets, check_temperature, direction_shift, steered_latent
@@ -169,9 +170,7 @@ def direction_vector(loaded: LoadedModel, key: str) -> torch.Tensor:
 
 
 def _check_frames(frames: object) -> int:
-    if not 2 <= int(frames) <= MAX_FRAMES:
-        raise ValueError(f"frames must be between 2 and {MAX_FRAMES}")
-    return int(frames)
+    return check_whole(frames, "frames", 2, MAX_FRAMES)  # 2.5, NaN or text refused by name
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -255,13 +254,12 @@ def manifold(
 ) -> torch.Tensor:
     """A ``steps`` x ``steps`` grid of images around seed's code, moving ``span`` standard
     deviations each way along two directions (Kingma & Welling's manifold figure), row-major."""
-    if not 2 <= int(steps) <= MAX_GRID:
-        raise ValueError(f"steps must be between 2 and {MAX_GRID}")
+    steps = check_whole(steps, "steps", 2, MAX_GRID)
     span = check_offsets([span], 1)[0]
     model = loaded.module
     centre = steered_latent(model, seed)
     x_axis, y_axis = direction_vector(loaded, across), direction_vector(loaded, down)
-    positions = torch.linspace(-span, span, int(steps), device=centre.device)
+    positions = torch.linspace(-span, span, steps, device=centre.device)
     codes = torch.stack([centre + x * x_axis + y * y_axis for y in positions for x in positions])
     return _decode_all(model, codes, label)
 

@@ -241,6 +241,8 @@ def apply_settings(
         if starting and name in ARCHITECTURE:
             raise ValueError(f"fine-tuning keeps the starting model's architecture: leave {name} to it")
         kind_of, low, high = SETTINGS[name]
+        if isinstance(raw, bool):  # JSON's true would read as 1
+            raise ValueError(f"{name} must be a number, got {raw!r}")
         try:
             value = float(raw)
         except (TypeError, ValueError):
