@@ -95,3 +95,21 @@ def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
     assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
     assert "t" in status
     assert list(table.columns) == ["step", "loss", "curve"]
+
+
+def test_only_the_browser_that_started_a_job_can_stop_it(handlers):
+    """A page's jobs are its browser's by a secret token it keeps, never by a name another visitor
+    could guess; a page without the token cannot stop them."""
+    import gradio as gr
+
+    from aigc_demo.recipes import JobRequest
+    from aigc_demo.ui.train_tab import in_browser
+
+    job = JobRequest("text", "my-text-model", text=TEXT, epochs=100, minutes=30, owner=in_browser("t1"))
+    handlers.jobs.start(job)
+    for token in ("t2", "", None):
+        with pytest.raises(gr.Error, match="only the visitor who started"):
+            handlers.click_stop(None, None, token)
+    status, *_ = handlers.click_stop(None, None, "t1")
+    assert "my-text-model (yours)" in status or "Stopping **my-text-model" in status
+    assert handlers.jobs.wait(120).state == "stopped"

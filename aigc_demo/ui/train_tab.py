@@ -5,6 +5,7 @@ holds every handler as a plain method over the job slot (a test calls them witho
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ from aigc_demo.ui.train_view import (
 
 POLL_SECONDS = 1.0
 PLOT_POINTS = 400
-REMEMBERED_JOBS = 8  # names of the jobs a browser started that it keeps, newest last
 FIRST = app_recipes()[0]  # the choice the tab opens on
 # The Start button's inputs, by name, in the order the page sends them.
 FORM = ("kind", "name", "pasted", "upload", "files", "public", "preset", "epochs", "minutes", "start_from")
@@ -78,6 +78,12 @@ def visitor(request: gr.Request | None) -> str:
     return request.session_hash or f"address {getattr(request.client, 'host', 'unknown')}"
 
 
+def in_browser(token: str | None) -> str:
+    """Whose a page's jobs are: the secret token its browser keeps (so a reload keeps them its
+    own; a name, which others can guess, never makes a job anyone's). "" before its first job."""
+    return f"browser {token}" if token else ""
+
+
 class TrainHandlers:
     """Every handler of the Train tab, over one job slot. The ``start_*`` methods, ``stop_training``
     and ``training_status`` are public API endpoints; the others serve the page."""
@@ -99,6 +105,7 @@ class TrainHandlers:
         start_from: str = "",
         settings: dict | None = None,
         source: str = "text sent to the API",
+        owner: str | None = None,
     ) -> dict[str, Any]:
         """Start training a model of ``kind`` (text, sprites, vae, gan, speech, ...) and return the
         job's status. It learns from ``training_text`` or uploaded ``files``, as the kind needs; one
@@ -106,7 +113,9 @@ class TrainHandlers:
         ``model_name`` when the job finishes, is stopped, or its time budget (``budget`` minutes)
         runs out. ``start_from`` names a model of the kind to fine-tune; ``settings`` may set the
         kind's settings (batch_size, learning_rate, latent_dim, beta, hidden, layers) over the
-        preset's."""
+        preset's. (``source`` and ``owner`` are the page's: what the text is, and whose the job is when
+        not the request's session.)"""
+        owner = visitor(request) if owner is None else owner
         job = JobRequest(
             kind=str(kind),
             name=str(model_name or "").strip(),
@@ -118,9 +127,9 @@ class TrainHandlers:
             minutes=budget,
             start_from=str(start_from or ""),
             settings=settings_of(settings),
-            owner=visitor(request),
+            owner=owner,
         )
-        return job_status_of(self.jobs.start(job), Viewer(visitor(request)))
+        return job_status_of(self.jobs.start(job), Viewer(owner))
 
     def start_training(
         self,
@@ -203,7 +212,7 @@ class TrainHandlers:
     def view(self, snap: JobSnapshot, lang: str, shown: int | None, viewer: Viewer) -> tuple:
         """Everything the page shows of a job snapshot; the scrubber follows the newest sample
         unless the person moved it back (``shown``). Samples of others' jobs are not shown."""
-        samples = snap.samples if viewer.sees(snap.name, snap.owner) else []
+        samples = snap.samples if viewer.sees(snap.owner) else []
         newest = max(len(samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
         preview, label = None, text("train_scrubber", lang)
@@ -219,21 +228,22 @@ class TrainHandlers:
             gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
         )
 
-    def show(self, request: gr.Request, shown: int | None, mine: list[str] | None) -> tuple:
-        viewer = Viewer(visitor(request), mine or ())
-        return self.view(self.jobs.snapshot(), language_of(request), shown, viewer)
+    def show(self, request: gr.Request, shown: int | None, token: str | None) -> tuple:
+        """The job as it is now, the scrubber at ``shown``; ``token``: this browser's (see ``in_browser``)."""
+        return self.view(self.jobs.snapshot(), language_of(request), shown, Viewer(in_browser(token)))
 
-    def follow(self, request: gr.Request, mine: list[str] | None) -> tuple:
+    def follow(self, request: gr.Request, token: str | None) -> tuple:
         """While a job runs or waits, poll it and show its newest sample; the poll stops with the
         job, so the scrubber is then the person's to move."""
         snap = self.jobs.snapshot()  # one snapshot both shown and deciding whether to poll on
         active = snap.running or bool(snap.waiting)
-        viewer = Viewer(visitor(request), mine or ())
+        viewer = Viewer(in_browser(token))
         return *self.view(snap, language_of(request), None, viewer), gr.Timer(active=active)
 
     @shows_errors
-    def click_start(self, request: gr.Request, mine: list[str] | None, *values: Any) -> tuple:
-        """Start button: the form's ``values`` (in the order of ``FORM``) become a job."""
+    def click_start(self, request: gr.Request, token: str | None, *values: Any) -> tuple:
+        """Start button: the form's ``values`` (in the order of ``FORM``) become a job of this
+        browser's, which gets its secret token the first time (kept by the browser)."""
         form = dict(zip(FORM, values, strict=True))
         what, files, body, source = form["kind"], form["files"], form["pasted"] or "", "pasted text"
         if form["public"]:  # a public dataset, fetched on first use, instead of the person's own data
@@ -243,7 +253,8 @@ class TrainHandlers:
             path = Path(form["upload"])
             body, source = decode_text(path.read_bytes(), path.name), path.name
         chosen = {name: form[name] for name in SETTINGS if form[name] is not None}
-        started = self.start_job(
+        token = token or secrets.token_urlsafe(16)
+        self.start_job(
             request,
             what,
             form["name"],
@@ -255,19 +266,14 @@ class TrainHandlers:
             form["start_from"] or "",
             chosen,
             source=source,
+            owner=in_browser(token),
         )
-        # Kept in the browser, so a refresh still shows which jobs in line are this visitor's.
-        mine = [*(n for n in mine or [] if n != started["name"]), started["name"]][-REMEMBERED_JOBS:]
-        return *self.follow(request, mine), mine
+        return *self.follow(request, token), token
 
     @shows_errors
-    def click_stop(self, request: gr.Request, shown: int | None, mine: list[str] | None) -> tuple:
-        snap = self.jobs.snapshot()
-        if snap.running and Viewer(visitor(request), mine or ()).owns(snap.name, snap.owner):
-            self.jobs.stop(snap.owner)  # this browser's job, maybe started before a reload
-        else:
-            self.jobs.stop(visitor(request))  # refused, with the reason, unless it is theirs
-        return self.show(request, shown, mine)
+    def click_stop(self, request: gr.Request, shown: int | None, token: str | None) -> tuple:
+        self.jobs.stop(in_browser(token))  # refused, with the reason, unless the job is this browser's
+        return self.show(request, shown, token)
 
     def choose(self, what: str, model_name: str) -> tuple:
         """Each choice shows the inputs its recipe needs; a default name follows the choice, and the
@@ -297,8 +303,8 @@ def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
     handlers = TrainHandlers(TrainingJobs(hub, limits=limits))
     form, shown = _layout(hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
-    my_jobs = gr.BrowserState([], storage_key="aigc-studio-training-jobs")  # names of this browser's jobs
-    _wire(demo, handlers, form, shown, timer, my_jobs)
+    token = gr.BrowserState("", storage_key="aigc-studio-visitor")  # whose this browser's jobs are
+    _wire(demo, handlers, form, shown, timer, token)
     return handlers.jobs
 
 
@@ -399,7 +405,7 @@ def _wire(
     form: dict[str, Any],
     shown: dict[str, Any],
     timer: gr.Timer,
-    my_jobs: gr.BrowserState,
+    token: gr.BrowserState,
 ) -> None:
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     shown_outputs = list(shown.values())
@@ -414,12 +420,10 @@ def _wire(
         **quiet,
     )
     form["start_from"].focus(handlers.refresh_starting, form["kind"], form["start_from"], **quiet)
-    form["start"].click(
-        handlers.click_start, [my_jobs, *(form[n] for n in FORM)], [*following, my_jobs], **quiet
-    )
-    form["stop"].click(handlers.click_stop, [shown["scrubber"], my_jobs], shown_outputs, **quiet)
-    gr.on([timer.tick, demo.load], handlers.follow, [my_jobs], following, **quiet)
-    shown["scrubber"].release(handlers.show, [shown["scrubber"], my_jobs], shown_outputs, **quiet)
+    form["start"].click(handlers.click_start, [token, *(form[n] for n in FORM)], [*following, token], **quiet)
+    form["stop"].click(handlers.click_stop, [shown["scrubber"], token], shown_outputs, **quiet)
+    gr.on([timer.tick, demo.load], handlers.follow, [token], following, **quiet)
+    shown["scrubber"].release(handlers.show, [shown["scrubber"], token], shown_outputs, **quiet)
     for endpoint in (handlers.start_training, handlers.start_sprite_training, handlers.stop_training):
         gr.api(endpoint, api_name=endpoint.__name__)
     gr.api(handlers.training_status, api_name="training_status")

@@ -7,7 +7,6 @@ its samples can tell what its data is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,17 +22,16 @@ PLOT_POINTS = 400
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who looks: their session (None: the server itself, which sees everything) and the names of
-    the jobs their browser remembers starting (so a reload, a new session, still finds them)."""
+    """Who looks: the visitor whose jobs they own (None: the server itself, which sees everything;
+    "": a visitor with no jobs yet)."""
 
-    session: str | None = None
-    mine: Sequence[str] = ()
+    visitor: str | None = None
 
-    def owns(self, name: str, owner: str) -> bool:
-        return bool(owner) and (owner == self.session or name in self.mine)
+    def owns(self, owner: str) -> bool:
+        return bool(owner) and owner == self.visitor
 
-    def sees(self, name: str, owner: str) -> bool:
-        return self.session is None or not owner or self.owns(name, owner)
+    def sees(self, owner: str) -> bool:
+        return self.visitor is None or not owner or self.owns(owner)
 
 
 SERVER = Viewer()  # sees every job whole
@@ -60,10 +58,10 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> st
         return text("train_idle", lang)
 
     def named(name: str, owner: str) -> str:
-        return name if viewer.sees(name, owner) else text("train_someone", lang)
+        return name if viewer.sees(owner) else text("train_someone", lang)
 
     def marked(name: str, owner: str) -> str:  # a job still to finish: marked when it is the viewer's
-        mark = f" ({text('train_yours', lang)})" if viewer.owns(name, owner) else ""
+        mark = f" ({text('train_yours', lang)})" if viewer.owns(owner) else ""
         return named(name, owner) + mark
 
     chosen = recipe_of(snap)
@@ -81,7 +79,7 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> st
     ]
     if snap.total:
         lines.append(f"<progress value='{snap.step}' max='{snap.total}' style='width:100%'></progress>")
-    if snap.message and viewer.sees(snap.name, snap.owner):
+    if snap.message and viewer.sees(snap.owner):
         lines.append(snap.message)
     if snap.waiting:
         line = zip(snap.waiting, snap.waiting_owners, strict=True)
@@ -106,7 +104,7 @@ def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
 
 def job_status_of(snap: JobSnapshot, viewer: Viewer = SERVER) -> dict[str, Any]:
     """The job's status for an API caller; others' jobs without their names or messages."""
-    sees = viewer.sees(snap.name, snap.owner)
+    sees = viewer.sees(snap.owner)
     return {
         "state": snap.state,
         "kind": snap.kind,
@@ -121,7 +119,7 @@ def job_status_of(snap: JobSnapshot, viewer: Viewer = SERVER) -> dict[str, Any]:
         "message": snap.message if sees else "",
         # the jobs in line behind the running one: the caller's by name, others' as None
         "waiting": [
-            n if viewer.sees(n, o) else None for n, o in zip(snap.waiting, snap.waiting_owners, strict=True)
+            n if viewer.sees(o) else None for n, o in zip(snap.waiting, snap.waiting_owners, strict=True)
         ],
         **({"position": snap.waiting.index(snap.name) + 1} if snap.state == "waiting" else {}),
     }
