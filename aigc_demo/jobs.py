@@ -177,9 +177,7 @@ class TrainingJobs:
                 queued = JobSnapshot(
                     state="waiting", name=request.name, kind=request.kind, owner=request.owner
                 )
-                queued.waiting = self._waiting_names()
-                queued.waiting_owners = [job.request.owner for job in self._waiting]
-                return queued
+                return self._with_line(queued)
             self._launch(job)
             return self._copy()
 
@@ -222,8 +220,11 @@ class TrainingJobs:
                     self._launch(self._waiting.popleft())
 
     def _copy(self) -> JobSnapshot:
-        """The snapshot with the line of waiting jobs; the caller holds the lock."""
-        snap = copy.deepcopy(self._snapshot)
+        """A copy of the snapshot with the line; the caller holds the lock."""
+        return self._with_line(copy.deepcopy(self._snapshot))
+
+    def _with_line(self, snap: JobSnapshot) -> JobSnapshot:
+        """``snap`` with the jobs in line (names and whose they are); the caller holds the lock."""
         snap.waiting = self._waiting_names()
         snap.waiting_owners = [job.request.owner for job in self._waiting]
         return snap
