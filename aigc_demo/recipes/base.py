@@ -283,6 +283,19 @@ def starting_model(hub: ModelHub, source: str, kind: str, paths: bool = False) -
     return model
 
 
+def planned_model(plan: Plan, build: Callable[[], torch.nn.Module]) -> torch.nn.Module:
+    """The model a plan will train, to be measured: its starting model, or ``build()`` on the meta
+    device (shapes only: nothing is allocated, whatever the settings ask for)."""
+    if plan.start is not None:
+        return plan.start
+    with torch.device("meta"):
+        return build()
+
+
+def parameter_count(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
 def origin(request: JobRequest) -> dict[str, str]:
     """How a job's model began, for its card: a preset, or the model it was fine-tuned from."""
     return {"started_from": request.start_from} if request.start_from else {"preset": request.preset}

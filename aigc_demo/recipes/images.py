@@ -30,6 +30,8 @@ from aigc_demo.recipes.base import (
     Trained,
     apply_settings,
     origin,
+    parameter_count,
+    planned_model,
     starting_model,
     trained_in_app,
 )
@@ -140,14 +142,9 @@ class ImageRecipe(Recipe):
         pictures: Pictures = plan.data
         shape = pictures.train.images.shape
         classes = int(pictures.train.labels.max()) + 1 if getattr(plan.config, "conditional", False) else 0
-        if plan.start is None:
-            with torch.device("meta"):
-                model = self.new_model(plan.config, classes, shape)
-        else:
-            model = plan.start
-        parameters = sum(p.numel() for p in model.parameters())
-        channels = model.config.get("channels", plan.config.channels)
-        return parameters, 10 * channels * plan.config.batch_size * shape[-1] * shape[-2]
+        model = planned_model(plan, lambda: self.new_model(plan.config, classes, shape))
+        step_bytes = 10 * model.config["channels"] * plan.config.batch_size * shape[-1] * shape[-2]
+        return parameter_count(model), step_bytes
 
     def new_model(self, config: Any, classes: int, shape: tuple[int, ...]) -> torch.nn.Module:
         raise NotImplementedError

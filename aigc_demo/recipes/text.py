@@ -20,12 +20,13 @@ from aigc_demo.recipes.base import (
     Trained,
     apply_settings,
     origin,
+    parameter_count,
+    planned_model,
     starting_model,
     trained_in_app,
 )
-from aigc_demo.text.vocabulary import Vocabulary
 from aigc_demo.training.common import evaluating
-from aigc_demo.training.text import TextTrainingConfig, train_char_rnn
+from aigc_demo.training.text import TextTrainingConfig, new_char_rnn, train_char_rnn
 
 ARCHITECTURE_FLAGS = ("cell", "embed_dim", "hidden", "layers", "max_vocab")
 PREVIEW_LENGTH = 160
@@ -130,25 +131,16 @@ class TextRecipe(Recipe):
         return Plan(config, split_text(text), start, dataset, trained_in_app(request.source, request), extras)
 
     def footprint(self, plan: Plan) -> tuple[int, int]:
-        """Weights of the LSTM, its embedding and output layer (exact); per step, the logits with
-        their log-softmax and gradients, and each layer's gates and states kept for the backward
-        pass. Against the resident memory one step added on this machine: 330 vs 346 MB (batch 64 x
+        """The weights of the model the loop would build (counted on the meta device); per step, the
+        logits with their log-softmax and gradients, and each layer's gates and states kept for the
+        backward pass. Against the resident memory one step added on this machine: 330 vs 346 MB (batch 64 x
         64, hidden 256 x 2, 4,000 characters), 2.1 vs 1.9 GB (256 x 128, 512 x 2, 2,000)."""
         config, (train, valid) = plan.config, plan.data
-        if plan.start is not None:
-            vocabulary = len(plan.start.vocabulary)
-            embed, hidden, layers = (plan.start.config[k] for k in ("embed_dim", "hidden", "layers"))
-        else:
-            vocabulary = len(Vocabulary.from_text(train + valid, config.max_vocab))
-            embed, hidden, layers = config.embed_dim, config.hidden, config.layers
-        inputs = [embed] + [hidden] * (layers - 1)
-        parameters = (
-            vocabulary * embed
-            + sum(4 * hidden * (i + hidden + 2) for i in inputs)
-            + (hidden + 1) * vocabulary
-        )
+        model = planned_model(plan, lambda: new_char_rnn(train + valid, config))
+        vocabulary = len(model.vocabulary)
+        embed, hidden, layers = (model.config[k] for k in ("embed_dim", "hidden", "layers"))
         per_character = 4 * vocabulary + 8 * hidden * layers + embed
-        return parameters, 4 * config.batch_size * config.seq_len * per_character
+        return parameter_count(model), 4 * config.batch_size * config.seq_len * per_character
 
     def preview(self, plan: Plan) -> Callable[[torch.nn.Module], str]:
         from aigc_demo.pipelines.text import Sampling, generate_text

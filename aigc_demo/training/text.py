@@ -57,15 +57,10 @@ def continued(trained: CharRNN, text: str, dropout: float) -> CharRNN:
     return model
 
 
-def _model_for(
-    text: str, config: TextTrainingConfig, start_from: CharRNN | None
-) -> tuple[CharRNN, Vocabulary]:
-    """A new model with a vocabulary of ``text``, or a trainable copy of ``start_from`` with its own."""
-    if start_from is not None:
-        model = continued(start_from, text, config.dropout)
-        return model, model.vocabulary
+def new_char_rnn(text: str, config: TextTrainingConfig) -> CharRNN:
+    """The model ``config`` asks for, with a vocabulary of ``text`` (capped at ``max_vocab``)."""
     vocabulary = Vocabulary.from_text(text, config.max_vocab)
-    model = CharRNN(
+    return CharRNN(
         vocabulary.chars,
         vocabulary.unknown,
         cell=config.cell,
@@ -74,7 +69,6 @@ def _model_for(
         layers=config.layers,
         dropout=config.dropout,
     )
-    return model, vocabulary
 
 
 def train_char_rnn(
@@ -103,7 +97,9 @@ def train_char_rnn(
         raise ValueError("the text model trains in fp32 on the CPU (its LSTM has no bf16 or fp16 kernels)")
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    model, vocabulary = _model_for(train_text + valid_text, config, start_from)
+    text = train_text + valid_text
+    model = new_char_rnn(text, config) if start_from is None else continued(start_from, text, config.dropout)
+    vocabulary = model.vocabulary
     train_ids, valid_ids = vocabulary.encode(train_text), vocabulary.encode(valid_text)
     # Every epoch starts at an offset below seq_len, so each stream keeps at least this many columns.
     columns = (len(train_ids) - config.seq_len) // config.batch_size
