@@ -12,7 +12,7 @@ from aigc_demo.data.text import SPLITS
 from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "eval"
-HELP = "measure a checkpoint (eval image | eval speech | eval text)"
+HELP = "measure a checkpoint (eval image | eval speech | eval text | eval chat)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +49,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text.add_argument("--temperature", type=float, default=0.8, help="for --poems (default %(default)s)")
     text.add_argument("--seed", type=int, default=0)
     text.add_argument("--json", action="store_true", help="print JSON")
+    chat = kinds.add_parser("chat", help="held-out reply loss and R@1/10 of a dialogue model")
+    chat.add_argument("--checkpoint", default="chat-en", help="dialogue model to judge")
+    chat.add_argument("--data", type=Path, required=True, help="conversations, JSON Lines or A:/B: lines")
+    chat.add_argument(
+        "--part",
+        choices=("held-out", "all"),
+        default="held-out",
+        help="held-out: the conversations training holds out (one in ten, by id); all: every one "
+        "(a file training never read)",
+    )
+    chat.add_argument("--contexts", type=int, default=1000, help="contexts ranked for R@1/10")
+    chat.add_argument("--seed", type=int, default=0, help="which contexts and other replies are drawn")
+    chat.add_argument("--json", action="store_true", help="print JSON")
     image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
     image.add_argument("--checkpoint", default="mnist-vae", help="image model to judge")
     image.add_argument("--classifier", default="mnist-classifier", help="image classifier that judges")
@@ -63,7 +76,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"image": run_image, "speech": run_speech, "text": run_text}[args.kind](args)
+    runs = {"image": run_image, "speech": run_speech, "text": run_text, "chat": run_chat}
+    return runs[args.kind](args)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    from aigc_demo.cli.chat import load_chat_model
+    from aigc_demo.data.text import read_text
+    from aigc_demo.evaluation.chat import evaluate_chat
+    from aigc_demo.text.dialogue import read_chat_log, split
+
+    if not 1 <= args.contexts <= 100_000:
+        raise ValueError("--contexts must be between 1 and 100000")
+    model = load_chat_model(args.checkpoint)
+    conversations = read_chat_log(read_text(args.data), args.data.name)
+    if args.part == "held-out":
+        conversations = split(conversations)[1]
+    figures = evaluate_chat(model, conversations, args.contexts, args.seed)
+    if args.json:
+        print(json.dumps(asdict(figures), indent=2))
+        return 0
+    print(
+        f"{args.checkpoint} on {args.data} ({args.part}, {len(conversations)} conversations, "
+        f"{figures.contexts} contexts): replies {figures.reply_nats_per_char:.4f} nats/char given their "
+        f"context; R@1/10 {figures.recall_pmi:.3f} by PMI, {figures.recall_conditional:.3f} conditional "
+        "(chance 0.100)"
+    )
+    return 0
 
 
 def run_text(args: argparse.Namespace) -> int:

@@ -29,6 +29,18 @@ TANG_POEMS = DatasetInfo(
     source="https://github.com/chinese-poetry/chinese-poetry",
     attribution="chinese-poetry project (JackeyGao and contributors)",
 )
+CHIT_CHAT = DatasetInfo(
+    name="Chit-Chat dialogue",
+    license="MIT",
+    source="https://github.com/BYU-PCCL/chitchat-dataset",
+    attribution="BYU Perception, Control and Cognition Lab (Myers, Etchart and Fulda, 2020)",
+)
+KDCONV = DatasetInfo(
+    name="KdConv",
+    license="Apache-2.0",
+    source="https://github.com/thu-coai/KdConv",
+    attribution="Tsinghua University CoAI group (Zhou, Zheng, Huang, Huang and Zhu, ACL 2020)",
+)
 
 SPRITES = DatasetInfo(
     name="procedural sprites",
@@ -37,4 +49,4 @@ SPRITES = DatasetInfo(
     attribution="After the idea of dSprites (Matthey, Higgins, Hassabis and Lerchner, 2017)",
 )
 
-ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS)
+ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS, CHIT_CHAT, KDCONV)

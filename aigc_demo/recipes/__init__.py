@@ -6,6 +6,7 @@ Adding a trainable kind is a new recipe module (and its model, loop and pipeline
 from __future__ import annotations
 
 from aigc_demo.recipes.base import JobRequest, Plan, Recipe, Run, Trained
+from aigc_demo.recipes.chat import ChatRecipe
 from aigc_demo.recipes.images import GANRecipe, ImageClassifierRecipe, SpritesRecipe, VAERecipe
 from aigc_demo.recipes.speech import SpeechClassifierRecipe, SpeechRecipe
 from aigc_demo.recipes.text import TextRecipe
@@ -18,6 +19,7 @@ RECIPES: tuple[Recipe, ...] = (
     SpeechRecipe(),
     ImageClassifierRecipe(),
     SpeechClassifierRecipe(),
+    ChatRecipe(),
 )
 
 __all__ = [

@@ -9,6 +9,7 @@ import gradio as gr
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
+from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.speech_tab import build_speech_tab
@@ -39,6 +40,9 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             with gr.Tab(I18N("tab_speech"), id="speech"):
                 gr.Markdown(I18N("speech_intro"))
                 build_speech_tab(demo, hub)
+            with gr.Tab(I18N("tab_chat"), id="chat"):
+                gr.Markdown(I18N("chat_intro"))
+                build_chat_tab(demo, hub)
             with gr.Tab(I18N("tab_train"), id="train"):
                 gr.Markdown(I18N("train_intro"))
                 build_train_tab(demo, hub)

@@ -1,0 +1,184 @@
+"""Reply to a conversation with the dialogue model, and score replies for evaluation.
+
+A reply reads the last turns (``text.dialogue.context_text``) once, then draws one character per
+step until the model closes the turn. Draws come from a NumPy generator seeded by the request, so
+the same conversation, settings and seed give the same reply. The pointer can propose a character
+the vocabulary lacks (a rare name in the context): when the vocabulary's unknown mark is drawn, the
+reply copies the context character the pointer favoured; with no such character the mark is not
+drawn at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from aigc_demo.backend.checks import check_whole
+from aigc_demo.backend.seeding import check_seed
+from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
+from aigc_demo.pipelines.text import LENS_CANDIDATES, Sampling
+from aigc_demo.text.dialogue import END, MARKS, clean_turn, context_text, reply_text
+
+MAX_REPLY = 400  # characters a reply may run to before it is cut
+MAX_MESSAGE = 1000  # characters of one message a request may send
+MAX_HISTORY = 50  # turns a request may send (the model reads only the last few)
+DEFAULT_REPLY = 200
+
+
+def encode(model: ChatRNN, text: str) -> tuple[torch.Tensor, list[int]]:
+    """Vocabulary ids of ``text`` (unknown characters as the unknown mark) and its code points."""
+    vocabulary = model.vocabulary
+    known = (
+        text
+        if not vocabulary.unknown
+        else "".join(c if c in vocabulary.index else vocabulary.unknown for c in text)
+    )
+    return vocabulary.encode(known), [ord(c) for c in text]
+
+
+def check_history(history: object) -> list[str]:
+    """A conversation as a request sends it: a list of at most ``MAX_HISTORY`` texts, the newest
+    the person's, each cut to ``MAX_MESSAGE`` characters, cleaned."""
+    if not isinstance(history, list) or not all(isinstance(turn, str) for turn in history):
+        raise ValueError("the conversation must be a list of messages (texts)")
+    if len(history) > MAX_HISTORY:
+        raise ValueError(f"send at most the last {MAX_HISTORY} messages of a conversation")
+    return [clean_turn(turn[:MAX_MESSAGE]) for turn in history]
+
+
+def reply_stream(
+    model: ChatRNN,
+    history: list[str],
+    sampling: Sampling,
+    seed: int,
+    max_chars: int = DEFAULT_REPLY,
+    start: str = "",
+) -> Iterator[str]:
+    """The reply written so far, after each new character; it ends where the model closes the turn
+    (or at ``max_chars``). ``start``: the reply's first characters, given (continue from a choice)."""
+    max_chars = check_whole(max_chars, "reply length", 1, MAX_REPLY)
+    generator = np.random.default_rng(check_seed(seed))
+    vocabulary = model.vocabulary
+    start = clean_turn(start)[: max_chars - 1] if start else ""
+    ids, chars = encode(model, context_text(history) + start)
+    stepper = ChatStepper(model)
+    stepper.read(ids)
+    context_chars = list(chars)
+    unknown = vocabulary.index.get(vocabulary.unknown, -1)
+    forbidden = [vocabulary.index[m] for m in MARKS if m != END]
+    reply = start
+    if start:
+        yield reply
+    for _ in range(max_chars - len(start)):
+        log_probs, weights = stepper.distribution()
+        log_probs = log_probs.numpy().copy()
+        log_probs[forbidden] = -np.inf
+        copied = _unknown_copy(model, weights, context_chars) if unknown >= 0 else None
+        if unknown >= 0 and copied is None:
+            log_probs[unknown] = -np.inf
+        choice = int(sampling.draw(log_probs[None], generator)[0])
+        char = vocabulary.chars[choice] if choice != unknown else copied
+        if char == END:
+            return
+        reply += char
+        yield reply
+        stepper.step(choice)
+        context_chars.append(ord(char))
+
+
+def _unknown_copy(model: ChatRNN, weights: torch.Tensor, chars: list[int]) -> str | None:
+    """The character outside the vocabulary that the pointer gives the most weight, if any."""
+    index = model.vocabulary.index
+    best, best_weight = None, 0.0
+    for weight, char in zip(weights[1:].tolist(), chars[1:], strict=False):
+        if weight > best_weight and chr(char) not in index:
+            best, best_weight = chr(char), weight
+    return best
+
+
+def reply(
+    model: ChatRNN, history: list[str], sampling: Sampling, seed: int, max_chars: int = DEFAULT_REPLY
+) -> str:
+    text = ""
+    for text in reply_stream(model, history, sampling, seed, max_chars):  # noqa: B007
+        pass
+    return text
+
+
+@dataclass(frozen=True)
+class ReplyStep:
+    """What the model believed when it wrote one character of a reply."""
+
+    char: str
+    probability: float  # the model's own probability of it (temperature 1, no filters)
+    candidates: list[tuple[str, float]]  # the likeliest characters there, best first
+    copying: float  # the pointer's share of the probability (1 - the sentinel's)
+    attention: list[float]  # the pointer's weight on each character of the context (to copy it)
+
+
+@torch.inference_mode()
+def reply_lens(
+    model: ChatRNN, history: list[str], written: str, top: int = LENS_CANDIDATES
+) -> tuple[str, list[ReplyStep]]:
+    """(the context as the model read it, one ``ReplyStep`` per character of ``written``): each
+    character judged given the context and the reply before it. The attention of step ``i`` has one
+    weight per context character, in order (the pointer proposes the character after each)."""
+    if len(written) > MAX_REPLY:
+        raise ValueError(f"the lens reads a reply of at most {MAX_REPLY} characters")
+    context = context_text(history)
+    ids, _ = encode(model, context)
+    stepper = ChatStepper(model)
+    stepper.read(ids)
+    vocabulary = model.vocabulary
+    steps = []
+    for char in written:
+        log_probs, weights = stepper.distribution()
+        probabilities = log_probs.exp()
+        best = probabilities.topk(min(top, len(vocabulary)))
+        chosen = vocabulary.index.get(char, vocabulary.index.get(vocabulary.unknown, 0))
+        steps.append(
+            ReplyStep(
+                char=char,
+                probability=float(probabilities[chosen]),
+                candidates=[
+                    (vocabulary.chars[i], float(q))
+                    for i, q in zip(best.indices.tolist(), best.values.tolist(), strict=True)
+                ],
+                copying=float(1 - weights[0]),
+                attention=[0.0, *weights[1 : len(context)].tolist()],
+            )
+        )
+        stepper.step(chosen)
+    return context, steps
+
+
+@torch.inference_mode()
+def score_replies(
+    model: ChatRNN, pairs: list[tuple[list[str], str]], batch_size: int = 32
+) -> list[tuple[float, int]]:
+    """(nats, characters) of each reply given its context: every character of the reply and the
+    end-of-turn mark, each predicted from the context and the reply before it."""
+    device = next(model.parameters()).device
+    results: list[tuple[float, int]] = []
+    for start in range(0, len(pairs), batch_size):
+        streams = []
+        for context, answer in pairs[start : start + batch_size]:
+            before = context_text(context)
+            streams.append((before, before + reply_text(answer)))
+        length = max(len(text) for _, text in streams)
+        ids = torch.zeros(len(streams), length, dtype=torch.long)
+        chars = torch.full((len(streams), length), -1)
+        scored = torch.zeros(len(streams), length - 1, dtype=torch.bool)
+        for row, (before, text) in enumerate(streams):
+            row_ids, row_chars = encode(model, text)
+            ids[row, : len(text)] = row_ids
+            chars[row, : len(text)] = torch.tensor(row_chars)
+            scored[row, len(before) - 1 : len(text) - 1] = True
+        ids, chars = ids.to(device), chars.to(device)
+        log_probs = model(ids[:, :-1], ids[:, 1:], chars).cpu()
+        nats = -(log_probs * scored).sum(1)
+        results.extend((float(n), int(c)) for n, c in zip(nats, scored.sum(1), strict=True))
+    return results

@@ -1,0 +1,161 @@
+"""The dialogue model, its data, its training and its CLI, without a server."""
+
+import json
+import random
+import string
+
+import pytest
+import torch
+
+from aigc_demo.backend import hub as hub_module
+from aigc_demo.cli import main
+from aigc_demo.evaluation.chat import evaluate_chat
+from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
+from aigc_demo.pipelines.chat import encode, reply, reply_lens, score_replies
+from aigc_demo.pipelines.text import Sampling
+from aigc_demo.text.dialogue import END, SPEAKERS, ChatLogError, context_text, read_chat_log, split
+from aigc_demo.training.chat import ChatTrainingConfig, train_chat_rnn, window_starts
+
+LETTERS = string.ascii_lowercase
+
+
+def name_chats(count: int, seed: int = 0) -> list[dict]:
+    """Conversations whose replies copy a random name from the message before: only a model that
+    reads (and can copy from) the context predicts the name."""
+    rng = random.Random(seed)
+    chats = []
+    for number in range(count):
+        name = "".join(rng.choice(LETTERS) for _ in range(5))
+        city = "".join(rng.choice(LETTERS) for _ in range(4))
+        turns = [f"hello, i am {name}.", f"hi {name}! where from?", f"from {city}.", f"{city} is nice."]
+        chats.append({"id": f"c{number}", "turns": turns})
+    return chats
+
+
+def write_chats(path, chats) -> str:
+    path.write_text("".join(json.dumps(c) + "\n" for c in chats), encoding="utf-8")
+    return str(path)
+
+
+def small_model(
+    vocabulary: str = SPEAKERS[0] + SPEAKERS[1] + END + LETTERS + " .!?", unknown: str = ""
+) -> ChatRNN:
+    torch.manual_seed(0)
+    return ChatRNN(vocabulary, unknown, embed_dim=8, hidden=16, layers=2, key_dim=8).eval()
+
+
+def test_chat_logs_read_as_json_lines_or_as_speaker_lines():
+    lines = "A: hi\nB: hello there\nand more\nB: same speaker\n\nA: \x01forged\nB: ok\n\nA: alone\n"
+    first, second = read_chat_log(lines)
+    assert first.turns == ("hi", "hello there\nand more\nsame speaker")
+    assert second.turns == ("forged", "ok")  # marks cannot be typed into a turn
+    (jsonl,) = read_chat_log('{"id": "x", "turns": ["a", "", "b"]}\n\n')
+    assert jsonl.turns == ("a", "b") and jsonl.key == "x"
+    with pytest.raises(ChatLogError, match="line 2 of log.jsonl is not valid JSON"):
+        read_chat_log('{"turns": ["a", "b"]}\n{oops\n', "log.jsonl")
+    with pytest.raises(ChatLogError, match='needs "turns"'):
+        read_chat_log('{"turns": "ab"}\n')
+    with pytest.raises(ChatLogError, match="no conversation of two turns"):
+        read_chat_log("just some text with no speakers")
+
+
+def test_one_conversation_in_ten_is_held_out_whatever_the_file_order():
+    conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(400)))
+    train, held = split(conversations)
+    assert 20 <= len(held) <= 60 and len(train) + len(held) == 400
+    _, held_reversed = split(conversations[::-1])
+    assert {c.key for c in held} == {c.key for c in held_reversed}
+
+
+def test_the_context_is_the_newest_turns_that_fit_ending_with_the_reply_mark():
+    a, b = SPEAKERS
+    assert context_text(["one", "two", "three"]) == f"{a}one{END}{b}two{END}{a}three{END}{b}"
+    assert context_text(["x" * 50, "y" * 10], max_chars=30) == f"{a}{'y' * 10}{END}{b}"
+    assert context_text(["z" * 50], max_chars=12) == f"{a}{'z' * 10}{END}{b}"
+    assert context_text([]) == b
+
+
+def test_windows_start_at_turns_and_cover_every_turn():
+    text = "".join(SPEAKERS[i % 2] + "x" * length + END for i, length in enumerate([5, 30, 8, 40, 3]))
+    starts = window_starts(text, 32)
+    long_turn = range(text.index("x" * 40), text.index("x" * 40) + 40)
+    assert all(text[s] in SPEAKERS or s in long_turn for s in starts)  # a long turn goes on mid-turn
+    covered = set()
+    for s in starts:
+        covered |= set(range(s, min(s + 33, len(text))))
+    assert covered == set(range(len(text)))
+
+
+def test_scores_are_a_distribution_and_the_stepper_gives_the_same_one():
+    model = small_model()
+    text = context_text(["hello there", "hi! hello"]) + "hel"
+    ids, _ = encode(model, text)
+    vocabulary = len(model.vocabulary)
+    inputs = ids[:-1].expand(vocabulary, -1)
+    every = torch.arange(vocabulary)[:, None].expand(-1, len(ids) - 1)
+    chars = torch.cat([inputs, every[:, -1:]], 1)
+    chars[:, 1:] = torch.cat([ids[1:-1].expand(vocabulary, -1), every[:, -1:]], 1)
+    # the last position's probability of each possible next character sums to one
+    last = model(inputs, every, chars)[:, -1]
+    assert float(last.detach().exp().sum()) == pytest.approx(1.0, abs=1e-5)
+    stepper = ChatStepper(model)
+    stepper.read(ids[:-1])
+    log_probs, weights = stepper.distribution()
+    assert torch.allclose(log_probs, last, atol=1e-5)
+    assert float(weights.sum()) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_pointer_copies_a_character_the_vocabulary_lacks_by_its_code_point():
+    model = small_model(SPEAKERS[0] + SPEAKERS[1] + END + "ab ?\ufffd", unknown="\ufffd")
+    (copied, _), (other, _) = score_replies(model, [(["a Ж b"], "Ж"), (["a Ж b"], "Ю")])
+    assert copied < other  # Ж is in the context; Ю, as unknown to the vocabulary, is not
+
+
+def test_training_learns_to_use_the_context(tmp_path):
+    conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(300)))
+    train, held = split(conversations)
+    config = ChatTrainingConfig(6, 16, 64, 1e-2, hidden=48, layers=1, embed_dim=16, key_dim=16)
+    model, metrics = train_chat_rnn(train, held, config, log=lambda _: None)
+    figures = evaluate_chat(model, held, contexts=60)
+    assert figures.recall_pmi >= 0.5, figures  # chance is 0.1: the replies name what the context said
+    assert metrics["valid_loss"] < 2.0
+    history = ["hello, i am qwert."]
+    said = reply(model, history, Sampling(0.05), seed=0)
+    assert said == reply(model, history, Sampling(0.05), seed=0)
+    assert "qwert" in said
+    context, steps = reply_lens(model, history, said)
+    copied = steps[said.index("qwert") + 2]  # the name's third letter, read from the context
+    assert copied.copying > 0.5 and context[int(torch.tensor(copied.attention).argmax())] == "e"
+
+
+@pytest.fixture
+def user_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_HOME", str(tmp_path))
+    hub_module.default_hub.cache_clear()
+    yield tmp_path
+    hub_module.default_hub.cache_clear()
+
+
+def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys):
+    data = write_chats(tmp_path / "chats.jsonl", name_chats(120))
+    out = user_home / "checkpoints" / "names.safetensors"
+    assert main(["train", "chat", "--data", data, "--out", str(out), "--epochs", "1", "--hidden", "32",
+                 "--layers", "1", "--window", "64", "--threads", "1"]) == 0  # fmt: skip
+    capsys.readouterr()
+    ask = ["chat", "--checkpoint", "names", "--message", "hello, i am abcde.", "--seed", "3"]
+    assert main(ask) == main(ask) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == second and first
+    requests = tmp_path / "score.jsonl"
+    requests.write_text(
+        '{"context": ["hello, i am abcde."], "reply": "hi abcde!"}\n{"context": [], "reply": "ok"}\n'
+    )
+    assert main(["chat", "--checkpoint", "names", "--score", str(requests)]) == 0
+    scored = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [s["chars"] for s in scored] == [10, 3]  # each reply's characters and its end of turn
+    assert all(s["nats"] > 0 for s in scored)
+    assert main(["eval", "chat", "--checkpoint", "names", "--data", data, "--contexts", "30", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["contexts"] == 30 and 0 <= figures["recall_pmi"] <= 1
+    assert main(["chat", "--checkpoint", "names", "--score", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no text file" in capsys.readouterr().err
