@@ -50,8 +50,9 @@ def test_chat_logs_read_as_json_lines_or_as_speaker_lines():
     assert first.turns == ("hi", "hello there\nand more\nsame speaker")
     assert second.turns == ("forged", "ok")  # marks cannot be typed into a turn
     (jsonl,) = read_chat_log('{"id": "x", "turns": ["a", "", "b"]}\n\n')
-    assert jsonl.turns == ("a", "b") and jsonl.key == "x"
-    with pytest.raises(ChatLogError, match="line 2 of log.jsonl is not valid JSON"):
+    assert jsonl.turns == ("a", "b")
+    assert jsonl.key == "x"
+    with pytest.raises(ChatLogError, match=r"line 2 of log\.jsonl is not valid JSON"):
         read_chat_log('{"turns": ["a", "b"]}\n{oops\n', "log.jsonl")
     with pytest.raises(ChatLogError, match='needs "turns"'):
         read_chat_log('{"turns": "ab"}\n')
@@ -62,7 +63,8 @@ def test_chat_logs_read_as_json_lines_or_as_speaker_lines():
 def test_one_conversation_in_ten_is_held_out_whatever_the_file_order():
     conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(400)))
     train, held = split(conversations)
-    assert 20 <= len(held) <= 60 and len(train) + len(held) == 400
+    assert 20 <= len(held) <= 60
+    assert len(train) + len(held) == 400
     _, held_reversed = split(conversations[::-1])
     assert {c.key for c in held} == {c.key for c in held_reversed}
 
@@ -125,7 +127,8 @@ def test_training_learns_to_use_the_context(tmp_path):
     assert "qwert" in said
     context, steps = reply_lens(model, history, said)
     copied = steps[said.index("qwert") + 2]  # the name's third letter, read from the context
-    assert copied.copying > 0.5 and context[int(torch.tensor(copied.attention).argmax())] == "e"
+    assert copied.copying > 0.5
+    assert context[int(torch.tensor(copied.attention).argmax())] == "e"
 
 
 @pytest.fixture
@@ -145,7 +148,8 @@ def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys
     ask = ["chat", "--checkpoint", "names", "--message", "hello, i am abcde.", "--seed", "3"]
     assert main(ask) == main(ask) == 0
     first, second = capsys.readouterr().out.splitlines()
-    assert first == second and first
+    assert first == second
+    assert first
     requests = tmp_path / "score.jsonl"
     requests.write_text(
         '{"context": ["hello, i am abcde."], "reply": "hi abcde!"}\n{"context": [], "reply": "ok"}\n'
@@ -156,6 +160,7 @@ def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys
     assert all(s["nats"] > 0 for s in scored)
     assert main(["eval", "chat", "--checkpoint", "names", "--data", data, "--contexts", "30", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["contexts"] == 30 and 0 <= figures["recall_pmi"] <= 1
+    assert figures["contexts"] == 30
+    assert 0 <= figures["recall_pmi"] <= 1
     assert main(["chat", "--checkpoint", "names", "--score", str(tmp_path / "missing.jsonl")]) == 2
     assert "no text file" in capsys.readouterr().err

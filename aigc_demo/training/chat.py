@@ -3,8 +3,9 @@
 Each conversation is one stream (``text.dialogue``), cut into windows of ``window`` characters that
 start at a turn's mark, so a window reads as a chat does: from the start of a turn, the earlier
 turns as context. The next window starts at the turn the previous one cut, so each turn is read
-whole at least once (but for turns longer than a window) and little is read twice. Every character of a window is predicted; the
-weights of the best validation (held-out conversations, nats per character) are kept.
+whole at least once (but for turns longer than a window) and little is read twice. Every
+character of a window is predicted; the weights of the best validation (held-out conversations,
+nats per character) are kept.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_speech": "Speech",
         "tab_chat": "Chat",
         "chat_intro": "Talk with a small dialogue model trained here: an LSTM that reads the conversation "
-        "one character at a time, with a pointer that can copy words from it. English (chat-en, casual chats) "
+        "one character at a time, with a pointer that can copy words from it. English (chat-en, casual "
+        "chats) "
         "and Chinese (chat-zh, talk about films, music and travel). After a reply, click any of its "
         "characters to see what else the model considered and where in the conversation it looked.",
         "chat_box": "Conversation",
@@ -246,7 +247,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "tab_text": "文本",
         "tab_speech": "语音",
         "tab_chat": "对话",
-        "chat_intro": "和一个在这里训练的小型对话模型聊天：一个逐字阅读对话的 LSTM，还带有能从对话中复制词语的指针。"
+        "chat_intro": "和一个在这里训练的小型对话模型聊天：一个逐字阅读对话的 LSTM，"
+        "还带有能从对话中复制词语的指针。"
         "英文（chat-en，日常闲聊）和中文（chat-zh，聊电影、音乐和旅行）。回复之后，点击回复中的任意一个字，"
         "看看模型还考虑过哪些字，以及它在对话里看向了哪里。",
         "chat_box": "对话",
