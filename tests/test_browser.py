@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+RETRY = {"en-US": "Retry", "zh-CN": "重试"}  # Gradio's own labels of the chat box's buttons
+UNDO = {"en-US": "Undo", "zh-CN": "撤销"}
 
 if CHROMIUM is None and os.environ.get("AIGC_REQUIRE_BROWSER") != "1":
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
@@ -62,6 +64,8 @@ def app_url(tmp_path_factory):
     hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config, extras=extras))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
+    for name in ("chat-en", "chat-zh"):  # the shipped dialogue models, as they are
+        shutil.copy(PROJECT_ROOT / "checkpoints" / f"{name}.safetensors", hub.shipped_dir)
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
     with running_app(hub) as url:
         yield url
@@ -79,8 +83,8 @@ def browser():
 @pytest.mark.parametrize(
     ("locale", "tabs", "about", "footer"),
     [
-        ("en-US", ["Image", "Text", "Speech", "Train", "About"], "Models", "models run on"),
-        ("zh-CN", ["图像", "文本", "语音", "训练", "关于"], "模型", "模型运行于"),
+        ("en-US", ["Image", "Text", "Speech", "Chat", "Train", "About"], "Models", "models run on"),
+        ("zh-CN", ["图像", "文本", "语音", "对话", "训练", "关于"], "模型", "模型运行于"),
     ],
 )
 def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer):
@@ -211,6 +215,54 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         assert page.locator("#text-output textarea").input_value()[:8] == written[:8]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-text-lens.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "tab", "model", "message"),
+    [
+        ("en-US", "Chat", "chat-en", "hi! what kind of music do you like?"),
+        ("zh-CN", "对话", "chat-zh", "你好，最近看了什么电影？"),
+    ],
+)
+def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
+    browser, app_url, locale, tab, model, message
+):
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name=tab, exact=True).click()
+        page.wait_for_function(  # the page offers the model in its own language
+            f"() => document.querySelector('#chat-model input').value === {model!r}", timeout=30_000
+        )
+        page.locator("#chat-message textarea").fill(message)
+        page.locator("#chat-send").click()
+        bot = page.locator("#chat-box .bot")
+        bot.first.wait_for(timeout=30_000)
+        tokens = page.locator("#chat-lens .token")
+        tokens.first.wait_for(timeout=60_000)
+        reply = bot.last.inner_text()
+        assert reply.strip()
+        # retry: the next seed writes the reply again
+        page.get_by_role("button", name=RETRY[locale]).click()
+        page.wait_for_function(
+            "() => document.querySelector('#chat-seed input').value === '1'", timeout=30_000
+        )
+        # the lens: a character's candidates and where the pointer looked
+        tokens.first.wait_for(timeout=60_000)
+        tokens.nth(1).click()
+        page.locator("#chat-candidates").get_by_text("%").first.wait_for(timeout=30_000)
+        page.locator("#chat-attention .token").first.wait_for(timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{locale}-chat.png"), full_page=True)
+        # undo: the message goes back to the box and the conversation is empty
+        page.get_by_role("button", name=UNDO[locale]).click()
+        page.wait_for_function(
+            f"() => document.querySelector('#chat-message textarea').value === {message!r}", timeout=30_000
+        )
+        assert bot.count() == 0
     finally:
         context.close()
 

@@ -6,8 +6,10 @@ import string
 
 import pytest
 import torch
+from safetensors.torch import load, load_file
 
 from aigc_demo.backend import hub as hub_module
+from aigc_demo.backend.checkpoint import read_card
 from aigc_demo.cli import main
 from aigc_demo.evaluation.chat import evaluate_chat
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
@@ -158,9 +160,27 @@ def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys
     scored = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [s["chars"] for s in scored] == [10, 3]  # each reply's characters and its end of turn
     assert all(s["nats"] > 0 for s in scored)
-    assert main(["eval", "chat", "--checkpoint", "names", "--data", data, "--contexts", "30", "--json"]) == 0
+    weights = load(out.read_bytes())
+    evaluate = [
+        "eval",
+        "chat",
+        "--checkpoint",
+        "names",
+        "--data",
+        data,
+        "--contexts",
+        "30",
+        "--json",
+        "--record",
+    ]
+    assert main(evaluate) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["contexts"] == 30
     assert 0 <= figures["recall_pmi"] <= 1
+    card = read_card(out)
+    assert card.extras["evaluation"]["recall_pmi"] == figures["recall_pmi"]
+    assert "eval chat --checkpoint names" in card.extras["evaluation"]["command"]
+    rewritten = load_file(str(out))
+    assert all(torch.equal(rewritten[name], tensor) for name, tensor in weights.items())
     assert main(["chat", "--checkpoint", "names", "--score", str(tmp_path / "missing.jsonl")]) == 2
     assert "no text file" in capsys.readouterr().err

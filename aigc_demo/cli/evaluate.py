@@ -62,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     chat.add_argument("--contexts", type=int, default=1000, help="contexts ranked for R@1/10")
     chat.add_argument("--seed", type=int, default=0, help="which contexts and other replies are drawn")
     chat.add_argument("--json", action="store_true", help="print JSON")
+    chat.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the figures into the checkpoint's card (weights unchanged)",
+    )
     image = kinds.add_parser("image", help="likelihood and sample quality of an image model")
     image.add_argument("--checkpoint", default="mnist-vae", help="image model to judge")
     image.add_argument("--classifier", default="mnist-classifier", help="image classifier that judges")
@@ -93,6 +98,8 @@ def run_chat(args: argparse.Namespace) -> int:
     if args.part == "held-out":
         conversations = split(conversations)[1]
     figures = evaluate_chat(model, conversations, args.contexts, args.seed)
+    if args.record:
+        record_evaluation(args, asdict(figures))
     if args.json:
         print(json.dumps(asdict(figures), indent=2))
         return 0
@@ -138,6 +145,23 @@ def run_text(args: argparse.Namespace) -> int:
             f"classical form (all half-lines 5 or all 7 characters) {poems['forms']}"
         )
     return 0
+
+
+def record_evaluation(args: argparse.Namespace, figures: dict) -> None:
+    """Put ``figures`` and how they were measured into the card of the checkpoint they measure."""
+    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+
+    path = default_hub().entry(args.checkpoint).path
+    tensors, card = load_checkpoint(path)
+    card.extras["evaluation"] = {
+        **figures,
+        "data": args.data.name,
+        "part": args.part,
+        "seed": args.seed,
+        "command": f"python -m aigc_demo eval {args.kind} --checkpoint {args.checkpoint} --data "
+        f"{args.data.name} --part {args.part} --contexts {args.contexts} --seed {args.seed}",
+    }
+    save_checkpoint(path, tensors, card)  # the stored tensors are written back as they were
 
 
 def run_image(args: argparse.Namespace) -> int:

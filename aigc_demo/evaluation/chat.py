@@ -10,6 +10,7 @@ reply ("yes") does not win by being common everywhere.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aigc_demo.models.chat_rnn import ChatRNN
@@ -17,6 +18,7 @@ from aigc_demo.pipelines.chat import score_replies
 from aigc_demo.text.dialogue import Conversation
 
 CANDIDATES = 10
+Scorer = Callable[[list[tuple[list[str], str]]], list[tuple[float, int]]]
 
 
 @dataclass(frozen=True)
@@ -37,25 +39,42 @@ def reply_examples(conversations: list[Conversation]) -> list[tuple[list[str], s
 
 
 def evaluate_chat(
-    model: ChatRNN, conversations: list[Conversation], contexts: int = 500, seed: int = 0
+    model: ChatRNN, conversations: list[Conversation], contexts: int = 1000, seed: int = 0
 ) -> ChatFigures:
-    """R@1/10 over up to ``contexts`` held-out contexts drawn with ``seed``."""
+    """The model's figures over up to ``contexts`` held-out contexts drawn with ``seed``."""
+    return recall_at_1_of_10(lambda pairs: score_replies(model, pairs), conversations, contexts, seed)
+
+
+def draw_trials(
+    conversations: list[Conversation], contexts: int, seed: int
+) -> list[tuple[list[str], list[str]]]:
+    """(context, candidates) to rank, the true reply first: the same draw for any scorer."""
     examples = reply_examples(conversations)
     if len({number for *_, number in examples}) < 2:
         raise ValueError("R@1/10 needs at least two conversations (the other replies come from others)")
     rng = random.Random(seed)
-    chosen = rng.sample(examples, min(contexts, len(examples)))
     trials = []
-    for context, answer, number in chosen:
-        others = []
+    for context, answer, number in rng.sample(examples, min(contexts, len(examples))):
+        others: list[str] = []
         while len(others) < CANDIDATES - 1:
             _, other, other_number = examples[rng.randrange(len(examples))]
             if other_number != number:
                 others.append(other)
         trials.append((context, [answer, *others]))
+    return trials
+
+
+def recall_at_1_of_10(
+    score: Scorer, conversations: list[Conversation], contexts: int, seed: int
+) -> ChatFigures:
+    """R@1/10 of any scorer: ``score(pairs)`` gives (nats, characters) of each (context, reply)."""
+    trials = draw_trials(conversations, contexts, seed)
     pairs = [(context, candidate) for context, candidates in trials for candidate in candidates]
-    given = score_replies(model, pairs)
-    alone = dict(zip(*_unique_alone(model, pairs), strict=True))
+    given = score(pairs)
+    replies = sorted({reply for _, reply in pairs})
+    alone = {
+        r: nats / chars for r, (nats, chars) in zip(replies, score([([], r) for r in replies]), strict=True)
+    }
     hits_pmi = hits_conditional = 0
     for t in range(len(trials)):
         rows = range(t * CANDIDATES, (t + 1) * CANDIDATES)
@@ -66,13 +85,6 @@ def evaluate_chat(
     true_rows = [t * CANDIDATES for t in range(len(trials))]
     nats = sum(given[r][0] for r in true_rows) / sum(given[r][1] for r in true_rows)
     return ChatFigures(len(trials), nats, hits_pmi / len(trials), hits_conditional / len(trials))
-
-
-def _unique_alone(model: ChatRNN, pairs: list[tuple[list[str], str]]) -> tuple[list[str], list[float]]:
-    """Each distinct reply and its nats per character with no context."""
-    replies = sorted({reply for _, reply in pairs}, key=len)
-    scores = score_replies(model, [([], reply) for reply in replies])
-    return replies, [nats / chars for nats, chars in scores]
 
 
 def _first_is_best(scores: list[float]) -> bool:
