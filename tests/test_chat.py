@@ -12,9 +12,11 @@ from aigc_demo.backend import hub as hub_module
 from aigc_demo.backend.checkpoint import read_card
 from aigc_demo.cli import main
 from aigc_demo.evaluation.chat import evaluate_chat
+from aigc_demo.jobs import TrainingJobs
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
 from aigc_demo.pipelines.chat import encode, reply, reply_lens, score_replies
 from aigc_demo.pipelines.text import Sampling
+from aigc_demo.recipes import JobRequest
 from aigc_demo.text.dialogue import END, SPEAKERS, ChatLogError, context_text, read_chat_log, split
 from aigc_demo.training.chat import ChatTrainingConfig, train_chat_rnn, window_starts
 
@@ -184,3 +186,26 @@ def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys
     assert all(torch.equal(rewritten[name], tensor) for name, tensor in weights.items())
     assert main(["chat", "--checkpoint", "names", "--score", str(tmp_path / "missing.jsonl")]) == 2
     assert "no text file" in capsys.readouterr().err
+
+
+def as_speaker_lines(chats: list[dict]) -> str:
+    return "\n\n".join("\n".join(f"{'AB'[i % 2]}: {t}" for i, t in enumerate(c["turns"])) for c in chats)
+
+
+def test_the_job_slot_trains_a_chatbot_on_a_pasted_log_and_fine_tunes_it(hub):
+    jobs = TrainingJobs(hub)
+    log = as_speaker_lines(name_chats(60))
+    jobs.start(JobRequest("chat", "my-chatbot", text=log, source="pasted text", epochs=1, minutes=2))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert done.samples[-1][1].startswith("A: hi! how are you doing today?\nB: ")  # the preview
+    card = hub.entry("my-chatbot").card
+    assert card.kind == "chat-rnn"
+    assert card.extras["preset"] == "tiny"
+    jobs.start(JobRequest("chat", "my-chatbot-2", text=log, epochs=1, start_from="my-chatbot"))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    assert hub.entry("my-chatbot-2").card.config == card.config
+    for bad, message in [("no speakers here", "no conversation of two turns"), ("A: hi\nB: yo", "too short")]:
+        with pytest.raises(ValueError, match=message):
+            jobs.start(JobRequest("chat", "bad-bot", text=bad, epochs=1))
