@@ -64,6 +64,7 @@ def app_url(tmp_path_factory):
     hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config, extras=extras))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
+    hub.shipped_dir.mkdir(parents=True, exist_ok=True)
     for name in ("chat-en", "chat-zh"):  # the shipped dialogue models, as they are
         shutil.copy(PROJECT_ROOT / "checkpoints" / f"{name}.safetensors", hub.shipped_dir)
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
@@ -243,20 +244,19 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
         bot.first.wait_for(timeout=30_000)
         tokens = page.locator("#chat-lens .token")
         tokens.first.wait_for(timeout=60_000)
-        reply = bot.last.inner_text()
-        assert reply.strip()
-        # retry: the next seed writes the reply again
-        page.get_by_role("button", name=RETRY[locale]).click()
-        page.wait_for_function(
-            "() => document.querySelector('#chat-seed input').value === '1'", timeout=30_000
-        )
+        assert bot.last.inner_text().strip()
         # the lens: a character's candidates and where the pointer looked
-        tokens.first.wait_for(timeout=60_000)
         tokens.nth(1).click()
         page.locator("#chat-candidates").get_by_text("%").first.wait_for(timeout=30_000)
         page.locator("#chat-attention .token").first.wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{locale}-chat.png"), full_page=True)
+        # retry: the next seed writes the reply again, and the lens follows it
+        page.get_by_role("button", name=RETRY[locale]).click()
+        page.wait_for_function(
+            "() => document.querySelector('#chat-seed input').value === '1'", timeout=30_000
+        )
+        page.locator("#chat-attention .token").first.wait_for(state="detached", timeout=60_000)
         # undo: the message goes back to the box and the conversation is empty
         page.get_by_role("button", name=UNDO[locale]).click()
         page.wait_for_function(

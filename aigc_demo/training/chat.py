@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import torch
 
 from aigc_demo.models.chat_rnn import ChatRNN
 from aigc_demo.text.dialogue import MARKS, Conversation
-from aigc_demo.text.vocabulary import Vocabulary
+from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.placement import Placement
 
@@ -94,16 +95,18 @@ def make_windows(conversations: list[Conversation], vocabulary: Vocabulary, wind
 
 
 def new_chat_rnn(texts: list[str], config: ChatTrainingConfig) -> ChatRNN:
-    """The model ``config`` asks for: a vocabulary of the marks and the texts' characters (the most
-    frequent ``max_vocab`` of them in all)."""
-    room = config.max_vocab - len(MARKS) if config.max_vocab else None
-    text = "".join(texts)
-    for mark in MARKS:
-        text = text.replace(mark, "")
-    found = Vocabulary.from_text(text, room)
+    """The model ``config`` asks for. Its vocabulary: the marks, the texts' characters (the most
+    frequent, ``max_vocab`` in all) and an unknown mark, always — a person can type any character."""
+    counts = Counter("".join(texts))
+    for mark in (*MARKS, UNKNOWN):
+        counts.pop(mark, None)
+    if not counts:
+        raise ValueError("the conversations hold no text")
+    room = len(counts) if config.max_vocab is None else max(config.max_vocab - len(MARKS) - 1, 1)
+    chars = "".join(sorted(char for char, _ in counts.most_common(room))) + UNKNOWN
     return ChatRNN(
-        MARKS + found.chars,
-        found.unknown,
+        MARKS + chars,
+        UNKNOWN,
         embed_dim=config.embed_dim,
         hidden=config.hidden,
         layers=config.layers,

@@ -300,8 +300,8 @@ def _conversation() -> dict[str, Any]:
 def _settings(names: list[str]) -> dict[str, Any]:
     ui: dict[str, Any] = {
         "model": gr.Dropdown(
-            label=I18N("chat_model"), choices=names, value=names[0] if names else None, elem_id="chat-model"
-        ),
+            label=I18N("chat_model"), choices=names, value=None, elem_id="chat-model"
+        ),  # chosen when the page loads, in the page's language
         "temperature": gr.Slider(
             MIN_TEMPERATURE,
             MAX_TEMPERATURE,
