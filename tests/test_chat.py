@@ -178,7 +178,11 @@ def test_the_cli_trains_replies_scores_and_evaluates(user_home, tmp_path, capsys
     assert main(evaluate) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["contexts"] == 30
+    assert figures["part"] == "held-out"  # the file the model learned from: its held-out part
     assert 0 <= figures["recall_pmi"] <= 1
+    unseen = write_chats(tmp_path / "unseen.jsonl", name_chats(20, seed=1))
+    assert main(["eval", "chat", "--checkpoint", "names", "--data", unseen, "--contexts", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["part"] == "all"  # a file it never read: every conversation
     card = read_card(out)
     assert card.extras["evaluation"]["recall_pmi"] == figures["recall_pmi"]
     assert "eval chat --checkpoint names" in card.extras["evaluation"]["command"]

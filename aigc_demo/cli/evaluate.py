@@ -54,10 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     chat.add_argument("--data", type=Path, required=True, help="conversations, JSON Lines or A:/B: lines")
     chat.add_argument(
         "--part",
-        choices=("held-out", "all"),
-        default="held-out",
-        help="held-out: the conversations training holds out (one in ten, by id); all: every one "
-        "(a file training never read)",
+        choices=("auto", "held-out", "all"),
+        default="auto",
+        help="held-out: the conversations training holds out (one in ten, by id); all: every one; auto "
+        "(default): held-out if the model was trained on this file, else all",
     )
     chat.add_argument("--contexts", type=int, default=1000, help="contexts ranked for R@1/10")
     chat.add_argument("--seed", type=int, default=0, help="which contexts and other replies are drawn")
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_chat(args: argparse.Namespace) -> int:
     from aigc_demo.cli.chat import load_chat_model
-    from aigc_demo.data.text import read_text
+    from aigc_demo.data.text import dataset_of, read_text
     from aigc_demo.evaluation.chat import evaluate_chat
     from aigc_demo.text.dialogue import read_chat_log, split
 
@@ -95,13 +95,16 @@ def run_chat(args: argparse.Namespace) -> int:
         raise ValueError("--contexts must be between 1 and 100000")
     model = load_chat_model(args.checkpoint)
     conversations = read_chat_log(read_text(args.data), args.data.name)
+    if args.part == "auto":
+        trained_on = default_hub().entry(args.checkpoint).card.dataset.name
+        args.part = "held-out" if dataset_of(args.data).name == trained_on else "all"
     if args.part == "held-out":
         conversations = split(conversations)[1]
     figures = evaluate_chat(model, conversations, args.contexts, args.seed)
     if args.record:
         record_evaluation(args, asdict(figures))
     if args.json:
-        print(json.dumps(asdict(figures), indent=2))
+        print(json.dumps({**asdict(figures), "part": args.part}, indent=2))
         return 0
     print(
         f"{args.checkpoint} on {args.data} ({args.part}, {len(conversations)} conversations, "
