@@ -94,11 +94,20 @@ def main() -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--model", help="a dialogue model in the hub")
     parser.add_argument("--text-model", help="a plain char-rnn trained on the conversations as A:/B: lines")
+    parser.add_argument(
+        "--write-lines",
+        type=Path,
+        metavar="OUT.txt",
+        help="write the training conversations as A:/B: lines (for train text) and stop",
+    )
     parser.add_argument("--contexts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(2)
     train, held = split(read_chat_log(read_text(args.data), args.data.name))
+    if args.write_lines:
+        args.write_lines.write_text("".join(as_lines(list(c.turns)) + "\n" for c in train), encoding="utf-8")
+        return 0
     scorers = {"bigram + context cache": BigramCache("".join(c.text() for c in train)).score}
     if args.text_model:
         scorers["plain character LSTM"] = plain_lstm_scorer(default_hub().load(args.text_model).module)

@@ -2,6 +2,7 @@
 
 import itertools
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -93,3 +94,29 @@ def test_retry_writes_again_with_the_next_seed_and_undo_gives_the_message_back(h
     assert again[1]["content"] == handlers.chat_reply("talker", ["hello"], *SAMPLING[:3], seed)
     assert handlers.undo(again) == ([], "hello")
     assert len(record["reply"]) <= MAX_REPLY
+
+
+class Request:  # what the handlers read of a request: its language
+    def __init__(self):
+        self.headers = {"accept-language": "en"}
+
+
+def test_the_lens_of_an_earlier_reply_rewrites_it_and_drops_what_followed(hub):
+    handlers = ChatHandlers(hub)
+    *_, (messages, _, _) = handlers.chat("talker", [], "hello", *SAMPLING)
+    *_, (messages, _, _) = handlers.chat("talker", messages, "and then?", *SAMPLING)
+    assert len(messages) == 4
+    picked = gr.SelectData(None, {"index": 1, "value": messages[1]["content"]})
+    shaded, *_, record = handlers.choose_reply(Request(), "talker", messages, picked)
+    assert len(shaded) == len(messages[1]["content"])
+    assert record["history"] == ["hello"]
+    info, bars, attention, _, record = handlers.pick(
+        Request(), record, gr.SelectData(None, {"index": 0, "value": ""})
+    )
+    assert "Character 1" in info
+    assert len(bars) == 8
+    assert [char for char, _ in attention][:2] == ["A: ", "h"]  # the context as the model read it
+    candidate = next(c for c, _ in record["steps"][0].candidates if c not in MARKS)
+    *_, (rewritten, _) = handlers.continue_with(messages, record, candidate, *SAMPLING)
+    assert len(rewritten) == 2  # the later exchange went with the reply it followed
+    assert rewritten[1]["content"].startswith(candidate)

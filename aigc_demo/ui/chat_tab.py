@@ -68,6 +68,12 @@ def _text_of(content: Any) -> str:
     raise ValueError("a message's content must be text")
 
 
+def _record(model_name: str, history: list[str], reply: str, index: int) -> dict[str, Any]:
+    """The page's record of a reply for its lens: the model, the turns before it, the reply and
+    its place among the chat box's messages."""
+    return {"model": model_name, "history": history, "reply": reply, "index": index}
+
+
 def _message(role: str, content: str) -> dict[str, str]:
     return {"role": role, "content": content}
 
@@ -112,7 +118,7 @@ class ChatHandlers:
             yield (
                 [*shown, _message("assistant", written)],
                 "",
-                {"model": model_name, "history": history, "reply": written},
+                _record(model_name, history, written, len(shown)),
             )
 
     @shows_errors
@@ -150,7 +156,7 @@ class ChatHandlers:
             yield (
                 [*messages, _message("assistant", written)],
                 next_seed,
-                {"model": model_name, "history": history, "reply": written},
+                _record(model_name, history, written, len(messages)),
             )
 
     def undo(self, messages: Any) -> tuple[list, str]:
@@ -173,6 +179,20 @@ class ChatHandlers:
         record = {**record, "context": context, "steps": steps}
         shaded = [("⏎" if s.char == "\n" else s.char, s.probability) for s in steps]
         return shaded, *empty[1:], record
+
+    @shows_errors
+    def choose_reply(self, request: gr.Request, model_name: str, messages: Any, event: gr.SelectData):
+        """A click on a reply in the chat box: the lens of that reply, read with the turns before it."""
+        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        messages = list(messages or [])
+        if (
+            not isinstance(index, int)
+            or not 0 <= index < len(messages)
+            or messages[index].get("role") != "assistant"
+        ):
+            return self.show_lens(request, {})
+        said = _text_of(messages[index].get("content"))
+        return self.show_lens(request, _record(model_name, turns_of(messages[:index]), said, index))
 
     def pick(self, request: gr.Request, record: dict[str, Any], event: gr.SelectData):
         """A click on a reply character: what else the model considered there, and which characters of
@@ -211,10 +231,11 @@ class ChatHandlers:
         top_p: float,
         seed: float,
     ):
-        """Rewrite the last reply from the clicked character, with the candidate picked there."""
+        """Rewrite the reply in the lens from the clicked character, with the candidate picked there;
+        the messages after that reply go (the conversation goes on from the new one)."""
         if not record or not record.get("steps") or "position" not in record or not candidate:
             raise ValueError("click a character of the reply in the lens, then pick a candidate")
-        messages = list(messages or [])
+        messages = list(messages or [])[: record.get("index", len(messages or []))]
         while messages and messages[-1].get("role") == "assistant":
             messages.pop()
         model = _model(self.hub, record["model"])
@@ -223,7 +244,7 @@ class ChatHandlers:
         for written in _reply_events(model, record["history"], sampling, seed, start):
             yield (
                 [*messages, _message("assistant", written)],
-                {"model": record["model"], "history": record["history"], "reply": written},
+                _record(record["model"], record["history"], written, len(messages)),
             )
 
     def refresh(self, request: gr.Request, current: str | None):
@@ -379,6 +400,7 @@ def _wire(demo: gr.Blocks, handlers: ChatHandlers, ui: dict[str, Any]) -> None:
         event.then(handlers.show_lens, [record], lens_outputs, **QUIET)
         ui["stop"].click(None, cancels=[event], api_visibility="private")
     chatbot.undo(handlers.undo, [chatbot], [chatbot, ui["message"]], **QUIET)
+    chatbot.select(handlers.choose_reply, [ui["model"], chatbot], lens_outputs, **QUIET)
     chatbot.clear(lambda: ({}, [], None), None, [record, ui["lens"], ui["candidates"]], **QUIET)
     ui["lens"].select(
         handlers.pick,
