@@ -31,7 +31,7 @@ from aigc_demo.backend.hub import default_hub
 from aigc_demo.data.text import read_text
 from aigc_demo.evaluation.chat import recall_at_1_of_10
 from aigc_demo.pipelines.chat import score_replies
-from aigc_demo.text.dialogue import END, context_text, read_chat_log, reply_text, split
+from aigc_demo.text.dialogue import context_text, read_chat_log, reply_text, split
 
 CACHE_WEIGHT = 0.3
 
@@ -69,21 +69,32 @@ def as_lines(turns: list[str]) -> str:
 
 
 @torch.no_grad()
-def plain_lstm_scorer(model):
-    """Nats of ``B: reply\\n`` after the context's lines (the reply's speaker alternates on)."""
+def plain_lstm_scorer(model, batch_size: int = 32):
+    """Nats of ``B: reply\\n`` after the context's lines (the reply's speaker alternates on),
+    characters the model lacks read as its unknown mark (or a space)."""
+    vocabulary = model.vocabulary
+    stand_in = vocabulary.unknown or " "
+
+    def encode(text: str) -> torch.Tensor:
+        return vocabulary.encode("".join(c if c in vocabulary.index else stand_in for c in text))
 
     def score(pairs: list[tuple[list[str], str]]) -> list[tuple[float, int]]:
         results = []
-        for context, reply in pairs:
-            before = as_lines(context[-6:])[-320:] + ("AB"[len(context[-6:]) % 2]) + ": "
-            stream = "\n" + before + reply.replace(END, "") + "\n"
-            ids = model.vocabulary.encode(
-                "".join(c if c in model.vocabulary.index else model.vocabulary.unknown or " " for c in stream)
-            )
-            logits, _ = model(ids[None, :-1])
-            log_probs = logits[0].log_softmax(-1).gather(1, ids[1:, None])[:, 0]
-            start = len(before) + 1
-            results.append((float(-log_probs[start - 1 :].sum()), len(stream) - start))
+        for start in range(0, len(pairs), batch_size):
+            streams = []
+            for context, reply in pairs[start : start + batch_size]:
+                before = "\n" + as_lines(context[-6:])[-320:] + "AB"[len(context[-6:]) % 2] + ": "
+                streams.append((len(before), encode(before + reply + "\n")))
+            length = max(len(ids) for _, ids in streams)
+            ids = torch.zeros(len(streams), length, dtype=torch.long)
+            scored = torch.zeros(len(streams), length - 1, dtype=torch.bool)
+            for row, (cut, row_ids) in enumerate(streams):
+                ids[row, : len(row_ids)] = row_ids
+                scored[row, cut - 1 : len(row_ids) - 1] = True
+            logits, _ = model(ids[:, :-1])
+            log_probs = logits.log_softmax(-1).gather(2, ids[:, 1:, None])[..., 0]
+            nats = -(log_probs * scored).sum(1)
+            results.extend((float(n), int(c)) for n, c in zip(nats, scored.sum(1), strict=True))
         return results
 
     return score

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import gradio as gr
 import numpy as np
 import pytest
@@ -138,3 +140,14 @@ def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
     model_list, *sliders = voices.refresh(None, None)
     assert model_list.value == "voice"
     assert len(sliders) == 8
+
+
+def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, caplog):
+    with caplog.at_level(logging.INFO, logger="aigc_demo.ui.handlers"), pytest.raises(gr.Error) as raised:
+        texts.generate("bard", "hi", "x" * 5000)
+    assert len(raised.value.message) <= 500
+    assert raised.value.print_exception is False  # Gradio prints no traceback for it
+    (line,) = [r for r in caplog.records if r.name == "aigc_demo.ui.handlers"]
+    assert line.exc_info is None
+    assert line.getMessage().startswith("refused generate: ")
+    assert len(line.getMessage()) < 600

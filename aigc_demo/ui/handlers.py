@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,12 +13,23 @@ import gradio as gr
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+MAX_MESSAGE = 500  # characters of a refusal shown or logged
+log = logging.getLogger(__name__)
+
+
+def refusal(handler: Callable[..., Any], err: Exception) -> gr.Error:
+    """The error a refused request gets: its message (cut to ``MAX_MESSAGE``) as a toast in the page
+    and for API clients, instead of Gradio's generic "error"; the server logs one line, no traceback."""
+    message = err.message if isinstance(err, gr.Error) else str(err)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    log.info("refused %s: %s", handler.__name__, message)
+    return gr.Error(message, print_exception=False)
 
 
 def shows_errors(handler: Handler) -> Handler:
-    """Turn a ``ValueError`` or an unknown model name into ``gr.Error``: a toast in the page and
-    the message itself for API clients, instead of Gradio's generic "error". Works for
-    streaming (generator) handlers too, whose errors come while they are iterated."""
+    """Turn a ``ValueError`` or an unknown model name into a ``refusal``. Works for streaming
+    (generator) handlers too, whose errors come while they are iterated."""
 
     if inspect.isgeneratorfunction(handler):
 
@@ -25,10 +37,8 @@ def shows_errors(handler: Handler) -> Handler:
         def streaming(*args: Any, **kwargs: Any) -> Any:
             try:
                 yield from handler(*args, **kwargs)
-            except gr.Error:
-                raise
-            except (ValueError, UnknownModelError) as err:
-                raise gr.Error(str(err)) from None
+            except (ValueError, UnknownModelError, gr.Error) as err:
+                raise refusal(handler, err) from None
 
         return streaming  # type: ignore[return-value]
 
@@ -36,10 +46,8 @@ def shows_errors(handler: Handler) -> Handler:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return handler(*args, **kwargs)
-        except gr.Error:
-            raise
-        except (ValueError, UnknownModelError) as err:
-            raise gr.Error(str(err)) from None
+        except (ValueError, UnknownModelError, gr.Error) as err:
+            raise refusal(handler, err) from None
 
     return wrapper  # type: ignore[return-value]
 
