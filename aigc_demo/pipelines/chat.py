@@ -26,6 +26,7 @@ MAX_REPLY = 400  # characters a reply may run to before it is cut
 MAX_MESSAGE = 1000  # characters of one message a request may send
 MAX_HISTORY = 50  # turns a request may send (the model reads only the last few)
 DEFAULT_REPLY = 200
+SCORE_BATCH_CHARS = 8192  # padded characters scored in one pass
 
 
 def encode(model: ChatRNN, text: str) -> tuple[torch.Tensor, list[int]]:
@@ -157,28 +158,44 @@ def reply_lens(
 
 @torch.inference_mode()
 def score_replies(
-    model: ChatRNN, pairs: list[tuple[list[str], str]], batch_size: int = 32
+    model: ChatRNN, pairs: list[tuple[list[str], str]], batch_chars: int = SCORE_BATCH_CHARS
 ) -> list[tuple[float, int]]:
     """(nats, characters) of each reply given its context: every character of the reply and the
-    end-of-turn mark, each predicted from the context and the reply before it."""
-    device = next(model.parameters()).device
-    results: list[tuple[float, int]] = []
-    for start in range(0, len(pairs), batch_size):
-        streams = []
-        for context, answer in pairs[start : start + batch_size]:
-            before = context_text(context)
-            streams.append((before, before + reply_text(answer)))
-        length = max(len(text) for _, text in streams)
-        ids = torch.zeros(len(streams), length, dtype=torch.long)
-        chars = torch.full((len(streams), length), -1)
-        scored = torch.zeros(len(streams), length - 1, dtype=torch.bool)
-        for row, (before, text) in enumerate(streams):
-            row_ids, row_chars = encode(model, text)
-            ids[row, : len(text)] = row_ids
-            chars[row, : len(text)] = torch.tensor(row_chars)
-            scored[row, len(before) - 1 : len(text) - 1] = True
-        ids, chars = ids.to(device), chars.to(device)
-        log_probs = model(ids[:, :-1], ids[:, 1:], chars).cpu()
-        nats = -(log_probs * scored).sum(1)
-        results.extend((float(n), int(c)) for n, c in zip(nats, scored.sum(1), strict=True))
+    end-of-turn mark, each predicted from the context and the reply before it. Streams are read
+    shortest first, in batches of at most ``batch_chars`` padded characters."""
+    streams = []
+    for context, answer in pairs:
+        before = context_text(context)
+        streams.append((len(before), before + reply_text(answer)))
+    order = sorted(range(len(streams)), key=lambda i: len(streams[i][1]))
+    results: list[tuple[float, int]] = [(0.0, 0)] * len(streams)
+    start = 0
+    while start < len(order):
+        longest = len(streams[order[start]][1])
+        end = start + 1
+        while end < len(order) and (end - start + 1) * len(streams[order[end]][1]) <= max(
+            batch_chars, longest
+        ):
+            end += 1
+        batch = order[start:end]
+        for i, scored in zip(batch, _score_batch(model, [streams[i] for i in batch]), strict=True):
+            results[i] = scored
+        start = end
     return results
+
+
+def _score_batch(model: ChatRNN, streams: list[tuple[int, str]]) -> list[tuple[float, int]]:
+    device = next(model.parameters()).device
+    length = max(len(text) for _, text in streams)
+    ids = torch.zeros(len(streams), length, dtype=torch.long)
+    chars = torch.full((len(streams), length), -1)
+    scored = torch.zeros(len(streams), length - 1, dtype=torch.bool)
+    for row, (before, text) in enumerate(streams):
+        row_ids, row_chars = encode(model, text)
+        ids[row, : len(text)] = row_ids
+        chars[row, : len(text)] = torch.tensor(row_chars)
+        scored[row, before - 1 : len(text) - 1] = True
+    ids, chars = ids.to(device), chars.to(device)
+    log_probs = model(ids[:, :-1], ids[:, 1:], chars).cpu()
+    nats = -(log_probs * scored).sum(1)
+    return [(float(n), int(c)) for n, c in zip(nats, scored.sum(1), strict=True)]
