@@ -79,6 +79,22 @@ class Objective(nn.Module):
         return getattr(self.model, self.method)(*args)
 
 
+def from_first(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` as the first process computed it, in every process (under torchrun; in place).
+
+    For what is computed once training is done (principal directions): linear algebra libraries
+    may round the last bit differently from run to run (with how memory happens to be aligned),
+    so two processes with the same weights can find directions a bit apart. The weights are left
+    alone: that they agree is what shows the processes trained in step.
+    """
+    if world_size() > 1:
+        nccl = distributed.get_backend() == "nccl"
+        shared = tensor.to(torch.device("cuda", torch.cuda.current_device()) if nccl else "cpu")
+        distributed.broadcast(shared, src=0)
+        tensor.copy_(shared)
+    return tensor
+
+
 def my_share(rows: torch.Tensor) -> torch.Tensor:
     """This process's rows of a batch (every ``world_size``-th, from its rank)."""
     return rows[rank() :: world_size()]

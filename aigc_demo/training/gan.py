@@ -101,8 +101,13 @@ def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.
     z, labels = noise_and_labels(model, count, torch.Generator().manual_seed(seed))
     with torch.no_grad():
         hidden = model.generator.features(z, labels)
-    centred = hidden - hidden.mean(0)
-    _, _, axes = torch.pca_lowrank(centred, q=k + 8, center=False, niter=4)  # randomised: the top k only
+    centred = (hidden - hidden.mean(0)).cpu()
+    # Randomised (the top k only), so seeded here: the global random stream differs between the
+    # processes of a torchrun group, and between runs of a job that shares it with other threads.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        _, _, axes = torch.pca_lowrank(centred, q=k + 8, center=False, niter=4)
+    axes = axes.to(hidden.device)
     coordinates = centred @ axes[:, :k]  # (count, k)
     to_noise = torch.linalg.lstsq(coordinates, z - z.mean(0)).solution  # (k, latent)
     return to_noise / to_noise.norm(dim=1, keepdim=True).clamp_min(1e-12)
@@ -230,6 +235,7 @@ def train_image_gan(
     recalibrate_batch_norm(model, config.seed)
     with torch.no_grad():
         model.directions.copy_(principal_noise_directions(model, 10_000, config.seed))
+        distributed.from_first(model.directions)
     z, _, images = generated_batch(model, 10_000, config.seed)
     directions = {
         "principal": describe_principal_directions(z, model.directions, measure_traits(images)),

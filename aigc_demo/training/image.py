@@ -134,6 +134,7 @@ def train_image_vae(
     codes = posterior_means(model, train)
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, len(model.directions)))
+        distributed.from_first(model.directions)
     traits = measure_traits(train.images) if traits is None else traits
     directions = {
         "principal": describe_principal_directions(codes, model.directions, traits),

@@ -157,6 +157,8 @@ def fit_voice_space(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor
     model.latent_mean.copy_(means)
     model.latent_basis.copy_(basis)
     model.directions.copy_(basis[: len(model.directions)])
+    for fitted in (model.latent_mean, model.latent_basis, model.directions):
+        distributed.from_first(fitted)
 
 
 @torch.no_grad()
