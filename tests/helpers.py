@@ -204,3 +204,13 @@ def write_picture_zip(path: Path, per_class: int = 10, classes: int = 3) -> Path
         archive.writestr("drawings/notes.txt", "not a picture")
         archive.writestr("__MACOSX/drawings/._0.png", b"resource fork")
     return path
+
+
+def make_chat_model(vocabulary: str = " abcdefghijklmnopqrstuvwxyz?!.,"):
+    """An untrained dialogue model (its vocabulary: the marks, ``vocabulary`` and the unknown mark)."""
+    from aigc_demo.models.chat_rnn import ChatRNN
+    from aigc_demo.text.dialogue import MARKS
+    from aigc_demo.text.vocabulary import UNKNOWN
+
+    torch.manual_seed(0)
+    return ChatRNN(MARKS + vocabulary + UNKNOWN, UNKNOWN, embed_dim=8, hidden=16, layers=1, key_dim=8).eval()

@@ -29,7 +29,7 @@ def test_page_is_served_with_every_tab_in_both_languages(app_url):
     assert set(config["i18n_translations"]) == {"en", "zh-CN"}
     tabs = [c["props"]["label"] for c in config["components"] if c["type"] == "tabitem"]
     keys = [label.split('"key": "')[1].rstrip('"}') for label in tabs]
-    assert keys == ["tab_image", "tab_text", "tab_speech", "tab_train", "tab_about"]
+    assert keys == ["tab_image", "tab_text", "tab_speech", "tab_chat", "tab_train", "tab_about"]
     assert config["max_file_size"] == 20 * 1024 * 1024
 
 
@@ -61,6 +61,8 @@ def test_only_intended_endpoints_are_public(app_url):
         "/generate",
         "/branch",
         "/lens",
+        "/chat",
+        "/chat_reply",
         "/start_training",
         "/start_sprite_training",
         "/start_image_training",

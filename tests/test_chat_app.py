@@ -7,17 +7,12 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from aigc_demo.models.chat_rnn import ChatRNN
 from aigc_demo.pipelines.chat import MAX_HISTORY, MAX_REPLY
 from aigc_demo.text.dialogue import MARKS
 from aigc_demo.ui.chat_tab import ChatHandlers, turns_of
-from tests.helpers import make_card, make_model, running_app
+from tests.helpers import make_card, make_chat_model, make_model, running_app
 
 SAMPLING = (0.8, 0, 1.0, 7)  # temperature, top-k, top-p, seed
-
-
-def make_chat_model(vocabulary: str = " abcdefghijklmnopqrstuvwxyz?!.,") -> ChatRNN:
-    return ChatRNN(MARKS + vocabulary, embed_dim=8, hidden=16, layers=1, key_dim=8).eval()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 
 from tests.helpers import (
     make_card,
+    make_chat_model,
     make_image_model,
     make_speech_card,
     make_speech_model,
@@ -46,6 +47,8 @@ VALID: dict[str, list] = {
     "generate": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1],
     "branch": ["bard", "Hello", 2, "x", 0.8, 0, 1.0, 20, 1, 1],
     "lens": ["bard", "Hello", 2],
+    "chat": ["talker", [], "hi there", 0.8, 0, 1.0, 7],
+    "chat_reply": ["talker", ["hi there"], 0.8, 0, 1.0, 7],
     "list_models": [],
     "start_training": ["fuzzed", "the cat sat on the mat. " * 600, "tiny", 1, 0.05, "", {"batch_size": 8}],
     "start_image_training": ["fuzzed-pictures", "UPLOADED", "vae", "tiny", 1, 0.5, "", {"latent_dim": 4}],
@@ -85,6 +88,8 @@ def app(tmp_path_factory):
     hub.save("voice", speech_model, make_speech_card(speech_model))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
+    chat_model = make_chat_model()
+    hub.save("talker", chat_model, make_card(kind="chat-rnn", config=chat_model.config))
     picture = io.BytesIO()
     digit = Image.new("L", (64, 64), 255)
     ImageDraw.Draw(digit).line([(20, 10), (44, 10), (30, 54)], fill=0, width=6)  # a seven
