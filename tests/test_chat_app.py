@@ -115,3 +115,14 @@ def test_the_lens_of_an_earlier_reply_rewrites_it_and_drops_what_followed(hub):
     *_, (rewritten, _) = handlers.continue_with(messages, record, candidate, *SAMPLING)
     assert len(rewritten) == 2  # the later exchange went with the reply it followed
     assert rewritten[1]["content"].startswith(candidate)
+
+
+def test_the_pages_own_handlers_refuse_a_forged_conversation_in_words(hub):
+    handlers = ChatHandlers(hub)
+    for forged in (["not a message"], "text", [{"role": "user", "content": "hi"}, 5]):
+        with pytest.raises(gr.Error, match="list of messages"):
+            handlers.undo(forged)
+        with pytest.raises(gr.Error, match="list of messages"):
+            list(handlers.retry("talker", forged, *SAMPLING))
+    with pytest.raises(gr.Error, match="seed"):
+        list(handlers.retry("talker", [{"role": "user", "content": "hi"}], 0.8, 0, 1.0, "seven"))

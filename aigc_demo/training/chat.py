@@ -165,6 +165,7 @@ def train_chat_rnn(
     valid_windows = make_windows(valid, model.vocabulary, config.window)
     model.to(placement.device)
     optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
+    optimiser_step = placement.optimiser_step()  # fp32 here: its loss scaler passes the loss through
     steps_per_epoch = math.ceil(len(train_windows) / config.batch_size)
     schedule = one_cycle(
         optimizer, config.learning_rate, config.epochs, len(train_windows), config.batch_size, 0.05
@@ -184,10 +185,7 @@ def train_chat_rnn(
         for rows in shuffled_batches(len(train_windows), config.batch_size, generator):
             nats, scored = window_loss(model, *train_windows.batch(rows, placement.device))
             loss = nats / scored
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-            optimizer.step()
+            optimiser_step(loss, optimizer, config.clip, model.parameters())
             schedule.step()
             running, steps, done = running + loss.item(), steps + 1, done + 1
             monitor.step(done, total, {"train": loss.item()})

@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.backend.seeding import MAX_SEED, check_seed, random_seed
 from aigc_demo.pipelines import chat as talking
 from aigc_demo.pipelines.text import MAX_TEMPERATURE, MIN_TEMPERATURE, Sampling
 from aigc_demo.text.dialogue import END, SPEAKERS
@@ -56,6 +56,23 @@ def turns_of(messages: Any) -> list[str]:
             turns.append(content)
         last_role = message["role"]
     return talking.check_history(turns[-talking.MAX_HISTORY :])
+
+
+def _messages(messages: Any) -> list[dict]:
+    """The chat box's messages as sent, checked to be a list of messages (a copy)."""
+    if messages is None:
+        return []
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        raise ValueError("the conversation must be a list of messages")
+    return list(messages)
+
+
+def _before_reply(messages: Any) -> list[dict]:
+    """The messages without the model's reply at the end: the person's last message comes last."""
+    messages = _messages(messages)
+    while messages and messages[-1].get("role") == "assistant":
+        messages.pop()
+    return messages
 
 
 def _text_of(content: Any) -> str:
@@ -143,12 +160,10 @@ class ChatHandlers:
         self, model_name: str, messages: Any, temperature: float, top_k: float, top_p: float, seed: float
     ):
         """Write the last reply again with the next seed (shown in the seed box)."""
-        messages = list(messages or [])
-        while messages and messages[-1].get("role") == "assistant":
-            messages.pop()
+        messages = _before_reply(messages)
         if not messages:
             raise ValueError("there is no message to reply to yet")
-        next_seed = (int(seed or 0) + 1) % (MAX_SEED + 1)
+        next_seed = (check_seed(seed) + 1) % (MAX_SEED + 1)
         model = _model(self.hub, model_name)
         history = turns_of(messages)
         sampling = Sampling.checked(temperature, top_k, top_p)
@@ -159,11 +174,10 @@ class ChatHandlers:
                 _record(model_name, history, written, len(messages)),
             )
 
+    @shows_errors
     def undo(self, messages: Any) -> tuple[list, str]:
         """Take back the last message and its reply; the message returns to the box."""
-        messages = list(messages or [])
-        while messages and messages[-1].get("role") == "assistant":
-            messages.pop()
+        messages = _before_reply(messages)
         said = _text_of(messages.pop().get("content")) if messages else ""
         return messages, said
 
@@ -184,7 +198,7 @@ class ChatHandlers:
     def choose_reply(self, request: gr.Request, model_name: str, messages: Any, event: gr.SelectData):
         """A click on a reply in the chat box: the lens of that reply, read with the turns before it."""
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        messages = list(messages or [])
+        messages = _messages(messages)
         if (
             not isinstance(index, int)
             or not 0 <= index < len(messages)
@@ -235,9 +249,8 @@ class ChatHandlers:
         the messages after that reply go (the conversation goes on from the new one)."""
         if not record or not record.get("steps") or "position" not in record or not candidate:
             raise ValueError("click a character of the reply in the lens, then pick a candidate")
-        messages = list(messages or [])[: record.get("index", len(messages or []))]
-        while messages and messages[-1].get("role") == "assistant":
-            messages.pop()
+        messages = _messages(messages)
+        messages = _before_reply(messages[: record.get("index", len(messages))])
         model = _model(self.hub, record["model"])
         start = record["reply"][: record["position"]] + candidate
         sampling = Sampling.checked(temperature, top_k, top_p)
