@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.quota import Quota, make_room, mark_as_visitors
 from aigc_demo.data.archive import Limits
 from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
 from aigc_demo.training.common import Monitor
@@ -128,8 +129,9 @@ class _Job:
 class TrainingJobs:
     """The server's training slot: at most one job runs; anyone can read how it is going."""
 
-    def __init__(self, hub: ModelHub, limits: Limits = DEFAULT_LIMITS):
+    def __init__(self, hub: ModelHub, limits: Limits = DEFAULT_LIMITS, quota: Quota | None = None):
         self.hub, self.limits = hub, limits
+        self.quota = quota if quota is not None else Quota.from_settings()
         self.placement = Placement.choose(hub.device.type)  # train where the app's models run
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -278,9 +280,15 @@ class TrainingJobs:
         run = Run(log=log.info, monitor=monitor, placement=self.placement)
         try:
             trained = job.recipe.train(job.plan, run)
-            card = job.recipe.card(job.plan, trained, run=run)
+            card = mark_as_visitors(job.recipe.card(job.plan, trained, run=run))
             monitor.take_sample(self._snapshot.step)  # the model that is saved
-            self.hub.save(name, trained.model, card, storage_dtype=job.recipe.storage_dtype)
+            self.hub.save(
+                name,
+                trained.model,
+                card,
+                storage_dtype=job.recipe.storage_dtype,
+                before_write=lambda size: make_room(self.hub, self.quota, size),
+            )
             with self._lock:
                 stopped = self._stop.is_set()
                 self._snapshot.state = "stopped" if stopped else "finished"

@@ -11,6 +11,15 @@ Environment variables:
     AIGC_MAX_TRAIN_FILES  most pictures or recordings one upload to the Train tab may hold
                       (default 70,000: all of MNIST).
     AIGC_MAX_UNPACKED_MB  most megabytes an uploaded zip may unpack to (default 200).
+    AIGC_PUBLIC       ``1`` for a server open to anonymous visitors, ``0`` for one that is not;
+                      by default on where Hugging Face Spaces runs the app (``SPACE_ID`` is set).
+                      A public server has tighter defaults for the settings below.
+    AIGC_MAX_JOB_MINUTES  longest time budget of one training job (60; public 10).
+    AIGC_MAX_MODELS   most models the app's visitors keep; saving one more removes the oldest
+                      (100; public 20).
+    AIGC_MAX_MODELS_MB  most megabytes they keep (1,000; public 200).
+    AIGC_MODEL_HOURS  hours a visitor's model is kept (unset: until the quota needs room; public 24).
+    AIGC_UPLOAD_MINUTES  minutes an uploaded file is kept on the server (60; public 10).
 """
 
 from __future__ import annotations
@@ -60,6 +69,23 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def public() -> bool:
+    """Whether the app serves anonymous visitors (``AIGC_PUBLIC``, else whether Spaces runs it)."""
+    raw = os.environ.get("AIGC_PUBLIC", "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    if raw:
+        raise ValueError(f"AIGC_PUBLIC must be 1 or 0, got {raw!r}")
+    return bool(os.environ.get("SPACE_ID"))
+
+
+def _limit(name: str, local: int, hosted: int) -> int:
+    """A positive whole-number setting whose default is tighter on a public server."""
+    return _positive_int(name, hosted if public() else local)
+
+
 def queue_size() -> int:
     return _positive_int("AIGC_QUEUE_SIZE", 64)
 
@@ -70,7 +96,7 @@ def concurrency_limit() -> int:
 
 def max_upload_size() -> str:
     """Largest upload the server accepts, e.g. ``"20mb"`` (``AIGC_MAX_UPLOAD_MB``)."""
-    return f"{_positive_int('AIGC_MAX_UPLOAD_MB', 20)}mb"
+    return f"{_limit('AIGC_MAX_UPLOAD_MB', 20, 10)}mb"
 
 
 def max_train_chars() -> int:
@@ -86,3 +112,30 @@ def max_train_files() -> int:
 def max_unpacked_bytes() -> int:
     """Most bytes an uploaded archive may unpack to (``AIGC_MAX_UNPACKED_MB``)."""
     return _positive_int("AIGC_MAX_UNPACKED_MB", 200) * 1_000_000
+
+
+def max_job_minutes() -> int:
+    """Longest time budget one training job may ask for (``AIGC_MAX_JOB_MINUTES``)."""
+    return _limit("AIGC_MAX_JOB_MINUTES", 60, 10)
+
+
+def max_visitor_models() -> int:
+    """Most models the app's visitors keep at once (``AIGC_MAX_MODELS``)."""
+    return _limit("AIGC_MAX_MODELS", 100, 20)
+
+
+def max_visitor_model_bytes() -> int:
+    """Most bytes the app's visitors' models take together (``AIGC_MAX_MODELS_MB``)."""
+    return _limit("AIGC_MAX_MODELS_MB", 1000, 200) * 1_000_000
+
+
+def visitor_model_seconds() -> float | None:
+    """How long a visitor's model is kept (``AIGC_MODEL_HOURS``); None: until room is needed."""
+    if os.environ.get("AIGC_MODEL_HOURS", "").strip() == "" and not public():
+        return None
+    return _limit("AIGC_MODEL_HOURS", 24, 24) * 3600.0
+
+
+def upload_seconds() -> int:
+    """How long an uploaded file stays on the server (``AIGC_UPLOAD_MINUTES``)."""
+    return _limit("AIGC_UPLOAD_MINUTES", 60, 10) * 60

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,11 +123,13 @@ def save_checkpoint(
     tensors: Mapping[str, torch.Tensor],
     card: ModelCard,
     storage_dtype: torch.dtype | None = None,
+    before_write: Callable[[int], None] | None = None,
 ) -> int:
     """Write ``tensors`` and ``card`` to ``path`` atomically; return the file size in bytes.
 
     ``storage_dtype`` (e.g. ``torch.float16``) converts floating-point tensors to halve the
-    file; they are cast back to the model's dtype when loaded into it.
+    file; they are cast back to the model's dtype when loaded into it. ``before_write`` is told
+    the file's size first and may refuse it by raising.
     """
 
     def prepare(tensor: torch.Tensor) -> torch.Tensor:
@@ -139,6 +141,8 @@ def save_checkpoint(
     data = serialize(
         {name: prepare(t) for name, t in tensors.items()}, metadata={METADATA_KEY: card.to_json()}
     )
+    if before_write is not None:
+        before_write(len(data))
     atomic_write_bytes(Path(path), data)
     return len(data)
 

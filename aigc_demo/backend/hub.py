@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -220,20 +221,34 @@ class ModelHub:
     # ---- saving ----------------------------------------------------------------------
 
     def save(
-        self, name: str, module: nn.Module, card: ModelCard, storage_dtype: torch.dtype | None = None
+        self,
+        name: str,
+        module: nn.Module,
+        card: ModelCard,
+        storage_dtype: torch.dtype | None = None,
+        before_write: Callable[[int], None] | None = None,
     ) -> CheckpointEntry:
-        """Save a trained model to the user folder (atomically) and return its entry."""
+        """Save a trained model to the user folder (atomically) and return its entry;
+        ``before_write`` is told the file's size first and may refuse it by raising."""
         check_model_name(name)
         if (self.shipped_dir / f"{name}{SUFFIX}").exists():
             raise ValueError(f"{name!r} is the name of a shipped model; choose another name")
         if not models.is_known(card.kind):
             raise ValueError(f"model kind {card.kind!r} is not registered")
         path = self.user_dir / f"{name}{SUFFIX}"
-        save_checkpoint(path, module.state_dict(), card, storage_dtype)
+        save_checkpoint(path, module.state_dict(), card, storage_dtype, before_write)
         with self._lock:  # the new file may share the old one's size and mtime tick
             self._inspected.pop(path, None)
             self._loaded.pop(name, None)
         return self.entry(name)
+
+    def remove(self, name: str) -> None:
+        """Delete a model from the user folder (shipped models are never removed)."""
+        entry = self.entry(name)
+        if entry.shipped:
+            raise ValueError(f"{name!r} is a shipped model and is never removed")
+        entry.path.unlink(missing_ok=True)
+        self.rescan()
 
     def describe_device(self) -> str:
         return describe(self.device)

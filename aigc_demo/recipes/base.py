@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import torch
 
+from aigc_demo import settings
 from aigc_demo.backend.checkpoint import SUFFIX, DatasetInfo, ModelCard
 from aigc_demo.backend.checks import check_whole
 from aigc_demo.backend.hub import ModelHub, check_model_name
@@ -29,7 +30,6 @@ from aigc_demo.training.common import Monitor, as_trained
 from aigc_demo.training.placement import Placement
 
 MAX_EPOCHS = 100
-MAX_MINUTES = 60.0
 # Settings a person may give in the app over a preset's: (type, lowest, highest).
 SETTINGS: dict[str, tuple[type, float, float]] = {
     "batch_size": (int, 1, 1024),
@@ -218,8 +218,9 @@ def check_minutes(minutes: Any) -> float:
         value = float(minutes)
     except (TypeError, ValueError):
         raise ValueError(f"the time budget must be a number of minutes, got {minutes!r}") from None
-    if not (math.isfinite(value) and 0.05 <= value <= MAX_MINUTES):
-        raise ValueError(f"the time budget must be between 0.05 and {MAX_MINUTES:g} minutes")
+    longest = settings.max_job_minutes()
+    if not (math.isfinite(value) and 0.05 <= value <= longest):
+        raise ValueError(f"the time budget must be between 0.05 and {longest} minutes on this server")
     return value
 
 

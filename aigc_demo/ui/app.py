@@ -26,7 +26,9 @@ CSS = """
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
     """The whole app as a ``gr.Blocks``, with its queue configured; launch with ``launch_options()``."""
     hub = hub if hub is not None else default_hub()
-    with gr.Blocks(title="AIGC Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+    kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
+    uploads = (max(60, kept // 4), kept)
+    with gr.Blocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
         gr.Markdown(I18N("app_title"), elem_id="title")
         gr.Markdown(I18N("app_tagline"))
         footer = gr.Markdown(elem_id="footer", render=False)

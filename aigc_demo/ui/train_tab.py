@@ -18,7 +18,7 @@ from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, app_recipes, recipe
-from aigc_demo.recipes.base import MAX_EPOCHS, MAX_MINUTES, SETTINGS
+from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
@@ -383,7 +383,12 @@ def _form(hub: ModelHub) -> dict[str, Any]:
             1, MAX_EPOCHS, value=5, step=1, label=I18N("train_epochs"), elem_id="train-epochs"
         )
         form["minutes"] = gr.Slider(
-            0.5, MAX_MINUTES, value=2, step=0.5, label=I18N("train_minutes"), elem_id="train-minutes"
+            0.5,
+            settings.max_job_minutes(),
+            value=2,
+            step=0.5,
+            label=I18N("train_minutes"),
+            elem_id="train-minutes",
         )
     with gr.Accordion(I18N("train_settings"), open=False, elem_id="train-settings"):
         for name in SETTINGS:
