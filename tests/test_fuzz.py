@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -60,6 +61,11 @@ VALID: dict[str, list] = {
     "encode": ["digits", "0", None, "UPLOADED"],  # filled in with a real upload by the fixture
 }
 FILE = {"_type": "gradio.FileData"}
+# What a person cannot act on: Python's types and exceptions, addresses, the server's paths.
+INTERNALS = re.compile(
+    r"<class |object at 0x|Traceback|unhashable|has no len|NoneType|Original error|Error: |"
+    r"site-packages|/tmp/|gradio cache"
+)
 HOSTILE = st.one_of(
     st.none(),
     st.booleans(),
@@ -169,6 +175,9 @@ def test_hostile_values_get_a_clear_answer_and_the_app_keeps_serving(app, api):
             message = payload.get("error") if isinstance(payload, dict) else payload
             assert isinstance(message, str), f"/{api}, value {str(value)[:40]!r} at {position}: no message"
             assert message.strip()
+            assert not INTERNALS.search(message), (
+                f"/{api}, value {str(value)[:40]!r} at {position}: {message}"
+            )
         else:
             assert kind in ("complete", "refused"), kind
 
@@ -187,3 +196,53 @@ def test_a_file_path_outside_the_apps_folders_is_never_read(app, path):
     kind, payload = call(app, "encode", data)
     assert kind == "error"
     assert "root" not in json.dumps(payload)  # nothing of /etc/passwd comes back
+
+
+# Values of every wrong kind at once, for handlers whose every input is probed together.
+EVERY_INPUT_WRONG = [None, "x" * 100_000, [1, [2]], {"a": 1}, -(2**70), {"path": "/etc/passwd", "meta": FILE}]
+
+
+def test_private_handlers_answer_hostile_values_as_public_ones_do(app):
+    """The page's own events (those the API page does not list) answer anyone who sends their
+    number to the queue: each is probed with wrong values in every input, and must answer with a
+    result or a message for people, as the public endpoints do."""
+    config = app.get("/config").json()
+    private = [d for d in config["dependencies"] if d["backend_fn"] and d["api_visibility"] == "private"]
+    assert len(private) > 20
+    faults = []
+    for dependency in private:
+        for value in EVERY_INPUT_WRONG:
+            # a selection event is sent a hostile selection too (with none it is refused first)
+            selection = {"index": value, "value": value} if dependency["collects_event_data"] else None
+            success, message = join_queue(
+                app, dependency["id"], [value] * len(dependency["inputs"]), selection
+            )
+            where = f"event {dependency['id']} ({dependency['api_name']}), {str(value)[:20]!r}"
+            if not success and not (isinstance(message, str) and message.strip()):
+                faults.append(f"{where}: no message")
+            elif not success and INTERNALS.search(message):
+                faults.append(f"{where}: {message}")
+    assert not faults, "\n".join(faults)
+    finish_training(app)
+    assert call(app, "list_models", [])[0] == "complete"
+
+
+def join_queue(
+    client: httpx.Client, fn_index: int, data: list, selection: dict | None = None
+) -> tuple[bool, str | None]:
+    """Send an event to the queue by its number, as the page does, and read its end: (success,
+    the error's message)."""
+    session = f"private-{fn_index}-{time.monotonic_ns()}"
+    event = {"data": data, "fn_index": fn_index, "session_hash": session, "event_data": selection}
+    body = json.dumps(event, allow_nan=True)
+    joined = client.post("/gradio_api/queue/join", content=body, headers={"content-type": "application/json"})
+    assert joined.status_code == 200, joined.text
+    with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
+        for line in stream.iter_lines():
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line.removeprefix("data: "))
+            if event.get("msg") == "process_completed":
+                output = event.get("output") or {}
+                return bool(event.get("success")), output.get("error")
+    raise AssertionError(f"event {fn_index}: the stream ended without completing")

@@ -275,6 +275,7 @@ class TrainHandlers:
         self.jobs.stop(in_browser(token))  # refused, with the reason, unless the job is this browser's
         return self.show(request, shown, token)
 
+    @shows_errors
     def choose(self, what: str, model_name: str) -> tuple:
         """Each choice shows the inputs its recipe needs; a default name follows the choice, and the
         models to start from are those of its kind."""
@@ -292,6 +293,7 @@ class TrainHandlers:
             *(gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS),
         )
 
+    @shows_errors
     def refresh_starting(self, what: str) -> gr.Dropdown:
         """On focus: a model trained meanwhile can be fine-tuned at once."""
         return gr.Dropdown(choices=starting_choices(self.hub, what))
