@@ -25,6 +25,7 @@ class RunningApp:
     url: str
     process: subprocess.Popen
     ready_s: float  # from the process's start to the first HTTP 200
+    home: Path  # its AIGC_HOME, a temporary folder
 
 
 def free_port() -> int:
@@ -67,7 +68,7 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iter
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.05)
-            yield RunningApp(url, process, time.perf_counter() - started)
+            yield RunningApp(url, process, time.perf_counter() - started, Path(home))
         finally:
             process.terminate()
             process.wait(timeout=30)
