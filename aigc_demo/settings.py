@@ -6,6 +6,7 @@ Environment variables:
     AIGC_DEVICE       ``cpu``, ``cuda`` or ``mps`` to override automatic device selection.
     AIGC_QUEUE_SIZE   how many requests may wait in the app's queue (default 64).
     AIGC_CONCURRENCY  how many heavy requests of one kind run at once (default 2).
+    AIGC_QUEUE_SHARE  how many requests one visitor (one address) may have waiting (default 16; public 8).
     AIGC_MAX_UPLOAD_MB  largest accepted upload in megabytes (default 20).
     AIGC_MAX_TRAIN_CHARS  longest text the Train tab learns from (default 2,000,000).
     AIGC_MAX_TRAIN_FILES  most pictures or recordings one upload to the Train tab may hold
@@ -88,6 +89,11 @@ def _limit(name: str, local: int, hosted: int) -> int:
 
 def queue_size() -> int:
     return _positive_int("AIGC_QUEUE_SIZE", 64)
+
+
+def queue_share() -> int:
+    """Most requests one address may have waiting in the queue (``AIGC_QUEUE_SHARE``)."""
+    return _limit("AIGC_QUEUE_SHARE", 16, 8)
 
 
 def concurrency_limit() -> int:

@@ -9,8 +9,8 @@ import gradio as gr
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
+from aigc_demo.ui.blocks import StudioBlocks
 from aigc_demo.ui.chat_tab import build_chat_tab
-from aigc_demo.ui.handlers import PlainErrorsBlocks
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.speech_tab import build_speech_tab
@@ -29,7 +29,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
     hub = hub if hub is not None else default_hub()
     kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
     uploads = (max(60, kept // 4), kept)
-    with PlainErrorsBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
+    with StudioBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
         gr.Markdown(I18N("app_title"), elem_id="title")
         gr.Markdown(I18N("app_tagline"))
         footer = gr.Markdown(elem_id="footer", render=False)
@@ -68,7 +68,7 @@ def launch_options() -> dict[str, Any]:
         "theme": gr.themes.Soft(primary_hue="indigo"),
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),
-        # Only messages written for people reach them: the handlers' refusals and PlainErrorsBlocks'
+        # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".
         "show_error": False,
     }

@@ -1,0 +1,40 @@
+"""The queue gives each visitor a share: a client sending a flood is told to wait for its own requests,
+and another visitor still gets in (the app behind a public host's proxy, told apart by address)."""
+
+from __future__ import annotations
+
+import httpx
+
+from aigc_demo.backend.hub import ModelHub
+from tests.helpers import make_text_card, make_text_model, running_app
+
+SLOW = ["bard", "Once", 0.8, 0, 1.0, 2000, 0, 4]  # four samples of 2,000 characters: a busy second
+
+
+def send(client: httpx.Client, address: str, session: int = 0) -> httpx.Response:
+    """A call from ``address``; a session of its own each time does not make it another visitor."""
+    return client.post(
+        "/gradio_api/call/generate",
+        json={"data": SLOW, "session_hash": f"visitor-{address}-{session}"},
+        headers={"x-forwarded-for": f"203.0.113.9, {address}"},  # the first is the client's to write
+    )
+
+
+def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_PUBLIC", "1")
+    monkeypatch.setenv("AIGC_CONCURRENCY", "1")
+    monkeypatch.setenv("AIGC_QUEUE_SHARE", "2")
+    hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
+    model = make_text_model()
+    hub.save("bard", model, make_text_card(model))
+    with running_app(hub) as url, httpx.Client(base_url=url.rstrip("/"), timeout=120) as client:
+        flood = [send(client, "198.51.100.1", session) for session in range(6)]
+        refused = [r for r in flood if r.status_code == 503]
+        assert [r.status_code for r in flood[:3]] == [200, 200, 200]  # one running, two waiting
+        assert len(refused) >= 2
+        assert "the most one visitor may have" in refused[0].text
+        assert send(client, "198.51.100.2").status_code == 200  # another visitor still gets in
+        for accepted in [r for r in flood if r.status_code == 200]:  # and the flood's own are answered
+            event_id = accepted.json()["event_id"]
+            with client.stream("GET", f"/gradio_api/call/generate/{event_id}") as stream:
+                assert any(line == "event: complete" for line in stream.iter_lines())
