@@ -139,7 +139,8 @@ class TrainingJobs:
         self._thread: threading.Thread | None = None
         self._started = 0.0
         self._waiting: deque[_Job] = deque()
-        self._checking: dict[str, str] = {}  # names whose requests are being checked, and whose they are
+        self._checking: dict[str, JobRequest] = {}  # requests being checked, by name
+        self._running: JobRequest | None = None
         self._closing = False
         # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
         # learned, instead of dying inside torch in a daemon thread.
@@ -166,8 +167,8 @@ class TrainingJobs:
             raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")
         with self._lock:
             self._make_room(request.name)
-            self._check_share(request.owner)
-            self._checking[request.name] = request.owner
+            self._check_share(request)
+            self._checking[request.name] = request
         try:
             job = _Job(request, chosen, chosen.plan_job(request, self.hub, self.limits))
         finally:
@@ -203,7 +204,7 @@ class TrainingJobs:
         """Start a checked job in its thread; the caller holds the lock."""
         self._stop.clear()
         self._started = time.monotonic()
-        request = job.request
+        request = self._running = job.request
         self._snapshot = JobSnapshot(
             state="running", name=request.name, kind=request.kind, owner=request.owner
         )
@@ -231,18 +232,21 @@ class TrainingJobs:
         snap.waiting_owners = [job.request.owner for job in self._waiting]
         return snap
 
-    def _check_share(self, owner: str) -> None:
+    def _check_share(self, request: JobRequest) -> None:
         """One visitor may have at most ``MAX_PER_VISITOR`` jobs running, waiting or being checked,
-        so no one holds the slot for everyone; the caller holds the lock."""
-        if not owner:
-            return
-        theirs = [*self._checking.values(), *(job.request.owner for job in self._waiting)].count(owner)
-        theirs += self._snapshot.running and self._snapshot.owner == owner
-        if theirs >= MAX_PER_VISITOR:
-            raise JobBusyError(
-                f"you have {theirs} training jobs running or waiting; one visitor may have "
-                f"{MAX_PER_VISITOR} at a time, so start this one when one of yours ends"
-            )
+        so no one holds the slot for everyone: counted by session, and by address, so that fresh
+        sessions from one client do not make it another visitor. The caller holds the lock."""
+        in_play = [*self._checking.values(), *(job.request for job in self._waiting)]
+        if self._snapshot.running and self._running is not None:
+            in_play.append(self._running)
+        for key in ("owner", "address"):
+            mine = getattr(request, key)
+            theirs = sum(mine == getattr(other, key) for other in in_play) if mine else 0
+            if theirs >= MAX_PER_VISITOR:
+                raise JobBusyError(
+                    f"you have {theirs} training jobs running or waiting; one visitor may have "
+                    f"{MAX_PER_VISITOR} at a time, so start this one when one of yours ends"
+                )
 
     def _waiting_names(self) -> list[str]:
         """Names of the jobs in line, first first; the caller holds the lock."""

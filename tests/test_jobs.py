@@ -427,11 +427,13 @@ def test_a_request_being_checked_holds_its_name_but_not_the_lock(hub, monkeypatc
 
 def test_a_job_is_its_visitors_to_stop_and_one_visitor_holds_at_most_two(hub):
     jobs = TrainingJobs(hub)
-    jobs.start(JobRequest("text", "a-1", text=TEXT, epochs=100, minutes=30, owner="a"))
+    jobs.start(JobRequest("text", "a-1", text=TEXT, epochs=100, minutes=30, owner="a", address="10.0.0.1"))
     wait_for(lambda: jobs.snapshot().step >= 1)
-    jobs.start(JobRequest("text", "a-2", text=TEXT, epochs=1, owner="a"))
+    jobs.start(JobRequest("text", "a-2", text=TEXT, epochs=1, owner="a", address="10.0.0.1"))
     with pytest.raises(JobBusyError, match="one visitor may have 2"):
         jobs.start(JobRequest("text", "a-3", text=TEXT, epochs=1, owner="a"))
+    with pytest.raises(JobBusyError, match="one visitor may have 2"):  # a fresh session, the same address
+        jobs.start(JobRequest("text", "a-4", text=TEXT, epochs=1, owner="a-again", address="10.0.0.1"))
     assert jobs.start(JobRequest("text", "b-1", text=TEXT, epochs=1, owner="b")).state == "waiting"
     with pytest.raises(ValueError, match="only the visitor who started"):
         jobs.stop("b")

@@ -62,6 +62,7 @@ class JobRequest:
     start_from: str = ""  # a model in the hub to fine-tune instead of starting afresh
     settings: dict = field(default_factory=dict)  # individual settings over the preset's (SETTINGS)
     owner: str = ""  # the visitor who asked (their session); empty: the server itself
+    address: str = ""  # where the request came from: one address shares one visitor's limit
 
 
 @dataclass

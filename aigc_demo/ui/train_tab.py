@@ -19,6 +19,7 @@ from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
+from aigc_demo.ui.blocks import visitor_address
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
@@ -128,6 +129,7 @@ class TrainHandlers:
             start_from=str(start_from or ""),
             settings=settings_of(settings),
             owner=owner,
+            address=visitor_address(request),
         )
         return job_status_of(self.jobs.start(job), Viewer(owner))
 
