@@ -181,8 +181,34 @@ CASES: dict[str, Case] = {
 }
 
 
-class PeakMemory:
+class Watcher:
+    """Calls ``tick`` every ``every`` seconds in a thread while the ``with`` block runs."""
+
+    every = 0.2
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.running = True
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while self.running:
+            self.tick()
+            time.sleep(self.every)
+
+    def __exit__(self, *exc) -> None:
+        self.running = False
+        self.thread.join()
+
+
+class PeakMemory(Watcher):
     """The highest resident set size of a process while the block runs, sampled every 5 ms."""
+
+    every = 0.005
 
     def __init__(self, pid: int):
         self.status = Path(f"/proc/{pid}/status")
@@ -194,45 +220,21 @@ class PeakMemory:
                 return int(line.split()[1]) * 1024
         return 0
 
-    def __enter__(self) -> PeakMemory:
-        self.running = True
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
-        return self
-
-    def _watch(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, self.rss())
-            time.sleep(0.005)
-
-    def __exit__(self, *exc) -> None:
-        self.running = False
-        self.thread.join()
+    def tick(self) -> None:
+        self.peak = max(self.peak, self.rss())
 
 
-class Neighbour:
+class Neighbour(Watcher):
     """Another visitor listing the models every 0.2 s: the slowest answer while the block runs."""
 
     def __init__(self, url: str):
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=120)
         self.slowest = 0.0
 
-    def __enter__(self) -> Neighbour:
-        self.running = True
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-        self.thread.start()
-        return self
-
-    def _poll(self) -> None:
-        while self.running:
-            started = time.perf_counter()
-            call(self.client, "list_models", [])
-            self.slowest = max(self.slowest, time.perf_counter() - started)
-            time.sleep(0.2)
-
-    def __exit__(self, *exc) -> None:
-        self.running = False
-        self.thread.join()
+    def tick(self) -> None:
+        started = time.perf_counter()
+        call(self.client, "list_models", [])
+        self.slowest = max(self.slowest, time.perf_counter() - started)
 
 
 def folder_bytes(*folders: Path) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +17,7 @@ from torch import nn
 from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.models import register
+from aigc_demo.settings import PROJECT_ROOT
 from aigc_demo.ui import build_demo, launch_options
 
 TEST_KIND = "test-mlp"
@@ -214,3 +218,17 @@ def make_chat_model(vocabulary: str = " abcdefghijklmnopqrstuvwxyz?!.,"):
 
     torch.manual_seed(0)
     return ChatRNN(MARKS + vocabulary + UNKNOWN, UNKNOWN, embed_dim=8, hidden=16, layers=1, key_dim=8).eval()
+
+
+def run_benchmark(script: str, out: Path, *arguments: str, timeout: float = 300) -> dict:
+    """Run ``benchmarks/SCRIPT`` with ``--json OUT`` in a process of its own; its figures."""
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", *arguments, "--json", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(out.read_text())

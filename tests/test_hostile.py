@@ -3,11 +3,7 @@ and another visitor is answered throughout (``benchmarks/hostile.py`` against a 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import run_benchmark
 
 # Cases that may start a job: accepted within the server's budget (a capped vocabulary), then stopped.
 BOUNDED = {"wide-vocabulary"}
@@ -17,17 +13,7 @@ PLAIN = ("Traceback", "<class ", "object at 0x", "/tmp/", "site-packages")
 
 
 def test_every_hostile_case_is_refused_or_bounded_and_others_are_served(tmp_path):
-    out = tmp_path / "hostile.json"
-    result = subprocess.run(
-        [sys.executable, "benchmarks/hostile.py", "--json", str(out)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    figures = json.loads(out.read_text())
+    figures = run_benchmark("hostile.py", tmp_path / "hostile.json", timeout=600)
     assert figures["server_alive_at_end"]
     for case in figures["cases"]:
         name = case["case"]

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import run_benchmark
 
 
 def run_load(tmp_path, *arguments: str) -> dict:
-    out = tmp_path / "load.json"
-    result = subprocess.run(
-        [sys.executable, "benchmarks/load.py", *arguments, "--json", str(out)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(out.read_text())
+    return run_benchmark("load.py", tmp_path / "load.json", *arguments)
 
 
 def test_concurrent_visitors_are_all_served_without_errors_while_a_job_trains(tmp_path):
