@@ -114,7 +114,7 @@ class ChatRecipe(Recipe):
         text = request.text
         if not isinstance(text, str) or not text.strip():
             raise ValueError(
-                'give a chat log: paste lines like "A: hi" and "B: hello", or upload a .txt file'
+                'give a chat log: paste lines like "A: hi" and "B: hello", or upload a .txt or .jsonl file'
             )
         if len(text) > limits.max_chars:
             raise ValueError(

@@ -354,7 +354,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
             elem_id="train-text",
         ),
         "upload": gr.File(
-            label=I18N("train_upload"), file_types=[".txt"], type="filepath", elem_id="train-upload"
+            label=I18N("train_upload"), file_types=[".txt", ".jsonl"], type="filepath", elem_id="train-upload"
         ),
         # Pictures or recordings. No file_types filter: MNIST's IDX files have no extension; the job
         # checks every file.
