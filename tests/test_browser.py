@@ -13,8 +13,10 @@ import pytest
 
 from aigc_demo.data.mnist import load_mnist
 from aigc_demo.settings import PROJECT_ROOT
+from aigc_demo.text.vocabulary import UNKNOWN
 from aigc_demo.training.latent_map import latent_map
 from tests.helpers import (
+    CHINESE,
     make_card,
     make_image_model,
     make_model,
@@ -47,6 +49,7 @@ if CHROMIUM is None and os.environ.get("AIGC_REQUIRE_BROWSER") != "1":
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 playwright_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, PlaywrightTimeout = playwright_api.sync_playwright, playwright_api.TimeoutError
+expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,8 @@ def app_url(tmp_path_factory):
     hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config, extras=extras))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
+    chinese_model = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
+    hub.save("poet", chinese_model, make_text_card(chinese_model))
     hub.shipped_dir.mkdir(parents=True, exist_ok=True)
     for name in ("chat-en", "chat-zh"):  # the shipped dialogue models, as they are
         shutil.copy(PROJECT_ROOT / "checkpoints" / f"{name}.safetensors", hub.shipped_dir)
@@ -82,13 +87,13 @@ def browser():
 
 
 @pytest.mark.parametrize(
-    ("locale", "tabs", "about", "footer"),
+    ("locale", "tabs", "about", "footer", "writer"),
     [
-        ("en-US", ["Image", "Text", "Speech", "Chat", "Train", "About"], "Models", "models run on"),
-        ("zh-CN", ["图像", "文本", "语音", "对话", "训练", "关于"], "模型", "模型运行于"),
+        ("en-US", ["Image", "Text", "Speech", "Chat", "Train", "About"], "Models", "models run on", "bard"),
+        ("zh-CN", ["图像", "文本", "语音", "对话", "训练", "关于"], "模型", "模型运行于", "poet"),
     ],
 )
-def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer):
+def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer, writer):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -99,6 +104,8 @@ def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs,
             page.get_by_role("tab", name=name, exact=True).click()
             page.wait_for_timeout(200)
             page.screenshot(path=str(SCREENSHOTS / f"{locale}-{tabs.index(name)}-{name}.png"))
+            if name == tabs[1]:  # the Text tab opens on a model of the page's language
+                expect(page.locator("#text-model input")).to_have_value(writer)
         page.get_by_role("heading", name=about, exact=True).wait_for()
         page.locator("#about-models").get_by_text("demo-model").wait_for()
         assert "A model made for this test." in page.locator("#about-models").inner_text()

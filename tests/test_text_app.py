@@ -118,3 +118,23 @@ def test_bad_branch_and_lens_requests_are_refused_by_name(client):
 def test_the_slider_limits_guard_the_streaming_endpoint(client):
     with pytest.raises(AppError, match="maximum"):
         client.predict("bard", "x", 0.8, 0, 1.0, 5000, 1, 1, "traditional", api_name="/stream_text")
+
+
+def test_the_first_screen_follows_the_pages_language(tmp_path):
+    from types import SimpleNamespace
+
+    from aigc_demo.backend.hub import ModelHub
+    from aigc_demo.ui.text_tab import EXAMPLE_PROMPTS, TextHandlers
+
+    hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
+    english = make_text_model()
+    hub.save("bard", english, make_text_card(english))
+    chinese = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
+    hub.save("poet", chinese, make_text_card(chinese))
+    handlers = TextHandlers(hub)
+    for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
+        page = SimpleNamespace(headers={"accept-language": language})
+        chosen, script, prompt = handlers.open_page(page, EXAMPLE_PROMPTS["en"])
+        assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
+    page = SimpleNamespace(headers={"accept-language": "zh-CN"})
+    assert handlers.open_page(page, "my own words")[2] == "my own words"  # a typed prompt is kept

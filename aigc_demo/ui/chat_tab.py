@@ -16,8 +16,7 @@ from aigc_demo.backend.seeding import MAX_SEED, check_seed, random_seed
 from aigc_demo.pipelines import chat as talking
 from aigc_demo.pipelines.text import MAX_TEMPERATURE, MIN_TEMPERATURE, Sampling
 from aigc_demo.text.dialogue import END, SPEAKERS
-from aigc_demo.text.script import is_chinese
-from aigc_demo.ui.handlers import load_model, shows_errors
+from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
 
@@ -265,14 +264,7 @@ class ChatHandlers:
         names = [e.name for e in self.hub.entries(kind=KIND)]
         if current in names:
             return gr.Dropdown(choices=names, value=current)
-        lang = language_of(request)
-        in_language = [
-            n
-            for n in names
-            if is_chinese(self.hub.entry(n).card.config.get("vocabulary", "")) == (lang == "zh-CN")
-        ]
-        chosen = (in_language or names or [None])[0]
-        return gr.Dropdown(choices=names, value=chosen)
+        return gr.Dropdown(choices=names, value=model_in_page_language(self.hub, names, request))
 
 
 def _label(char: str, lang: str) -> str:

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
+from aigc_demo.text.script import is_chinese
+from aigc_demo.ui.i18n import language_of
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 MAX_MESSAGE = 500  # characters of a refusal shown or logged
@@ -63,3 +65,13 @@ def load_model(hub: ModelHub, name: str | None, kinds: tuple[str, ...], noun: st
         article = "an" if noun[0] in "aeiou" else "a"
         raise ValueError(f"{name!r} is not {article} {noun} model")
     return loaded
+
+
+def model_in_page_language(hub: ModelHub, names: list[str], request: gr.Request | None) -> str | None:
+    """The first of ``names`` that speaks the page's language (a Chinese vocabulary for a Chinese
+    page), else the first of them; None when there are none."""
+    chinese_page = language_of(request) == "zh-CN"
+    for name in names:
+        if is_chinese(hub.entry(name).card.config.get("vocabulary", "")) == chinese_page:
+            return name
+    return names[0] if names else None

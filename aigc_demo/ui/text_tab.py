@@ -17,7 +17,7 @@ from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import text as writing
 from aigc_demo.text.script import in_script, is_chinese
-from aigc_demo.ui.handlers import load_model, shows_errors
+from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
 
@@ -251,6 +251,11 @@ class TextHandlers:
             shown_script,
         )
 
+    def open_page(self, request: gr.Request, prompt_text: str):
+        """On load: the model in the page's language (Tang poems for a Chinese page) and its example."""
+        names = [e.name for e in self.hub.entries(kind=KIND)]
+        return self.refresh(model_in_page_language(self.hub, names, request), prompt_text)
+
     def refresh(self, current: str | None, prompt_text: str):
         """Offer the installed text models; a Chinese model gets the script choice and, in place of
         an untouched example prompt, a Chinese one."""
@@ -380,8 +385,9 @@ def _wire(demo: gr.Blocks, handlers: TextHandlers, ui: dict[str, Any]) -> None:
     for endpoint in (handlers.branch, handlers.generate, handlers.lens):
         gr.api(endpoint, api_name=endpoint.__name__)
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
+    demo.load(handlers.open_page, ui["prompt"], [ui["model"], script, ui["prompt"]], **QUIET)
     gr.on(
-        [demo.load, ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
+        [ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
         handlers.refresh,
         [ui["model"], ui["prompt"]],
         [ui["model"], script, ui["prompt"]],
