@@ -429,3 +429,28 @@ def test_classical_poems_keeps_the_poems_of_one_form_in_the_corpus_layout():
     kept = classical_poems(f"{five}\n\n{mixed}\n\n{seven}\n")
     assert kept == f"{five}\n\n{seven}\n"
     assert classical_poems(mixed) == "\n"
+
+
+def test_the_unknown_mark_is_never_written_though_the_lens_still_weighs_it():
+    model = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
+    unknown = model.vocabulary.index[UNKNOWN]
+    with torch.no_grad():
+        model.head.bias[unknown] = 6.0  # the likeliest character at every step
+    text = stream_text_whole(model, "春", Sampling(temperature=1.0), 300)
+    assert UNKNOWN not in text
+    assert len(text) == 300
+    step = lens(model, "春" + text[:20], 1)[0]
+    assert step.candidates[0][0] == UNKNOWN  # what the model weighed is shown as it is
+
+
+def stream_text_whole(model, prompt: str, sampling: Sampling, length: int) -> str:
+    *_, (texts, *_) = stream_text(model, prompt, sampling, length, seed=0)
+    return texts[0] if isinstance(texts, list) else texts
+
+
+def test_a_prompt_is_converted_to_traditional_only_where_the_model_does_not_know_it():
+    model = make_text_model(CHINESE + "方干" + UNKNOWN, unknown=UNKNOWN)
+    assert prepare_prompt(model, "方干").text == "方干"  # 干 is a character of its own: a poet's name
+    converted = prepare_prompt(model, "举头望明月")
+    assert converted.text == "舉頭望明月"
+    assert "Traditional" in converted.notes[0]

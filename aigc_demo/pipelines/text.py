@@ -18,7 +18,7 @@ import torch
 from aigc_demo.backend.checks import check_whole, finite_number
 from aigc_demo.backend.seeding import check_seed
 from aigc_demo.models.char_rnn import CharRNN, Stepper
-from aigc_demo.text.script import is_chinese, to_traditional
+from aigc_demo.text.script import is_chinese, to_traditional_where_unknown
 
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 2.0
 MAX_LENGTH = 2000  # new characters per request
@@ -104,7 +104,7 @@ def prepare_prompt(model: CharRNN, prompt: object) -> Prompt:
     text = cleaned
     vocabulary = model.vocabulary
     if is_chinese(vocabulary.chars):
-        converted = to_traditional(text)
+        converted = to_traditional_where_unknown(text, vocabulary.index)
         if converted != text:
             notes.append("converted Simplified characters to Traditional, as the model was trained on")
         text = converted
@@ -137,7 +137,8 @@ def sample_ids(
     """Yield the ids chosen at each step, one per sample (shape ``(samples,)``).
 
     The prompt is read in one pass; after that, one step per character (``Stepper``). Draws
-    come from a NumPy generator seeded with ``seed``: the same request gives the same text.
+    come from a NumPy generator seeded with ``seed``: the same request gives the same text. The
+    vocabulary's unknown mark is never drawn (the lens still shows its probability).
     """
     generator = np.random.default_rng(check_seed(seed))
     with torch.inference_mode():
@@ -145,7 +146,11 @@ def sample_ids(
         logits, state = model(ids)
         logits = logits[:, -1].float().cpu().numpy()
     step = Stepper(model, state)
+    vocabulary = model.vocabulary
+    never = vocabulary.index[vocabulary.unknown] if vocabulary.unknown and len(vocabulary.chars) > 1 else None
     for written in range(1, length + 1):
+        if never is not None:  # the unknown mark stands for rare characters; it is never written
+            logits[:, never] = -np.inf
         chosen = sampling.draw(logits, generator)
         yield chosen
         if written < length:

@@ -32,6 +32,16 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text) if text else text
 
 
+def to_traditional_where_unknown(text: str, known: str | set[str]) -> str:
+    """``text`` in Traditional characters, but a character in ``known`` (a model's vocabulary) is
+    kept as it is: 干 is Simplified for 幹 and also a Traditional character of its own (方干 is a
+    poet's name), so only characters the model does not know are converted."""
+    converted = to_traditional(text)
+    if len(converted) != len(text):  # a phrase of another length: take OpenCC's reading whole
+        return converted
+    return "".join(old if old in known else new for old, new in zip(text, converted, strict=True))
+
+
 def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text) if text else text
 
