@@ -137,9 +137,10 @@ def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
     assert tuple(rest[:8]) == SLIDERS
     with pytest.raises(gr.Error, match="digit"):
         voices.speak_digits("voice", "forty-two", 3, 0.7, *SLIDERS)
-    model_list, *sliders = voices.refresh(None, None)
+    model_list, *sliders, (rate, first_words), _, _ = voices.refresh(None, None, "2026", 0, 0.7, *SLIDERS)
     assert model_list.value == "voice"
     assert len(sliders) == 8
+    assert len(first_words) > 0  # something to hear the moment the tab opens
 
 
 def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, caplog):

@@ -78,8 +78,17 @@ class SpeechHandlers:
     def centre_sliders(self, model_name: str, digits: str, voice_seed: float, temperature: float):
         return *CENTRED, *self.speak_digits(model_name, digits, voice_seed, temperature)
 
-    def refresh(self, request: gr.Request, current: str | None) -> list[Any]:
-        """The installed voices, and the sliders of the chosen one named by what they move."""
+    def refresh(
+        self,
+        request: gr.Request,
+        current: str | None,
+        digits: str,
+        voice_seed: float,
+        temperature: float,
+        *offsets: float,
+    ) -> list[Any]:
+        """The installed voices, the sliders of the chosen one named by what they move, and the
+        number spoken in it: the tab has something to hear the moment it opens."""
         lang = language_of(request)
         names = [e.name for e in self.hub.entries(kind=KIND)]
         chosen = current if current in names else (names[0] if names else None)
@@ -90,7 +99,10 @@ class SpeechHandlers:
             gr.Slider(label=slider_label(i, infos[i] if i < len(infos) else None, lang), visible=i < count)
             for i in range(SLIDERS)
         ]
-        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown]
+        spoken = (
+            self.speak_digits(chosen, digits, voice_seed, temperature, *offsets) if chosen else (None,) * 3
+        )
+        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown, *spoken]
 
 
 def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
@@ -143,8 +155,8 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     gr.on(
         [demo.load, model.change],
         handlers.refresh,
-        [model],
-        [model, *sliders],
+        inputs,
+        [model, *sliders, *outputs],
         show_progress="hidden",
         **private,
     )
