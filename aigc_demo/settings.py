@@ -7,6 +7,8 @@ Environment variables:
     AIGC_QUEUE_SIZE   how many requests may wait in the app's queue (default 64).
     AIGC_CONCURRENCY  how many heavy requests of one kind run at once (default 2).
     AIGC_QUEUE_SHARE  how many requests one visitor (one address) may have waiting (default 16; public 8).
+    AIGC_SESSIONS     how many visitors' sessions the server remembers; the least recently used
+                      is forgotten first (default 1,000; public 400).
     AIGC_MAX_UPLOAD_MB  largest accepted upload in megabytes (default 20).
     AIGC_MAX_TRAIN_CHARS  longest text the Train tab learns from (default 2,000,000).
     AIGC_MAX_TRAIN_FILES  most pictures or recordings one upload to the Train tab may hold
@@ -94,6 +96,11 @@ def queue_size() -> int:
 def queue_share() -> int:
     """Most requests one address may have waiting in the queue (``AIGC_QUEUE_SHARE``)."""
     return _limit("AIGC_QUEUE_SHARE", 16, 8)
+
+
+def session_capacity() -> int:
+    """Sessions kept in memory, least recently used forgotten first (``AIGC_SESSIONS``)."""
+    return _limit("AIGC_SESSIONS", 1000, 400)
 
 
 def concurrency_limit() -> int:

@@ -149,10 +149,8 @@ def wide_vocabulary(client, folder):
 def unknown_names(client, folder):
     """Fifty distinct 1 MB model names in a row (the last one is measured with the rest)."""
     for i in range(49):
-        call(
-            client, "decode", [None, f"{i}" + "x" * MB, "0", 1, *[0.0] * 8, 0, 0, 0, None, 0, 1, "principal"]
-        )
-    return "decode", [None, "y" * MB, "0", 1, *[0.0] * 8, 0, 0, 0, None, 0, 1, "principal"]
+        call(client, "decode", [f"{i}" + "x" * MB, "0", 1, *[0.0] * 8, 0, 0, 0, None, 0, 1, "principal"])
+    return "decode", ["y" * MB, "0", 1, *[0.0] * 8, 0, 0, 0, None, 0, 1, "principal"]
 
 
 def endless_conversation(client, folder):

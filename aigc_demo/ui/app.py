@@ -68,6 +68,9 @@ def launch_options() -> dict[str, Any]:
         "theme": gr.themes.Soft(primary_hue="indigo"),
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),
+        # Each session Gradio keeps holds the page's state (hundreds of kB); a caller making a new
+        # session per request would otherwise grow the server by gigabytes (Gradio keeps 10,000).
+        "state_session_capacity": settings.session_capacity(),
         # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".
         "show_error": False,
