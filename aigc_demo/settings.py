@@ -23,6 +23,7 @@ Environment variables:
     AIGC_MAX_MODELS_MB  most megabytes they keep (1,000; public 200).
     AIGC_MODEL_HOURS  hours a visitor's model is kept (unset: until the quota needs room; public 24).
     AIGC_UPLOAD_MINUTES  minutes an uploaded file is kept on the server (60; public 10).
+    AIGC_UPLOAD_MB_PER_HOUR  megabytes one address may upload in an hour (2,000; public 200).
 """
 
 from __future__ import annotations
@@ -147,6 +148,11 @@ def visitor_model_seconds() -> float | None:
     if os.environ.get("AIGC_MODEL_HOURS", "").strip() == "" and not public():
         return None
     return _limit("AIGC_MODEL_HOURS", 24, 24) * 3600.0
+
+
+def upload_budget_bytes() -> int:
+    """Bytes one address may upload in an hour (``AIGC_UPLOAD_MB_PER_HOUR``)."""
+    return _limit("AIGC_UPLOAD_MB_PER_HOUR", 2000, 200) * 1_000_000
 
 
 def upload_seconds() -> int:

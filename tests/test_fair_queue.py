@@ -38,3 +38,21 @@ def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
             event_id = accepted.json()["event_id"]
             with client.stream("GET", f"/gradio_api/call/generate/{event_id}") as stream:
                 assert any(line == "event: complete" for line in stream.iter_lines())
+
+
+def test_one_address_may_upload_only_its_hourly_share(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_PUBLIC", "1")
+    monkeypatch.setenv("AIGC_UPLOAD_MB_PER_HOUR", "3")
+    hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
+    megabyte = b"a" * 1_000_000
+    with running_app(hub) as url, httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+
+        def upload(address: str) -> httpx.Response:
+            files = {"files": ("part.txt", megabyte)}
+            return client.post("/gradio_api/upload", files=files, headers={"x-forwarded-for": address})
+
+        answers = [upload("198.51.100.1").status_code for _ in range(4)]
+        assert answers == [200, 200, 429, 429]  # each request's body is a little over 1 MB
+        refused = upload("198.51.100.1")
+        assert "in the last hour" in refused.json()["detail"]
+        assert upload("198.51.100.2").status_code == 200  # another visitor still may

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
-from aigc_demo.ui.blocks import StudioBlocks
+from aigc_demo.ui.blocks import StudioBlocks, UploadBudget
 from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
@@ -71,6 +72,7 @@ def launch_options() -> dict[str, Any]:
         # Each session Gradio keeps holds the page's state (hundreds of kB); a caller making a new
         # session per request would otherwise grow the server by gigabytes (Gradio keeps 10,000).
         "state_session_capacity": settings.session_capacity(),
+        "app_kwargs": {"middleware": [Middleware(UploadBudget)]},
         # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".
         "show_error": False,

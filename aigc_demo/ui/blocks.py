@@ -3,18 +3,24 @@
 Three adaptations, each in one method: values Gradio cannot read are refused in words a person can
 act on (never Python's types, exceptions or paths); a selection event sent without a selection is
 refused by name; and the queue gives each visitor (each address) a share, so that one client
-cannot fill it for everyone.
+cannot fill it for everyone. Beside them, ``UploadBudget`` holds each address to a number of
+upload megabytes an hour, judged by the request's declared length before its body is read.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+from collections import defaultdict, deque
 from typing import Any
 
 import fastapi
 import gradio as gr
 from gradio import queueing
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from aigc_demo import settings
 
@@ -131,3 +137,56 @@ def visitor_address(request: fastapi.Request | None) -> str:
     if forwarded and settings.public():
         return forwarded.split(",")[-1].strip()
     return request.client.host if request.client else ""
+
+
+class UploadBudget:
+    """ASGI middleware: an address may upload at most ``settings.upload_budget_bytes()`` in an hour
+    (the size each request declares counts, read before its body), and an upload that does not
+    declare its size is refused; Gradio's own limit then holds each file to ``AIGC_MAX_UPLOAD_MB``.
+    So a client cannot fill the disk with uploads faster than they are deleted."""
+
+    WINDOW_S = 3600.0
+    ADDRESSES = 10_000  # addresses remembered before the idle ones are forgotten
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.lock = threading.Lock()
+        self.sent: dict[str, deque[tuple[float, int]]] = defaultdict(deque)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/upload"):
+            refusal = self.check(Request(scope))
+            if refusal is not None:
+                status, message = refusal
+                log.info("refused an upload: %s", message)
+                await JSONResponse({"detail": message}, status_code=status)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def check(self, request: Request) -> tuple[int, str] | None:
+        """Why this upload is refused (an HTTP status and a message), or None: then its size is
+        counted against its address."""
+        try:
+            size = int(request.headers.get("content-length", ""))
+        except ValueError:
+            return 411, "an upload must say its size (Content-Length)"
+        address, now, budget = visitor_address(request), time.monotonic(), settings.upload_budget_bytes()
+        with self.lock:
+            if len(self.sent) > self.ADDRESSES:
+                self._forget_idle(now)
+            sent = self.sent[address]
+            while sent and now - sent[0][0] > self.WINDOW_S:
+                sent.popleft()
+            if sum(n for _, n in sent) + size > budget:
+                message = (
+                    f"this address has uploaded {budget / 1e6:.0f} MB in the last hour, the most one "
+                    "visitor may; try again later"
+                )
+                return 429, message
+            sent.append((now, size))
+        return None
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the addresses with nothing in the window; the caller holds the lock."""
+        for address in [a for a, sent in self.sent.items() if not sent or now - sent[-1][0] > self.WINDOW_S]:
+            del self.sent[address]
