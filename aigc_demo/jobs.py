@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.backend.quota import Quota, make_room, mark_as_visitors
+from aigc_demo.backend.quota import Quota, make_room, mark_as_visitors, sweep
 from aigc_demo.data.archive import Limits
 from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
 from aigc_demo.training.common import Monitor
@@ -132,6 +132,7 @@ class TrainingJobs:
     def __init__(self, hub: ModelHub, limits: Limits = DEFAULT_LIMITS, quota: Quota | None = None):
         self.hub, self.limits = hub, limits
         self.quota = quota if quota is not None else Quota.from_settings()
+        sweep(hub, self.quota)  # visitors' models past their age, left from an earlier run
         self.placement = Placement.choose(hub.device.type)  # train where the app's models run
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -162,6 +163,7 @@ class TrainingJobs:
         background thread: at once, or after the jobs already waiting when one is running. The
         name and a place in line are reserved first; the check itself (which may read a large
         upload) runs outside the lock, so status polls and the running job never wait on it."""
+        sweep(self.hub, self.quota)
         chosen = recipe(request.kind)
         if not chosen.in_app:
             raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")

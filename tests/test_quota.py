@@ -8,7 +8,7 @@ import time
 import pytest
 
 from aigc_demo import settings
-from aigc_demo.backend.quota import DiskFullError, Quota, make_room, mark_as_visitors, visitor_models
+from aigc_demo.backend.quota import DiskFullError, Quota, make_room, mark_as_visitors, sweep, visitor_models
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.recipes import JobRequest
 from tests.helpers import make_card, make_model
@@ -43,6 +43,8 @@ def test_models_past_their_age_go_first(hub):
     quota = Quota(models=10, bytes=10**9, max_age_s=2.5 * 3600)
     assert make_room(hub, quota, 1000, now=now) == ["old"]
     assert make_room(hub, Quota(models=10, bytes=10**9), 1000) == []  # no age: kept while there is room
+    assert sweep(hub, Quota(models=10, bytes=10**9, max_age_s=1.5 * 3600), now=now) == ["older-still"]
+    assert [e.name for e in visitor_models(hub)] == ["new"]
 
 
 def test_a_model_bigger_than_the_quota_or_the_free_disk_is_refused_before_writing(hub):

@@ -1,7 +1,8 @@
 """Room on disk for the models visitors train in the app: a count, a size, an age and free space.
 
 Every model a visitor trains is saved through ``make_room`` first, so the user folder never holds
-more of them than the quota, whatever visitors do. Models past their age go first, then the
+more of them than the quota, whatever visitors do; ``sweep`` also removes those past their age
+when the app starts and whenever a job is asked for. Models past their age go first, then the
 oldest ones until the new model fits; models saved another way (the command line, a person's own
 files) are never removed and do not count. Only then is the disk itself asked: a model is not
 written when it would leave less than ``reserve_bytes`` free.
@@ -66,13 +67,10 @@ def make_room(hub: ModelHub, quota: Quota, new_bytes: int, now: float | None = N
             f"this model would take {new_bytes / 1e6:.0f} MB and visitors' models may take "
             f"{quota.bytes / 1e6:.0f} MB in all on this server: use a smaller model"
         )
-    now = time.time() if now is None else now
+    removed = sweep(hub, quota, now)
     kept = visitor_models(hub)
-    removed = []
     while kept and (
-        _too_old(kept[0], quota, now)
-        or len(kept) + 1 > quota.models
-        or sum(e.size_bytes for e in kept) + new_bytes > quota.bytes
+        len(kept) + 1 > quota.models or sum(e.size_bytes for e in kept) + new_bytes > quota.bytes
     ):
         oldest = kept.pop(0)
         hub.remove(oldest.name)
@@ -88,8 +86,15 @@ def make_room(hub: ModelHub, quota: Quota, new_bytes: int, now: float | None = N
     return removed
 
 
-def _too_old(entry: CheckpointEntry, quota: Quota, now: float) -> bool:
-    return quota.max_age_s is not None and now - entry.stamp[0] / 1e9 > quota.max_age_s
+def sweep(hub: ModelHub, quota: Quota, now: float | None = None) -> list[str]:
+    """Remove the visitors' models older than the quota's age; the names removed."""
+    if quota.max_age_s is None:
+        return []
+    now = time.time() if now is None else now
+    old = [e.name for e in visitor_models(hub) if now - e.stamp[0] / 1e9 > quota.max_age_s]
+    for name in old:
+        hub.remove(name)
+    return old
 
 
 def _existing_folder(hub: ModelHub):
