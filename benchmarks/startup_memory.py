@@ -34,6 +34,8 @@ USES = [
     ("/speak_digits", None),  # filled from the endpoint's own defaults below
     ("/generate", ["shakespeare-lstm", "ROMEO:", 0.8, 0, 1.0, 200, 1, 1]),
     ("/generate", ["tang-poems-lstm", "春曉\n孟浩然\n", 0.8, 0, 1.0, 60, 1, 1]),
+    ("/chat_reply", ["chat-en", ["hi! any plans for the weekend?"], 0.7, 0, 0.9, 0]),
+    ("/chat_reply", ["chat-zh", ["你好，最近看了什么电影？"], 0.7, 0, 0.9, 0]),
 ]
 
 
