@@ -72,11 +72,11 @@ def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
 
 def visitor(request: gr.Request | None) -> str:
     """Who a request comes from: its session, which owns the jobs it starts (Gradio gives a call
-    that names none a session of its own; the address is a last resort). "" for the server's own
-    calls, which carry no request."""
+    that names none a session of its own; the address, read as the fair queue reads it behind a
+    public host's proxy, is a last resort). "" for the server's own calls, which carry no request."""
     if request is None:
         return ""
-    return request.session_hash or f"address {getattr(request.client, 'host', 'unknown')}"
+    return request.session_hash or f"address {visitor_address(request) or 'unknown'}"
 
 
 def in_browser(token: str | None) -> str:
