@@ -24,6 +24,7 @@ Environment variables:
     AIGC_MODEL_HOURS  hours a visitor's model is kept (unset: until the quota needs room; public 24).
     AIGC_UPLOAD_MINUTES  minutes an uploaded file is kept on the server (60; public 10).
     AIGC_UPLOAD_MB_PER_HOUR  megabytes one address may upload in an hour (2,000; public 200).
+    AIGC_CONTENT_PRODUCER  the producer every file's AI-generated label names (default "AIGC Studio").
 """
 
 from __future__ import annotations
@@ -158,3 +159,9 @@ def upload_budget_bytes() -> int:
 def upload_seconds() -> int:
     """How long an uploaded file stays on the server (``AIGC_UPLOAD_MINUTES``)."""
     return _limit("AIGC_UPLOAD_MINUTES", 60, 10) * 60
+
+
+def content_producer() -> str:
+    """Who the labels name as the content's producer (``AIGC_CONTENT_PRODUCER``): a service
+    registered in China puts its code here; by default the app's name."""
+    return os.environ.get("AIGC_CONTENT_PRODUCER", "").strip()[:200] or "AIGC Studio"

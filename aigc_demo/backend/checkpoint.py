@@ -8,6 +8,7 @@ document under the header key ``aigc_demo``; a ``.safetensors`` file without it 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import platform
 from collections.abc import Callable, Mapping
@@ -157,6 +158,15 @@ def read_card(path: Path) -> ModelCard:
     if METADATA_KEY not in metadata:
         raise CheckpointError("a safetensors file without an AIGC Studio model card")
     return ModelCard.from_json(metadata[METADATA_KEY])
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MB pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while piece := stream.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def load_checkpoint(

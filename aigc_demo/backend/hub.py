@@ -26,6 +26,7 @@ from aigc_demo.backend.checkpoint import (
     SUFFIX,
     CheckpointError,
     ModelCard,
+    file_sha256,
     load_checkpoint,
     read_card,
     save_checkpoint,
@@ -67,6 +68,7 @@ class LoadedModel:
     entry: CheckpointEntry
     module: nn.Module
     device: torch.device
+    sha256: str  # of the checkpoint file the weights were read from: receipts name it
 
 
 def check_model_name(name: str) -> str:
@@ -192,7 +194,7 @@ class ModelHub:
             if cached is not None:
                 return cached
             entry = self.entry(name)
-            loaded = LoadedModel(entry, self._build(entry), self.device)
+            loaded = LoadedModel(entry, self._build(entry), self.device, file_sha256(entry.path))
             with self._lock:
                 self._loaded[name] = loaded
             log.info("Loaded %s (%s) on %s", name, entry.card.kind, self.device)

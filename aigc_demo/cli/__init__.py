@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import aigc_demo
 from aigc_demo.backend.checkpoint import CheckpointError
 from aigc_demo.backend.hub import UnknownModelError
-from aigc_demo.cli import chat, evaluate, image, latent_map, models, serve, speech, text, train
+from aigc_demo.cli import chat, check, evaluate, image, latent_map, models, serve, speech, text, train
 
-COMMANDS = (models, serve, image, speech, text, chat, train, evaluate, latent_map)
+COMMANDS = (models, serve, image, speech, text, chat, train, evaluate, latent_map, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

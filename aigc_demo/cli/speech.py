@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from aigc_demo.backend.hub import default_hub
+from aigc_demo.backend.hub import LoadedModel, default_hub
 from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "speech"
@@ -41,22 +41,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def say(model: LoadedModel, digits: str, seed: int, args: argparse.Namespace, path: Path | None = None):
+    """Speak ``digits`` and write them, labelled with their receipt, to ``path`` (else ``--out``)."""
+    from aigc_demo.labels.files import labelled_wav
+    from aigc_demo.pipelines import receipts
+
+    made = receipts.make(
+        model, "speech", digits=digits, seed=seed, voice=args.voice, temperature=args.temperature
+    )
+    path = path or args.out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(labelled_wav(made.content.samples, made.content.sample_rate, made.label))
+    return made
+
+
 def run(args: argparse.Namespace) -> int:
-    from aigc_demo.audio.wav import write_wav
-    from aigc_demo.pipelines.speech import parse_digits, speak
+    from aigc_demo.pipelines.speech import parse_digits
 
     digits = parse_digits(args.digits)
     model = default_hub().load(args.checkpoint)
     if args.out is not None:
-        result = speak(model, digits, args.seed, args.voice, args.temperature)
-        write_wav(args.out, result.wave, result.sample_rate)
-        print(f"wrote {args.out} ({len(result.wave) / result.sample_rate:.2f} s)", file=sys.stderr)
+        made = say(model, args.digits, args.seed, args)
+        seconds = len(made.content.wave) / made.content.sample_rate
+        print(f"wrote {args.out} ({seconds:.2f} s)", file=sys.stderr)
         return 0
     if not 1 <= args.per_digit <= 1000:
         raise ValueError("--per-digit must be between 1 and 1000")
     for digit in sorted(set(digits)):
         for i in range(args.per_digit):
-            result = speak(model, [digit], args.seed + i, args.voice, args.temperature)
-            write_wav(args.out_dir / f"{digit}_{i}.wav", result.wave, result.sample_rate)
+            say(model, str(digit), args.seed + i, args, args.out_dir / f"{digit}_{i}.wav")
     print(f"wrote {len(set(digits)) * args.per_digit} files to {args.out_dir}", file=sys.stderr)
     return 0

@@ -17,7 +17,8 @@ from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
-from aigc_demo.pipelines import image, latent_map
+from aigc_demo.labels.files import labelled_picture
+from aigc_demo.pipelines import image, latent_map, receipts
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import load_model, shows_errors
@@ -126,17 +127,18 @@ class ImageHandlers:
         sliders (ink, slant, width, "more like digit" and its strength), the truncation (1 when
         left out) and, for a class-conditional model, a class."""
         steer = Steering.of(values)
-        loaded = self.loaded(model_name)
-        return image.decode(
-            loaded,
-            latent_seed,
-            steer.offsets,
-            class_label,
-            steer.named,
-            start_code,
-            steer.truncation,
-            steer.raw,
+        made = receipts.make(
+            self.loaded(model_name),
+            "picture",
+            seed=latent_seed,
+            offsets=steer.offsets,
+            **{"class": class_label},
+            named=steer.named,
+            start=start_code,
+            truncation=steer.truncation,
+            raw=steer.raw,
         )
+        return labelled_picture(made.content.pixels, made.label)
 
     def from_seed(self, *values: Any):
         """A typed seed leaves any encoded drawing behind."""

@@ -10,10 +10,10 @@ from typing import Any
 
 import gradio as gr
 
-from aigc_demo.audio.wav import to_int16, write_wav
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import random_seed
-from aigc_demo.pipelines import speech
+from aigc_demo.labels.files import labelled_picture, labelled_wav
+from aigc_demo.pipelines import receipts, speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
@@ -59,10 +59,14 @@ class SpeechHandlers:
         """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
         voice strays from the typical one, 0.1-1) and the voice sliders."""
         loaded = load_model(self.hub, model_name, (KIND,), "speech")
-        result = speech.speak(loaded, speech.parse_digits(digits), voice_seed, offsets, temperature)
-        name = f"digits-{''.join(map(str, result.digits))}-seed{int(voice_seed)}.wav"
-        path = write_wav(output_path(name), result.wave, result.sample_rate)
-        return (result.sample_rate, to_int16(result.wave)), str(path), speech.spectrogram_picture(result.wave)
+        spoken = receipts.make(
+            loaded, "speech", digits=digits, seed=voice_seed, voice=offsets, temperature=temperature
+        )
+        name = f"digits-{''.join(map(str, speech.parse_digits(digits)))}-seed{int(voice_seed)}.wav"
+        path = output_path(name)
+        path.write_bytes(labelled_wav(spoken.content.samples, spoken.content.sample_rate, spoken.label))
+        picture = receipts.spectrogram_of(spoken)
+        return str(path), str(path), labelled_picture(picture.content.pixels, picture.label)
 
     def pick_digit(
         self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float

@@ -1,0 +1,137 @@
+"""Content made from a receipt: the model, its checkpoint's sha256 and every setting.
+
+The app and the CLI make labelled content only through ``make``: the settings are first turned
+into plain JSON values, then the same values make the content and are written into its receipt.
+So a receipt holds exactly what made its content, and ``remake`` (what ``check`` runs) takes the
+same path again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import aigc_demo
+from aigc_demo import settings as app_settings
+from aigc_demo.audio.wav import to_int16
+from aigc_demo.backend.hub import LoadedModel, ModelHub
+from aigc_demo.labels.xmp import Label, label_for
+from aigc_demo.pipelines import image, speech
+
+
+@dataclass(frozen=True)
+class Picture:
+    pixels: np.ndarray  # uint8, (H, W) grey or (H, W, 3) colour
+
+
+@dataclass(frozen=True)
+class Sound:
+    wave: np.ndarray  # float32 in [-1, 1], mono
+    sample_rate: int
+
+    @property
+    def samples(self) -> np.ndarray:
+        """As the WAV file holds them: 16-bit PCM."""
+        return to_int16(self.wave)
+
+
+Content = Picture | Sound
+
+
+@dataclass(frozen=True)
+class Made:
+    content: Content
+    receipt: dict[str, Any]
+
+    @property
+    def label(self) -> Label:
+        return label_for(self.receipt, app_settings.content_producer(), tool_name())
+
+
+def tool_name() -> str:
+    return f"AIGC Studio {aigc_demo.__version__}"
+
+
+def _picture(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    return Picture(
+        image.decode(
+            loaded, s["seed"], s["offsets"], s["class"], s["named"], s["start"], s["truncation"], s["raw"]
+        )
+    )
+
+
+def _samples(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    images, _ = image.sample(loaded.module, s["count"], s["seed"], s["class"])
+    return Picture(image.grid(images))
+
+
+def _speech(loaded: LoadedModel, s: dict[str, Any]) -> Sound:
+    said = speech.speak(loaded, speech.parse_digits(s["digits"]), s["seed"], s["voice"], s["temperature"])
+    return Sound(said.wave, said.sample_rate)
+
+
+def _spectrogram(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    return Picture(speech.spectrogram_picture(_speech(loaded, s).wave))
+
+
+def spectrogram_of(spoken: Made) -> Made:
+    """The spectrogram picture of spoken digits, with its own receipt (made without speaking again)."""
+    assert isinstance(spoken.content, Sound)
+    picture = Picture(speech.spectrogram_picture(spoken.content.wave))
+    return Made(picture, {**spoken.receipt, "made": "spectrogram"})
+
+
+MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
+    "picture": _picture,  # the Image tab's picture: a seed, slider offsets, named amounts, truncation
+    "samples": _samples,  # `image`: a grid of samples from the prior
+    "speech": _speech,  # the Speech tab and `speech`: digits in a voice
+    "spectrogram": _spectrogram,  # the Speech tab's picture of what it said
+}
+
+
+def make(loaded: LoadedModel, made: str, **settings: Any) -> Made:
+    """Make content of kind ``made`` with ``settings``, and its receipt."""
+    plain = _plain(settings)
+    content = MAKERS[made](loaded, plain)
+    receipt = {
+        "made": made,
+        "model": loaded.entry.name,
+        "checkpoint_sha256": loaded.sha256,
+        "settings": plain,
+        "app": tool_name(),
+        "device": loaded.device.type,
+    }
+    return Made(content, receipt)
+
+
+def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
+    """Make the content a receipt describes again, with the model it names.
+
+    Raises ``ValueError`` when the receipt names a kind of content or a model this app does not
+    have, or when the model's file is not the one that made the content."""
+    made, model = receipt.get("made"), receipt.get("model")
+    if made not in MAKERS:
+        raise ValueError(f"the receipt is for {made!r}, which this version of the app cannot make")
+    if not isinstance(model, str) or not isinstance(receipt.get("settings"), dict):
+        raise ValueError("the receipt names no model or settings")
+    loaded = hub.load(model)
+    if loaded.sha256 != receipt.get("checkpoint_sha256"):
+        raise ValueError(
+            f"the model {model!r} here is not the file that made it (its sha256 differs): "
+            "the content cannot be made again with it"
+        )
+    try:
+        return make(loaded, made, **receipt["settings"])
+    except (KeyError, TypeError):
+        raise ValueError("the receipt's settings are not those of its kind of content") from None
+
+
+def _plain(settings: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return json.loads(json.dumps(settings, allow_nan=False))
+    except (TypeError, ValueError):
+        raise ValueError("settings must be finite numbers, text or lists of them") from None
