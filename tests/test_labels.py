@@ -241,12 +241,20 @@ def test_files_downloaded_from_the_running_app_carry_the_label_and_check_reprodu
         base, "decode", ["digits", "0", 7, 1.0, *[0.0] * 7, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal"]
     )
     audio, wav, spectrogram = _call(base, "speak_digits", ["voice", "2026", 7, 0.7, *[0.0] * 8])
-    for name, served in [
-        ("picture.png", picture),
-        ("audio.wav", audio),
-        ("wav.wav", wav),
-        ("s.png", spectrogram),
-    ]:
+    animation, strip = _call(base, "interpolate", ["digits", "0", 1, 2, 4, "slerp", "seeds", "1"])
+    (grid,) = _call(base, "manifold", ["digits", "0", 1, "1", "2", 3])
+    (pad,) = _call(base, "corner_pad", ["digits", "0", 0.3, 0.6, 1, 2, 3, 4])
+    served_files = {
+        "picture.png": picture,
+        "audio.wav": audio,
+        "wav.wav": wav,
+        "s.png": spectrogram,
+        "a.gif": animation,
+        "strip.png": strip,
+        "grid.png": grid,
+        "pad.png": pad,
+    }
+    for name, served in served_files.items():
         downloaded = tmp_path / name
         downloaded.write_bytes(httpx.get(served["url"], timeout=30).content)  # what a browser downloads
         label = read_label(downloaded)
@@ -265,7 +273,7 @@ def test_a_receipt_holds_exactly_the_values_that_made_the_content(hub):
     assert made.receipt["settings"] == {"count": 2, "seed": 3, "class": None}
     assert made.receipt["checkpoint_sha256"] == hub.load("plain").sha256
     assert np.array_equal(receipts.remake(hub, made.receipt).content.pixels, made.content.pixels)
-    with pytest.raises(ValueError, match="finite numbers"):
+    with pytest.raises(ValueError, match="seed must be a finite number"):
         receipts.make(hub.load("plain"), "samples", count=2, seed=float("nan"), **{"class": None})
     with pytest.raises(ValueError, match="cannot make"):
         receipts.remake(hub, {**made.receipt, "made": "poem"})

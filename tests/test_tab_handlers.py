@@ -90,10 +90,18 @@ def test_refresh_offers_the_models_classes_and_directions(images):
     assert [s.visible for s in sliders[:8]] == [True] * 3 + [False] * 5  # its three directions
 
 
-def test_interpolation_writes_a_gif_and_a_strip(images):
+def test_interpolation_writes_a_gif_and_a_strip_both_labelled_and_reproducible(images):
+    from aigc_demo.pipelines.check import check_file
+
     gif, strip = images.interpolate("digits", "1", 3, 4, 5, "lerp", "classes", "2")
     assert gif.endswith(".gif")
-    assert strip.shape[1] > strip.shape[0]
+    assert strip.width > strip.height
+    assert check_file(images.hub, gif).code == 0
+    drawn = [[0.1, 0.2, 0.3, 0.4], [0.5, -0.2, 0.0, 1.0], [-1.0, 0.0, 0.5, 0.5]]
+    gif, _ = images.interpolate("digits", "1", 3, 4, 5, "slerp", "drawings", "2", drawn)
+    verdict = check_file(images.hub, gif)
+    assert verdict.code == 0
+    assert verdict.label.receipt["settings"]["drawn"] == drawn[-2:]  # only what made it is kept
 
 
 def test_text_handlers_write_stream_and_branch(texts):

@@ -16,7 +16,7 @@ import numpy as np
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.labels.files import read_label
 from aigc_demo.labels.xmp import Label, LabelError
-from aigc_demo.pipelines.receipts import Made, Picture, Sound, remake
+from aigc_demo.pipelines.receipts import Animation, Made, Picture, Sound, gif_frames, remake
 
 REPRODUCED, DIFFERS, UNUSABLE, UNLABELLED = 0, 1, 2, 3
 MAX_CHECKED_PIXELS = 4096 * 4096
@@ -63,6 +63,8 @@ def _reason(err: Exception) -> str:
 
 def _content_of(path: Path, like: Made) -> np.ndarray | tuple[np.ndarray, int]:
     """The file's pixels or 16-bit samples, read within bounds, as the receipt's content is held."""
+    if isinstance(like.content, Animation):
+        return gif_frames(path)
     if isinstance(like.content, Picture):
         from PIL import Image
 
@@ -79,8 +81,10 @@ def _content_of(path: Path, like: Made) -> np.ndarray | tuple[np.ndarray, int]:
         return sound.read(dtype="int16"), sound.samplerate
 
 
-def _difference(found: Any, made: Picture | Sound) -> str | None:
+def _difference(found: Any, made: Picture | Sound | Animation) -> str | None:
     """None when identical, else how they differ, in words."""
+    if isinstance(made, Animation):
+        return _array_difference(found, made.frames(), "pixel values of its frames", " levels")
     if isinstance(made, Sound):
         samples, rate = found
         if rate != made.sample_rate:

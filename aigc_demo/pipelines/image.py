@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -269,15 +268,19 @@ def strip(images: torch.Tensor, scale: int = 3) -> np.ndarray:
     return grid(images, scale=scale, columns=len(images))
 
 
-def save_gif(images: torch.Tensor, path: Path, frame_ms: int = 80, scale: int = 8) -> Path:
+def gif_bytes(images: torch.Tensor, frame_ms: int = 80, scale: int = 8) -> bytes:
     """An animated GIF that plays the frames forward then back, looping forever."""
+    import io
+
     from PIL import Image
 
     pictures = [Image.fromarray(to_picture(frame, scale)) for frame in images]
     sequence = pictures + pictures[-2:0:-1]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sequence[0].save(path, save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0)
-    return path
+    buffer = io.BytesIO()
+    sequence[0].save(
+        buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0
+    )
+    return buffer.getvalue()
 
 
 @torch.inference_mode()

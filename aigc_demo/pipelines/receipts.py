@@ -8,12 +8,14 @@ same path again.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 
 import aigc_demo
 from aigc_demo import settings as app_settings
@@ -39,7 +41,27 @@ class Sound:
         return to_int16(self.wave)
 
 
-Content = Picture | Sound
+@dataclass(frozen=True)
+class Animation:
+    gif: bytes  # as written, before its label
+
+    def frames(self) -> np.ndarray:
+        return gif_frames(io.BytesIO(self.gif))
+
+
+Content = Picture | Sound | Animation
+MAX_FRAMES = 200
+
+
+def gif_frames(source: Any) -> np.ndarray:
+    """A GIF's frames as decoded pictures ``(N, H, W)`` or ``(N, H, W, 3)``, refused past
+    ``MAX_FRAMES`` or 4096 x 4096 before any frame is decoded."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(source) as animation:
+        if animation.n_frames > MAX_FRAMES or animation.width * animation.height > 4096 * 4096:
+            raise ValueError("the animation is larger than this app makes")
+        return np.stack([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(animation)])
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,47 @@ def _samples(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
     return Picture(image.grid(images))
 
 
+def _manifold(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    images = image.manifold(loaded, s["seed"], s["across"], s["down"], s["steps"], label=s["class"])
+    return Picture(image.grid(images, scale=3))
+
+
+def _pad(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    return Picture(image.blend_corners(loaded, s["corners"], s["x"], s["y"], s["class"]))
+
+
+def interpolation_frames(loaded: LoadedModel, s: dict[str, Any]) -> torch.Tensor:
+    """Frames between two seeds, two classes (same seed) or two encoded drawings (``path``)."""
+    path, label, frames, how = s["path"], s["class"], s["frames"], s["how"]
+    if path == "drawings":
+        drawn = s["drawn"]
+        if not isinstance(drawn, list) or len(drawn) < 2:
+            raise ValueError("encode two drawings first (Edit your own digit), then interpolate between them")
+        return image.interpolate_codes(loaded, drawn[-2], drawn[-1], frames, how, label)
+    if path == "classes":
+        return image.interpolate_classes(loaded, s["seed_a"], label, s["class_b"], frames)
+    if path == "seeds":
+        return image.interpolate(loaded, s["seed_a"], s["seed_b"], frames, how, label)
+    raise ValueError("interpolate between 'seeds' or 'classes'")
+
+
+def _strip(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    return Picture(image.strip(interpolation_frames(loaded, s)))
+
+
+def _animation(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
+    return Animation(image.gif_bytes(interpolation_frames(loaded, s)))
+
+
+def interpolation(loaded: LoadedModel, **settings: Any) -> tuple[Made, Made]:
+    """The animation and the strip of one interpolation, from one set of frames."""
+    plain = _plain(settings)
+    frames = interpolation_frames(loaded, plain)
+    receipt = _receipt(loaded, "animation", plain)
+    strip = Made(Picture(image.strip(frames)), {**receipt, "made": "strip"})
+    return Made(Animation(image.gif_bytes(frames)), receipt), strip
+
+
 def _speech(loaded: LoadedModel, s: dict[str, Any]) -> Sound:
     said = speech.speak(loaded, speech.parse_digits(s["digits"]), s["seed"], s["voice"], s["temperature"])
     return Sound(said.wave, said.sample_rate)
@@ -88,6 +151,10 @@ def spectrogram_of(spoken: Made) -> Made:
 MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
     "picture": _picture,  # the Image tab's picture: a seed, slider offsets, named amounts, truncation
     "samples": _samples,  # `image`: a grid of samples from the prior
+    "manifold": _manifold,  # a grid of pictures along two directions
+    "pad": _pad,  # the picture at a point of a pad blending four seeds
+    "strip": _strip,  # an interpolation's frames side by side
+    "animation": _animation,  # an interpolation as a GIF
     "speech": _speech,  # the Speech tab and `speech`: digits in a voice
     "spectrogram": _spectrogram,  # the Speech tab's picture of what it said
 }
@@ -96,8 +163,11 @@ MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
 def make(loaded: LoadedModel, made: str, **settings: Any) -> Made:
     """Make content of kind ``made`` with ``settings``, and its receipt."""
     plain = _plain(settings)
-    content = MAKERS[made](loaded, plain)
-    receipt = {
+    return Made(MAKERS[made](loaded, plain), _receipt(loaded, made, plain))
+
+
+def _receipt(loaded: LoadedModel, made: str, plain: dict[str, Any]) -> dict[str, Any]:
+    return {
         "made": made,
         "model": loaded.entry.name,
         "checkpoint_sha256": loaded.sha256,
@@ -105,7 +175,6 @@ def make(loaded: LoadedModel, made: str, **settings: Any) -> Made:
         "app": tool_name(),
         "device": loaded.device.type,
     }
-    return Made(content, receipt)
 
 
 def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
@@ -131,7 +200,17 @@ def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
 
 
 def _plain(settings: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return json.loads(json.dumps(settings, allow_nan=False))
-    except (TypeError, ValueError):
-        raise ValueError("settings must be finite numbers, text or lists of them") from None
+    """The settings as JSON gives them back (tuples become lists, NumPy numbers Python's)."""
+    plain = {}
+    for key, value in settings.items():
+        try:
+            plain[key] = json.loads(json.dumps(value, allow_nan=False, default=_number))
+        except (TypeError, ValueError):
+            raise ValueError(f"{key} must be a finite number, text, or a list of them") from None
+    return plain
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(type(value).__name__)

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
+from aigc_demo.labels.files import labelled_picture
+from aigc_demo.pipelines.receipts import Made
 from aigc_demo.text.script import is_chinese
 from aigc_demo.ui.i18n import language_of
 
@@ -52,6 +54,11 @@ def shows_errors(handler: Handler) -> Handler:
             raise refusal(handler, err) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def labelled(made: Made) -> Any:
+    """A made picture as an image component's value whose PNG carries its label and receipt."""
+    return labelled_picture(made.content.pixels, made.label)
 
 
 def load_model(hub: ModelHub, name: str | None, kinds: tuple[str, ...], noun: str) -> LoadedModel:

@@ -17,11 +17,11 @@ from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
-from aigc_demo.labels.files import labelled_picture
+from aigc_demo.labels.files import labelled_gif
 from aigc_demo.pipelines import image, latent_map, receipts
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
-from aigc_demo.ui.handlers import load_model, shows_errors
+from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 from aigc_demo.ui.image_panels import (
     SLIDERS,
@@ -85,24 +85,6 @@ def class_choices(card: ModelCard | None) -> list[tuple[str, str]]:
     return [(str(names[i]) if i < len(names) else str(i), str(i)) for i in range(count)]
 
 
-def interpolation_frames(loaded: LoadedModel, path: str, ends: dict[str, Any], count: float, how: str):
-    """Frames and a file name for an interpolation along ``path``: between two seeds, two classes
-    (same seed) or the last two encoded drawings."""
-    label, seed_a = ends["label"], ends["seed_a"]
-    if path == "drawings":
-        drawn = ends["drawn"]
-        if not drawn or len(drawn) < 2:
-            raise ValueError("encode two drawings first (Edit your own digit), then interpolate between them")
-        return image.interpolate_codes(loaded, drawn[-2], drawn[-1], count, how, label), f"drawings-{how}"
-    if path == "classes":
-        frames = image.interpolate_classes(loaded, seed_a, label, ends["class_b"], count)
-        return frames, f"{int(seed_a)}-class-{label}-{ends['class_b']}"
-    if path == "seeds":
-        frames = image.interpolate(loaded, seed_a, ends["seed_b"], count, how, label)
-        return frames, f"{int(seed_a)}-{int(ends['seed_b'])}-{how}"
-    raise ValueError("interpolate between 'seeds' or 'classes'")
-
-
 class ImageHandlers:
     """Every handler of the Image tab, over one hub. ``decode``, ``random_latent``,
     ``interpolate``, ``manifold_grid``, ``corner_pad`` and ``encode_drawing`` are public API
@@ -138,7 +120,7 @@ class ImageHandlers:
             truncation=steer.truncation,
             raw=steer.raw,
         )
-        return labelled_picture(made.content.pixels, made.label)
+        return labelled(made)
 
     def from_seed(self, *values: Any):
         """A typed seed leaves any encoded drawing behind."""
@@ -199,7 +181,7 @@ class ImageHandlers:
         flat = latent_map.load_map(loaded)
         chosen = flat.nearest(*event.index)
         code = flat.codes[chosen].tolist()
-        picture = image.decode(loaded, 0, label=class_label, start=code)
+        picture = self.centred_picture(model_name, class_label, 0, code)
         return code, *CENTRED, picture, latent_map.map_picture(flat, flat.points[chosen])
 
     @shows_errors
@@ -218,10 +200,19 @@ class ImageHandlers:
         """Frames from seed A's picture to seed B's (lerp or slerp); with ``path`` "classes", from
         the seed's digit ``class_label`` to digit ``class_b``; with "drawings", between the last
         two drawings encoded in this page. Returns an animated GIF and a strip."""
-        loaded = self.loaded(model_name)
-        ends = {"label": class_label, "seed_a": seed_a, "seed_b": seed_b, "class_b": class_b, "drawn": drawn}
-        frames, name = interpolation_frames(loaded, path, ends, count, how)
-        return str(image.save_gif(frames, output_path(f"interpolation-{name}.gif"))), image.strip(frames)
+        animation, strip = receipts.interpolation(
+            self.loaded(model_name),
+            path=path,
+            how=how,
+            frames=count,
+            seed_a=seed_a,
+            seed_b=seed_b,
+            drawn=(drawn or [])[-2:] if path == "drawings" else None,
+            **{"class": class_label, "class_b": class_b},
+        )
+        gif = output_path(f"interpolation-{path}.gif")
+        gif.write_bytes(labelled_gif(animation.content.gif, animation.label))
+        return str(gif), labelled(strip)
 
     @shows_errors
     def manifold_grid(
@@ -234,15 +225,25 @@ class ImageHandlers:
         count: float,
     ):
         """A grid of pictures around the seed's, along two directions ("1".."8", ink, slant, width)."""
-        loaded = self.loaded(model_name)
-        images = image.manifold(loaded, centre_seed, str(x_key), str(y_key), count, label=class_label)
-        return image.grid(images, scale=3)
+        made = receipts.make(
+            self.loaded(model_name),
+            "manifold",
+            seed=centre_seed,
+            across=str(x_key),
+            down=str(y_key),
+            steps=count,
+            **{"class": class_label},
+        )
+        return labelled(made)
 
     @shows_errors
     def corner_pad(self, model_name: str, class_label: str | None, x: float, y: float, *corner_seeds: float):
         """The picture at (x, y) of a pad blending four corner seeds (top-left, top-right,
         bottom-left, bottom-right)."""
-        return image.blend_corners(self.loaded(model_name), corner_seeds, x, y, class_label)
+        made = receipts.make(
+            self.loaded(model_name), "pad", corners=corner_seeds, x=x, y=y, **{"class": class_label}
+        )
+        return labelled(made)
 
     @shows_errors
     def encode_drawing(
@@ -268,7 +269,7 @@ class ImageHandlers:
                 progress(step / total, desc="searching for the drawing's code")
 
         code = image.encode(loaded, prepared, class_label, on_step=searching).tolist()
-        rebuilt = image.decode(loaded, 0, label=class_label, start=code)
+        rebuilt = self.centred_picture(model_name, class_label, 0, code)
         return image.to_picture(prepared), rebuilt, code, code, *CENTRED, [*(drawn or [])[-1:], code]
 
     def refresh_models(self) -> gr.Dropdown:

@@ -12,12 +12,12 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import random_seed
-from aigc_demo.labels.files import labelled_picture, labelled_wav
+from aigc_demo.labels.files import labelled_wav
 from aigc_demo.pipelines import receipts, speech
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
-from aigc_demo.ui.handlers import load_model, shows_errors
+from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
@@ -65,8 +65,7 @@ class SpeechHandlers:
         name = f"digits-{''.join(map(str, speech.parse_digits(digits)))}-seed{int(voice_seed)}.wav"
         path = output_path(name)
         path.write_bytes(labelled_wav(spoken.content.samples, spoken.content.sample_rate, spoken.label))
-        picture = receipts.spectrogram_of(spoken)
-        return str(path), str(path), labelled_picture(picture.content.pixels, picture.label)
+        return str(path), str(path), labelled(receipts.spectrogram_of(spoken))
 
     def pick_digit(
         self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float
