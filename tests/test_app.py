@@ -70,6 +70,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/start_job",
         "/stop_training",
         "/training_status",
+        "/check_file",
     }
 
 

@@ -59,6 +59,7 @@ VALID: dict[str, list] = {
     "stop_training": [],
     "training_status": [],
     "encode": ["digits", "0", None, "UPLOADED"],  # filled in with a real upload by the fixture
+    "check_file": ["UPLOADED"],  # the same upload: a picture without a label
 }
 FILE = {"_type": "gradio.FileData"}
 # What a person cannot act on: Python's types and exceptions, addresses, the server's paths.
@@ -105,6 +106,7 @@ def app(tmp_path_factory):
             "/gradio_api/upload", files={"files": ("seven.png", picture.getvalue())}
         ).json()
         VALID["encode"][3] = {"path": uploaded, "meta": FILE}
+        VALID["check_file"][0] = {"path": uploaded, "meta": FILE}
         archive = write_picture_zip(root / "pictures.zip")
         (pictures,) = client.post(
             "/gradio_api/upload", files={"files": ("pictures.zip", archive.read_bytes())}

@@ -280,3 +280,25 @@ def test_a_receipt_holds_exactly_the_values_that_made_the_content(hub):
     hub.save("plain", make_image_model(seed=1), make_card(kind="image-vae", config=model.config))
     with pytest.raises(ValueError, match="not the file that made it"):
         receipts.remake(hub, made.receipt)
+
+
+def test_the_about_panel_shows_the_verdict_the_label_and_the_content_made_again(hub, tmp_path):
+    from aigc_demo.ui.check_panel import CheckHandlers
+
+    voice = make_speech_model()
+    hub.save("voice", voice, make_speech_card(voice))
+    spoken = receipts.make(hub.load("voice"), "speech", digits="7", seed=1, voice=[], temperature=0.7)
+    wav = tmp_path / "seven.wav"
+    wav.write_bytes(labelled_wav(spoken.content.samples, spoken.content.sample_rate, spoken.label))
+    verdict, fields, picture, sound = CheckHandlers(hub).check(str(wav))
+    assert verdict.startswith("**✅ Reproduced")
+    assert fields["AIGC"]["Label"] == "1"
+    assert fields["receipt"]["settings"]["digits"] == "7"
+    assert picture.visible is False
+    assert sound.visible is True
+    assert read_label(sound.value["path"] if isinstance(sound.value, dict) else sound.value).generated
+
+    Image.fromarray(PIXELS).save(tmp_path / "plain.png")
+    verdict, fields, picture, sound = CheckHandlers(hub).check(str(tmp_path / "plain.png"))
+    assert verdict.startswith("**No AI-generated label")
+    assert fields is None

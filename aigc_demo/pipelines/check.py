@@ -49,7 +49,11 @@ def check_file(hub: ModelHub, path: str | Path) -> Verdict:
     difference = _difference(found, remade.content)
     if difference is None:
         return Verdict(REPRODUCED, "reproduced: identical to what its receipt makes", label, remade)
-    return Verdict(DIFFERS, f"altered: {difference} from what its receipt makes", label, remade)
+    message = f"altered: {difference} from what its receipt makes"
+    made_on, here = label.receipt.get("device"), remade.receipt["device"]
+    if made_on != here:
+        message += f" (it was made on {made_on!s:.20}, made again here on {here}: the last bit may differ)"
+    return Verdict(DIFFERS, message, label, remade)
 
 
 def _reason(err: Exception) -> str:

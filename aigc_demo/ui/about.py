@@ -9,6 +9,7 @@ import gradio as gr
 import aigc_demo
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data import catalog
+from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, language_of, text
 
 
@@ -97,6 +98,7 @@ def build_about_tab(demo: gr.Blocks, hub: ModelHub, footer: gr.Markdown) -> None
         )
     gr.Markdown(I18N("about_datasets"))
     datasets_md = gr.Markdown(elem_id="about-datasets")
+    build_check_panel(hub)
 
     def render(request: gr.Request) -> tuple[str, str, str]:
         lang = language_of(request)

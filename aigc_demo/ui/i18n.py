@@ -219,6 +219,20 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "about_models": "### Models",
         "about_datasets": "### Datasets",
         "about_refresh": "Refresh",
+        "check_heading": "Labels: check a file",
+        "check_intro": "Every picture, animation and recording this app makes says it is AI-generated, "
+        "in the file itself: XMP metadata with the `AIGC` field of China's labelling standard GB 45438-2025 "
+        "(`Label` 1 = generated, the producer, a content id) and IPTC's *trained algorithmic media* term, "
+        "beside a **receipt** — the model, its checkpoint's sha256 and every setting. Give a PNG, GIF or "
+        "WAV file: the app reads the label, makes the content again from the receipt and compares.",
+        "check_file": "PNG, GIF or WAV file",
+        "check_go": "Check",
+        "check_verdict_0": "✅ Reproduced: the file is what its receipt makes.",
+        "check_verdict_1": "⚠️ Altered: the file differs from what its receipt makes.",
+        "check_verdict_2": "❔ Cannot be checked.",
+        "check_verdict_3": "No AI-generated label in this file.",
+        "check_label": "Label and receipt",
+        "check_remade": "Made again from the receipt",
         "about_intro": "AIGC Studio is open source (MIT). Every model here was trained by this "
         "project on the public datasets below; each checkpoint records its dataset, licence, "
         "training command and measured figures.",
@@ -433,6 +447,20 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "about_models": "### 模型",
         "about_datasets": "### 数据集",
         "about_refresh": "刷新",
+        "check_heading": "标识：检查一个文件",
+        "check_intro": "本应用生成的每张图片、每段动画和录音，文件里都写明了它由人工智能生成："
+        "XMP 元数据中按国家标准 GB 45438-2025 写入的 `AIGC` 字段"
+        "（`Label` 为 1 表示生成内容，另有生成者和内容编号），以及 IPTC 的“算法训练生成”类别，"
+        "另附一份**凭据**——模型名称、检查点的 sha256 和每一项设置。"
+        "上传 PNG、GIF 或 WAV 文件：应用读出标识，按凭据重新生成内容并逐一比对。",
+        "check_file": "PNG、GIF 或 WAV 文件",
+        "check_go": "检查",
+        "check_verdict_0": "✅ 已复现：文件与凭据生成的内容完全一致。",
+        "check_verdict_1": "⚠️ 已被改动：文件与凭据生成的内容不同。",
+        "check_verdict_2": "❔ 无法检查。",
+        "check_verdict_3": "此文件没有人工智能生成标识。",
+        "check_label": "标识与凭据",
+        "check_remade": "按凭据重新生成",
         "about_intro": "AIGC 创作工坊是开源项目（MIT 许可）。这里的每个模型都由本项目在下列公开数据集上训练，"
         "每个检查点都记录了它的数据集、许可、训练命令和实测指标。",
         "footer": "AIGC 创作工坊 {version} · 模型运行于 {device}",
