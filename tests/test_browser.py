@@ -53,7 +53,7 @@ expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app(tmp_path_factory):
     from aigc_demo.backend.hub import ModelHub
 
     root = tmp_path_factory.mktemp("browser")
@@ -74,7 +74,12 @@ def app_url(tmp_path_factory):
         shutil.copy(PROJECT_ROOT / "checkpoints" / f"{name}.safetensors", hub.shipped_dir)
     (hub.user_dir / "broken.safetensors").write_bytes(b"not a checkpoint")
     with running_app(hub) as url:
-        yield url
+        yield url, hub
+
+
+@pytest.fixture(scope="module")
+def app_url(app):
+    return app[0]
 
 
 @pytest.fixture(scope="module")
@@ -420,3 +425,52 @@ def test_train_tab_learns_a_voice_from_uploaded_recordings(browser, app_url, tmp
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-voice.png"), full_page=True)
     finally:
         context.close()
+
+
+def _picture_bytes(page) -> bytes:
+    return page.request.get(page.locator("#image-output img").get_attribute("src")).body()
+
+
+def test_a_copied_link_opens_the_same_picture_byte_for_byte_in_a_fresh_browser(browser, app, tmp_path):
+    from aigc_demo.labels.files import read_label
+    from aigc_demo.pipelines.check import check_file
+
+    url, hub = app
+    first = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1000})
+    page = first.new_page()
+    try:
+        page.goto(url)
+        picture = page.locator("#image-output img")
+        picture.wait_for(timeout=30_000)
+        page.locator("#image-seed input").fill("7")
+        page.locator("#image-seed input").press("Enter")
+        track = page.locator("#latent-1 input[type=range]").bounding_box()
+        page.mouse.click(track["x"] + track["width"] * 0.8, track["y"] + track["height"] / 2)
+        page.wait_for_function("() => document.querySelector('#latent-1 input[type=number]').value !== '0'")
+        page.wait_for_timeout(1500)  # the picture of the last position
+        shown = _picture_bytes(page)
+        page.locator("#image-copy-link").click()
+        link = page.locator("#image-link textarea")
+        expect(link).to_have_value(re.compile(r"tab=image.*seed=7"), timeout=15_000)
+        address, moved = link.input_value(), page.locator("#latent-1 input[type=number]").input_value()
+    finally:
+        first.close()
+    fresh = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    page = fresh.new_page()
+    try:
+        page.goto(address)
+        expect(page.locator("#latent-1 input[type=number]")).to_have_value(moved, timeout=30_000)
+        page.wait_for_function("() => document.querySelector('#image-output img') !== null", timeout=30_000)
+        for _ in range(40):  # the picture of the link replaces the default one
+            if _picture_bytes(page) == shown:
+                break
+            page.wait_for_timeout(250)
+        reopened = _picture_bytes(page)
+    finally:
+        fresh.close()
+    assert reopened == shown  # the same file, label and receipt included
+    (tmp_path / "linked.png").write_bytes(reopened)
+    receipt = read_label(tmp_path / "linked.png").receipt
+    assert receipt["settings"]["seed"] == 7
+    assert receipt["settings"]["offsets"][1] == float(moved)
+    assert check_file(hub, tmp_path / "linked.png").code == 0  # what the CLI's check makes from it

@@ -14,6 +14,7 @@ from aigc_demo.ui.blocks import StudioBlocks, UploadBudget
 from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
+from aigc_demo.ui.links import page_open, tab_of_link
 from aigc_demo.ui.speech_tab import build_speech_tab
 from aigc_demo.ui.text_tab import build_text_tab
 from aigc_demo.ui.train_tab import build_train_tab
@@ -34,10 +35,11 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
         gr.Markdown(I18N("app_title"), elem_id="title")
         gr.Markdown(I18N("app_tagline"))
         footer = gr.Markdown(elem_id="footer", render=False)
-        with gr.Tabs():
+        page = page_open(demo)
+        with gr.Tabs() as tabs:
             with gr.Tab(I18N("tab_image"), id="image"):
                 gr.Markdown(I18N("image_intro"))
-                build_image_tab(demo, hub)
+                build_image_tab(demo, hub, page)
             with gr.Tab(I18N("tab_text"), id="text"):
                 gr.Markdown(I18N("text_intro"))
                 build_text_tab(demo, hub)
@@ -53,6 +55,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             with gr.Tab(I18N("tab_about"), id="about"):
                 build_about_tab(demo, hub, footer)
         footer.render()
+        page.event.then(tab_of_link, page.query, tabs, api_visibility="private", show_progress="hidden")
     demo.queue(
         max_size=settings.queue_size(),
         default_concurrency_limit=settings.concurrency_limit(),

@@ -219,6 +219,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "about_models": "### Models",
         "about_datasets": "### Datasets",
         "about_refresh": "Refresh",
+        "link_copy": "Copy link",
+        "link_label": "Link to exactly this (copied when your browser allows)",
         "check_heading": "Labels: check a file",
         "check_intro": "Every picture, animation and recording this app makes says it is AI-generated, "
         "in the file itself: XMP metadata with the `AIGC` field of China's labelling standard GB 45438-2025 "
@@ -447,6 +449,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "about_models": "### 模型",
         "about_datasets": "### 数据集",
         "about_refresh": "刷新",
+        "link_copy": "复制链接",
+        "link_label": "打开即为此刻状态的链接（浏览器允许时已复制）",
         "check_heading": "标识：检查一个文件",
         "check_intro": "本应用生成的每张图片、每段动画和录音，文件里都写明了它由人工智能生成："
         "XMP 元数据中按国家标准 GB 45438-2025 写入的 `AIGC` 字段"

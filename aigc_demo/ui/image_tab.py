@@ -15,10 +15,12 @@ import gradio as gr
 
 from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
-from aigc_demo.backend.seeding import random_seed
+from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.data.images import prepare_drawing
 from aigc_demo.labels.files import labelled_gif
 from aigc_demo.pipelines import image, latent_map, receipts
+from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
+from aigc_demo.ui import links
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
@@ -272,6 +274,58 @@ class ImageHandlers:
         rebuilt = self.centred_picture(model_name, class_label, 0, code)
         return image.to_picture(prepared), rebuilt, code, code, *CENTRED, [*(drawn or [])[-1:], code]
 
+    def link(
+        self,
+        start_code: list[float] | None,
+        model_name: str | None,
+        class_label: str | None,
+        latent_seed: float,
+        *values: float | str | None,
+    ) -> str:
+        """The query of a link that opens this tab on the same picture."""
+        steer = Steering.of(values)
+        like = next((name for name in steer.named if name not in TRAITS), None)
+        return links.query(
+            "image",
+            {
+                "model": model_name,
+                "class": class_label if class_label not in (None, "0") else None,
+                "seed": links.number(latent_seed) if latent_seed is not None else None,
+                "s": links.numbers(steer.offsets),
+                **{name: links.number(steer.named[name]) for name in TRAITS if steer.named[name]},
+                "like": like,
+                "strength": links.number(steer.named[like]) if like else None,
+                "psi": links.number(steer.truncation) if steer.truncation != 1.0 else None,
+                "axes": "raw" if steer.raw else None,
+                "start": ",".join(map(links.number, start_code)) if start_code else None,
+            },
+        )
+
+    def open_link(self, search: str, start_code: list[float] | None, *current: Any) -> list[Any]:
+        """The controls' values (model, class, seed, sliders, traits, "more like" and its strength,
+        truncation, axes, start code) a link asks for; nothing changes for a link to another tab."""
+        link = links.LinkReader(search, "image")
+        if not link.opened:
+            return [gr.skip()] * (len(current) + 1)
+        model, label, seed, *values = current
+        sliders, traits = values[:SLIDERS], values[SLIDERS : SLIDERS + len(TRAITS)]
+        like, strength, truncation, axes = values[SLIDERS + len(TRAITS) :]
+        return [
+            link.text("model", model, image_models(self.hub)),
+            link.text("class", label),
+            int(link.number("seed", seed, 0, MAX_SEED)),
+            *link.numbers("s", sliders, -MAX_OFFSET, MAX_OFFSET),
+            *(
+                link.number(name, value, -MAX_OFFSET, MAX_OFFSET)
+                for name, value in zip(TRAITS, traits, strict=True)
+            ),
+            link.text("like", like),
+            link.number("strength", strength, -MAX_OFFSET, MAX_OFFSET),
+            link.number("psi", truncation, MIN_TEMPERATURE, 1.0),
+            link.text("axes", axes, ("principal", "raw")),
+            link.code("start"),
+        ]
+
     def refresh_models(self) -> gr.Dropdown:
         """On focus: a model trained meanwhile (in the Train tab) is listed at once."""
         return gr.Dropdown(choices=image_models(self.hub))
@@ -331,7 +385,7 @@ class ImageHandlers:
         ]
 
 
-def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to an ``ImageHandlers``."""
     ui: dict[str, Any] = {}
     with gr.Row():
@@ -339,6 +393,13 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             ui |= explorer(image_models(hub))
         with gr.Column(scale=2):
             ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300)
+            with gr.Row():
+                ui["copy_link"] = gr.Button(
+                    I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="image-copy-link"
+                )
+                ui["link"] = gr.Textbox(
+                    label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="image-link"
+                )
             ui |= interpolation_panel()
             ui |= pad_panel()
             ui |= map_panel()
@@ -346,10 +407,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub) -> None:
     ui |= edit_panel()
     ui["start"] = gr.State(None)  # the code of an encoded drawing; None: start from the seed
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
-    _wire(demo, ImageHandlers(hub), ui)
+    _wire(demo, ImageHandlers(hub), ui, page)
 
 
-def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any]) -> None:
+def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:
     model, label, seed, picture, start = ui["model"], ui["label"], ui["seed"], ui["picture"], ui["start"]
     moving = [*ui["sliders"], *ui["traits"], ui["strength"]]
     inputs = [start, model, label, seed, *ui["sliders"], *ui["traits"], ui["like"], ui["strength"]]
@@ -422,16 +483,16 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any]) -> None:
         **live,
     )
     refreshed = [model, label, ui["class_b"], *ui["sliders"], ui["named_group"], *ui["traits"], ui["like"]]
-    loaded_page = gr.on(
-        [demo.load, model.change, ui["axes"].change],
-        handlers.refresh,
-        inputs,
-        [*refreshed, ui["strength"], picture],
-        **QUIET,
+    shown = [*refreshed, ui["strength"], picture]
+    linked = page.event.then(handlers.open_link, [page.query, *inputs], [*inputs[1:], start], **QUIET)
+    opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
+    switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
+    ui["copy_link"].click(handlers.link, inputs, ui["link"], **QUIET).then(
+        None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
     )
     model.focus(handlers.refresh_models, None, model, **QUIET)
     map_outputs = [ui["map_group"], ui["map_view"]]
-    for event in (loaded_page, jumped, encoded, centred):
+    for event in (opened, switched, jumped, encoded, centred):
         event.then(handlers.draw_map, inputs, map_outputs, **QUIET)
     released = [s.release for s in moving] + [label.input, ui["like"].input, ui["truncation"].release]
     gr.on(released, handlers.draw_map, inputs, map_outputs, **QUIET)

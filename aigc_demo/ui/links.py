@@ -1,0 +1,114 @@
+"""Links that reproduce a tab's state: its values in the page URL's query, e.g.
+``?tab=image&model=mnist-vae&seed=5&s=0.5,0,-1``.
+
+The page reads its own query once, on load (``READ_QUERY``, in the browser), into a hidden box
+that every tab chains its opening on (``PageOpen``); a tab's handler turns the query back into
+its controls' values with ``LinkReader``, which keeps the current value of anything missing or
+out of range — a link is typed by anyone. "Copy link" asks the tab for its query and the browser
+adds its own address (``COPY_LINK``), so the link is right behind any proxy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import gradio as gr
+
+READ_QUERY = "() => window.location.search"
+COPY_LINK = """(query) => {
+    const link = window.location.origin + window.location.pathname + query;
+    if (navigator.clipboard) navigator.clipboard.writeText(link).catch(() => {});
+    return link;
+}"""
+MAX_QUERY = 4000  # characters read from a link; the longest this app writes is under 1,000
+MAX_LIST = 512
+LINKED_TABS = ("image",)
+
+
+@dataclass(frozen=True)
+class PageOpen:
+    """The page's query (a hidden box filled in the browser on load) and that load event."""
+
+    query: gr.Textbox
+    event: Any
+
+
+def page_open(demo: gr.Blocks) -> PageOpen:
+    query = gr.Textbox(visible=False, elem_id="page-query")
+    return PageOpen(query, demo.load(None, None, query, js=READ_QUERY))
+
+
+def tab_of_link(search: str) -> Any:
+    """The tab a link names (when it names one of this app's linkable tabs)."""
+    tab = LinkReader(search, "").values.get("tab")
+    return gr.Tabs(selected=tab) if tab in LINKED_TABS else gr.skip()
+
+
+def number(value: Any) -> str:
+    """A number as it round-trips exactly: 0.35 → "0.35", 2.0 → "2"."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def numbers(values: Iterable[Any]) -> str:
+    """Comma-separated, trailing zeros left out (a link with untouched sliders stays short)."""
+    listed = [number(v) for v in values]
+    while listed and listed[-1] == "0":
+        listed.pop()
+    return ",".join(listed)
+
+
+def query(tab: str, values: dict[str, Any]) -> str:
+    """``?tab=...&key=value...``, leaving out values that are None or empty."""
+    kept = {key: value for key, value in values.items() if value not in (None, "")}
+    return "?" + urlencode({"tab": tab, **kept})
+
+
+class LinkReader:
+    """A link's values for one tab; every getter returns ``current`` for what is missing or unfit."""
+
+    def __init__(self, search: Any, tab: str):
+        fields = parse_qs(search.lstrip("?")[:MAX_QUERY]) if isinstance(search, str) else {}
+        self.values = {key: found[-1] for key, found in fields.items()}
+        self.opened = self.values.get("tab") == tab
+
+    def text(self, key: str, current: Any, allowed: Sequence[str] | None = None) -> Any:
+        value = self.values.get(key)
+        if value is None or (allowed is not None and value not in allowed):
+            return current
+        return value
+
+    def number(self, key: str, current: Any, low: float, high: float) -> Any:
+        value = _finite(self.values.get(key))
+        return current if value is None or not low <= value <= high else value
+
+    def numbers(self, key: str, current: Sequence[Any], low: float, high: float) -> list[Any]:
+        """A list as long as ``current``: given values in range, zeros after them (the writer left
+        trailing zeros out); all of ``current`` when the key is missing or any value is unfit."""
+        raw = self.values.get(key)
+        if raw is None:
+            return list(current)
+        parsed = [_finite(v) for v in raw.split(",")] if raw else []
+        if len(parsed) > len(current) or any(v is None or not low <= v <= high for v in parsed):
+            return list(current)
+        return parsed + [0.0] * (len(current) - len(parsed))
+
+    def code(self, key: str) -> list[float] | None:
+        """A latent code (finite numbers), or None."""
+        raw = self.values.get(key, "")
+        parsed = [_finite(v) for v in raw.split(",")[: MAX_LIST + 1]] if raw else []
+        if not parsed or len(parsed) > MAX_LIST or any(v is None for v in parsed):
+            return None
+        return parsed
+
+
+def _finite(text: str | None) -> float | None:
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
