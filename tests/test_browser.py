@@ -474,3 +474,34 @@ def test_a_copied_link_opens_the_same_picture_byte_for_byte_in_a_fresh_browser(b
     assert receipt["settings"]["seed"] == 7
     assert receipt["settings"]["offsets"][1] == float(moved)
     assert check_file(hub, tmp_path / "linked.png").code == 0  # what the CLI's check makes from it
+
+
+def test_a_link_to_the_speech_tab_opens_it_on_the_same_recording(browser, app, tmp_path):
+    from aigc_demo.labels.files import read_label
+    from aigc_demo.pipelines.check import check_file
+
+    url, hub = app
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 1000}, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(url.rstrip("/") + "/?tab=speech&model=voice&digits=42&seed=3&variety=0.55&voice=1,-0.5")
+        expect(page.locator("#speech-variety input[type=number]")).to_have_value("0.55", timeout=30_000)
+        for _ in range(60):  # the recording of the link replaces the default one
+            if downloaded_name(page) == "digits-42-seed3.wav":
+                break
+            page.wait_for_timeout(500)
+        with page.expect_download() as download:
+            page.locator("#speech-download").click()
+        download.value.save_as(tmp_path / "linked.wav")
+    finally:
+        context.close()
+    receipt = read_label(tmp_path / "linked.wav").receipt
+    assert receipt["settings"] == {
+        "digits": "42",
+        "seed": 3,
+        "temperature": 0.55,
+        "voice": [1, -0.5, *[0] * 6],
+    }
+    assert check_file(hub, tmp_path / "linked.wav").code == 0

@@ -173,3 +173,16 @@ def test_a_link_carries_the_image_tab_s_values_and_a_hostile_one_changes_nothing
     assert images.open_link(hostile, None, *current) == [*current, None]
     for elsewhere in ("?tab=text&seed=5", ["not", "text"], "", None):  # nothing changes
         assert images.open_link(elsewhere, None, *current) == [gr.skip()] * (len(current) + 1)
+
+
+def test_a_link_carries_the_speech_tab_s_values(hub):
+    model = make_speech_model()
+    hub.save("voice", model, make_speech_card(model))
+    voices = SpeechHandlers(hub)
+    query = voices.link("voice", "42", 3.0, 0.55, 1.0, -0.5, *(0.0,) * 6)
+    assert query == "?tab=speech&model=voice&digits=42&seed=3&variety=0.55&voice=1%2C-0.5"
+    current = ("voice", "2026", 0, 0.7, *SLIDERS)
+    assert voices.open_link(query, *current) == ["voice", "42", 3, 0.55, 1.0, -0.5, *(0.0,) * 6]
+    hostile = "?tab=speech&model=nobody&digits=" + "1" * 65 + "&seed=2.5e10&variety=7&voice=1,2,3,4,5,6,7,8,9"
+    assert voices.open_link(hostile, *current) == list(current)
+    assert voices.open_link("?tab=image", *current) == [gr.skip()] * len(current)

@@ -45,7 +45,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
                 build_text_tab(demo, hub)
             with gr.Tab(I18N("tab_speech"), id="speech"):
                 gr.Markdown(I18N("speech_intro"))
-                build_speech_tab(demo, hub)
+                build_speech_tab(hub, page)
             with gr.Tab(I18N("tab_chat"), id="chat"):
                 gr.Markdown(I18N("chat_intro"))
                 build_chat_tab(demo, hub)

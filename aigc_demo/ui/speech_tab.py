@@ -11,10 +11,11 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.backend.seeding import random_seed
+from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.labels.files import labelled_wav
 from aigc_demo.pipelines import receipts, speech
-from aigc_demo.pipelines.latents import MIN_TEMPERATURE
+from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
+from aigc_demo.ui import links
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
@@ -22,6 +23,7 @@ from aigc_demo.ui.i18n import I18N, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
+MAX_DIGITS = 64  # the number box's length
 CENTRED = (0.0,) * SLIDERS
 
 
@@ -81,6 +83,36 @@ class SpeechHandlers:
     def centre_sliders(self, model_name: str, digits: str, voice_seed: float, temperature: float):
         return *CENTRED, *self.speak_digits(model_name, digits, voice_seed, temperature)
 
+    def link(
+        self, model_name: str | None, digits: str, voice_seed: float, temperature: float, *offsets: float
+    ):
+        """The query of a link that opens this tab on the same recording."""
+        return links.query(
+            "speech",
+            {
+                "model": model_name,
+                "digits": digits,
+                "seed": links.number(voice_seed) if voice_seed is not None else None,
+                "variety": links.number(temperature) if temperature is not None else None,
+                "voice": links.numbers(offsets),
+            },
+        )
+
+    def open_link(self, search: str, model_name: str | None, digits: str, voice_seed: float, *rest: float):
+        """The controls' values a link to this tab asks for; nothing changes for another link."""
+        link = links.LinkReader(search, "speech")
+        if not link.opened:
+            return [gr.skip()] * (3 + len(rest))
+        temperature, *offsets = rest
+        asked = link.text("digits", digits)
+        return [
+            link.text("model", model_name, [e.name for e in self.hub.entries(kind=KIND)]),
+            asked if asked.isdigit() and len(asked) <= MAX_DIGITS else digits,
+            int(link.number("seed", voice_seed, 0, MAX_SEED)),
+            link.number("variety", temperature, MIN_TEMPERATURE, 1.0),
+            *link.numbers("voice", offsets, -MAX_OFFSET, MAX_OFFSET),
+        ]
+
     def refresh(
         self,
         request: gr.Request,
@@ -108,7 +140,7 @@ class SpeechHandlers:
         return [gr.Dropdown(choices=names, value=chosen), *sliders_shown, *spoken]
 
 
-def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to a ``SpeechHandlers``."""
     handlers = SpeechHandlers(hub)
     with gr.Row():
@@ -118,7 +150,11 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             digit = gr.Radio([str(d) for d in range(10)], label=I18N("speech_digit"), elem_id="speech-digit")
             with gr.Row():
                 number = gr.Textbox(
-                    label=I18N("speech_number"), value="2026", max_length=64, elem_id="speech-number", scale=3
+                    label=I18N("speech_number"),
+                    value="2026",
+                    max_length=MAX_DIGITS,
+                    elem_id="speech-number",
+                    scale=3,
                 )
                 say = gr.Button(I18N("speech_say"), variant="primary", scale=1, elem_id="speech-say")
             seed, shuffle, reset = seed_controls("speech")
@@ -144,6 +180,13 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
             )
             download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
             picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
+            with gr.Row():
+                copy_link = gr.Button(
+                    I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="speech-copy-link"
+                )
+                link = gr.Textbox(
+                    label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="speech-link"
+                )
     outputs = [audio, download, picture]
     inputs = [model, number, seed, variety, *sliders]
     private = {"api_visibility": "private"}
@@ -155,11 +198,9 @@ def build_speech_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         handlers.random_voice, [model, number, variety], [seed, *sliders, *outputs], api_name="random_voice"
     )
     reset.click(handlers.centre_sliders, [model, number, seed, variety], [*sliders, *outputs], **private)
-    gr.on(
-        [demo.load, model.change],
-        handlers.refresh,
-        inputs,
-        [model, *sliders, *outputs],
-        show_progress="hidden",
-        **private,
-    )
+    quiet = {"show_progress": "hidden", **private}
+    shown = [model, *sliders, *outputs]
+    linked = page.event.then(handlers.open_link, [page.query, *inputs], inputs, **quiet)
+    linked.then(handlers.refresh, inputs, shown, **quiet)
+    model.change(handlers.refresh, inputs, shown, **quiet)
+    copy_link.click(handlers.link, inputs, link, **quiet).then(None, link, link, js=links.COPY_LINK, **quiet)
