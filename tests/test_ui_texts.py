@@ -66,7 +66,7 @@ def test_model_cards_show_what_a_person_needs(hub):
     assert "Draws digits." in english
     assert "synthetic" in english
     assert "CC0" in english
-    assert "loss 0.5, accuracy 0.9" in english
+    assert "loss 0.5; accuracy 0.9" in english  # figures this app has no words for: their names
     assert "trained here" in english
     assert "not loaded yet" in english
     assert "junk.safetensors" in english
@@ -74,6 +74,18 @@ def test_model_cards_show_what_a_person_needs(hub):
     chinese = models_markdown(hub, "zh-CN")
     assert "**已加载到:** CPU" in chinese
     assert "已跳过的文件" in chinese
+
+
+def test_figures_are_named_and_shown_in_the_reader_s_language():
+    from aigc_demo.ui.about import format_metrics
+
+    metrics = {"test_accuracy": 0.99371, "train_seconds": 921.6, "valid_loss": 1.43431, "epochs_run": 16.0}
+    assert format_metrics(metrics, "en") == (
+        "test accuracy 99.37%; training time 15 min; held-out loss (nats per character) 1.434; epochs 16"
+    )
+    assert format_metrics(metrics, "zh-CN") == (
+        "测试集准确率 99.37%; 训练用时 15 分钟; 验证集损失（奈特/字符） 1.434; 训练轮数 16"
+    )
 
 
 def test_no_models_says_where_they_would_be(hub):
