@@ -290,7 +290,8 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
 
 
 def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser, app_url, tmp_path):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1200})
+    viewport = {"width": 1280, "height": 1200}
+    context = browser.new_context(locale="en-US", viewport=viewport, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(app_url)
@@ -330,6 +331,9 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         # After the run the scrubber shows the saved model's sample, and the person can move it back.
         page.locator("#train-scrubber").get_by_text("after step 0").wait_for(state="detached", timeout=30_000)
         assert page.locator("#train-scrubber input[type=number]").input_value() != "0"
+        with page.expect_download() as taken:  # the visitor takes the saved model home
+            page.locator("#train-take-home").click(timeout=30_000)
+        assert taken.value.suggested_filename == "browser-verse.safetensors"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-stopped.png"), full_page=True)
         page.get_by_role("tab", name="Text", exact=True).click()

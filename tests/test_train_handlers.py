@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
 from aigc_demo.ui.i18n import TRANSLATIONS
 from aigc_demo.ui.train_tab import SETTINGS, TrainHandlers
 from aigc_demo.ui.train_view import Viewer
+from tests.helpers import make_text_card, make_text_model
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
 
@@ -84,17 +86,37 @@ def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
 
     drawn = [(0, np.zeros((4, 4)))]
     pictured = JobSnapshot(state="running", name="p", kind="vae", step=2, total=4, samples=drawn, owner="v")
-    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, Viewer("v"))
+    status, table, sample, picture, scrubber, _ = handlers.view(pictured, "en", None, Viewer("v"))
     assert "p (yours)" in status
     assert (sample.visible, picture.visible) == (False, True)
-    status, table, sample, picture, scrubber = handlers.view(pictured, "en", None, Viewer("w"))
+    status, table, sample, picture, scrubber, _ = handlers.view(pictured, "en", None, Viewer("w"))
     assert "p" not in status.split("**")[1]  # another visitor's job, unnamed
     assert picture.visible is False  # and its samples, which show its data, not shown
     written = JobSnapshot(state="finished", name="t", kind="text", samples=[(0, "a"), (5, "ab")])
-    status, table, sample, picture, scrubber = handlers.view(written, "zh-CN", 0, Viewer())  # the server
+    status, table, sample, picture, scrubber, _ = handlers.view(written, "zh-CN", 0, Viewer())  # the server
     assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
     assert "t" in status
     assert list(table.columns) == ["step", "loss", "curve"]
+
+
+def test_a_finished_job_s_visitor_may_take_the_model_home_and_no_one_else(handlers):
+    from aigc_demo.backend.checkpoint import read_card
+    from aigc_demo.ui.train_tab import in_browser
+
+    model = make_text_model()
+    handlers.hub.save("mine", model, make_text_card(model))
+    done = JobSnapshot(state="finished", name="mine", kind="text", owner=in_browser("t1"))
+    *_, offered = handlers.view(done, "en", None, Viewer(in_browser("t1")))
+    assert offered.visible
+    path = Path(offered.value["path"])
+    assert path.name == "mine.safetensors"
+    assert read_card(path).kind == "char-rnn"  # the checkpoint, with its card
+    *_, again = handlers.view(done, "en", None, Viewer(in_browser("t1")))
+    assert again.value["path"] == str(path)  # copied once, not at every poll
+    for viewer in (Viewer(in_browser("t2")), Viewer("")):
+        assert handlers.view(done, "en", None, viewer)[-1].visible is False
+    running = JobSnapshot(state="running", name="mine", kind="text", owner=in_browser("t1"))
+    assert handlers.view(running, "en", None, Viewer(in_browser("t1")))[-1].visible is False
 
 
 def test_only_the_browser_that_started_a_job_can_stop_it(handlers):

@@ -6,13 +6,14 @@ holds every handler as a plain method over the job slot (a test calls them witho
 from __future__ import annotations
 
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from aigc_demo import settings
-from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
@@ -21,6 +22,7 @@ from aigc_demo.recipes import JobRequest, app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
 from aigc_demo.ui.blocks import visitor_address
 from aigc_demo.ui.controls import picture_output
+from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 from aigc_demo.ui.train_view import (
@@ -91,6 +93,7 @@ class TrainHandlers:
 
     def __init__(self, jobs: TrainingJobs):
         self.jobs, self.hub = jobs, jobs.hub
+        self._copies: dict[tuple, Path] = {}  # (name, file version) → its copy offered for download
 
     @shows_errors
     def start_job(
@@ -228,7 +231,24 @@ class TrainHandlers:
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
             preview_picture(preview if drawn else None, chosen),
             gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
+            self.take_home(snap, viewer),
         )
+
+    def take_home(self, snap: JobSnapshot, viewer: Viewer) -> gr.DownloadButton:
+        """The saved model of the viewer's own finished (or stopped) job as a download: the
+        checkpoint with its card, copied once per version of the file."""
+        if snap.state not in ("finished", "stopped") or not viewer.owns(snap.owner):
+            return gr.DownloadButton(visible=False)
+        try:
+            entry = self.hub.entry(snap.name)
+        except UnknownModelError:
+            return gr.DownloadButton(visible=False)
+        copied = self._copies.get((entry.name, entry.stamp))
+        if copied is None or not copied.exists():
+            copied = output_path(entry.path.name)
+            shutil.copyfile(entry.path, copied)
+            self._copies[(entry.name, entry.stamp)] = copied
+        return gr.DownloadButton(value=str(copied), visible=True)
 
     def show(self, request: gr.Request, shown: int | None, token: str | None) -> tuple:
         """The job as it is now, the scrubber at ``shown``; ``token``: this browser's (see ``in_browser``)."""
@@ -334,6 +354,9 @@ def _layout(hub: ModelHub) -> tuple[dict[str, Any], dict[str, Any]]:
                 "picture": picture_output(I18N("train_picture"), "train-picture", size=240, visible=False),
                 "scrubber": gr.Slider(
                     0, 1, value=0, step=1, label=I18N("train_scrubber"), elem_id="train-scrubber", buttons=[]
+                ),
+                "take_home": gr.DownloadButton(
+                    I18N("train_take_home"), visible=False, elem_id="train-take-home"
                 ),
             }
     return form, shown
