@@ -19,11 +19,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 
-from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.hub import CheckpointEntry, ModelHub, check_model_name
 from aigc_demo.backend.quota import Quota, make_room, mark_as_visitors, sweep
 from aigc_demo.data.archive import Limits
 from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
@@ -141,6 +142,7 @@ class TrainingJobs:
         self._started = 0.0
         self._waiting: deque[_Job] = deque()
         self._checking: dict[str, JobRequest] = {}  # requests being checked, by name
+        self._adopting: set[str] = set()  # names of visitors' own model files being added
         self._running: JobRequest | None = None
         self._closing = False
         # On interpreter exit (Ctrl-C on the server), stop a running job so it saves what it has
@@ -186,13 +188,38 @@ class TrainingJobs:
             self._launch(job)
             return self._copy()
 
+    def adopt(self, path: Path, name: str, max_elements: int) -> CheckpointEntry:
+        """Add a visitor's own checkpoint file (an upload) under a name no model or job has, within
+        the visitors' quota; ``ModelHub.adopt`` checks the file before any weight is read."""
+        sweep(self.hub, self.quota)
+        check_model_name(name)
+        with self._lock:
+            if name in self._names_in_use() or name in {e.name for e in self.hub.entries()}:
+                raise ValueError(f"a model or job named {name!r} exists already; choose another name")
+            self._adopting.add(name)
+        try:
+            return self.hub.adopt(
+                path,
+                name,
+                max_elements,
+                before_write=lambda size: make_room(self.hub, self.quota, size),
+                edit_card=mark_as_visitors,
+            )
+        finally:
+            with self._lock:
+                self._adopting.discard(name)
+
+    def _names_in_use(self) -> set[str]:
+        """Names of the jobs running, waiting or being checked, and of files being added; the
+        caller holds the lock."""
+        running = {self._snapshot.name} if self._snapshot.running else set()
+        return {*self._checking, *self._waiting_names(), *self._adopting, *running}
+
     def _make_room(self, name: str) -> None:
         """Refuse a name already running, waiting or being checked, and a request that would not
         fit in the line (counting those being checked); the caller holds the lock."""
         busy = self._snapshot.running or bool(self._waiting) or bool(self._checking)
-        if name in {*self._checking, *self._waiting_names()} or (
-            self._snapshot.running and name == self._snapshot.name
-        ):
+        if name in self._names_in_use():
             raise ValueError(f"a job for {name!r} is already running or waiting; choose another name")
         if busy and len(self._waiting) + len(self._checking) >= MAX_WAITING:
             current = self._snapshot

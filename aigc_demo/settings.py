@@ -111,7 +111,11 @@ def concurrency_limit() -> int:
 
 def max_upload_size() -> str:
     """Largest upload the server accepts, e.g. ``"20mb"`` (``AIGC_MAX_UPLOAD_MB``)."""
-    return f"{_limit('AIGC_MAX_UPLOAD_MB', 20, 10)}mb"
+    return f"{max_upload_mb()}mb"
+
+
+def max_upload_mb() -> int:
+    return _limit("AIGC_MAX_UPLOAD_MB", 20, 10)
 
 
 def max_train_chars() -> int:

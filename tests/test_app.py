@@ -71,6 +71,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/stop_training",
         "/training_status",
         "/check_file",
+        "/add_model",
     }
 
 

@@ -60,6 +60,7 @@ VALID: dict[str, list] = {
     "training_status": [],
     "encode": ["digits", "0", None, "UPLOADED"],  # filled in with a real upload by the fixture
     "check_file": ["UPLOADED"],  # the same upload: a picture without a label
+    "add_model": ["UPLOADED", "fuzzed-gift"],  # a checkpoint file, uploaded by the fixture
 }
 FILE = {"_type": "gradio.FileData"}
 # What a person cannot act on: Python's types and exceptions, addresses, the server's paths.
@@ -107,6 +108,13 @@ def app(tmp_path_factory):
         ).json()
         VALID["encode"][3] = {"path": uploaded, "meta": FILE}
         VALID["check_file"][0] = {"path": uploaded, "meta": FILE}
+        gift = ModelHub(root / "elsewhere", root / "elsewhere-user").save(
+            "gift", image_model, make_card(kind="image-vae", config=image_model.config)
+        )
+        (checkpoint,) = client.post(
+            "/gradio_api/upload", files={"files": ("gift.safetensors", gift.path.read_bytes())}
+        ).json()
+        VALID["add_model"][0] = {"path": checkpoint, "meta": FILE}
         archive = write_picture_zip(root / "pictures.zip")
         (pictures,) = client.post(
             "/gradio_api/upload", files={"files": ("pictures.zip", archive.read_bytes())}
@@ -188,6 +196,8 @@ def test_hostile_values_get_a_clear_answer_and_the_app_keeps_serving(app, api):
         finish_training(app)
         named_at = 1 if api == "start_job" else 0  # /start_job names the kind first
         VALID[api][named_at] = f"fuzzed-{time.monotonic_ns()}"  # a fresh name: names are never overwritten
+    if api == "add_model":
+        VALID[api][1] = f"fuzzed-{time.monotonic_ns()}"
     assert call(app, api, VALID[api])[0] == "complete"
 
 

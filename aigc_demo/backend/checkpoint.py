@@ -160,6 +160,15 @@ def read_card(path: Path) -> ModelCard:
     return ModelCard.from_json(metadata[METADATA_KEY])
 
 
+def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """Every tensor's name and shape, from the header alone (no weights are read)."""
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            return {key: tuple(handle.get_slice(key).get_shape()) for key in handle.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError) as err:
+        raise CheckpointError(f"not a readable safetensors file ({err})") from None
+
+
 def file_sha256(path: Path) -> str:
     """The hex sha256 of a file, read in 1 MB pieces."""
     digest = hashlib.sha256()

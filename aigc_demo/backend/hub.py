@@ -30,6 +30,7 @@ from aigc_demo.backend.checkpoint import (
     load_checkpoint,
     read_card,
     save_checkpoint,
+    tensor_shapes,
 )
 from aigc_demo.backend.device import describe, select_device
 
@@ -243,6 +244,40 @@ class ModelHub:
             self._inspected.pop(path, None)
             self._loaded.pop(name, None)
         return self.entry(name)
+
+    def adopt(
+        self,
+        path: Path,
+        name: str,
+        max_elements: int,
+        before_write: Callable[[int], None] | None = None,
+        edit_card: Callable[[ModelCard], ModelCard] = lambda card: card,
+    ) -> CheckpointEntry:
+        """Save a checkpoint someone gives (an upload) under ``name``, checked first as strictly as
+        a file in the folders and more: its card names a known kind, the architecture the card asks
+        for is built without memory (on the meta device) and must hold exactly the file's tensors,
+        with at most ``max_elements`` numbers in all, before any weight is read."""
+        card = read_card(path)
+        if not models.is_known(card.kind):
+            raise CheckpointError(f"its model kind {card.kind!r} is not one this app knows")
+        try:
+            with torch.device("meta"):
+                planned = models.build(card.kind, card.config)
+        except (TypeError, ValueError, RuntimeError, KeyError) as err:
+            raise CheckpointError(f"its card describes no model this app can build ({err})") from None
+        size = sum(t.numel() for t in (*planned.parameters(), *planned.buffers()))
+        if size > max_elements:
+            raise CheckpointError(f"its card asks for {size:,} numbers; at most {max_elements:,} may be")
+        wanted = {key: tuple(value.shape) for key, value in planned.state_dict().items()}
+        if wanted != tensor_shapes(path):
+            raise CheckpointError("its weights are not those of the model its card describes")
+        tensors, _ = load_checkpoint(path)
+        module = models.build(card.kind, card.config)
+        module.load_state_dict(tensors, strict=True)
+        halves = {t.dtype for t in tensors.values() if t.is_floating_point()} == {torch.float16}
+        return self.save(
+            name, module, edit_card(card), torch.float16 if halves else None, before_write=before_write
+        )
 
     def remove(self, name: str) -> None:
         """Delete a model from the user folder (shipped models are never removed)."""

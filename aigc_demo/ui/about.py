@@ -9,8 +9,10 @@ import gradio as gr
 import aigc_demo
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data import catalog
+from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, TRANSLATIONS, language_of, text
+from aigc_demo.ui.model_upload import build_upload_panel
 
 
 def format_size(num_bytes: int) -> str:
@@ -107,9 +109,10 @@ def model_list(hub: ModelHub) -> list[dict[str, Any]]:
     ]
 
 
-def build_about_tab(demo: gr.Blocks, hub: ModelHub, footer: gr.Markdown) -> None:
+def build_about_tab(demo: gr.Blocks, jobs: TrainingJobs, footer: gr.Markdown) -> None:
     """Lay out the About tab. Its texts depend on the models present and the reader's
     language, so they are rendered on page load and on Refresh rather than at build time."""
+    hub = jobs.hub
     gr.Markdown(I18N("about_intro"))
     gr.Markdown(I18N("about_models"))
     models_md = gr.Markdown(elem_id="about-models")
@@ -120,6 +123,7 @@ def build_about_tab(demo: gr.Blocks, hub: ModelHub, footer: gr.Markdown) -> None
     gr.Markdown(I18N("about_datasets"))
     datasets_md = gr.Markdown(elem_id="about-datasets")
     build_check_panel(hub)
+    build_upload_panel(jobs)
 
     def render(request: gr.Request) -> tuple[str, str, str]:
         lang = language_of(request)

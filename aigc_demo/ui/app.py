@@ -51,9 +51,9 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
                 build_chat_tab(demo, hub)
             with gr.Tab(I18N("tab_train"), id="train"):
                 gr.Markdown(I18N("train_intro"))
-                build_train_tab(demo, hub)
+                jobs = build_train_tab(demo, hub)
             with gr.Tab(I18N("tab_about"), id="about"):
-                build_about_tab(demo, hub, footer)
+                build_about_tab(demo, jobs, footer)
         footer.render()
         page.event.then(tab_of_link, page.query, tabs, api_visibility="private", show_progress="hidden")
     demo.queue(

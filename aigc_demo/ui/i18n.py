@@ -240,6 +240,16 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "metric_frechet_distance_real_images": "Fréchet distance of real test pictures",
         "metric_minutes": "{minutes} min",
         "train_take_home": "Download your model (.safetensors, with its card)",
+        "upload_heading": "Bring your model",
+        "upload_intro": "A `.safetensors` checkpoint this app saved (for example one you took home from "
+        "the Train tab) can come back: it is checked before any weight is read — its card must describe a "
+        "model this app knows, whose weights are exactly those in the file, within the upload's size — "
+        "never run as code, and kept like the models visitors train here.",
+        "upload_file": "Checkpoint (.safetensors)",
+        "upload_name": "Name (its file name when left empty)",
+        "upload_go": "Add the model",
+        "upload_done": "Added **{name}** ({kind}): find it in {where}.",
+        "upload_no_tab": "the model lists (this kind measures the others and has no tab)",
         "link_copy": "Copy link",
         "link_label": "Link to exactly this (copied when your browser allows)",
         "check_heading": "Labels: check a file",
@@ -491,6 +501,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "metric_frechet_distance_real_images": "真实测试图片的 Fréchet 距离",
         "metric_minutes": "{minutes} 分钟",
         "train_take_home": "下载你的模型（.safetensors，含模型卡）",
+        "upload_heading": "带回你的模型",
+        "upload_intro": "本应用保存的 `.safetensors` 检查点（例如你在“训练”页下载的模型）可以再带回来："
+        "读取任何权重之前先检查——模型卡必须描述本应用认识的模型，文件里的权重必须与之完全相符，且不超过上传大小——"
+        "文件绝不会被当作代码执行，并像访客在此训练的模型一样保留。",
+        "upload_file": "检查点（.safetensors）",
+        "upload_name": "名称（留空则用文件名）",
+        "upload_go": "添加模型",
+        "upload_done": "已添加 **{name}**（{kind}）：请在{where}中查看。",
+        "upload_no_tab": "模型列表（这类模型用于评估其他模型，没有自己的页面）",
         "link_copy": "复制链接",
         "link_label": "打开即为此刻状态的链接（浏览器允许时已复制）",
         "check_heading": "标识：检查一个文件",

@@ -1,0 +1,104 @@
+"""A visitor's own checkpoint file added to the app: checked before any weight is read, within the
+visitors' quota, never under a name that is taken."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from aigc_demo.backend.checkpoint import CheckpointError, read_card, save_checkpoint
+from aigc_demo.backend.hub import ModelHub
+from aigc_demo.jobs import TrainingJobs
+from tests.helpers import make_card, make_image_model
+
+MAX_ELEMENTS = 20 * 1024 * 1024
+
+
+@pytest.fixture
+def jobs(hub) -> TrainingJobs:
+    return TrainingJobs(hub)
+
+
+def _gift(tmp_path, **config_changes):
+    """A checkpoint file as another server of this app saved it (float16 weights)."""
+    model = make_image_model(seed=3)
+    card = make_card(kind="image-vae", config={**model.config, **config_changes})
+    path = tmp_path / "gift.safetensors"
+    save_checkpoint(path, model.state_dict(), card, torch.float16)
+    return model, path
+
+
+def test_a_checkpoint_this_app_saved_comes_back_usable_and_counted_as_a_visitor_s(jobs, tmp_path):
+    model, path = _gift(tmp_path)
+    entry = jobs.adopt(path, "brought", MAX_ELEMENTS)
+    assert read_card(entry.path).extras["trained_by"] == "a visitor of the app"  # within the quota
+    loaded = jobs.hub.load("brought").module
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(loaded.state_dict()[key], value.half().float())
+    assert entry.size_bytes < path.stat().st_size * 1.2  # kept in float16, not doubled
+    with pytest.raises(ValueError, match="exists already"):
+        jobs.adopt(path, "brought", MAX_ELEMENTS)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hidden": 64}, "not those of the model its card describes"),
+        ({"latent_dim": "many"}, "no model this app can build"),
+    ],
+)
+def test_a_card_that_does_not_fit_its_weights_is_refused(jobs, tmp_path, change, message):
+    _, path = _gift(tmp_path, **change)
+    with pytest.raises(CheckpointError, match=message):
+        jobs.adopt(path, "brought", MAX_ELEMENTS)
+    assert "brought" not in {e.name for e in jobs.hub.entries()}
+
+
+def test_files_that_are_not_this_app_s_checkpoints_are_refused(jobs, tmp_path):
+    pickled = tmp_path / "evil.safetensors"
+    pickled.write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
+    with pytest.raises(CheckpointError, match="not a readable safetensors file"):
+        jobs.adopt(pickled, "evil", MAX_ELEMENTS)
+    _, path = _gift(tmp_path)
+    with pytest.raises(ValueError, match="name"):
+        jobs.adopt(path, "../escape", MAX_ELEMENTS)
+
+
+def test_a_card_asking_for_a_huge_model_is_refused_before_any_memory_is_taken(tmp_path):
+    """The card asks for 0.3 billion numbers (1.2 GB) while its file holds a few thousand: the
+    architecture is planned on the meta device, so refusing it costs no memory."""
+    _, path = _gift(tmp_path, hidden=200_000)
+    script = textwrap.dedent(
+        f"""
+        import resource, torch
+        from pathlib import Path
+        from aigc_demo.backend.checkpoint import CheckpointError
+        from aigc_demo.backend.hub import ModelHub
+        hub = ModelHub(Path({str(tmp_path / "s")!r}), Path({str(tmp_path / "u")!r}))
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            hub.adopt(Path({str(path)!r}), "huge", {MAX_ELEMENTS})
+        except CheckpointError as err:
+            print("refused:", err)
+        print("grew_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "refused: its card asks for 316,405," in done.stdout, done.stderr
+    grew_kb = int(done.stdout.split("grew_kb")[1])
+    assert grew_kb < 50_000  # under 50 MB, against the 1.2 GB the card asked for
+
+
+def test_the_about_panel_adds_a_model_and_says_where_it_shows(jobs, tmp_path):
+    from aigc_demo.ui.model_upload import UploadHandlers
+
+    _, path = _gift(tmp_path)
+    said = UploadHandlers(jobs).add_model(None, str(path), "  ")
+    assert said == "Added **gift** (image-vae): find it in Image."
+    assert isinstance(jobs.hub, ModelHub)
+    assert "gift" in {e.name for e in jobs.hub.entries(kind="image-vae")}
