@@ -10,6 +10,7 @@ import re
 import shutil
 
 import pytest
+from PIL import Image
 
 from aigc_demo.data.mnist import load_mnist
 from aigc_demo.settings import PROJECT_ROOT
@@ -156,8 +157,9 @@ def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
         context.close()
 
 
-def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1000})
+def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url, tmp_path):
+    viewport = {"width": 1280, "height": 1000}
+    context = browser.new_context(locale="en-US", viewport=viewport, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(app_url)
@@ -177,6 +179,12 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url):
             seen.add(picture.get_attribute("src"))
         page.mouse.up()
         assert len(seen) >= 3
+        page.wait_for_timeout(1000)  # the download follows the settled picture
+        with page.expect_download() as taken:
+            page.locator("#image-download").click()
+        taken.value.save_as(tmp_path / "taken.png")
+        with Image.open(tmp_path / "taken.png") as marked:
+            assert marked.size == (280, 307)  # the picture and its "AI-GENERATED" strip
         assert not page.locator("#latent-3").is_visible()  # this model has three directions
         page.get_by_text("Latent map", exact=True).click()
         chart = page.locator("#latent-map img")
@@ -492,6 +500,7 @@ def test_a_link_to_the_speech_tab_opens_it_on_the_same_recording(browser, app, t
     try:
         page.goto(url.rstrip("/") + "/?tab=speech&model=voice&digits=42&seed=3&variety=0.55&voice=1,-0.5")
         expect(page.locator("#speech-variety input[type=number]")).to_have_value("0.55", timeout=30_000)
+        page.locator("#speech-spectrogram img").wait_for(timeout=30_000)  # something spoken to download
         for _ in range(60):  # the recording of the link replaces the default one
             if downloaded_name(page) == "digits-42-seed3.wav":
                 break

@@ -302,3 +302,58 @@ def test_the_about_panel_shows_the_verdict_the_label_and_the_content_made_again(
     verdict, fields, picture, sound = CheckHandlers(hub).check(str(tmp_path / "plain.png"))
     assert verdict.startswith("**No AI-generated label")
     assert fields is None
+
+
+def test_the_visible_mark_and_the_audible_cue_are_drawn_from_numbers_alone():
+    from aigc_demo.labels.marks import audible_cue, visible_mark
+
+    marked = visible_mark(np.zeros((280, 280), np.uint8))
+    assert marked.shape == (307, 280)  # a strip below: the picture itself untouched
+    assert np.array_equal(marked[:280], np.zeros((280, 280), np.uint8))
+    assert (marked[280:] == 235).sum() > 300  # the letters
+    assert visible_mark(np.zeros((56, 56, 3), np.uint8)).shape == (65, 56, 3)  # 9 pixels: "AI"
+    cue = audible_cue(8000)
+    assert 0.3 < len(cue) / 8000 < 0.5
+    assert abs(np.abs(cue).max() - 0.25) < 0.01
+    assert np.array_equal(cue, audible_cue(8000))
+
+
+def test_the_image_tab_s_download_is_the_picture_with_its_mark_and_check_makes_it_again(hub, tmp_path):
+    from aigc_demo.ui.image_tab import ImageHandlers
+
+    model = make_image_model(classes=3)
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    images = ImageHandlers(hub)
+    shown = images.decode(None, "digits", "2", 5, 1.0, *[0.0] * 7, 0.0, 0.0, 0.0, None, 0.0)
+    served = tmp_path / "served.png"
+    shown.save(served, format="PNG", pnginfo=_pnginfo_of(shown))
+    offered = images.marked_download(str(served))
+    path = offered.value["path"]
+    verdict = check_file(hub, path)
+    assert verdict.code == 0, verdict.message
+    assert verdict.label.receipt["mark"] == "visible"
+    with Image.open(path) as marked:
+        assert marked.height > shown.height
+    assert images.marked_download(None).value is None
+
+
+def _pnginfo_of(picture):
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt(PNG_XMP_KEYWORD, picture.info[PNG_XMP_KEYWORD])
+    return info
+
+
+def test_files_for_download_stay_within_their_budget(monkeypatch):
+    from aigc_demo.ui import files
+
+    monkeypatch.setattr(files, "KEEP_FILES_BYTES", 50_000)
+    written = []
+    for _ in range(12):
+        path = files.output_path("x.bin")
+        path.write_bytes(bytes(10_000))
+        written.append(path)
+    files.output_path("last.bin")
+    kept = sum(p.stat().st_size for p in written if p.exists())
+    assert kept <= 50_000
+    assert written[-1].exists()  # the newest are kept
+    assert not written[0].exists()

@@ -21,6 +21,7 @@ import aigc_demo
 from aigc_demo import settings as app_settings
 from aigc_demo.audio.wav import to_int16
 from aigc_demo.backend.hub import LoadedModel, ModelHub
+from aigc_demo.labels.marks import audible_cue, visible_mark
 from aigc_demo.labels.xmp import Label, label_for
 from aigc_demo.pipelines import image, speech
 
@@ -177,6 +178,18 @@ def _receipt(loaded: LoadedModel, made: str, plain: dict[str, Any]) -> dict[str,
     }
 
 
+def with_mark(made: Made) -> Made:
+    """The content with its explicit label: a picture with the "AI-GENERATED" strip below it, a
+    recording after the two-tone cue. The receipt says so, and ``remake`` adds the same mark."""
+    content = made.content
+    if isinstance(content, Picture):
+        return Made(Picture(visible_mark(content.pixels)), {**made.receipt, "mark": "visible"})
+    if isinstance(content, Sound):
+        cued = np.concatenate([audible_cue(content.sample_rate), content.wave])
+        return Made(Sound(cued, content.sample_rate), {**made.receipt, "mark": "audible"})
+    raise ValueError("only pictures and recordings carry a mark")
+
+
 def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
     """Make the content a receipt describes again, with the model it names.
 
@@ -194,9 +207,10 @@ def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
             "the content cannot be made again with it"
         )
     try:
-        return make(loaded, made, **receipt["settings"])
+        remade = make(loaded, made, **receipt["settings"])
     except (KeyError, TypeError):
         raise ValueError("the receipt's settings are not those of its kind of content") from None
+    return with_mark(remade) if receipt.get("mark") in ("visible", "audible") else remade
 
 
 def _plain(settings: dict[str, Any]) -> dict[str, Any]:

@@ -45,17 +45,24 @@ def offset_slider(label: Any, elem_id: str, step: float = 0.05) -> gr.Slider:
 
 
 def picture_output(
-    label: Any, elem_id: str, size: int | None = None, crisp: bool = True, visible: bool = True
+    label: Any,
+    elem_id: str,
+    size: int | None = None,
+    crisp: bool = True,
+    visible: bool = True,
+    download: bool = True,
 ) -> gr.Image:
-    """A read-only PNG picture with a download button; ``crisp`` keeps upscaled pixels sharp."""
+    """A read-only PNG picture, with a download button unless the tab offers its own; ``crisp``
+    keeps upscaled pixels sharp. Read as an input, it gives the served file's path (its label)."""
     return gr.Image(
         label=label,
         visible=visible,
         format="png",
+        type="filepath",
         interactive=False,
         height=size,
         width=size,
         elem_classes="pixelated" if crisp else None,
         elem_id=elem_id,
-        buttons=["download"],
+        buttons=["download"] if download else [],
     )

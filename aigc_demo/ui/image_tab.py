@@ -17,7 +17,7 @@ from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.data.images import prepare_drawing
-from aigc_demo.labels.files import labelled_gif
+from aigc_demo.labels.files import labelled_gif, read_label, write_png
 from aigc_demo.pipelines import image, latent_map, receipts
 from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
@@ -274,6 +274,20 @@ class ImageHandlers:
         rebuilt = self.centred_picture(model_name, class_label, 0, code)
         return image.to_picture(prepared), rebuilt, code, code, *CENTRED, [*(drawn or [])[-1:], code]
 
+    @shows_errors
+    def marked_download(self, served: str | None) -> Any:
+        """The shown picture made again from its receipt, with the visible "AI-GENERATED" strip, as
+        the file the download button gives (the live picture stays unmarked)."""
+        if not isinstance(served, str) or not served:
+            return gr.DownloadButton(value=None)
+        label = read_label(served)
+        if label is None or label.receipt is None:
+            return gr.DownloadButton(value=None)
+        marked = receipts.with_mark(receipts.remake(self.hub, label.receipt))
+        path = output_path("ai-generated-picture.png")
+        write_png(path, marked.content.pixels, marked.label)
+        return gr.DownloadButton(value=str(path))
+
     def link(
         self,
         start_code: list[float] | None,
@@ -392,7 +406,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> Non
         with gr.Column(scale=2):
             ui |= explorer(image_models(hub))
         with gr.Column(scale=2):
-            ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300)
+            ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300, download=False)
+            ui["download"] = gr.DownloadButton(
+                I18N("image_download_marked"), size="sm", elem_id="image-download"
+            )
             with gr.Row():
                 ui["copy_link"] = gr.Button(
                     I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="image-copy-link"
@@ -487,6 +504,13 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
     linked = page.event.then(handlers.open_link, [page.query, *inputs], [*inputs[1:], start], **QUIET)
     opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
     switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
+    picture.change(
+        handlers.marked_download,
+        picture,
+        ui["download"],
+        trigger_mode="always_last",
+        **QUIET,
+    )
     ui["copy_link"].click(handlers.link, inputs, ui["link"], **QUIET).then(
         None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
     )

@@ -65,9 +65,11 @@ class SpeechHandlers:
             loaded, "speech", digits=digits, seed=voice_seed, voice=offsets, temperature=temperature
         )
         name = f"digits-{''.join(map(str, speech.parse_digits(digits)))}-seed{int(voice_seed)}.wav"
-        path = output_path(name)
-        path.write_bytes(labelled_wav(spoken.content.samples, spoken.content.sample_rate, spoken.label))
-        return str(path), str(path), labelled(receipts.spectrogram_of(spoken))
+        played, downloaded = output_path(name), output_path(name)
+        cued = receipts.with_mark(spoken)  # a file taken away starts with the audible cue
+        for path, made in ((played, spoken), (downloaded, cued)):
+            path.write_bytes(labelled_wav(made.content.samples, made.content.sample_rate, made.label))
+        return str(played), str(downloaded), labelled(receipts.spectrogram_of(spoken))
 
     def pick_digit(
         self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float
