@@ -106,3 +106,28 @@ def test_the_catalogue_names_every_public_dataset_with_a_checksum():
             algorithm, value = remote.checksum.split(":")
             assert len(value) == {"sha256": 64, "md5": 32, "wav-set": 64}[algorithm]
             assert remote.url.startswith("https://")
+
+
+def test_a_local_copy_of_a_public_dataset_is_named_by_its_public_name_in_a_card_s_command(
+    tmp_path, monkeypatch
+):
+    import hashlib
+
+    from aigc_demo.cli.train import portable_command
+    from aigc_demo.data.downloads import DATASETS, PublicDataset, RemoteFile, public_name_of
+
+    text = tmp_path / "copy" / "poems.txt"
+    text.parent.mkdir()
+    text.write_text("床前明月光\n")
+    checksum = "sha256:" + hashlib.sha256(text.read_bytes()).hexdigest()
+    monkeypatch.setitem(
+        DATASETS, "moon", PublicDataset("moon", (RemoteFile("https://x/poems.txt", "poems.txt", checksum),))
+    )
+    assert public_name_of(text) == "moon"
+    assert public_name_of(text.parent) == "moon"  # the folder that holds it
+    assert portable_command(["train", "text", "--data", str(text), "--out", "m"]) == (
+        "python -m aigc_demo train text --data moon --out m"
+    )
+    text.write_text("床前明月光。\n")  # one character more: not the public file any more
+    assert public_name_of(text) is None
+    assert f"--data {text}" in portable_command(["train", "text", "--data", str(text)])

@@ -12,6 +12,7 @@ import torch
 from aigc_demo.backend.checkpoint import SUFFIX, ModelCard, save_checkpoint
 from aigc_demo.backend.hub import check_model_name, default_hub
 from aigc_demo.cli.progress import ProgressBar
+from aigc_demo.data.downloads import public_name_of
 from aigc_demo.data.sources import public_or_local
 from aigc_demo.recipes import Plan, Recipe, Run, Trained, cli_recipes, recipe
 from aigc_demo.training import distributed
@@ -65,8 +66,17 @@ def save(
 
 
 def _card(chosen: Recipe, plan: Plan, trained: Trained, run: Run) -> ModelCard:
-    command = "python -m aigc_demo " + shlex.join(sys.argv[1:])
-    return chosen.card(plan, trained, command, run)
+    return chosen.card(plan, trained, portable_command(sys.argv[1:]), run)
+
+
+def portable_command(argv: list[str]) -> str:
+    """The command as typed, except that ``--data`` names the public dataset a local path holds
+    (byte for byte), so that the card's command runs on anyone's machine."""
+    argv = list(argv)
+    for at, word in enumerate(argv[:-1]):
+        if word == "--data" and (public := public_name_of(Path(argv[at + 1]))) is not None:
+            argv[at + 1] = public
+    return "python -m aigc_demo " + shlex.join(argv)
 
 
 def _train(chosen: Recipe, args: argparse.Namespace, run: Run) -> tuple[Plan, Trained]:

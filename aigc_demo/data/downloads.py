@@ -96,6 +96,25 @@ DATASETS: dict[str, PublicDataset] = {
 }
 
 
+def public_name_of(data: Path, catalogue: Mapping[str, PublicDataset] = DATASETS) -> str | None:
+    """The name of the public dataset whose files ``data`` holds, byte for byte (by the same
+    checksums a download is checked against), or None. A command that names it runs anywhere."""
+    for name, dataset in catalogue.items():
+        if all(_holds(data, remote) for remote in dataset.files):
+            return name
+    return None
+
+
+def _holds(data: Path, remote: RemoteFile) -> bool:
+    if remote.checksum.startswith("wav-set:"):
+        if not data.is_dir():
+            return False
+        named = {p.name: p.read_bytes() for p in data.glob("*.wav")}
+        return bool(named) and wav_set_digest(named) == remote.checksum.removeprefix("wav-set:")
+    path = data / remote.name if data.is_dir() else data
+    return path.name == remote.name and path.is_file() and _matches(path, remote.checksum)
+
+
 def dataset_path(name: str, cache: Path, catalogue: Mapping[str, PublicDataset] = DATASETS) -> Path:
     """The local copy of a public dataset (its folder, or its one text file), fetched on first use."""
     if name not in catalogue:
