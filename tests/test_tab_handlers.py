@@ -8,6 +8,7 @@ import gradio as gr
 import numpy as np
 import pytest
 
+from aigc_demo.ui.image_links import ImageLinks
 from aigc_demo.ui.image_tab import CENTRED, ImageHandlers, Steering
 from aigc_demo.ui.speech_tab import SpeechHandlers
 from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
@@ -166,15 +167,15 @@ def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, 
 
 def test_a_link_carries_the_image_tab_s_values_and_a_hostile_one_changes_nothing_unfit(images):
     values = (0.5, -1.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0, "2", 1.5, 0.7, "raw")
-    query = images.link([0.25, -2.0, 0.0, 1e-7], "digits", "1", 12.0, *values)
+    query = ImageLinks(images.hub).link([0.25, -2.0, 0.0, 1e-7], "digits", "1", 12.0, *values)
     assert query.startswith("?tab=image&model=digits&class=1&seed=12&s=0.5%2C-1.25&ink=0.3&like=2")
     current = ("digits", "0", 0, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
-    opened = images.open_link(query, None, *current)
+    opened = ImageLinks(images.hub).open_link(query, None, *current)
     assert opened == ["digits", "1", 12, *values, [0.25, -2.0, 0.0, 1e-7]]
     hostile = "?tab=image&model=../../etc&seed=-1&s=nan,1&ink=1e999&psi=0&axes=<b>&start=" + "1," * 600
-    assert images.open_link(hostile, None, *current) == [*current, None]
+    assert ImageLinks(images.hub).open_link(hostile, None, *current) == [*current, None]
     for elsewhere in ("?tab=text&seed=5", ["not", "text"], "", None):  # nothing changes
-        assert images.open_link(elsewhere, None, *current) == [gr.skip()] * (len(current) + 1)
+        assert ImageLinks(images.hub).open_link(elsewhere, None, *current) == [gr.skip()] * (len(current) + 1)
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):

@@ -8,23 +8,22 @@ them at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
-from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
 from aigc_demo.labels.files import labelled_gif, read_label, write_png
 from aigc_demo.pipelines import image, latent_map, receipts
-from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.image_links import ImageLinks
 from aigc_demo.ui.image_panels import (
     SLIDERS,
     TRAITS,
@@ -35,36 +34,10 @@ from aigc_demo.ui.image_panels import (
     map_panel,
     pad_panel,
 )
+from aigc_demo.ui.image_steering import KINDS, Steering, image_models
 
-KINDS = ("image-vae", "image-gan")
 CENTRED = (0.0,) * (SLIDERS + len(TRAITS) + 1)  # every moving slider at the centre (the last: strength)
 QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
-
-
-@dataclass(frozen=True)
-class Steering:
-    """Where the sliders point: principal offsets, named amounts (ink, slant, width and "more like"
-    a class), the truncation, and whether the sliders move along raw latent dimensions."""
-
-    offsets: tuple
-    named: dict[str, Any]
-    truncation: float = 1.0
-    raw: bool = False
-
-    @classmethod
-    def of(cls, values: tuple) -> Steering:
-        """From the sliders' values in the order the page sends them: the principal sliders, the
-        traits, "more like" and its strength, then (optionally) the truncation and the axes."""
-        named = dict(zip(TRAITS, values[SLIDERS : SLIDERS + len(TRAITS)], strict=True))
-        like_class, like_strength, *rest = values[SLIDERS + len(TRAITS) :]
-        if like_class not in (None, ""):
-            named[str(like_class)] = like_strength
-        psi = rest[0] if rest and rest[0] is not None else 1.0
-        return cls(tuple(values[:SLIDERS]), named, psi, len(rest) > 1 and rest[1] == "raw")
-
-
-def image_models(hub: ModelHub) -> list[str]:
-    return [e.name for kind in KINDS for e in hub.entries(kind=kind)]
 
 
 def principal_label(index: int, info: dict | None, lang: str) -> str:
@@ -288,58 +261,6 @@ class ImageHandlers:
         write_png(path, marked.content.pixels, marked.label)
         return gr.DownloadButton(value=str(path))
 
-    def link(
-        self,
-        start_code: list[float] | None,
-        model_name: str | None,
-        class_label: str | None,
-        latent_seed: float,
-        *values: float | str | None,
-    ) -> str:
-        """The query of a link that opens this tab on the same picture."""
-        steer = Steering.of(values)
-        like = next((name for name in steer.named if name not in TRAITS), None)
-        return links.query(
-            "image",
-            {
-                "model": model_name,
-                "class": class_label if class_label not in (None, "0") else None,
-                "seed": links.number(latent_seed) if latent_seed is not None else None,
-                "s": links.numbers(steer.offsets),
-                **{name: links.number(steer.named[name]) for name in TRAITS if steer.named[name]},
-                "like": like,
-                "strength": links.number(steer.named[like]) if like else None,
-                "psi": links.number(steer.truncation) if steer.truncation != 1.0 else None,
-                "axes": "raw" if steer.raw else None,
-                "start": ",".join(map(links.number, start_code)) if start_code else None,
-            },
-        )
-
-    def open_link(self, search: str, start_code: list[float] | None, *current: Any) -> list[Any]:
-        """The controls' values (model, class, seed, sliders, traits, "more like" and its strength,
-        truncation, axes, start code) a link asks for; nothing changes for a link to another tab."""
-        link = links.LinkReader(search, "image")
-        if not link.opened:
-            return [gr.skip()] * (len(current) + 1)
-        model, label, seed, *values = current
-        sliders, traits = values[:SLIDERS], values[SLIDERS : SLIDERS + len(TRAITS)]
-        like, strength, truncation, axes = values[SLIDERS + len(TRAITS) :]
-        return [
-            link.text("model", model, image_models(self.hub)),
-            link.text("class", label),
-            int(link.number("seed", seed, 0, MAX_SEED)),
-            *link.numbers("s", sliders, -MAX_OFFSET, MAX_OFFSET),
-            *(
-                link.number(name, value, -MAX_OFFSET, MAX_OFFSET)
-                for name, value in zip(TRAITS, traits, strict=True)
-            ),
-            link.text("like", like),
-            link.number("strength", strength, -MAX_OFFSET, MAX_OFFSET),
-            link.number("psi", truncation, MIN_TEMPERATURE, 1.0),
-            link.text("axes", axes, ("principal", "raw")),
-            link.code("start"),
-        ]
-
     def refresh_models(self) -> gr.Dropdown:
         """On focus: a model trained meanwhile (in the Train tab) is listed at once."""
         return gr.Dropdown(choices=image_models(self.hub))
@@ -501,7 +422,8 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
     )
     refreshed = [model, label, ui["class_b"], *ui["sliders"], ui["named_group"], *ui["traits"], ui["like"]]
     shown = [*refreshed, ui["strength"], picture]
-    linked = page.event.then(handlers.open_link, [page.query, *inputs], [*inputs[1:], start], **QUIET)
+    linking = ImageLinks(handlers.hub)
+    linked = page.event.then(linking.open_link, [page.query, *inputs], [*inputs[1:], start], **QUIET)
     opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
     switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
     picture.change(
@@ -511,7 +433,7 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
         trigger_mode="always_last",
         **QUIET,
     )
-    ui["copy_link"].click(handlers.link, inputs, ui["link"], **QUIET).then(
+    ui["copy_link"].click(linking.link, inputs, ui["link"], **QUIET).then(
         None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
     )
     model.focus(handlers.refresh_models, None, model, **QUIET)
