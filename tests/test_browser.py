@@ -518,3 +518,19 @@ def test_a_link_to_the_speech_tab_opens_it_on_the_same_recording(browser, app, t
         "voice": [1, -0.5, *[0] * 6],
     }
     assert check_file(hub, tmp_path / "linked.wav").code == 0
+
+
+def test_a_link_to_the_text_tab_writes_the_same_text_in_a_fresh_browser(browser, app):
+    from aigc_demo.ui.text_tab import TextHandlers
+
+    url, hub = app
+    expected = TextHandlers(hub).generate("bard", "Hi", 0.7, 0, 1.0, 40, 3, 1)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url.rstrip("/") + "/?tab=text&model=bard&prompt=Hi&temperature=0.7&length=40&seed=3")
+        written = page.locator("#text-output textarea")
+        expect(written).to_have_value(expected["prompt"] + expected["continuations"][0], timeout=30_000)
+        assert page.locator("#text-prompt textarea").input_value() == "Hi"  # not the Chinese example
+    finally:
+        context.close()

@@ -42,7 +42,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
                 build_image_tab(demo, hub, page)
             with gr.Tab(I18N("tab_text"), id="text"):
                 gr.Markdown(I18N("text_intro"))
-                build_text_tab(demo, hub)
+                build_text_tab(hub, page)
             with gr.Tab(I18N("tab_speech"), id="speech"):
                 gr.Markdown(I18N("speech_intro"))
                 build_speech_tab(hub, page)

@@ -26,7 +26,7 @@ COPY_LINK = """(query) => {
 }"""
 MAX_QUERY = 4000  # characters read from a link; the longest this app writes is under 1,000
 MAX_LIST = 512
-LINKED_TABS = ("image", "speech")
+LINKED_TABS = ("image", "text", "speech")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import text as writing
 from aigc_demo.text.script import in_script, is_chinese
+from aigc_demo.ui import links
 from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
+from aigc_demo.ui.text_links import TextLinks
 
 KIND = "char-rnn"
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while writing
@@ -251,8 +253,11 @@ class TextHandlers:
             shown_script,
         )
 
-    def open_page(self, request: gr.Request, prompt_text: str):
-        """On load: the model in the page's language (Tang poems for a Chinese page) and its example."""
+    def open_page(self, request: gr.Request, search: str, current: str | None, prompt_text: str):
+        """On load: the model of a link to this tab, else the model in the page's language (Tang
+        poems for a Chinese page) and its example."""
+        if links.LinkReader(search, "text").opened:
+            return self.refresh(current, prompt_text)
         names = [e.name for e in self.hub.entries(kind=KIND)]
         return self.refresh(model_in_page_language(self.hub, names, request), prompt_text)
 
@@ -267,7 +272,7 @@ class TextHandlers:
         return gr.Dropdown(choices=names, value=chosen), gr.Radio(visible=chinese), new_prompt
 
 
-def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
+def build_text_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to a ``TextHandlers``."""
     with gr.Row():
         with gr.Column(scale=2):
@@ -275,7 +280,7 @@ def build_text_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         with gr.Column(scale=3):
             ui |= _results()
     ui["record"] = gr.State({})
-    _wire(demo, TextHandlers(hub), ui)
+    _wire(TextHandlers(hub), ui, page)
 
 
 def _controls(names: list[str]) -> dict[str, Any]:
@@ -335,6 +340,15 @@ def _results() -> dict[str, Any]:
             elem_id="text-output",
         ),
         "notes": gr.Markdown(elem_id="text-notes"),
+    }
+    with gr.Row():
+        ui["copy_link"] = gr.Button(
+            I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="text-copy-link"
+        )
+        ui["link"] = gr.Textbox(
+            label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="text-link"
+        )
+    ui |= {
         "lens": gr.HighlightedText(
             label=I18N("text_lens"),
             show_legend=False,
@@ -353,7 +367,7 @@ def _results() -> dict[str, Any]:
     return ui
 
 
-def _wire(demo: gr.Blocks, handlers: TextHandlers, ui: dict[str, Any]) -> None:
+def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:
     sampling = [ui[n] for n in ("temperature", "top_k", "top_p", "length", "seed", "samples")]
     record, script = ui["record"], ui["script"]
     written = [ui["output"], ui["notes"], record]
@@ -385,7 +399,21 @@ def _wire(demo: gr.Blocks, handlers: TextHandlers, ui: dict[str, Any]) -> None:
     for endpoint in (handlers.branch, handlers.generate, handlers.lens):
         gr.api(endpoint, api_name=endpoint.__name__)
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
-    demo.load(handlers.open_page, ui["prompt"], [ui["model"], script, ui["prompt"]], **QUIET)
+    linking = TextLinks(handlers.hub, handlers.stream_text)
+    controls = [ui["model"], ui["prompt"], *sampling, script]
+    linked = page.event.then(linking.open_link, [page.query, *controls], controls, **QUIET)
+    opened = linked.then(
+        handlers.open_page,
+        [page.query, ui["model"], ui["prompt"]],
+        [ui["model"], script, ui["prompt"]],
+        **QUIET,
+    )
+    opened.then(linking.write_linked, [page.query, *controls], written, **QUIET).then(
+        handlers.show_lens, [record, script], lens_outputs, **QUIET
+    )
+    ui["copy_link"].click(linking.link, controls, ui["link"], **QUIET).then(
+        None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
+    )
     gr.on(
         [ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
         handlers.refresh,
