@@ -2,6 +2,8 @@
 
 Measures, in one run on this machine:
   * server compute of one update (``pipelines.image.decode``), median of many calls;
+  * slider values to PNG bytes, bare (as Gradio encodes an array) and as the tab makes it (through
+    its receipt, with the label's XMP packet), interleaved; medians;
   * round trips through the running app over its HTTP call API (the browser's path) for
     ``/decode`` and for a trivial endpoint served by the same app (slider -> fixed 280x280
     PNG), interleaved so both see the same machine load; p50, p95 and the ratio of p50s;
@@ -54,6 +56,28 @@ def round_trip(client: httpx.Client, api: str, data: list) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def png_costs(hub: ModelHub, name: str, loaded, positions: list, label) -> tuple[list[float], list[float]]:
+    """Milliseconds from slider values to PNG bytes, interleaved: the bare picture as Gradio encodes
+    a NumPy array, and the tab's labelled picture (receipt, XMP packet in an iTXt chunk)."""
+    from gradio.processing_utils import encode_pil_to_bytes
+    from PIL import Image
+
+    from aigc_demo.ui.image_tab import ImageHandlers
+
+    handlers = ImageHandlers(hub)
+    plain, labelled = [], []
+    for index, offsets in enumerate(positions[:20] + positions):
+        values = [*offsets, *[0.0] * (8 - len(offsets)), *UNNAMED]
+        started = time.perf_counter()
+        encode_pil_to_bytes(Image.fromarray(image.decode(loaded, 0, offsets, label)), "png")
+        middle = time.perf_counter()
+        encode_pil_to_bytes(handlers.decode(None, name, "0", 0, *values), "png")
+        if index >= 20:
+            plain.append((middle - started) * 1000)
+            labelled.append((time.perf_counter() - middle) * 1000)
+    return plain, labelled
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default="mnist-vae")
@@ -77,6 +101,8 @@ def main() -> int:
         started = time.perf_counter()
         image.decode(loaded, 0, offsets, label)
         compute.append((time.perf_counter() - started) * 1000)
+
+    plain_png, labelled_png = png_costs(hub, args.checkpoint, loaded, positions, label)
 
     demo = build_demo(hub)
     with demo:
@@ -122,6 +148,8 @@ def main() -> int:
         "checkpoint": args.checkpoint,
         "requests": args.requests,
         "compute_ms_median": round(statistics.median(compute), 3),
+        "plain_png_ms_median": round(statistics.median(plain_png), 3),
+        "labelled_png_ms_median": round(statistics.median(labelled_png), 3),
         "decode_round_trip_ms_p50": round(percentile(decode_ms, 50), 2),
         "decode_round_trip_ms_p95": round(percentile(decode_ms, 95), 2),
         "floor_round_trip_ms_p50": round(percentile(floor_ms, 50), 2),

@@ -134,7 +134,9 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     handlers = TextHandlers(hub)
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})
-        chosen, script, prompt = handlers.open_page(page, EXAMPLE_PROMPTS["en"])
+        chosen, script, prompt = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
         assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
-    assert handlers.open_page(page, "my own words")[2] == "my own words"  # a typed prompt is kept
+    assert handlers.open_page(page, "", None, "my own words")[2] == "my own words"  # a typed prompt is kept
+    linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi")  # a link's model wins
+    assert (linked[0].value, linked[2]) == ("bard", "Hi")
