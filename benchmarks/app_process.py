@@ -35,8 +35,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iterator[RunningApp]:
-    """Start the app with extra environment ``env``, wait for its first 200, stop it afterwards."""
+def running_app(
+    env: dict[str, str] | None = None, timeout: float = 180, arguments: tuple[str, ...] = ("app.py",)
+) -> Iterator[RunningApp]:
+    """Start the app with extra environment ``env``, wait for its first 200, stop it afterwards;
+    ``arguments`` are Python's (another way to start it, e.g. ``("-c", code)``)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
         environment = {
@@ -49,7 +52,7 @@ def running_app(env: dict[str, str] | None = None, timeout: float = 180) -> Iter
         }
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "app.py"],
+            [sys.executable, *arguments],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,

@@ -19,10 +19,12 @@ from typing import Any
 import fastapi
 import gradio as gr
 from gradio import queueing
+from gradio.state_holder import StateHolder
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from aigc_demo import settings
+from aigc_demo.ui.sessions import LazyStateHolder
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,20 @@ class StudioBlocks(gr.Blocks):
     slider, a choice not offered, a file path that was never uploaded) say what was wrong in words,
     naming the value by its place, instead of Python's types, the original exception and paths;
     whose selection events (a click on the map, a word, a reply) are refused by name when a
-    caller sends no selection, where Gradio itself would fail building it; and whose queue gives
-    each visitor a share (``FairQueue``)."""
+    caller sends no selection, where Gradio itself would fail building it; whose queue gives
+    each visitor a share (``FairQueue``); and whose sessions build each component's config only
+    when it is needed (``sessions.LazySessionState``)."""
+
+    @property
+    def state_holder(self) -> StateHolder:
+        return self._state_holder
+
+    @state_holder.setter
+    def state_holder(self, holder: StateHolder) -> None:
+        # Gradio's server hands the blocks its holder of sessions here (``StateHolder.set_blocks``);
+        # the subclass changes only how a new session is made.
+        holder.__class__ = LazyStateHolder
+        self._state_holder = holder
 
     async def call_function(
         self,

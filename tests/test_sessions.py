@@ -1,0 +1,56 @@
+"""Sessions that build each component's config when it is first needed (``ui/sessions.py``): the
+same map as Gradio's eager one, at a fraction of the work for a caller that touches a few blocks."""
+
+from __future__ import annotations
+
+import gradio as gr
+import httpx
+from gradio.state_holder import SessionState
+
+from aigc_demo.ui import build_demo
+from aigc_demo.ui.sessions import LazySessionState, LazyStateHolder
+from tests.helpers import free_port, make_card, make_image_model
+
+
+def _touch(state: SessionState, demo: gr.Blocks) -> None:
+    """What an event does to a session: inputs and outputs' values written into the config, one
+    component replaced by an update."""
+    sliders = [block for block in demo.blocks.values() if isinstance(block, gr.Slider)]
+    state._update_value_in_config(sliders[0]._id, 1.5)
+    state._update_value_in_config(sliders[1]._id, -0.5)
+    state[sliders[2]._id] = gr.Slider(label="moved", visible=False)
+
+
+def test_a_lazy_session_holds_the_same_configs_as_gradio_s_after_the_same_events(hub):
+    model = make_image_model()
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    demo = build_demo(hub)
+    eager, lazy = SessionState(demo), LazySessionState(demo)
+    _touch(eager, demo)
+    _touch(lazy, demo)
+    assert len(lazy.config_values) == 3  # only what the event touched, until the map is read
+    assert list(lazy.components) == list(eager.components)
+    assert len(lazy.config_values) == len(eager.config_values) > 200
+
+
+def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
+    model = make_image_model()
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    demo = build_demo(hub)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        base = demo.local_url.rstrip("/")
+        data = ["digits", "0", 1, 1.0, *[0.0] * 7, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal"]
+        body = {"data": data, "session_hash": "one-caller"}
+        event = httpx.post(f"{base}/gradio_api/call/decode", json=body, timeout=30).json()["event_id"]
+        assert "event: complete" in httpx.get(f"{base}/gradio_api/call/decode/{event}", timeout=30).text
+        assert isinstance(demo.state_holder, LazyStateHolder)
+        session = demo.state_holder.session_data["one-caller"]
+        assert isinstance(session, LazySessionState)
+        assert len(session.config_values) < 40  # the decode's inputs and output, not the whole page
+        link = httpx.get(f"{base}/gradio_api/deep_link", params={"session_hash": "one-caller"}, timeout=30)
+        assert link.status_code == 200
+        assert link.json()  # Gradio saved the session's whole page state under a link
+        assert len(session.config_values) > 200
+    finally:
+        demo.close()
