@@ -422,8 +422,14 @@ def test_train_tab_learns_a_voice_from_uploaded_recordings(browser, app_url, tmp
         page.get_by_role("tab", name="Train", exact=True).click()
         page.locator("#train-kind").get_by_text("Your voice").click()
         page.locator("#train-files").get_by_text("Recordings").first.wait_for(timeout=30_000)
-        page.locator("#train-files input[type=file]").set_input_files(archive)
-        page.locator("#train-files").get_by_text("my-voice.zip").first.wait_for(timeout=30_000)
+        for attempt in range(3):  # an upload made while the page's load events still re-render the
+            # form can be dropped by Gradio (seen about once in six runs on a loaded machine): give it again
+            page.locator("#train-files input[type=file]").set_input_files(archive)
+            try:
+                page.locator("#train-files").get_by_text("my-voice.zip").first.wait_for(timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                assert attempt < 2, "the recordings never showed as uploaded"
         page.locator("#train-name textarea, #train-name input").first.fill("browser-voice")
         page.locator("#train-settings").get_by_text("Settings over the preset").click()
         page.locator("#train-hidden").wait_for(state="hidden", timeout=30_000)  # a text setting
