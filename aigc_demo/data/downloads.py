@@ -15,10 +15,11 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aigc_demo.data import corpora
 from aigc_demo.data.archive import Limits, read_members
 
 CHUNK = 1 << 20
@@ -38,9 +39,20 @@ class RemoteFile:
 
 
 @dataclass(frozen=True)
+class Corpus:
+    """A file made from a dataset's downloaded files (``make`` reads their folder), checked against
+    its own checksum before it is kept; the downloaded files are then removed."""
+
+    name: str
+    checksum: str  # "sha256:<hex>" of the bytes ``make`` returns
+    make: Callable[[Path], bytes]
+
+
+@dataclass(frozen=True)
 class PublicDataset:
     name: str
     files: tuple[RemoteFile, ...]
+    corpus: Corpus | None = None
 
 
 def _mnist_style(base: str, checksums: Mapping[str, str]) -> tuple[RemoteFile, ...]:
@@ -93,6 +105,62 @@ DATASETS: dict[str, PublicDataset] = {
             ),
         ),
     ),
+    "tang-poems": PublicDataset(
+        "tang-poems",
+        (
+            RemoteFile(
+                "https://registry.npmjs.org/chinese-poetry/-/chinese-poetry-2.0.1.tgz",
+                "chinese-poetry.tgz",
+                "sha256:25b549e46919c3a0569db6b68ddc96956b04a484ea4518ad2bbd4f137e307e86",
+            ),
+        ),
+        Corpus(
+            "tang_poems.txt",
+            "sha256:7a395f111a3bd6abaa3a4078d874896c2236a284528a60d18468f422af59b645",
+            corpora.tang_poems,
+        ),
+    ),
+    "chitchat": PublicDataset(
+        "chitchat",
+        (
+            RemoteFile(
+                "https://files.pythonhosted.org/packages/cb/49/"
+                "c6697dfcd1263d36fff35f2889742703553083ed080c95f77dd948eaf578/"
+                "chitchat_dataset-0.9.0-py3-none-any.whl",
+                "chitchat_dataset.whl",
+                "sha256:7bf89f36645e2d5ec87d53370c8e851b5a688479c7beb7079cb4c87fc5acea3e",
+            ),
+        ),
+        Corpus(
+            "conversations.jsonl",
+            "sha256:d2543da0d3b903a80ed3a0d94f1b4bfea6074cf7a156fa72acb55ef83e715e4b",
+            corpora.chitchat,
+        ),
+    ),
+    "kdconv": PublicDataset(
+        "kdconv",
+        tuple(
+            RemoteFile(
+                "https://raw.githubusercontent.com/thu-coai/KdConv/"
+                f"653db76432de09a004ba708a68f8bbd5500e6bec/data/{name.replace('-', '/')}",
+                name,
+                checksum,
+            )
+            for name, checksum in {
+                "film-dev.json": "sha256:2f156d8d34bdd3eac31c196772156d36e017f8cb2255a2c312bd98e367ed363e",
+                "film-test.json": "sha256:5ba2b79f9791bedbe5fe8a1bf5d7cbf277697743ee426ecd05459d9e28bcf21b",
+                "music-dev.json": "sha256:ee34a4af167195db43fdcc910f8d125956222517f0572d248a069057493d557f",
+                "music-test.json": "sha256:46f048c5db9dde45127cf6630b2fa06b685be369b71c5bc2dc3022d3f4bbad65",
+                "travel-dev.json": "sha256:8d1f31295888cf61eff398bab8aa042f7fccd04a088bd63c939f0b79625a9093",
+                "travel-test.json": "sha256:730426b0997b8375c8477c7e658c0ec645fced6ab8d546adda114b21cf30faac",
+            }.items()
+        ),
+        Corpus(
+            "conversations.jsonl",
+            "sha256:3235aada47e31399af3a410bc1445e51c36236543763b135270bc177831bf45c",
+            corpora.kdconv,
+        ),
+    ),
 }
 
 
@@ -100,9 +168,17 @@ def public_name_of(data: Path, catalogue: Mapping[str, PublicDataset] = DATASETS
     """The name of the public dataset whose files ``data`` holds, byte for byte (by the same
     checksums a download is checked against), or None. A command that names it runs anywhere."""
     for name, dataset in catalogue.items():
-        if all(_holds(data, remote) for remote in dataset.files):
+        if dataset.corpus is not None:
+            if _holds_corpus(data, dataset.corpus):
+                return name
+        elif all(_holds(data, remote) for remote in dataset.files):
             return name
     return None
+
+
+def _holds_corpus(data: Path, corpus: Corpus) -> bool:
+    path = data / corpus.name if data.is_dir() else data
+    return path.name == corpus.name and path.is_file() and _matches(path, corpus.checksum)
 
 
 def _holds(data: Path, remote: RemoteFile) -> bool:
@@ -122,6 +198,8 @@ def dataset_path(name: str, cache: Path, catalogue: Mapping[str, PublicDataset] 
     dataset = catalogue[name]
     folder = cache / dataset.name
     folder.mkdir(parents=True, exist_ok=True)
+    if dataset.corpus is not None:
+        return _made_corpus(dataset, folder)
     for remote in dataset.files:
         if remote.checksum.startswith("wav-set:"):
             _fetch_recordings(remote, folder)
@@ -129,6 +207,31 @@ def dataset_path(name: str, cache: Path, catalogue: Mapping[str, PublicDataset] 
             _fetch(remote, folder / remote.name)
     only = dataset.files[0].name
     return folder / only if len(dataset.files) == 1 and not only.endswith(".zip") else folder
+
+
+def _made_corpus(dataset: PublicDataset, folder: Path) -> Path:
+    """The dataset's corpus file: kept from an earlier run, or made from its downloads (each checked)
+    and checked itself before it is kept; the downloads are removed once it is."""
+    corpus = dataset.corpus
+    assert corpus is not None
+    target = folder / corpus.name
+    if target.is_file() and _matches(target, corpus.checksum):
+        return target
+    for remote in dataset.files:
+        if not (folder / remote.name).is_file() or not _matches(folder / remote.name, remote.checksum):
+            _fetch(remote, folder / remote.name)
+    made = corpus.make(folder)
+    algorithm, expected = corpus.checksum.split(":", 1)
+    if hashlib.new(algorithm, made).hexdigest() != expected:
+        raise DownloadError(
+            f"{dataset.name}: the corpus made from its sources did not match its checksum; nothing was kept"
+        )
+    temporary = Path(tempfile.mkstemp(dir=folder, prefix=f".{corpus.name}.", suffix=".part")[1])
+    temporary.write_bytes(made)
+    os.replace(temporary, target)
+    for remote in dataset.files:
+        (folder / remote.name).unlink(missing_ok=True)
+    return target
 
 
 def _digest(path: Path, algorithm: str) -> str:
