@@ -540,3 +540,37 @@ def test_a_link_to_the_text_tab_writes_the_same_text_in_a_fresh_browser(browser,
         assert page.locator("#text-prompt textarea").input_value() == "Hi"  # not the Chinese example
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser, app_url, locale):
+    phone = {"width": 390, "height": 844}
+    context = browser.new_context(locale=locale, viewport=phone, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        picture = page.locator("#image-output img")
+        picture.wait_for(timeout=30_000)
+        slider = page.locator("#latent-2 input[type=range]")
+        slider.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        track = slider.bounding_box()
+        assert page.evaluate("window.scrollY") > 400  # scrolled past where the picture started
+        seen = {picture.get_attribute("src")}
+        page.mouse.move(track["x"] + track["width"] / 2, track["y"] + track["height"] / 2)
+        page.mouse.down()
+        for step in range(1, 6):
+            page.mouse.move(
+                track["x"] + track["width"] * (0.5 + step * 0.08), track["y"] + track["height"] / 2
+            )
+            page.wait_for_timeout(250)
+            seen.add(picture.get_attribute("src"))
+            shown = picture.bounding_box()
+            assert shown["y"] >= 0
+            assert shown["y"] + shown["height"] <= phone["height"]  # the whole picture in view
+        page.mouse.up()
+        assert len(seen) >= 3  # and it changed while the slider moved
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{locale}-phone-image-dragged.png"))
+    finally:
+        context.close()

@@ -23,7 +23,21 @@ from aigc_demo.ui.train_tab import build_train_tab
 CSS = """
 .pixelated img { image-rendering: pixelated; }
 #footer { text-align: center; opacity: 0.75; }
+@media (max-width: 768px) {
+  /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
+  #image-row { flex-direction: column; }
+  #image-side { display: contents; }
+  #image-view {
+    order: -1; position: sticky; top: 0; z-index: 100;
+    background: var(--body-background-fill); padding-bottom: 4px;
+  }
+  #image-view img { max-height: 34vh; }
+  #image-panels { order: 2; }
+}
 """
+# Gradio scopes the CSS above to its container, whose own "overflow: hidden" would make it the sticky
+# picture's scroller, so that the picture never sticks: on a phone it clips instead (no scroller).
+HEAD = "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }</style>"
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
@@ -69,6 +83,7 @@ def launch_options() -> dict[str, Any]:
     return {
         "i18n": I18N,
         "css": CSS,
+        "head": HEAD,
         "theme": gr.themes.Soft(primary_hue="indigo"),
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),

@@ -323,25 +323,29 @@ class ImageHandlers:
 def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to an ``ImageHandlers``."""
     ui: dict[str, Any] = {}
-    with gr.Row():
-        with gr.Column(scale=2):
+    # On a narrow screen the CSS (ui/app.py) lifts "image-view" above the controls and keeps it in
+    # view while they scroll; a wide screen shows the columns side by side.
+    with gr.Row(elem_id="image-row"):
+        with gr.Column(scale=2, elem_id="image-controls"):
             ui |= explorer(image_models(hub))
-        with gr.Column(scale=2):
-            ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300, download=False)
-            ui["download"] = gr.DownloadButton(
-                I18N("image_download_marked"), size="sm", elem_id="image-download"
-            )
-            with gr.Row():
-                ui["copy_link"] = gr.Button(
-                    I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="image-copy-link"
+        with gr.Column(scale=2, elem_id="image-side"):
+            with gr.Column(elem_id="image-view"):
+                ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300, download=False)
+                ui["download"] = gr.DownloadButton(
+                    I18N("image_download_marked"), size="sm", elem_id="image-download"
                 )
-                ui["link"] = gr.Textbox(
-                    label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="image-link"
-                )
-            ui |= interpolation_panel()
-            ui |= pad_panel()
-            ui |= map_panel()
-            ui |= manifold_panel()
+            with gr.Column(elem_id="image-panels"):
+                with gr.Row():
+                    ui["copy_link"] = gr.Button(
+                        I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="image-copy-link"
+                    )
+                    ui["link"] = gr.Textbox(
+                        label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="image-link"
+                    )
+                ui |= interpolation_panel()
+                ui |= pad_panel()
+                ui |= map_panel()
+                ui |= manifold_panel()
     ui |= edit_panel()
     ui["start"] = gr.State(None)  # the code of an encoded drawing; None: start from the seed
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
