@@ -1,10 +1,12 @@
 """What a new session costs the server: the app as it runs (each component's config built when first
-needed, ``ui/sessions.py``) next to the same app with Gradio's own sessions (every component's config
-built when a session starts), both running at once and called in turn, so they see the same load.
+needed, ``ui/sessions.py``), the same app with Gradio's own sessions (every component's config built
+when a session starts), and the floor — a bare Gradio app in its own process with the same endpoint
+shape (a slider's ``.input`` → a 280 x 280 PNG, queued) — all running at once and called in turn, so
+they see the same load.
 
-For each: p50 / p95 of an Image-tab slider decode through the HTTP call API with a new session per
-call (as ``curl`` or a script calls it) and within one session (as a browser tab does), and the
-server's RSS before and after the new-session calls.
+For each: p50 / p95 of a slider call through the HTTP call API with a new session per call (as
+``curl`` or a script calls it) and within one session (as a browser tab does), and the server's RSS
+before and after the new-session calls.
 
 Usage: python benchmarks/session_cost.py [--calls 600] [--sessions 400]
 """
@@ -35,11 +37,23 @@ StudioBlocks.state_holder = property(
 )
 runpy.run_path("app.py", run_name="__main__")
 """
+# The floor: Gradio alone, one slider whose .input draws a fixed picture.
+BARE_APP = """
+import gradio as gr
+import numpy as np
+picture = np.zeros((280, 280), dtype=np.uint8)
+with gr.Blocks() as demo:
+    slider = gr.Slider(-3, 3, label="z")
+    shown = gr.Image(format="png")
+    slider.input(lambda value: picture, slider, shown, api_name="decode", trigger_mode="always_last",
+                 show_progress="hidden", concurrency_limit=None)
+demo.queue().launch()
+"""
 
 
-def decode_ms(client: httpx.Client, session: str) -> float:
+def decode_ms(client: httpx.Client, session: str, data: list) -> float:
     started = time.perf_counter()
-    body = {"data": DECODE, "session_hash": session}
+    body = {"data": data, "session_hash": session}
     event_id = client.post("/gradio_api/call/decode", json=body).json()["event_id"]
     with client.stream("GET", f"/gradio_api/call/decode/{event_id}") as stream:
         events = [line for line in stream.iter_lines() if line.startswith("event: ")]
@@ -58,13 +72,16 @@ def main() -> None:
         apps = {
             "lazy (this app)": stack.enter_context(running_app(env)),
             "Gradio's sessions": stack.enter_context(running_app(env, arguments=("-c", GRADIO_SESSIONS))),
+            "bare Gradio app": stack.enter_context(running_app(env, arguments=("-c", BARE_APP))),
         }
+        data = {name: DECODE for name in apps} | {"bare Gradio app": [0.5]}
         clients = {name: httpx.Client(base_url=app.url.rstrip("/"), timeout=60) for name, app in apps.items()}
         times = {name: {"new": [], "same": []} for name in apps}
         start_rss = {name: rss_mb(app.process.pid) for name, app in apps.items()}
         for number in range(args.calls + 20):
             for name, client in clients.items():
-                new, same = decode_ms(client, f"caller-{number}"), decode_ms(client, "one-tab")
+                new = decode_ms(client, f"caller-{number}", data[name])
+                same = decode_ms(client, "one-tab", data[name])
                 if number >= 20:  # after a warm-up
                     times[name]["new"].append(new)
                     times[name]["same"].append(same)
@@ -76,8 +93,14 @@ def main() -> None:
                 f"p95 {np.percentile(same, 95):.1f} ms; RSS {start_rss[name]:.0f} -> "
                 f"{rss_mb(app.process.pid):.0f} MB after {args.calls + 20} new sessions"
             )
-        lazy, eager = (statistics.median(times[name]["new"]) for name in apps)
-        print(f"new-session p50, lazy / Gradio's: {lazy / eager:.2f}")
+        p50 = {name: {how: statistics.median(t) for how, t in times[name].items()} for name in apps}
+        lazy, eager, bare = p50.values()
+        print(f"new-session p50, lazy / Gradio's sessions: {lazy['new'] / eager['new']:.2f}")
+        ratio = {how: lazy[how] / bare[how] for how in ("new", "same")}
+        print(
+            f"p50 against the bare app: new session per call {ratio['new']:.2f}x "
+            f"(Gradio's sessions {eager['new'] / bare['new']:.2f}x), one session {ratio['same']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
