@@ -35,6 +35,12 @@ def select_device(requested: str | None = None) -> torch.device:
     return torch.device(kind)
 
 
+def threads_if_cpu(device: torch.device) -> int | None:
+    """The CPU threads torch uses, when ``device`` is the CPU (the rest of ``describe`` has no words
+    to translate)."""
+    return torch.get_num_threads() if device.type == "cpu" else None
+
+
 def describe(device: torch.device) -> str:
     """A short human-readable name, e.g. ``CUDA (NVIDIA H100)`` or ``CPU (2 threads)``."""
     if device.type == "cuda":

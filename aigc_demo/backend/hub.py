@@ -32,7 +32,7 @@ from aigc_demo.backend.checkpoint import (
     save_checkpoint,
     tensor_shapes,
 )
-from aigc_demo.backend.device import describe, select_device
+from aigc_demo.backend.device import describe, select_device, threads_if_cpu
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +289,10 @@ class ModelHub:
 
     def describe_device(self) -> str:
         return describe(self.device)
+
+    def cpu_threads(self) -> int | None:
+        """The threads of the CPU the models run on; None on a GPU."""
+        return threads_if_cpu(self.device)
 
 
 @lru_cache(maxsize=1)

@@ -72,7 +72,7 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
 
 def models_markdown(hub: ModelHub, lang: str) -> str:
     entries = hub.entries()
-    loaded = {m.entry.name: hub.describe_device() for m in hub.loaded_models()}
+    loaded = {m.entry.name: device_words(hub, lang) for m in hub.loaded_models()}
     if not entries:
         parts = [text("no_models", lang, user_dir=hub.user_dir)]
     else:
@@ -90,7 +90,13 @@ def datasets_markdown(lang: str) -> str:
 
 
 def footer_markdown(hub: ModelHub, lang: str) -> str:
-    return text("footer", lang, version=aigc_demo.__version__, device=hub.describe_device())
+    return text("footer", lang, version=aigc_demo.__version__, device=device_words(hub, lang))
+
+
+def device_words(hub: ModelHub, lang: str) -> str:
+    """Where the models run, in the reader's language: "CPU (2 threads)", "CPU（2 个线程）", a GPU's name."""
+    threads = hub.cpu_threads()
+    return hub.describe_device() if threads is None else text("device_cpu", lang, threads=threads)
 
 
 def model_list(hub: ModelHub) -> list[dict[str, Any]]:
