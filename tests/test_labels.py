@@ -357,3 +357,20 @@ def test_files_for_download_stay_within_their_budget(monkeypatch):
     assert kept <= 50_000
     assert written[-1].exists()  # the newest are kept
     assert not written[0].exists()
+
+
+def test_check_refuses_content_larger_than_the_app_makes_before_decoding_it(hub, tmp_path):
+    import tracemalloc
+
+    voice = make_speech_model()
+    hub.save("voice", voice, make_speech_card(voice))
+    spoken = receipts.make(hub.load("voice"), "speech", digits="1", seed=1, voice=[], temperature=0.7)
+    long = tmp_path / "long.wav"  # an hour at 8 kHz, labelled with a real receipt
+    long.write_bytes(labelled_wav(np.zeros(8000 * 3600, np.int16), 8000, spoken.label))
+    tracemalloc.start()
+    verdict = check_file(hub, long)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert verdict.code == 2
+    assert "longer than this app makes" in verdict.message
+    assert peak < 20_000_000  # the 58 MB of samples were never read

@@ -52,15 +52,17 @@ class Animation:
 
 Content = Picture | Sound | Animation
 MAX_FRAMES = 200
+MAX_ANIMATION_PIXELS = 16_000_000  # all frames together (48 MB as RGB); the app's are ~3 million
 
 
 def gif_frames(source: Any) -> np.ndarray:
-    """A GIF's frames as decoded pictures ``(N, H, W)`` or ``(N, H, W, 3)``, refused past
-    ``MAX_FRAMES`` or 4096 x 4096 before any frame is decoded."""
+    """A GIF's frames as decoded RGB pictures ``(N, H, W, 3)``, refused past ``MAX_FRAMES`` or
+    ``MAX_ANIMATION_PIXELS`` in all before any frame is decoded."""
     from PIL import Image, ImageSequence
 
     with Image.open(source) as animation:
-        if animation.n_frames > MAX_FRAMES or animation.width * animation.height > 4096 * 4096:
+        pixels = animation.n_frames * animation.width * animation.height
+        if animation.n_frames > MAX_FRAMES or pixels > MAX_ANIMATION_PIXELS:
             raise ValueError("the animation is larger than this app makes")
         return np.stack([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(animation)])
 
