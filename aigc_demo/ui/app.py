@@ -94,4 +94,6 @@ def launch_options() -> dict[str, Any]:
         # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".
         "show_error": False,
+        # Gradio's traffic dashboard (/monitoring): unused here, and it costs every event a summary.
+        "enable_monitoring": False,
     }
