@@ -7,7 +7,7 @@ import gradio as gr
 import httpx
 from gradio.state_holder import SessionState
 
-from aigc_demo.ui import build_demo
+from aigc_demo.ui import build_demo, launch_options
 from aigc_demo.ui.sessions import LazySessionState, LazyStateHolder
 from tests.helpers import free_port, make_card, make_image_model
 
@@ -37,7 +37,13 @@ def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
     model = make_image_model()
     hub.save("digits", model, make_card(kind="image-vae", config=model.config))
     demo = build_demo(hub)
-    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    options = {
+        "server_name": "127.0.0.1",
+        "server_port": free_port(),
+        "prevent_thread_lock": True,
+        "quiet": True,
+    }
+    demo.launch(**options, **launch_options())
     try:
         base = demo.local_url.rstrip("/")
         data = ["digits", "0", 1, 1.0, *[0.0] * 7, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal"]
@@ -52,5 +58,9 @@ def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
         assert link.status_code == 200
         assert link.json()  # Gradio saved the session's whole page state under a link
         assert len(session.config_values) > 200
+        # and no event paid for a summary of all events for Gradio's (disabled) monitoring dashboard
+        assert demo.enable_monitoring is False
+        assert demo._queue.cached_event_analytics_summary == {"functions": {}}
+        assert demo._queue.events_recorded >= 1
     finally:
         demo.close()
