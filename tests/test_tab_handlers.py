@@ -204,3 +204,10 @@ def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):
     hostile = "?tab=text&model=x&temperature=9&top_k=-1&length=1e9&seed=nan&script=zz&prompt=" + "a" * 5000
     assert linking.open_link(hostile, *current) == list(current)
     assert linking.open_link("?tab=image", *current) == [gr.skip()] * len(current)
+
+
+def test_a_link_without_a_seed_keeps_an_empty_seed_box_and_a_fractional_seed_is_refused(images):
+    current = ("digits", "0", None, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
+    assert ImageLinks(images.hub).open_link("?tab=image&s=1", None, *current)[2] is None
+    assert ImageLinks(images.hub).open_link("?tab=image&seed=2.5", None, *current)[2] is None
+    assert ImageLinks(images.hub).open_link("?tab=image&seed=7", None, *current)[2] == 7

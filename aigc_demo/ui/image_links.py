@@ -59,7 +59,7 @@ class ImageLinks:
         return [
             link.text("model", model, image_models(self.hub)),
             link.text("class", label),
-            int(link.number("seed", seed, 0, MAX_SEED)),
+            link.whole("seed", seed, 0, MAX_SEED),
             *link.numbers("s", sliders, -MAX_OFFSET, MAX_OFFSET),
             *(
                 link.number(name, value, -MAX_OFFSET, MAX_OFFSET)

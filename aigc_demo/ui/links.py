@@ -86,6 +86,11 @@ class LinkReader:
         value = _finite(self.values.get(key))
         return current if value is None or not low <= value <= high else value
 
+    def whole(self, key: str, current: Any, low: int, high: int) -> Any:
+        """A whole number (a seed, a count): the link's when it is one and in range, else ``current``."""
+        value = self.number(key, None, low, high)
+        return current if value is None or not float(value).is_integer() else int(value)
+
     def numbers(self, key: str, current: Sequence[Any], low: float, high: float) -> list[Any]:
         """A list as long as ``current``: given values in range, zeros after them (the writer left
         trailing zeros out); all of ``current`` when the key is missing or any value is unfit."""

@@ -110,7 +110,7 @@ class SpeechHandlers:
         return [
             link.text("model", model_name, [e.name for e in self.hub.entries(kind=KIND)]),
             asked if asked.isdigit() and len(asked) <= MAX_DIGITS else digits,
-            int(link.number("seed", voice_seed, 0, MAX_SEED)),
+            link.whole("seed", voice_seed, 0, MAX_SEED),
             link.number("variety", temperature, MIN_TEMPERATURE, 1.0),
             *link.numbers("voice", offsets, -MAX_OFFSET, MAX_OFFSET),
         ]

@@ -51,11 +51,14 @@ class TextLinks:
             return [gr.skip()] * (2 + len(values))
         *sampling, script = values
         asked = link.text("prompt", prompt)
-        read = [link.number(key, v, *RANGES[key]) for key, v in zip(SAMPLING, sampling, strict=True)]
+        read = [
+            (link.whole if key in WHOLE else link.number)(key, v, *RANGES[key])
+            for key, v in zip(SAMPLING, sampling, strict=True)
+        ]
         return [
             link.text("model", model_name, [e.name for e in self.hub.entries(kind=KIND)]),
             asked if len(asked) <= writing.MAX_PROMPT else prompt,
-            *(int(v) if key in WHOLE and v is not None else v for key, v in zip(SAMPLING, read, strict=True)),
+            *read,
             link.text("script", script, ("traditional", "simplified")),
         ]
 
