@@ -114,3 +114,17 @@ def test_model_list_is_plain_data(hub):
 @pytest.mark.parametrize(("size", "shown"), [(512, "512 B"), (2048, "2.0 KB"), (5 * 1024**2, "5.0 MB")])
 def test_sizes_read_naturally(size, shown):
     assert format_size(size) == shown
+
+
+def test_the_shipped_cards_and_the_datasets_read_in_chinese_on_a_chinese_page():
+    from aigc_demo.backend.hub import default_hub
+    from aigc_demo.ui.i18n import CARD_TEXTS_ZH
+
+    hub = default_hub()
+    chinese = models_markdown(hub, "zh-CN") + datasets_markdown("zh-CN")
+    for entry in hub.entries():
+        if entry.shipped:
+            assert entry.card.description in CARD_TEXTS_ZH, entry.name  # every shipped card translated
+    assert not any(english in chinese for english in CARD_TEXTS_ZH)
+    assert "逐字续写一段文字。" in chinese
+    assert "Continues a text one character at a time." in models_markdown(hub, "en")

@@ -11,7 +11,7 @@ from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data import catalog
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.check_panel import build_check_panel
-from aigc_demo.ui.i18n import I18N, TRANSLATIONS, language_of, text
+from aigc_demo.ui.i18n import I18N, TRANSLATIONS, card_text, language_of, text
 from aigc_demo.ui.model_upload import build_upload_panel
 
 
@@ -54,7 +54,7 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
     rows = [
         (text("card_kind", lang), f"`{card.kind}`"),
         (text("card_dataset", lang), card.dataset.name),
-        (text("card_license", lang), card.dataset.license or "—"),
+        (text("card_license", lang), card_text(card.dataset.license, lang) or "—"),
         (text("card_metrics", lang), format_metrics(card.metrics, lang)),
         (text("card_size", lang), format_size(entry.size_bytes)),
         (text("card_origin", lang), origin),
@@ -65,7 +65,7 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
         rows.append((text("card_command", lang), f"`{card.training_command}`"))
     lines = [f"#### {entry.name}"]
     if card.description:
-        lines.append(card.description)
+        lines.append(card_text(card.description, lang))
     lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
     return "\n".join(lines)
 
@@ -86,7 +86,10 @@ def models_markdown(hub: ModelHub, lang: str) -> str:
 
 def datasets_markdown(lang: str) -> str:
     by = text("dataset_by", lang)
-    return "\n".join(f"- **[{d.name}]({d.source})** {by} {d.attribution} — {d.license}" for d in catalog.ALL)
+    return "\n".join(
+        f"- **[{d.name}]({d.source})** {by} {d.attribution} — {card_text(d.license, lang)}"
+        for d in catalog.ALL
+    )
 
 
 def footer_markdown(hub: ModelHub, lang: str) -> str:
