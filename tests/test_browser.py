@@ -110,8 +110,10 @@ def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs,
             page.get_by_role("tab", name=name, exact=True).click()
             page.wait_for_timeout(200)
             page.screenshot(path=str(SCREENSHOTS / f"{locale}-{tabs.index(name)}-{name}.png"))
-            if name == tabs[1]:  # the Text tab opens on a model of the page's language
-                expect(page.locator("#text-model input")).to_have_value(writer)
+            if name == tabs[1]:  # the Text tab opens on a model of the page's language, and its example
+                expect(page.locator("#text-model input")).to_have_value(writer)  # already written
+                written = re.compile(".{100,}", re.DOTALL)  # the prompt as the model read it, and more
+                expect(page.locator("#text-output textarea")).to_have_value(written)
         page.get_by_role("heading", name=about, exact=True).wait_for()
         page.locator("#about-models").get_by_text("demo-model").wait_for()
         assert "A model made for this test." in page.locator("#about-models").inner_text()

@@ -2,6 +2,7 @@
 
 import itertools
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -134,9 +135,11 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     handlers = TextHandlers(hub)
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})
-        chosen, script, prompt = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
+        chosen, script, prompt, shown = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
         assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
+        written = handlers.generate(model, prompt, 0.8, 0, 1.0, 400, 1, 1)  # Write, at the page's settings
+        assert shown == written["prompt"] + written["continuations"][0]  # something to read at once
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
     assert handlers.open_page(page, "", None, "my own words")[2] == "my own words"  # a typed prompt is kept
     linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi")  # a link's model wins
-    assert (linked[0].value, linked[2]) == ("bard", "Hi")
+    assert (linked[0].value, linked[2], linked[3]) == ("bard", "Hi", gr.skip())  # and writes it itself

@@ -6,6 +6,7 @@ a server; ``build_text_tab`` lays out the components and wires them to those met
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ class TextHandlers:
 
     def __init__(self, hub: ModelHub):
         self.hub = hub
+        self._examples: dict[tuple, str] = {}  # (model, file version, prompt) → the example's text
 
     @shows_errors
     def stream_text(
@@ -254,12 +256,32 @@ class TextHandlers:
         )
 
     def open_page(self, request: gr.Request, search: str, current: str | None, prompt_text: str):
-        """On load: the model of a link to this tab, else the model in the page's language (Tang
-        poems for a Chinese page) and its example."""
+        """On load: the model of a link to this tab (which then writes its own text), else the model
+        in the page's language (Tang poems for a Chinese page), its example, and what the page's
+        settings write from it, so the tab has something to read the moment it opens."""
         if links.LinkReader(search, "text").opened:
-            return self.refresh(current, prompt_text)
+            return *self.refresh(current, prompt_text), gr.skip()
         names = [e.name for e in self.hub.entries(kind=KIND)]
-        return self.refresh(model_in_page_language(self.hub, names, request), prompt_text)
+        chosen = model_in_page_language(self.hub, names, request)
+        model, script, prompt = self.refresh(chosen, prompt_text)
+        if not chosen or prompt not in EXAMPLE_PROMPTS.values():
+            return model, script, prompt, gr.skip()
+        try:
+            return model, script, prompt, self.example_text(chosen, prompt)
+        except gr.Error:  # a model that cannot write (a broken file): the page opens all the same
+            return model, script, prompt, gr.skip()
+
+    def example_text(self, model_name: str, prompt: str) -> str:
+        """The example prompt and what the page's default settings write after it (the same as
+        pressing Write), made once per version of the model and kept."""
+        key = (model_name, self.hub.entry(model_name).stamp, prompt)
+        if key not in self._examples:
+            defaults = SamplingSettings(seed=1)  # the page's seed box starts at 1
+            written = self.generate(model_name, prompt, *dataclasses.astuple(defaults))
+            if len(self._examples) >= 16:  # models come and go; keep a handful
+                self._examples.clear()
+            self._examples[key] = written["prompt"] + written["continuations"][0]
+        return self._examples[key]
 
     def refresh(self, current: str | None, prompt_text: str):
         """Offer the installed text models; a Chinese model gets the script choice and, in place of
@@ -405,7 +427,7 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
     opened = linked.then(
         handlers.open_page,
         [page.query, ui["model"], ui["prompt"]],
-        [ui["model"], script, ui["prompt"]],
+        [ui["model"], script, ui["prompt"], ui["output"]],
         **QUIET,
     )
     opened.then(linking.write_linked, [page.query, *controls], written, **QUIET).then(
