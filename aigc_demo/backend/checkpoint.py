@@ -170,12 +170,9 @@ def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
 
 
 def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file, read in 1 MB pieces."""
-    digest = hashlib.sha256()
+    """The hex sha256 of a file, read in pieces."""
     with open(path, "rb") as stream:
-        while piece := stream.read(1 << 20):
-            digest.update(piece)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def load_checkpoint(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aigc_demo.backend.atomic import atomic_write_bytes
 from aigc_demo.data import corpora
 from aigc_demo.data.archive import Limits, read_members
 
@@ -226,20 +227,15 @@ def _made_corpus(dataset: PublicDataset, folder: Path) -> Path:
         raise DownloadError(
             f"{dataset.name}: the corpus made from its sources did not match its checksum; nothing was kept"
         )
-    temporary = Path(tempfile.mkstemp(dir=folder, prefix=f".{corpus.name}.", suffix=".part")[1])
-    temporary.write_bytes(made)
-    os.replace(temporary, target)
+    atomic_write_bytes(target, made)
     for remote in dataset.files:
         (folder / remote.name).unlink(missing_ok=True)
     return target
 
 
 def _digest(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm, usedforsecurity=False)
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, lambda: hashlib.new(algorithm, usedforsecurity=False)).hexdigest()
 
 
 def _matches(path: Path, checksum: str) -> bool:

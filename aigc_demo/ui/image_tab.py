@@ -335,13 +335,7 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> Non
                     I18N("image_download_marked"), size="sm", elem_id="image-download"
                 )
             with gr.Column(elem_id="image-panels"):
-                with gr.Row():
-                    ui["copy_link"] = gr.Button(
-                        I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="image-copy-link"
-                    )
-                    ui["link"] = gr.Textbox(
-                        label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="image-link"
-                    )
+                ui["copy_link"] = links.copy_link_row("image")
                 ui |= interpolation_panel()
                 ui |= pad_panel()
                 ui |= map_panel()
@@ -437,9 +431,7 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
         trigger_mode="always_last",
         **QUIET,
     )
-    ui["copy_link"].click(linking.link, inputs, ui["link"], **QUIET).then(
-        None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
-    )
+    ui["copy_link"].wire(linking.link, inputs)
     model.focus(handlers.refresh_models, None, model, **QUIET)
     map_outputs = [ui["map_group"], ui["map_view"]]
     for event in (opened, switched, jumped, encoded, centred):

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlencode
 
 import gradio as gr
 
+from aigc_demo.ui.i18n import I18N
+
 READ_QUERY = "() => window.location.search"
 COPY_LINK = """(query) => {
     const link = window.location.origin + window.location.pathname + query;
@@ -35,6 +37,30 @@ class PageOpen:
 
     query: gr.Textbox
     event: Any
+
+
+@dataclass(frozen=True)
+class CopyLink:
+    """A tab's "Copy link" button and the box that shows the link."""
+
+    button: gr.Button
+    box: gr.Textbox
+
+    def wire(self, query_of: Any, inputs: list) -> None:
+        """On a click, ``query_of(*inputs)`` makes the query; the browser adds its address and copies."""
+        quiet = {"api_visibility": "private", "show_progress": "hidden"}
+        self.button.click(query_of, inputs, self.box, **quiet).then(
+            None, self.box, self.box, js=COPY_LINK, **quiet
+        )
+
+
+def copy_link_row(tab: str) -> CopyLink:
+    with gr.Row():
+        button = gr.Button(
+            I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id=f"{tab}-copy-link"
+        )
+        box = gr.Textbox(label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id=f"{tab}-link")
+    return CopyLink(button, box)
 
 
 def page_open(demo: gr.Blocks) -> PageOpen:

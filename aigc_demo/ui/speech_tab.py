@@ -182,13 +182,7 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
             )
             download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
             picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
-            with gr.Row():
-                copy_link = gr.Button(
-                    I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="speech-copy-link"
-                )
-                link = gr.Textbox(
-                    label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="speech-link"
-                )
+            copy_link = links.copy_link_row("speech")
     outputs = [audio, download, picture]
     inputs = [model, number, seed, variety, *sliders]
     private = {"api_visibility": "private"}
@@ -205,4 +199,4 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
     linked = page.event.then(handlers.open_link, [page.query, *inputs], inputs, **quiet)
     linked.then(handlers.refresh, inputs, shown, **quiet)
     model.change(handlers.refresh, inputs, shown, **quiet)
-    copy_link.click(handlers.link, inputs, link, **quiet).then(None, link, link, js=links.COPY_LINK, **quiet)
+    copy_link.wire(handlers.link, inputs)

@@ -363,13 +363,7 @@ def _results() -> dict[str, Any]:
         ),
         "notes": gr.Markdown(elem_id="text-notes"),
     }
-    with gr.Row():
-        ui["copy_link"] = gr.Button(
-            I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id="text-copy-link"
-        )
-        ui["link"] = gr.Textbox(
-            label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id="text-link"
-        )
+    ui["copy_link"] = links.copy_link_row("text")
     ui |= {
         "lens": gr.HighlightedText(
             label=I18N("text_lens"),
@@ -433,9 +427,7 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
     opened.then(linking.write_linked, [page.query, *controls], written, **QUIET).then(
         handlers.show_lens, [record, script], lens_outputs, **QUIET
     )
-    ui["copy_link"].click(linking.link, controls, ui["link"], **QUIET).then(
-        None, ui["link"], ui["link"], js=links.COPY_LINK, **QUIET
-    )
+    ui["copy_link"].wire(linking.link, controls)
     gr.on(
         [ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
         handlers.refresh,
