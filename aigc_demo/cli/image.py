@@ -29,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aigc_demo.labels.files import write_png
     from aigc_demo.pipelines import receipts
     from aigc_demo.pipelines.image import sample
 
@@ -38,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = default_hub().load(args.checkpoint)
     if args.out is not None:
         made = receipts.make(loaded, "samples", count=args.n, seed=args.seed, **{"class": args.label})
-        write_png(args.out, made.content.pixels, made.label)
+        receipts.save(made, args.out)
     if args.npy is not None or args.labels_out is not None:  # arrays for measuring, not for people
         images, labels = sample(loaded.module, args.n, args.seed, args.label)
         if args.labels_out is not None and labels is None:

@@ -43,15 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def say(model: LoadedModel, digits: str, seed: int, args: argparse.Namespace, path: Path | None = None):
     """Speak ``digits`` and write them, labelled with their receipt, to ``path`` (else ``--out``)."""
-    from aigc_demo.labels.files import labelled_wav
     from aigc_demo.pipelines import receipts
 
     made = receipts.make(
         model, "speech", digits=digits, seed=seed, voice=args.voice, temperature=args.temperature
     )
-    path = path or args.out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(labelled_wav(made.content.samples, made.content.sample_rate, made.label))
+    receipts.save(made, path or args.out)
     return made
 
 

@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import aigc_demo
 from aigc_demo import settings as app_settings
 from aigc_demo.audio.wav import to_int16
 from aigc_demo.backend.hub import LoadedModel, ModelHub
+from aigc_demo.labels.files import labelled_gif, labelled_wav, write_png
 from aigc_demo.labels.marks import audible_cue, visible_mark
 from aigc_demo.labels.xmp import Label, label_for
 from aigc_demo.pipelines import image, speech
@@ -190,6 +192,19 @@ def with_mark(made: Made) -> Made:
         cued = np.concatenate([audible_cue(content.sample_rate), content.wave])
         return Made(Sound(cued, content.sample_rate), {**made.receipt, "mark": "audible"})
     raise ValueError("only pictures and recordings carry a mark")
+
+
+def save(made: Made, path: Path) -> Path:
+    """Write made content as its file — a PNG, a GIF or a WAV — with its label and receipt in it."""
+    content, label = made.content, made.label
+    if isinstance(content, Picture):
+        return write_png(path, content.pixels, label)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Animation):
+        path.write_bytes(labelled_gif(content.gif, label))
+    else:
+        path.write_bytes(labelled_wav(content.samples, content.sample_rate, label))
+    return path
 
 
 def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:

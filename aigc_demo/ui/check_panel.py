@@ -8,9 +8,8 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.labels.files import labelled_gif, labelled_wav
 from aigc_demo.pipelines.check import check_file
-from aigc_demo.pipelines.receipts import Animation, Picture, Sound
+from aigc_demo.pipelines.receipts import Animation, Picture, save
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
@@ -30,19 +29,15 @@ class CheckHandlers:
         fields = None
         if verdict.label is not None:
             fields = {"AIGC": verdict.label.aigc, "receipt": verdict.label.receipt}
-        picture, sound = None, None
-        if verdict.remade is not None:
-            content, label = verdict.remade.content, verdict.remade.label
-            if isinstance(content, Picture):
-                picture = labelled(verdict.remade)
-            elif isinstance(content, Animation):
-                picture = output_path("remade.gif")
-                picture.write_bytes(labelled_gif(content.gif, label))
-                picture = str(picture)
-            elif isinstance(content, Sound):
-                sound = output_path("remade.wav")
-                sound.write_bytes(labelled_wav(content.samples, content.sample_rate, label))
-                sound = str(sound)
+        picture, sound, remade = None, None, verdict.remade
+        if remade is None:
+            pass
+        elif isinstance(remade.content, Picture):
+            picture = labelled(remade)
+        elif isinstance(remade.content, Animation):
+            picture = str(save(remade, output_path("remade.gif")))
+        else:
+            sound = str(save(remade, output_path("remade.wav")))
         return (
             f"**{headline}** {verdict.message}",
             fields,

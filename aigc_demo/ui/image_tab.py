@@ -16,7 +16,7 @@ from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
-from aigc_demo.labels.files import labelled_gif, read_label, write_png
+from aigc_demo.labels.files import read_label
 from aigc_demo.pipelines import image, latent_map, receipts
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import picture_output
@@ -185,9 +185,7 @@ class ImageHandlers:
             drawn=(drawn or [])[-2:] if path == "drawings" else None,
             **{"class": class_label, "class_b": class_b},
         )
-        gif = output_path(f"interpolation-{path}.gif")
-        gif.write_bytes(labelled_gif(animation.content.gif, animation.label))
-        return str(gif), labelled(strip)
+        return str(receipts.save(animation, output_path(f"interpolation-{path}.gif"))), labelled(strip)
 
     @shows_errors
     def manifold_grid(
@@ -257,9 +255,7 @@ class ImageHandlers:
         if label is None or label.receipt is None:
             return gr.DownloadButton(value=None)
         marked = receipts.with_mark(receipts.remake(self.hub, label.receipt))
-        path = output_path("ai-generated-picture.png")
-        write_png(path, marked.content.pixels, marked.label)
-        return gr.DownloadButton(value=str(path))
+        return gr.DownloadButton(value=str(receipts.save(marked, output_path("ai-generated-picture.png"))))
 
     def refresh_models(self) -> gr.Dropdown:
         """On focus: a model trained meanwhile (in the Train tab) is listed at once."""

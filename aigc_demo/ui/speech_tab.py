@@ -12,7 +12,6 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
-from aigc_demo.labels.files import labelled_wav
 from aigc_demo.pipelines import receipts, speech
 from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
@@ -65,10 +64,9 @@ class SpeechHandlers:
             loaded, "speech", digits=digits, seed=voice_seed, voice=offsets, temperature=temperature
         )
         name = f"digits-{''.join(map(str, speech.parse_digits(digits)))}-seed{int(voice_seed)}.wav"
-        played, downloaded = output_path(name), output_path(name)
-        cued = receipts.with_mark(spoken)  # a file taken away starts with the audible cue
-        for path, made in ((played, spoken), (downloaded, cued)):
-            path.write_bytes(labelled_wav(made.content.samples, made.content.sample_rate, made.label))
+        played = receipts.save(spoken, output_path(name))
+        # a file taken away starts with the audible cue
+        downloaded = receipts.save(receipts.with_mark(spoken), output_path(name))
         return str(played), str(downloaded), labelled(receipts.spectrogram_of(spoken))
 
     def pick_digit(
