@@ -194,7 +194,7 @@ class TrainingJobs:
         sweep(self.hub, self.quota)
         check_model_name(name)
         with self._lock:
-            if name in self._names_in_use() or name in {e.name for e in self.hub.entries()}:
+            if name in self._names_in_use() or name in self.hub.names():
                 raise ValueError(f"a model or job named {name!r} exists already; choose another name")
             self._adopting.add(name)
         try:

@@ -194,7 +194,7 @@ def test_a_link_carries_the_speech_tab_s_values(hub):
 def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):
     from aigc_demo.ui.text_links import TextLinks
 
-    linking = TextLinks(texts.hub, texts.stream_text)
+    linking = TextLinks(texts.hub, "char-rnn", texts.stream_text)
     query = linking.link("bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional")
     settings = "temperature=0.6&top_k=5&top_p=0.9&length=80&seed=42&samples=2"
     assert query == f"?tab=text&model=bard&prompt=To+be%2C+or%0Anot&{settings}"

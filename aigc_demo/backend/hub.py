@@ -112,6 +112,13 @@ class ModelHub:
         found.sort(key=lambda e: (not e.shipped, e.name))
         return [e for e in found if kind is None or e.card.kind == kind]
 
+    def names(self, *kinds: str) -> list[str]:
+        """The names of the models of ``kinds``, kind by kind in that order (every model when no kind
+        is given)."""
+        if not kinds:
+            return [e.name for e in self.entries()]
+        return [e.name for kind in kinds for e in self.entries(kind)]
+
     def skipped(self) -> list[SkippedFile]:
         """Files in the checkpoint folders that were not loaded, each with the reason."""
         self.rescan()

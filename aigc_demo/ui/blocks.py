@@ -1,10 +1,12 @@
 """The app's ``gr.Blocks``: Gradio, with what a public server needs of it and Gradio leaves open.
 
-Three adaptations, each in one method: values Gradio cannot read are refused in words a person can
+Four adaptations, each in one place: values Gradio cannot read are refused in words a person can
 act on (never Python's types, exceptions or paths); a selection event sent without a selection is
-refused by name; and the queue gives each visitor (each address) a share, so that one client
-cannot fill it for everyone. Beside them, ``UploadBudget`` holds each address to a number of
-upload megabytes an hour, judged by the request's declared length before its body is read.
+refused by name; the queue gives each visitor (each address) a share, so that one client cannot
+fill it for everyone, and skips the monitoring summary of all past events after each one; and a new
+session builds its components' configs only as they are needed (``sessions.py``). Beside them,
+``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the
+request's declared length before its body is read.
 """
 
 from __future__ import annotations

@@ -261,7 +261,7 @@ class ChatHandlers:
 
     def refresh(self, request: gr.Request, current: str | None):
         """Offer the installed dialogue models; the first time, the one in the page's language."""
-        names = [e.name for e in self.hub.entries(kind=KIND)]
+        names = self.hub.names(KIND)
         if current in names:
             return gr.Dropdown(choices=names, value=current)
         return gr.Dropdown(choices=names, value=model_in_page_language(self.hub, names, request))
@@ -290,7 +290,7 @@ def build_chat_tab(demo: gr.Blocks, hub: ModelHub) -> None:
         with gr.Column(scale=3):
             ui = _conversation()
         with gr.Column(scale=2):
-            ui |= _settings([e.name for e in hub.entries(kind=KIND)])
+            ui |= _settings(hub.names(KIND))
             ui |= _lens()
     ui["record"] = gr.State({})
     _wire(demo, ChatHandlers(hub), ui)

@@ -34,4 +34,4 @@ class Steering:
 
 
 def image_models(hub: ModelHub) -> list[str]:
-    return [e.name for kind in KINDS for e in hub.entries(kind=kind)]
+    return hub.names(*KINDS)

@@ -106,7 +106,7 @@ class SpeechHandlers:
         temperature, *offsets = rest
         asked = link.text("digits", digits)
         return [
-            link.text("model", model_name, [e.name for e in self.hub.entries(kind=KIND)]),
+            link.text("model", model_name, self.hub.names(KIND)),
             asked if asked.isdigit() and len(asked) <= MAX_DIGITS else digits,
             link.whole("seed", voice_seed, 0, MAX_SEED),
             link.number("variety", temperature, MIN_TEMPERATURE, 1.0),
@@ -125,7 +125,7 @@ class SpeechHandlers:
         """The installed voices, the sliders of the chosen one named by what they move, and the
         number spoken in it: the tab has something to hear the moment it opens."""
         lang = language_of(request)
-        names = [e.name for e in self.hub.entries(kind=KIND)]
+        names = self.hub.names(KIND)
         chosen = current if current in names else (names[0] if names else None)
         card = self.hub.entry(chosen).card if chosen else None
         count = card.config.get("num_directions", 0) if card else 0
@@ -145,7 +145,7 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
     handlers = SpeechHandlers(hub)
     with gr.Row():
         with gr.Column(scale=2):
-            names = [e.name for e in hub.entries(kind=KIND)]
+            names = hub.names(KIND)
             model = model_picker(names, I18N("speech_model"), "speech-model")
             digit = gr.Radio([str(d) for d in range(10)], label=I18N("speech_digit"), elem_id="speech-digit")
             with gr.Row():

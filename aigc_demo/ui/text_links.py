@@ -13,9 +13,8 @@ from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines import text as writing
 from aigc_demo.ui import links
 
-KIND = "char-rnn"
 SAMPLING = ("temperature", "top_k", "top_p", "length", "seed", "samples")  # the order the page sends
-RANGES = {
+RANGES = {  # also the page's sliders' ranges
     "temperature": (writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE),
     "top_k": (0, 100),
     "top_p": (0.05, 1.0),
@@ -27,8 +26,8 @@ WHOLE = {"top_k", "length", "seed", "samples"}
 
 
 class TextLinks:
-    def __init__(self, hub: ModelHub, write: Any):
-        self.hub, self.write = hub, write  # write: the tab's streaming handler
+    def __init__(self, hub: ModelHub, kind: str, write: Any):
+        self.hub, self.kind, self.write = hub, kind, write  # write: the tab's streaming handler
 
     def link(self, model_name: str | None, prompt: str, *values: Any) -> str:
         """The query of a link that opens this tab writing the same text."""
@@ -56,7 +55,7 @@ class TextLinks:
             for key, v in zip(SAMPLING, sampling, strict=True)
         ]
         return [
-            link.text("model", model_name, [e.name for e in self.hub.entries(kind=KIND)]),
+            link.text("model", model_name, self.hub.names(self.kind)),
             asked if len(asked) <= writing.MAX_PROMPT else prompt,
             *read,
             link.text("script", script, ("traditional", "simplified")),

@@ -22,7 +22,7 @@ from aigc_demo.ui import links
 from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
-from aigc_demo.ui.text_links import TextLinks
+from aigc_demo.ui.text_links import RANGES, TextLinks
 
 KIND = "char-rnn"
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while writing
@@ -261,7 +261,7 @@ class TextHandlers:
         settings write from it, so the tab has something to read the moment it opens."""
         if links.LinkReader(search, "text").opened:
             return *self.refresh(current, prompt_text), gr.skip()
-        names = [e.name for e in self.hub.entries(kind=KIND)]
+        names = self.hub.names(KIND)
         chosen = model_in_page_language(self.hub, names, request)
         model, script, prompt = self.refresh(chosen, prompt_text)
         if not chosen or prompt not in EXAMPLE_PROMPTS.values():
@@ -286,7 +286,7 @@ class TextHandlers:
     def refresh(self, current: str | None, prompt_text: str):
         """Offer the installed text models; a Chinese model gets the script choice and, in place of
         an untouched example prompt, a Chinese one."""
-        names = [e.name for e in self.hub.entries(kind=KIND)]
+        names = self.hub.names(KIND)
         chosen = current if current in names else (names[0] if names else None)
         chinese = bool(chosen) and is_chinese(self.hub.entry(chosen).card.config.get("vocabulary", ""))
         example = EXAMPLE_PROMPTS["zh" if chinese else "en"]
@@ -298,7 +298,7 @@ def build_text_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to a ``TextHandlers``."""
     with gr.Row():
         with gr.Column(scale=2):
-            ui = _controls([e.name for e in hub.entries(kind=KIND)])
+            ui = _controls(hub.names(KIND))
         with gr.Column(scale=3):
             ui |= _results()
     ui["record"] = gr.State({})
@@ -327,19 +327,17 @@ def _controls(names: list[str]) -> dict[str, Any]:
     with gr.Row():
         ui["go"] = gr.Button(I18N("text_write"), variant="primary", elem_id="text-write")
         ui["stop"] = gr.Button(I18N("text_stop"), variant="stop", elem_id="text-stop")
-    ui["length"] = _slider(1, writing.MAX_LENGTH, 400, 1, "length")
-    ui["temperature"] = _slider(
-        writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE, 0.8, 0.05, "temperature", True
-    )
+    ui["length"] = _slider(*RANGES["length"], 400, 1, "length")
+    ui["temperature"] = _slider(*RANGES["temperature"], 0.8, 0.05, "temperature", True)
     with gr.Row():
-        ui["top_k"] = _slider(0, 100, 0, 1, "top_k", True)
-        ui["top_p"] = _slider(0.05, 1.0, 1.0, 0.05, "top_p", True)
+        ui["top_k"] = _slider(*RANGES["top_k"], 0, 1, "top_k", True)
+        ui["top_p"] = _slider(*RANGES["top_p"], 1.0, 0.05, "top_p", True)
     with gr.Row():
         ui["seed"] = gr.Number(
             label=I18N("text_seed"), value=1, minimum=0, maximum=MAX_SEED, precision=0, elem_id="text-seed"
         )
         ui["shuffle"] = gr.Button(I18N("text_random"), elem_id="text-random")
-        ui["samples"] = _slider(1, writing.MAX_SAMPLES, 1, 1, "samples")
+        ui["samples"] = _slider(*RANGES["samples"], 1, 1, "samples")
     ui["script"] = gr.Radio(
         [(I18N("text_script_traditional"), "traditional"), (I18N("text_script_simplified"), "simplified")],
         value="traditional",
@@ -415,7 +413,7 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
     for endpoint in (handlers.branch, handlers.generate, handlers.lens):
         gr.api(endpoint, api_name=endpoint.__name__)
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
-    linking = TextLinks(handlers.hub, handlers.stream_text)
+    linking = TextLinks(handlers.hub, KIND, handlers.stream_text)
     controls = [ui["model"], ui["prompt"], *sampling, script]
     linked = page.event.then(linking.open_link, [page.query, *controls], controls, **QUIET)
     opened = linked.then(
