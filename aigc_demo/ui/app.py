@@ -53,7 +53,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
         with gr.Tabs() as tabs:
             with gr.Tab(I18N("tab_image"), id="image"):
                 gr.Markdown(I18N("image_intro"))
-                build_image_tab(demo, hub, page)
+                build_image_tab(hub, page)
             with gr.Tab(I18N("tab_text"), id="text"):
                 gr.Markdown(I18N("text_intro"))
                 build_text_tab(hub, page)

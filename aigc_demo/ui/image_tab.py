@@ -316,7 +316,7 @@ class ImageHandlers:
         ]
 
 
-def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> None:
+def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to an ``ImageHandlers``."""
     ui: dict[str, Any] = {}
     # On a narrow screen the CSS (ui/app.py) lifts "image-view" above the controls and keeps it in
@@ -339,10 +339,10 @@ def build_image_tab(demo: gr.Blocks, hub: ModelHub, page: links.PageOpen) -> Non
     ui |= edit_panel()
     ui["start"] = gr.State(None)  # the code of an encoded drawing; None: start from the seed
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
-    _wire(demo, ImageHandlers(hub), ui, page)
+    _wire(ImageHandlers(hub), ui, page)
 
 
-def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:
+def _wire(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:
     model, label, seed, picture, start = ui["model"], ui["label"], ui["seed"], ui["picture"], ui["start"]
     moving = [*ui["sliders"], *ui["traits"], ui["strength"]]
     inputs = [start, model, label, seed, *ui["sliders"], *ui["traits"], ui["like"], ui["strength"]]
@@ -414,21 +414,7 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
         trigger_mode="always_last",
         **live,
     )
-    refreshed = [model, label, ui["class_b"], *ui["sliders"], ui["named_group"], *ui["traits"], ui["like"]]
-    shown = [*refreshed, ui["strength"], picture]
-    linking = ImageLinks(handlers.hub)
-    linked = page.event.then(linking.open_link, [page.query, *inputs], [*inputs[1:], start], **QUIET)
-    opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
-    switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
-    picture.change(
-        handlers.marked_download,
-        picture,
-        ui["download"],
-        trigger_mode="always_last",
-        **QUIET,
-    )
-    ui["copy_link"].wire(linking.link, inputs)
-    model.focus(handlers.refresh_models, None, model, **QUIET)
+    opened, switched = _wire_page(handlers, ui, page, inputs)
     map_outputs = [ui["map_group"], ui["map_view"]]
     for event in (opened, switched, jumped, encoded, centred):
         event.then(handlers.draw_map, inputs, map_outputs, **QUIET)
@@ -437,3 +423,20 @@ def _wire(demo: gr.Blocks, handlers: ImageHandlers, ui: dict[str, Any], page: li
     ui["map_view"].select(
         handlers.pick_from_map, [model, label], [start, *moving, picture, ui["map_view"]], **QUIET
     )
+
+
+def _wire_page(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen, inputs: list) -> tuple:
+    """What the page does with the tab as a whole: opens it from a link (or as it is), shows the
+    controls of the model chosen, keeps the marked download and the link up to date. Returns the
+    opening and the model-switching events (the latent map follows both)."""
+    model, picture = ui["model"], ui["picture"]
+    refreshed = [model, ui["label"], ui["class_b"], *ui["sliders"], ui["named_group"], *ui["traits"]]
+    shown = [*refreshed, ui["like"], ui["strength"], picture]
+    linking = ImageLinks(handlers.hub)
+    linked = page.event.then(linking.open_link, [page.query, *inputs], [*inputs[1:], ui["start"]], **QUIET)
+    opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
+    switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
+    picture.change(handlers.marked_download, picture, ui["download"], trigger_mode="always_last", **QUIET)
+    ui["copy_link"].wire(linking.link, inputs)
+    model.focus(handlers.refresh_models, None, model, **QUIET)
+    return opened, switched
