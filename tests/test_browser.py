@@ -544,6 +544,26 @@ def test_a_link_to_the_text_tab_writes_the_same_text_in_a_fresh_browser(browser,
         context.close()
 
 
+def test_a_chinese_page_writes_a_poem_in_the_form_picked(browser, app):
+    from aigc_demo.text.poetry import FORMS, layout_of
+
+    url, _ = app
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="文本", exact=True).click(timeout=30_000)
+        expect(page.locator("#text-model input")).to_have_value("poet", timeout=30_000)
+        page.locator("#text-form").get_by_text("七言绝句", exact=True).click()  # offered for a Chinese model
+        page.locator("#text-prompt textarea").fill("春風\n明月\n")
+        page.locator("#text-write").click()
+        written = page.locator("#text-output textarea")
+        expect(written).to_have_value(re.compile(r"。\n\n$"), timeout=30_000)  # the poem ended; writing stops
+        assert layout_of(written.input_value().strip("\n")) == FORMS["quatrain-7"]
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser, app_url, locale):
     phone = {"width": 390, "height": 844}

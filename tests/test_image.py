@@ -4,14 +4,19 @@ import gzip
 
 import numpy as np
 import pytest
+import torch
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 from PIL import Image
 
+from aigc_demo.backend.seeding import seeded_randn
 from aigc_demo.data.mnist import IdxFormatError, is_official_mnist, load_mnist, read_idx
 from aigc_demo.evaluation.image import evaluate_vae
+from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.pipelines.image import UPSCALE, check_label, decode, to_picture
-from aigc_demo.training.image import ImageVAETrainingConfig, train_image_vae
+from aigc_demo.pipelines.latents import prior_codes
+from aigc_demo.training.image import ImageVAETrainingConfig, posterior_means, train_image_vae
+from aigc_demo.training.latent_prior import components_for, fit_gaussian_mixture
 from tests.helpers import make_card, make_image_model, make_model, running_app, write_bar_digits, write_idx
 
 
@@ -114,6 +119,50 @@ def test_vae_training_lowers_the_negative_elbo(tmp_path):
         ("class", str(c)) for c in range(10)
     }
     assert all(len(d["vector"]) == 4 and -1 <= d["fit"] <= 1 for d in named.values())
+    components = len(train) // 50  # the bars are few: fewer Gaussians than the 32 asked for
+    assert model.config["prior_components"] == metrics["prior_components"] == min(32, components)
+    codes = posterior_means(model, train)
+    drawn = prior_codes(model, 4000, seed=0)
+    # samples from the learned prior lie where the training codes lie
+    torch.testing.assert_close(drawn.mean(0), codes.mean(0), atol=0.15, rtol=0)
+    torch.testing.assert_close(drawn.std(0), codes.std(0), atol=0.15, rtol=0.1)
+
+
+def test_a_gaussian_mixture_finds_the_clusters_the_codes_came_from():
+    generator = torch.Generator().manual_seed(0)
+    near = torch.randn(700, 2, generator=generator) * 0.3 + torch.tensor([4.0, 0.0])
+    far = torch.randn(300, 2, generator=generator) * torch.tensor([1.0, 0.2]) + torch.tensor([-4.0, 2.0])
+    weights, means, scales, log_likelihood = fit_gaussian_mixture(torch.cat([near, far]), 2)
+    order = means[:, 0].argsort(descending=True)
+    torch.testing.assert_close(
+        weights[order], torch.tensor([0.7, 0.3], dtype=torch.float64), atol=0.01, rtol=0
+    )
+    torch.testing.assert_close(
+        means[order], torch.tensor([[4.0, 0.0], [-4.0, 2.0]], dtype=torch.float64), atol=0.1, rtol=0
+    )
+    spread = (scales[order] @ scales[order].transpose(1, 2)).diagonal(dim1=1, dim2=2).sqrt()
+    torch.testing.assert_close(
+        spread, torch.tensor([[0.3, 0.3], [1.0, 0.2]], dtype=torch.float64), atol=0.06, rtol=0
+    )
+    assert log_likelihood > -3
+    assert (components_for(32, 60_000), components_for(32, 120), components_for(0, 500)) == (32, 2, 0)
+    with pytest.raises(ValueError, match="at least as many codes"):
+        fit_gaussian_mixture(torch.zeros(3, 2), 4)
+
+
+def test_a_model_without_a_learned_prior_draws_the_same_codes_as_before():
+    """Links and labelled files made with a model trained before the learned prior remake alike."""
+    plain = make_image_model()
+    assert "prior_components" not in plain.config
+    torch.testing.assert_close(prior_codes(plain, 5, seed=7), seeded_randn((5, 4), 7))
+    mixed = ImageVAE(latent_dim=4, channels=8, hidden=32, num_directions=3, prior_components=3)
+    with torch.no_grad():
+        mixed.prior_weights.copy_(torch.tensor([0.0, 1.0, 0.0]))  # every code from the second part
+        mixed.prior_means[1] = torch.tensor([10.0, 0, 0, 0])
+    codes = prior_codes(mixed, 6, seed=7)
+    torch.testing.assert_close(codes - torch.tensor([10.0, 0, 0, 0]), seeded_randn((6, 4), 7))
+    with pytest.raises(ValueError, match="prior_components"):
+        ImageVAE(prior_components=10_000)
 
 
 def test_conditional_vae_needs_and_uses_the_label(tmp_path):

@@ -37,9 +37,23 @@ def test_a_job_trains_reports_and_saves_a_usable_model(hub):
     assert entry.card.dataset.name == "pasted text"
     assert entry.card.extras["trained_on"] == {"device": "cpu", "precision": "fp32"}  # where the hub runs
     assert entry.card.metrics["valid_loss"] < done.train_curve[0][1]  # it learned something
+    assert "poem_forms" not in entry.card.extras  # prose: no forms of poems
     from aigc_demo.pipelines.text import Sampling, generate_text
 
     assert len(generate_text(hub.load("my-text").module, "line", Sampling(), 20, seed=0)[0]) == 20
+
+
+def test_a_model_trained_on_poems_keeps_their_mix_of_forms_for_free_writing(hub):
+    quatrain = "春風\n明月\n山水花雲鄉，低頭思故鄉。\n床前明月光，疑是地上霜。\n"
+    regulated = "秋\n人\n" + "山水花雲一月光，低頭思故明月鄉。\n" * 4
+    poems = "\n".join([quatrain] * 300 + [regulated] * 100)
+    jobs = TrainingJobs(hub)
+    jobs.start(JobRequest("text", "my-poems", text=poems, source="pasted text", epochs=1, minutes=5))
+    done = jobs.wait(120)
+    assert done.state == "finished", done.message
+    shares = hub.entry("my-poems").card.extras["poem_forms"]  # of the training part (the first 90%)
+    assert set(shares) == {"5x4", "7x8", "other"}
+    assert shares["5x4"] > 0.7
 
 
 def test_stop_ends_the_job_within_a_step_and_keeps_what_it_learned(hub):

@@ -195,13 +195,17 @@ def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):
     from aigc_demo.ui.text_links import TextLinks
 
     linking = TextLinks(texts.hub, "char-rnn", texts.stream_text)
-    query = linking.link("bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional")
+    query = linking.link("bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional", "free")
     settings = "temperature=0.6&top_k=5&top_p=0.9&length=80&seed=42&samples=2"
     assert query == f"?tab=text&model=bard&prompt=To+be%2C+or%0Anot&{settings}"
-    current = ("bard", "ROMEO:", 0.8, 0, 1.0, 400, 1, 1, "traditional")
+    current = ("bard", "ROMEO:", 0.8, 0, 1.0, 400, 1, 1, "traditional", "free")
     opened = linking.open_link(query, *current)
-    assert opened == ["bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional"]
-    hostile = "?tab=text&model=x&temperature=9&top_k=-1&length=1e9&seed=nan&script=zz&prompt=" + "a" * 5000
+    assert opened == ["bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional", "free"]
+    poem = linking.link("bard", "春", 0.6, 5, 0.9, 80, 42, 2, "simplified", "regulated-7")
+    assert poem.endswith("&script=simplified&form=regulated-7")
+    assert linking.open_link(poem, *current)[-2:] == ["simplified", "regulated-7"]
+    hostile = "?tab=text&model=x&temperature=9&top_k=-1&length=1e9&seed=nan&script=zz&form=ode&prompt="
+    hostile += "a" * 5000
     assert linking.open_link(hostile, *current) == list(current)
     assert linking.open_link("?tab=image", *current) == [gr.skip()] * len(current)
 

@@ -11,9 +11,11 @@ import pytest
 import torch
 
 from aigc_demo.data.text import TextFileError, decode_text, read_text, split_text
-from aigc_demo.evaluation.text import evaluate_text, poem_form_share, streams, text_loss, write_poem
+from aigc_demo.evaluation.text import evaluate_text, poem_form_report, streams, text_loss, write_poem
 from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines.poem_form import FormGuide, guide_for, layouts_for
 from aigc_demo.pipelines.text import Sampling, lens, prepare_prompt, sample_ids, stream_text
+from aigc_demo.text import poetry
 from aigc_demo.text.poetry import classical_poems, headings, poem_form, split_poems
 from aigc_demo.text.script import in_script, is_chinese, to_simplified, to_traditional
 from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
@@ -269,13 +271,82 @@ def test_poem_form_counts_half_lines():
 
 def test_poem_writing_stops_at_the_blank_line_and_is_scored():
     model = make_text_model(CHINESE)
-    poem = write_poem(model, "春\n人\n", Sampling(), seed=0)
+    poem = write_poem(model, "春\n人\n", Sampling(), seed=0, guide=None)
     assert poem.startswith("春\n人\n")
     assert poem.endswith("\n\n") or len(poem) >= 400
-    report = poem_form_share(model, ["春\n人\n", "月\n人\n"], temperature=0.8)
-    assert report.poems == 2
+    corpus = ["春\n人\n一二三四五，一二三四五。\n", "月\n人\n一二三四五六七，一二三四五六七。\n", "題\n"]
+    report = poem_form_report(model, corpus, temperature=0.8)
+    assert report.poems == 2  # a poem without a body gives no heading to write after
     assert 0 <= report.classical_share <= 1
     assert sum(report.forms.values()) == 2
+    assert report.corpus_layouts == {"5x2": 0.5, "7x2": 0.5, "other": 0.0}
+    assert 0 <= report.layout_distance <= 1
+
+
+FIVE_QUATRAIN = "春曉\n孟浩然\n春眠不覺曉，處處聞啼鳥。\n夜來風雨聲，花落知多少。\n"
+
+
+def test_layouts_are_read_counted_and_drawn():
+    assert poetry.layout_of(FIVE_QUATRAIN) == poetry.FORMS["quatrain-5"]
+    assert poetry.layout_of("題\n人\n一二三四五，一二三四五六七。") is None
+    assert poetry.layout_of("題\n人\n一二三四五，一二三四五，一二三四五。") is None  # an odd count
+    poems = [FIVE_QUATRAIN] * 3 + ["題\n人\n一二三四五六七，一二三四五六七。\n"]
+    assert poetry.layout_shares(poems) == {"5x4": 0.75, "7x2": 0.25, "other": 0.0}
+    shares = {"5x4": 0.5, "7x8": 0.25, "other": 0.25}
+    assert poetry.draw_layout(shares, 0.1) == poetry.Layout(5, 2)
+    assert poetry.draw_layout(shares, 0.6) == poetry.Layout(7, 4)
+    assert poetry.draw_layout(shares, 0.9) is None
+    assert poetry.corpus_forms("\n\n".join(poems * 5)) == {"5x4": 0.75, "7x2": 0.25, "other": 0.0}
+    assert poetry.corpus_forms("To be, or not to be.\n\n" * 30) is None
+    assert poetry.total_variation({"a": 1.0}, {"b": 1.0}) == 1.0
+
+
+@pytest.mark.parametrize("form", list(poetry.FORMS))
+@pytest.mark.parametrize("prompt", ["春風\n明月\n", "春風", "", "山水\n人\n一二三四五，一二三四五。\n\n"])
+def test_every_poem_keeps_the_form_asked_for(form, prompt):
+    """Untrained weights, several samples and seeds: the guide alone must make each poem its form."""
+    model = make_text_model(CHINESE + "七五三四二", unknown="")
+    layout = poetry.FORMS[form]
+    for seed in range(3):
+        text = prepare_prompt(model, prompt).text
+        guide = FormGuide(model.vocabulary, text, [layout] * 2)
+        written = writing.generate_text(model, text, Sampling(1.5), writing.MAX_LENGTH, seed, 2, guide)
+        for continuation in written:
+            poem = (text + continuation)[text.rfind("\n\n") + 2 if "\n\n" in text else 0 :]
+            lines = poem.strip("\n").split("\n")
+            assert len(lines) == 2 + layout.couplets, poem
+            assert poetry.layout_of(poem) == layout, poem
+            assert continuation.endswith("\n\n")
+            heading = zip(lines, poetry.MAX_HEADING_LINE, strict=False)
+            assert all(0 < len(line) <= limit for line, limit in heading)
+
+
+def test_a_typed_title_is_whole_and_a_prompt_that_breaks_the_form_is_refused_in_words():
+    model = make_text_model(CHINESE)
+    guide = FormGuide(model.vocabulary, "春江", [poetry.FORMS["quatrain-5"]])
+    assert guide.slots == [poetry.LINE_BREAK]
+    with pytest.raises(ValueError, match="character 6 of its body"):
+        FormGuide(model.vocabulary, "題\n人\n一二三四五六", [poetry.FORMS["quatrain-5"]])
+    with pytest.raises(ValueError, match="cannot write poems"):
+        guide_for(make_text_model().vocabulary, "ROMEO:", "quatrain-5", None, 0, 1)
+    with pytest.raises(ValueError, match="form must be one of"):
+        layouts_for("sonnet", None, 0, 1)
+
+
+def test_free_poems_follow_the_cards_mix_and_are_unguided_without_one():
+    assert layouts_for("free", None, 0, 4) is None
+    shares = {"5x8": 0.5, "7x4": 0.5}
+    drawn = [layout for seed in range(200) for layout in layouts_for("free", shares, seed, 1)]
+    assert {layout.key for layout in drawn} == {"5x8", "7x4"}
+    assert 80 < sum(layout.key == "5x8" for layout in drawn) < 120
+    assert layouts_for("free", shares, 7, 3) == layouts_for("free", shares, 7, 3)  # the seed decides
+    begun = "題\n人\n一二三四五六七，"  # only a seven-character layout can follow
+    assert {layout.key for layout in layouts_for("free", shares, 0, 20, begun)} == {"7x4"}
+    assert layouts_for("free", shares, 0, 2, "題\n人\n一二三，") == [None, None]  # none fits: unguided
+    model = make_text_model(CHINESE)
+    guide = guide_for(model.vocabulary, "春\n人\n", "free", {"other": 1.0}, 0, 1)
+    written = writing.generate_text(model, "春\n人\n", Sampling(), writing.MAX_LENGTH, 0, 1, guide)[0]
+    assert written.endswith("\n\n") or len(written) >= poetry.MAX_FREE_BODY  # an irregular poem still ends
 
 
 def test_sample_ids_yields_one_id_per_sample_per_step():
@@ -454,3 +525,36 @@ def test_a_prompt_is_converted_to_traditional_only_where_the_model_does_not_know
     converted = prepare_prompt(model, "举头望明月")
     assert converted.text == "舉頭望明月"
     assert "Traditional" in converted.notes[0]
+
+
+def test_cli_stores_a_corpus_s_forms_writes_in_a_form_and_measures_the_forms(text_home, capsys):
+    from aigc_demo.backend.hub import default_hub
+    from aigc_demo.cli import main
+    from tests.helpers import make_text_card
+
+    model = make_text_model(CHINESE + "二三四五六七")
+    path = default_hub().save("poet", model, make_text_card(model)).path
+    quatrain = "春風\n明月\n一二三四五，六七一二三。\n四五六七一，二三四五六。\n"
+    regulated = "山水\n人\n" + "一二三四五六七，一二三四五六七。\n" * 4
+    corpus = text_home / "poems.txt"
+    corpus.write_text("\n".join([quatrain] * 30 + [regulated] * 10), encoding="utf-8")
+    assert main(["poem-forms", "--checkpoint", str(path), "--data", str(corpus)]) == 0
+    shares = default_hub().entry("poet").card.extras["poem_forms"]
+    assert set(shares) == {"5x4", "7x8", "other"}
+    assert shares["5x4"] > shares["7x8"] > 0
+    capsys.readouterr()
+    assert (
+        main(["text", "--checkpoint", "poet", "--prompt", "春風", "--form", "regulated-7", "--seed", "2"])
+        == 0
+    )
+    written = capsys.readouterr().out
+    assert poetry.layout_of(written.strip("\n")) == poetry.FORMS["regulated-7"]
+    figures = ["eval", "text", "--checkpoint", "poet", "--data", str(corpus), "--poems", "4", "--json"]
+    assert main([*figures, "--form", "quatrain-5"]) == 0
+    poems = json.loads(capsys.readouterr().out)["poems"]
+    assert poems["layouts"] == {"5x4": 1.0, "other": 0.0}  # every poem in the form asked for
+    assert 0 <= poems["whole_file_distance"] <= 1
+    assert main(["poem-forms", "--checkpoint", str(path), "--data", str(text_home / "missing.txt")]) == 2
+    (text_home / "prose.txt").write_text("To be, or not to be.\n\n" * 40, encoding="utf-8")
+    assert main(["poem-forms", "--checkpoint", str(path), "--data", str(text_home / "prose.txt")]) == 2
+    assert "not a corpus of poems" in capsys.readouterr().err

@@ -79,6 +79,26 @@ def test_prompt_problems_come_back_as_notes_not_errors(client):
     assert empty["prompt"] == "\n"
 
 
+def test_a_chosen_poem_form_is_kept_through_the_api_and_a_prompt_that_breaks_it_is_explained(client):
+    from aigc_demo.text.poetry import FORMS, layout_of
+
+    for form, seed in itertools.product(FORMS, (1, 2)):
+        settings = (1.2, 0, 1.0, 2000, seed, 2)
+        result = client.predict("poet", "春風\n明月\n", *settings, form, api_name="/generate")
+        for poem in result["continuations"]:
+            assert layout_of(result["prompt"] + poem) == FORMS[form]
+            assert poem.endswith("\n\n")
+        one = (*settings[:-1], 1, "simplified", form)
+        text, _ = client.predict("poet", "春風", *one, api_name="/stream_text")
+        assert layout_of(text.strip("\n")) == FORMS[form]  # a typed title is taken as whole
+    with pytest.raises(AppError, match="does not fit the form"):
+        client.predict("poet", "春\n人\n一二，", *SETTINGS, "quatrain-5", api_name="/generate")
+    with pytest.raises(AppError, match="form must be one of"):
+        client.predict("poet", "春", *SETTINGS, "sonnet", api_name="/generate")
+    with pytest.raises(AppError, match="cannot write poems"):
+        client.predict("bard", "Hi", *SETTINGS, "quatrain-7", api_name="/generate")
+
+
 def test_chinese_model_reads_simplified_and_can_show_either_script(client):
     result = client.predict("poet", "举头望明月", *SETTINGS, api_name="/generate")
     assert result["prompt"] == "舉頭望明月"
@@ -135,11 +155,12 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     handlers = TextHandlers(hub)
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})
-        chosen, script, prompt, shown = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
+        chosen, script, form, prompt, shown = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
         assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
+        assert form.visible == (example == "zh")  # poem forms are offered for a Chinese model
         written = handlers.generate(model, prompt, 0.8, 0, 1.0, 400, 1, 1)  # Write, at the page's settings
         assert shown == written["prompt"] + written["continuations"][0]  # something to read at once
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
-    assert handlers.open_page(page, "", None, "my own words")[2] == "my own words"  # a typed prompt is kept
+    assert handlers.open_page(page, "", None, "my own words")[3] == "my own words"  # a typed prompt is kept
     linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi")  # a link's model wins
-    assert (linked[0].value, linked[2], linked[3]) == ("bard", "Hi", gr.skip())  # and writes it itself
+    assert (linked[0].value, linked[3], linked[4]) == ("bard", "Hi", gr.skip())  # and writes it itself

@@ -14,9 +14,21 @@ from collections.abc import Sequence
 import aigc_demo
 from aigc_demo.backend.checkpoint import CheckpointError
 from aigc_demo.backend.hub import UnknownModelError
-from aigc_demo.cli import chat, check, evaluate, image, latent_map, models, serve, speech, text, train
+from aigc_demo.cli import (
+    chat,
+    check,
+    evaluate,
+    image,
+    latent_map,
+    models,
+    poem_forms,
+    serve,
+    speech,
+    text,
+    train,
+)
 
-COMMANDS = (models, serve, image, speech, text, chat, train, evaluate, latent_map, check)
+COMMANDS = (models, serve, image, speech, text, chat, train, evaluate, latent_map, poem_forms, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

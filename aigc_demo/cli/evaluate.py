@@ -6,9 +6,11 @@ import argparse
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from aigc_demo.backend.hub import default_hub
 from aigc_demo.data.text import SPLITS
+from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.pipelines.speech import DEFAULT_TEMPERATURE
 
 NAME = "eval"
@@ -44,7 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         help="also write this many poems, each after a title and author line from the scored text, "
-        "and report the share in classical form",
+        "and report their forms next to the scored poems' own",
+    )
+    text.add_argument(
+        "--form",
+        choices=FORM_CHOICES,
+        default="free",
+        help="for --poems: the form to write in (free follows the mix of forms on the model's card)",
     )
     text.add_argument("--temperature", type=float, default=0.8, help="for --poems (default %(default)s)")
     text.add_argument("--seed", type=int, default=0)
@@ -78,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     image.add_argument("--seed", type=int, default=0)
     image.add_argument("--json", action="store_true", help="print JSON")
+    image.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the sample figures into the checkpoint's card metrics (weights unchanged)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,22 +129,29 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def run_text(args: argparse.Namespace) -> int:
-    from aigc_demo.cli.text import load_text_model
     from aigc_demo.data.text import read_text, split_text
-    from aigc_demo.evaluation.text import poem_form_share, text_loss
-    from aigc_demo.text.poetry import headings, split_poems
+    from aigc_demo.evaluation.text import poem_form_report, text_loss
+    from aigc_demo.text.poetry import layout_shares, split_poems, total_variation
 
     if not 0 <= args.poems <= 10_000:
         raise ValueError("--poems must be between 0 and 10000")
-    model = load_text_model(args.checkpoint)
-    text = split_text(read_text(args.data), args.split)[1]
+    loaded = default_hub().load(args.checkpoint)
+    if loaded.entry.card.kind != "char-rnn":
+        raise ValueError(f"{args.checkpoint!r} is not a text model")
+    model = loaded.module
+    whole = read_text(args.data)
+    text = split_text(whole, args.split)[1]
     loss = text_loss(model, text)
     figures = {**asdict(loss), "bits_per_char": loss.bits_per_char}
     if args.poems:
-        starts = headings(split_poems(text))[: args.poems]
-        if not starts:
-            raise ValueError("the scored text holds no poems (title line, author line, body)")
-        figures["poems"] = asdict(poem_form_share(model, starts, args.temperature, args.seed))
+        shares = loaded.entry.card.extras.get("poem_forms")
+        poems = split_poems(text)[: args.poems]
+        report = poem_form_report(model, poems, args.temperature, args.seed, args.form, shares)
+        corpus = layout_shares(split_poems(whole), floor=0)  # the whole file's mix of forms
+        figures["poems"] = {
+            **asdict(report),
+            "whole_file_distance": round(total_variation(report.layouts, corpus), 4),
+        }
     if args.json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         return 0
@@ -142,12 +162,24 @@ def run_text(args: argparse.Namespace) -> int:
     if loss.unknown_share:
         print(f"characters outside the vocabulary (scored as its unknown mark): {loss.unknown_share:.2%}")
     if args.poems:
-        poems = figures["poems"]
-        print(
-            f"{poems['poems']} poems at temperature {args.temperature:g}: {poems['classical_share']:.1%} in "
-            f"classical form (all half-lines 5 or all 7 characters) {poems['forms']}"
-        )
+        _print_poem_forms(figures["poems"], args.temperature)
     return 0
+
+
+def _print_poem_forms(poems: dict, temperature: float) -> None:
+    print(
+        f"{poems['poems']} poems ({poems['form']}) at temperature {temperature:g}: "
+        f"{poems['classical_share']:.1%} in classical form (all half-lines 5 or all 7 characters) "
+        f"{poems['forms']}; the unknown mark written in {poems['unknown_mark_share']:.1%}"
+    )
+    print(
+        "forms (half-line length x half-lines): written, the scored poems' own; total variation "
+        f"{poems['layout_distance']:.3f} (to the whole file's mix: {poems['whole_file_distance']:.3f})"
+    )
+    written, corpus = poems["layouts"], poems["corpus_layouts"]
+    commonest = sorted(written.keys() | corpus.keys(), key=lambda k: -corpus.get(k, 0) - written.get(k, 0))
+    for key in commonest[:12]:
+        print(f"  {key:>6}  {written.get(key, 0):6.1%}  {corpus.get(key, 0):6.1%}")
 
 
 def record_evaluation(args: argparse.Namespace, figures: dict) -> None:
@@ -179,6 +211,8 @@ def run_image(args: argparse.Namespace) -> int:
         figures.update(evaluate_vae(generator.module, test, seed=args.seed))
     report = evaluate_samples(generator.module, classifier.module, test, args.samples, args.seed, train)
     figures.update(asdict(report))
+    if args.record:
+        _record_image_figures(args, report)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -198,6 +232,23 @@ def run_image(args: argparse.Namespace) -> int:
     if report.recognition is not None:
         print(f"samples recognised as the asked class: {report.recognition:.2%}")
     return 0
+
+
+def _record_image_figures(args: argparse.Namespace, report: Any) -> None:
+    """Put the sample figures in the card's metrics, with the command that measured them."""
+    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+
+    path = default_hub().entry(args.checkpoint).path
+    tensors, card = load_checkpoint(path)
+    card.metrics["frechet_distance"] = round(report.frechet_distance, 2)
+    card.metrics["frechet_distance_real_images"] = round(report.frechet_distance_real, 2)
+    if report.recognition is not None:
+        card.metrics["recognised_as_asked"] = round(report.recognition, 4)
+    card.extras["evaluation_command"] = (
+        f"python -m aigc_demo eval image --checkpoint {args.checkpoint} --data {args.data.name} "
+        f"--classifier {args.classifier} --samples {args.samples} --seed {args.seed}"
+    )
+    save_checkpoint(path, tensors, card)  # the stored tensors are written back as they were
 
 
 def run_speech(args: argparse.Namespace) -> int:

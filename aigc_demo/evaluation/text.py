@@ -10,8 +10,10 @@ import torch
 from torch.nn.functional import cross_entropy
 
 from aigc_demo.models.char_rnn import CharRNN
+from aigc_demo.pipelines.poem_form import FormGuide, guide_for
 from aigc_demo.pipelines.text import Sampling, sample_ids
-from aigc_demo.text.poetry import poem_form
+from aigc_demo.text.poetry import FREE, headings, layout_shares, poem_form, total_variation
+from aigc_demo.text.vocabulary import UNKNOWN
 
 IGNORE = -100  # cross_entropy's ignore_index: padding at the end of the last stream
 POEM_END = "\n\n"
@@ -68,12 +70,15 @@ def text_loss(model: CharRNN, text: str) -> TextLoss:
     return TextLoss(len(text), evaluate_text(model, vocabulary.encode(text)), share)
 
 
-def write_poem(model: CharRNN, heading: str, sampling: Sampling, seed: int) -> str:
-    """The body the model writes after a title and author line, up to the blank line that ends it."""
+def write_poem(model: CharRNN, heading: str, sampling: Sampling, seed: int, guide: FormGuide | None) -> str:
+    """The poem the model writes after a title and author line: its form's body with a ``guide``,
+    else whatever it writes up to the blank line that ends a poem."""
     chars, body = model.vocabulary.chars, ""
-    for chosen in sample_ids(model, heading, sampling, MAX_POEM_LENGTH, seed):
+    for chosen in sample_ids(model, heading, sampling, MAX_POEM_LENGTH, seed, 1, guide):
+        if chosen[0] < 0:
+            break
         body += chars[int(chosen[0])]
-        if body.endswith(POEM_END):
+        if guide is None and body.endswith(POEM_END):
             break
     return heading + body
 
@@ -81,12 +86,43 @@ def write_poem(model: CharRNN, heading: str, sampling: Sampling, seed: int) -> s
 @dataclass(frozen=True)
 class FormReport:
     poems: int
+    form: str  # what was asked for: free or one of the fixed forms
     classical_share: float  # poems whose half-lines are all 5 or all 7 characters long
     forms: dict[str, int]  # "5", "7" or "mixed" -> count
+    unknown_mark_share: float  # poems in which the vocabulary's unknown mark was written
+    layouts: dict[str, float]  # half-line length x half-lines ("5x8") -> share of the poems written
+    corpus_layouts: dict[str, float]  # the same for the scored text's own poems
+    layout_distance: float  # total variation between the two: 0 the same mix, 1 nothing in common
 
 
-def poem_form_share(model: CharRNN, headings: list[str], temperature: float, seed: int = 0) -> FormReport:
+def poem_form_report(
+    model: CharRNN,
+    poems: list[str],
+    temperature: float,
+    seed: int = 0,
+    form: str = FREE,
+    shares: dict[str, float] | None = None,
+) -> FormReport:
+    """Write a poem after the title and author of each of ``poems`` and compare the forms written
+    with theirs; ``shares`` (the model card's ``poem_forms``) guide free poems."""
     sampling = Sampling(temperature=temperature)
-    forms = [poem_form(write_poem(model, heading, sampling, seed + i)) for i, heading in enumerate(headings)]
-    counts = Counter("mixed" if form is None else str(form) for form in forms)
-    return FormReport(len(forms), sum(form is not None for form in forms) / len(forms), dict(counts))
+    poems = [poem for poem in poems if poem.strip("\n").count("\n") >= 2]  # those with a body
+    written = []
+    for offset, heading in enumerate(headings(poems)):
+        guide = guide_for(model.vocabulary, heading, form, shares, seed + offset, 1)
+        written.append(write_poem(model, heading, sampling, seed + offset, guide))
+    if not written:
+        raise ValueError("the scored text holds no poems (title line, author line, body)")
+    kinds = [poem_form(poem) for poem in written]
+    counts = Counter("mixed" if kind is None else str(kind) for kind in kinds)
+    made, corpus = layout_shares(written, floor=0), layout_shares(poems, floor=0)
+    return FormReport(
+        poems=len(written),
+        form=form,
+        classical_share=sum(kind is not None for kind in kinds) / len(written),
+        forms=dict(counts),
+        unknown_mark_share=sum(UNKNOWN in poem for poem in written) / len(written),
+        layouts=made,
+        corpus_layouts=corpus,
+        layout_distance=round(total_variation(made, corpus), 4),
+    )

@@ -4,6 +4,11 @@ Pixels are modelled as independent Bernoulli variables, so the decoder returns l
 reconstruction term is the binary cross-entropy summed over the image: with the KL term this
 is the negative ELBO in nats per image, the figure MNIST VAEs are usually compared by.
 ``beta`` weights the KL term as in the beta-VAE objective (1 is the plain VAE).
+
+Samples are drawn from a *learned prior* when the model has one (``prior_components`` > 0): a
+Gaussian mixture fitted after training to where the training images' codes really lie. Codes
+drawn from N(0, I) often fall between those regions and decode to blurred blends of digits;
+codes drawn from the mixture decode to digits the decoder knows how to draw.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from torch import nn
 
 from aigc_demo.models.registry import register
 from aigc_demo.models.shared import check_directions, check_halvable_twice, embed_label
+
+MAX_PRIOR_COMPONENTS = 256
 
 
 @register("image-vae")
@@ -26,10 +33,13 @@ class ImageVAE(nn.Module):
         size: int = 28,
         image_channels: int = 1,
         num_directions: int = 8,
+        prior_components: int = 0,
     ):
         super().__init__()
         check_halvable_twice(size)
         check_directions(num_directions, latent_dim)
+        if not 0 <= prior_components <= MAX_PRIOR_COMPONENTS:
+            raise ValueError(f"prior_components must be between 0 and {MAX_PRIOR_COMPONENTS}")
         self.config = {
             "latent_dim": latent_dim,
             "channels": channels,
@@ -39,6 +49,8 @@ class ImageVAE(nn.Module):
             "image_channels": image_channels,
             "num_directions": num_directions,
         }
+        if prior_components:  # only then, so a card written before the learned prior still matches
+            self.config["prior_components"] = prior_components
         self.latent_dim, self.classes = latent_dim, classes
         self.grid = size // 4
         flat = 2 * channels * self.grid**2
@@ -65,6 +77,12 @@ class ImageVAE(nn.Module):
         # Principal axes of the training set's latent codes, one per row, scaled to one
         # standard deviation; found after training and saved with the weights.
         self.register_buffer("directions", torch.zeros(num_directions, latent_dim))
+        if prior_components:
+            # The learned prior: mixture weights, means and the lower-triangular Cholesky factor of
+            # each component's covariance; fitted after training (until then, N(0, I) in every part).
+            self.register_buffer("prior_weights", torch.full((prior_components,), 1 / prior_components))
+            self.register_buffer("prior_means", torch.zeros(prior_components, latent_dim))
+            self.register_buffer("prior_scales", torch.eye(latent_dim).repeat(prior_components, 1, 1))
 
     def _with_label(self, features: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
         if self.label_embedding is None:
@@ -84,6 +102,18 @@ class ImageVAE(nn.Module):
         stats = self.to_posterior(self._with_label(self.encoder(image), label))
         mean, log_var = stats.chunk(2, dim=1)
         return mean, log_var.clamp(-12.0, 8.0)
+
+    def from_prior(self, noise: torch.Tensor, pick: torch.Tensor) -> torch.Tensor:
+        """Codes from the model's prior: ``noise`` ``(N, latent)`` standard normal, ``pick`` ``(N,)``
+        uniform in [0, 1) choosing each code's mixture component. Without a learned prior the
+        prior is N(0, I) and ``noise`` is the code."""
+        if not hasattr(self, "prior_weights"):
+            return noise
+        cumulative = self.prior_weights.cumsum(0)
+        component = torch.searchsorted(cumulative, (pick * cumulative[-1])[:, None], right=True)[:, 0]
+        component = component.clamp_max(len(cumulative) - 1)
+        scaled = (self.prior_scales[component] @ noise[:, :, None])[:, :, 0]
+        return self.prior_means[component] + scaled
 
     def decode_logits(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
         hidden = self.from_latent(self._with_label(z, label))

@@ -10,8 +10,14 @@ import torch
 
 from aigc_demo.backend.checks import check_whole
 from aigc_demo.backend.hub import LoadedModel
-from aigc_demo.backend.seeding import check_seed, seeded_randn
-from aigc_demo.pipelines.latents import check_offsets, check_temperature, direction_shift, steered_latent
+from aigc_demo.backend.seeding import seeded_randn
+from aigc_demo.pipelines.latents import (
+    check_offsets,
+    check_temperature,
+    direction_shift,
+    prior_codes,
+    steered_latent,
+)
 
 UPSCALE = 10  # 28 x 28 → 280 x 280, nearest-neighbour so every pixel stays crisp
 MAX_SAMPLES = 10_000
@@ -112,7 +118,7 @@ def decode(
 def sample(
     model: torch.nn.Module, count: int, seed: int, label: int | None = None
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``count`` images (``(N, C, H, W)`` in [0, 1]) from prior noise drawn from ``seed``.
+    """``count`` images (``(N, C, H, W)`` in [0, 1]) from codes drawn from the model's prior with ``seed``.
 
     A class-conditional model draws ``label`` when given, else the classes in turn (0, 1, 2, ...);
     the labels used are returned with the images.
@@ -120,7 +126,7 @@ def sample(
     if not 1 <= count <= MAX_SAMPLES:
         raise ValueError(f"the number of images must be between 1 and {MAX_SAMPLES}")
     device = model.directions.device
-    z = seeded_randn((count, model.latent_dim), check_seed(seed), device=device)
+    z = prior_codes(model, count, seed)
     labels = None
     if getattr(model, "classes", 0):
         labels = (

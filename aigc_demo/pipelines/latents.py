@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import torch
 
-from aigc_demo.backend.seeding import check_seed, seeded_randn
+from aigc_demo.backend.seeding import check_seed, cpu_generator
 
 MAX_OFFSET = 3.0  # slider range, in standard deviations along a direction
 MIN_TEMPERATURE = 0.1
@@ -48,6 +48,24 @@ def check_temperature(temperature: float, name: str = "temperature") -> float:
     return value
 
 
+def prior_codes(model: torch.nn.Module, count: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
+    """``count`` codes ``(count, latent)`` from ``model``'s prior for ``seed``, on its device.
+
+    Standard-normal noise comes first from the seed's stream (for a model without a learned prior
+    that is the code, as it always was); a model with one (``from_prior``) then takes a uniform
+    number per code from the same stream to choose where in its mixture the code lies.
+    ``temperature`` below 1 scales the noise down: samples stay nearer the typical code, clearer
+    but less varied (the "temperature" of VAE and flow sampling).
+    """
+    generator = cpu_generator(check_seed(seed))
+    noise = torch.randn((count, model.latent_dim), generator=generator) * check_temperature(temperature)
+    device = model.directions.device
+    if not hasattr(model, "from_prior"):
+        return noise.to(device)
+    pick = torch.rand(count, generator=generator)
+    return model.from_prior(noise.to(device), pick.to(device))
+
+
 def steered_latent(
     model: torch.nn.Module,
     seed: int,
@@ -55,20 +73,17 @@ def steered_latent(
     label: torch.Tensor | None = None,
     temperature: float = 1.0,
 ) -> torch.Tensor:
-    """Noise drawn from ``seed`` plus ``offsets`` along the model's directions.
+    """A code from the model's prior for ``seed`` (``prior_codes``) plus ``offsets`` along the
+    model's directions.
 
     Shape ``(latent,)``, or ``(len(label), latent)`` for a model that records where its training
     codes lie for each class (``latent_mean`` per class and a shared ``latent_basis``): the
-    noise is then mapped into that Gaussian for each label. Other models use the noise as it is
-    (the N(0, I) prior). ``temperature`` below 1 scales the noise down: samples stay nearer the
-    typical code, clearer but less varied (the "temperature" of VAE and flow sampling).
+    noise is then mapped into that Gaussian for each label.
     """
-    directions = model.directions
-    noise = seeded_randn((model.latent_dim,), check_seed(seed), device=directions.device)
-    noise = noise * check_temperature(temperature)
+    code = prior_codes(model, 1, seed, temperature)[0]
     if hasattr(model, "latent_basis") and label is not None:
-        noise = model.latent_mean[label] + noise @ model.latent_basis
-    return noise + direction_shift(model, offsets)
+        code = model.latent_mean[label] + code @ model.latent_basis
+    return code + direction_shift(model, offsets)
 
 
 def direction_shift(model: torch.nn.Module, offsets: Sequence[float], raw: bool = False) -> torch.Tensor:

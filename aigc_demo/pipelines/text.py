@@ -18,6 +18,7 @@ import torch
 from aigc_demo.backend.checks import check_whole, finite_number
 from aigc_demo.backend.seeding import check_seed
 from aigc_demo.models.char_rnn import CharRNN, Stepper
+from aigc_demo.pipelines.poem_form import FormGuide
 from aigc_demo.text.script import is_chinese, to_traditional_where_unknown
 
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 2.0
@@ -132,13 +133,21 @@ def _device(model: CharRNN) -> torch.device:
 
 
 def sample_ids(
-    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+    model: CharRNN,
+    prompt: str,
+    sampling: Sampling,
+    length: int,
+    seed: int,
+    samples: int = 1,
+    guide: FormGuide | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the ids chosen at each step, one per sample (shape ``(samples,)``).
 
     The prompt is read in one pass; after that, one step per character (``Stepper``). Draws
     come from a NumPy generator seeded with ``seed``: the same request gives the same text. The
-    vocabulary's unknown mark is never drawn (the lens still shows its probability).
+    vocabulary's unknown mark is never drawn (the lens still shows its probability). With a
+    ``guide`` each sample draws only what its poem's form allows; a sample whose poem is done
+    yields -1, and writing stops when every poem is done (or at ``length``).
     """
     generator = np.random.default_rng(check_seed(seed))
     with torch.inference_mode():
@@ -151,10 +160,16 @@ def sample_ids(
     for written in range(1, length + 1):
         if never is not None:  # the unknown mark stands for rare characters; it is never written
             logits[:, never] = -np.inf
+        if guide is not None:
+            logits = np.where(guide.mask(), logits, -np.inf)
         chosen = sampling.draw(logits, generator)
+        fed = chosen
+        if guide is not None:
+            chosen, fed = guide.advance(chosen)
         yield chosen
-        if written < length:
-            logits = step(chosen)
+        if written == length or (guide is not None and guide.finished):
+            return
+        logits = step(fed)
 
 
 def check_position(position: object, length: int) -> int:
@@ -169,21 +184,33 @@ def check_request(length: object, seed: object, samples: object) -> tuple[int, i
 
 
 def stream_text(
-    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+    model: CharRNN,
+    prompt: str,
+    sampling: Sampling,
+    length: int,
+    seed: int,
+    samples: int = 1,
+    guide: FormGuide | None = None,
 ) -> Iterator[list[str]]:
     """The continuations written so far, one string per sample, after each new character."""
     chars = model.vocabulary.chars
     texts = [""] * samples
-    for chosen in sample_ids(model, prompt, sampling, length, seed, samples):
-        texts = [text + chars[i] for text, i in zip(texts, chosen.tolist(), strict=True)]
+    for chosen in sample_ids(model, prompt, sampling, length, seed, samples, guide):
+        texts = [text + chars[i] if i >= 0 else text for text, i in zip(texts, chosen.tolist(), strict=True)]
         yield texts
 
 
 def generate_text(
-    model: CharRNN, prompt: str, sampling: Sampling, length: int, seed: int, samples: int = 1
+    model: CharRNN,
+    prompt: str,
+    sampling: Sampling,
+    length: int,
+    seed: int,
+    samples: int = 1,
+    guide: FormGuide | None = None,
 ) -> list[str]:
     texts = [""] * samples
-    for texts in stream_text(model, prompt, sampling, length, seed, samples):  # noqa: B007
+    for texts in stream_text(model, prompt, sampling, length, seed, samples, guide):  # noqa: B007
         pass
     return texts
 

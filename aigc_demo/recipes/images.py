@@ -172,6 +172,12 @@ class VAERecipe(ImageRecipe):
         parser.add_argument("--beta", type=float, help="weight of the KL term")
         super().add_arguments(parser)
         parser.add_argument("--conditional", action="store_true", help="condition on the class label")
+        parser.add_argument(
+            "--prior-components",
+            type=int,
+            help="Gaussians of the learned prior fitted to the training codes after training "
+            "(default 32; 0 samples from N(0, I))",
+        )
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         pictures, start = self.read_args(args, hub)

@@ -155,6 +155,8 @@ class TextRecipe(Recipe):
         return continue_prompt
 
     def train(self, plan: Plan, run: Run) -> Trained:
+        from aigc_demo.text.poetry import corpus_forms
+
         train, valid = plan.data
         model, metrics = train_char_rnn(
             train,
@@ -163,4 +165,6 @@ class TextRecipe(Recipe):
             on_improved=run.on_improved,
             **run.loop_options(plan),
         )
-        return Trained(model, metrics, summary=f"validation loss {metrics['valid_loss']:.3f} nats/char")
+        forms = corpus_forms(train)  # poems: their mix of forms, which free poems follow
+        extras = {"poem_forms": forms} if forms else {}
+        return Trained(model, metrics, extras, f"validation loss {metrics['valid_loss']:.3f} nats/char")

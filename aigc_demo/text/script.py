@@ -13,14 +13,14 @@ import opencc
 SCRIPTS = ("traditional", "simplified")
 
 
-def _is_han(char: str) -> bool:
+def is_han(char: str) -> bool:
     code = ord(char)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FA1F
 
 
 def is_chinese(text: str) -> bool:
     """True when most of the characters are Han characters (a Chinese model's vocabulary)."""
-    return bool(text) and sum(map(_is_han, text)) > len(text) / 2
+    return bool(text) and sum(map(is_han, text)) > len(text) / 2
 
 
 @lru_cache(maxsize=2)

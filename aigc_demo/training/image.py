@@ -21,6 +21,7 @@ from aigc_demo.training.image_directions import (
     measure_traits,
     named_directions,
 )
+from aigc_demo.training.latent_prior import components_for, fit_latent_prior
 from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
@@ -37,6 +38,7 @@ class ImageVAETrainingConfig:
     hidden: int = 256
     conditional: bool = False
     num_directions: int = 8
+    prior_components: int = 32  # the learned prior's Gaussians (fewer for small data; 0: N(0, I))
     seed: int = 0
 
 
@@ -61,6 +63,7 @@ def new_image_vae(config: ImageVAETrainingConfig, classes: int, shape: tuple[int
         size=shape[-1],
         image_channels=shape[1],
         num_directions=config.num_directions,
+        prior_components=components_for(config.prior_components, shape[0]),
     )
 
 
@@ -135,12 +138,17 @@ def train_image_vae(
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, len(model.directions)))
         distributed.from_first(model.directions)
+    prior = {}
+    if hasattr(model, "prior_weights"):
+        prior = fit_latent_prior(model, codes, config.seed)
+        for fitted in (model.prior_weights, model.prior_means, model.prior_scales):
+            distributed.from_first(fitted)
     traits = measure_traits(train.images) if traits is None else traits
     directions = {
         "principal": describe_principal_directions(codes, model.directions, traits),
         "named": named_directions(codes, traits, None if classes else train.labels, class_names),
     }
-    metrics = {**evaluate_vae(model, test), "train_seconds": round(time.monotonic() - started, 1)}
+    metrics = {**evaluate_vae(model, test), **prior, "train_seconds": round(time.monotonic() - started, 1)}
     return model, metrics, directions
 
 

@@ -11,6 +11,8 @@ import gradio as gr
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines.poem_form import FORM_CHOICES
+from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links
 
 SAMPLING = ("temperature", "top_k", "top_p", "length", "seed", "samples")  # the order the page sends
@@ -31,7 +33,7 @@ class TextLinks:
 
     def link(self, model_name: str | None, prompt: str, *values: Any) -> str:
         """The query of a link that opens this tab writing the same text."""
-        *sampling, script = values
+        *sampling, script, form = values
         numbers = {key: links.number(v) for key, v in zip(SAMPLING, sampling, strict=True) if v is not None}
         return links.query(
             "text",
@@ -40,6 +42,7 @@ class TextLinks:
                 "prompt": prompt,
                 **numbers,
                 "script": script if script == "simplified" else None,
+                "form": form if form != FREE else None,
             },
         )
 
@@ -48,7 +51,7 @@ class TextLinks:
         link = links.LinkReader(search, "text")
         if not link.opened:
             return [gr.skip()] * (2 + len(values))
-        *sampling, script = values
+        *sampling, script, form = values
         asked = link.text("prompt", prompt)
         read = [
             (link.whole if key in WHOLE else link.number)(key, v, *RANGES[key])
@@ -59,6 +62,7 @@ class TextLinks:
             asked if len(asked) <= writing.MAX_PROMPT else prompt,
             *read,
             link.text("script", script, ("traditional", "simplified")),
+            link.text("form", form, FORM_CHOICES),
         ]
 
     def write_linked(self, request: gr.Request, search: str, *values: Any) -> Iterator[Any]:

@@ -17,6 +17,8 @@ import gradio as gr
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines.poem_form import FORM_CHOICES, guide_for
+from aigc_demo.text.poetry import FREE
 from aigc_demo.text.script import in_script, is_chinese
 from aigc_demo.ui import links
 from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
@@ -82,18 +84,34 @@ def _char_label(char: str, lang: str) -> str:
     return {"\n": translate("text_newline", lang), " ": translate("text_space", lang)}.get(char, char)
 
 
+def _guide(
+    hub: ModelHub, model_name: str, model: Any, prompt: str, form: Any, seed: int, samples: int
+) -> Any:
+    """The poem-form guide for a request (None when nothing is guided): ``form`` is checked, and
+    free follows the mix of forms on the model's card."""
+    shares = hub.entry(model_name).card.extras.get("poem_forms")
+    return guide_for(model.vocabulary, prompt, form or FREE, shares, seed, samples)
+
+
 def write(
-    hub: ModelHub, model_name: str, prompt: str, settings: SamplingSettings, lang: str, script: str
+    hub: ModelHub,
+    model_name: str,
+    prompt: str,
+    settings: SamplingSettings,
+    lang: str,
+    script: str,
+    form: str = FREE,
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Stream (page text, notes, session record) while sampling; shared by Write and Continue.
-    The record names the model, so the lens and a later branch read the text with the same one."""
+    The record names the model and form, so the lens and a later branch read the text the same way."""
     model = _model(hub, model_name)
     sampling, length, seed, samples = settings.checked()
     prepared = writing.prepare_prompt(model, prompt)
+    guide = _guide(hub, model_name, model, prepared.text, form, seed, samples)
     notes = "\n".join(f"- {note}" for note in prepared.notes)
-    record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples}
+    record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples, "form": form or FREE}
     last = 0.0
-    for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples):
+    for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples, guide):
         record["texts"] = texts
         if time.monotonic() - last >= STREAM_INTERVAL:
             last = time.monotonic()
@@ -128,12 +146,15 @@ class TextHandlers:
         sample_seed: float,
         sample_count: float,
         shown_script: str,
+        form: str = FREE,
     ):
         """Continue a prompt, streaming the text as it is written. Returns the prompt (as the model
-        read it) plus the continuation; with several samples, each after a divider line."""
+        read it) plus the continuation; with several samples, each after a divider line. ``form``
+        (Chinese poem models): free, quatrain-5, quatrain-7, regulated-5 or regulated-7."""
         settings = SamplingSettings(temp, k, p, count, sample_seed, sample_count)
         lang = language_of(request)
-        yield from write(self.hub, model_name, prompt_text, settings, lang, shown_script or "traditional")
+        script = shown_script or "traditional"
+        yield from write(self.hub, model_name, prompt_text, settings, lang, script, form)
 
     @shows_errors
     def generate(
@@ -146,15 +167,18 @@ class TextHandlers:
         count: int = 400,
         sample_seed: int = 0,
         sample_count: int = 1,
+        form: str = FREE,
     ) -> dict[str, Any]:
         """Continue a prompt in one call (no streaming): the prompt as the model read it, notes on
-        what was changed in it, and one continuation per sample."""
+        what was changed in it, and one continuation per sample (a poem in ``form``, see
+        ``stream_text``)."""
         loaded = _model(self.hub, model_name)
         sampling, length, used_seed, samples = SamplingSettings(
             temp, k, p, count, sample_seed, sample_count
         ).checked()
         prepared = writing.prepare_prompt(loaded, prompt_text)
-        texts = writing.generate_text(loaded, prepared.text, sampling, length, used_seed, samples)
+        guide = _guide(self.hub, model_name, loaded, prepared.text, form, used_seed, samples)
+        texts = writing.generate_text(loaded, prepared.text, sampling, length, used_seed, samples, guide)
         return {"prompt": prepared.text, "notes": prepared.notes, "continuations": texts}
 
     @shows_errors
@@ -171,9 +195,10 @@ class TextHandlers:
         count: float,
         sample_seed: float,
         sample_count: float,
+        form: str = FREE,
     ) -> Iterator[str]:
         """Rewrite from one position: keep ``text_so_far[:position]``, put ``candidate`` there
-        instead of what was written, and continue (streamed) from it."""
+        instead of what was written, and continue (streamed) from it (a poem in ``form``)."""
         if not isinstance(text_so_far, str) or not text_so_far:
             raise ValueError("give the text to branch from")
         cut = writing.check_position(position, len(text_so_far))
@@ -182,7 +207,7 @@ class TextHandlers:
         settings = SamplingSettings(temp, k, p, count, sample_seed, sample_count)
         lang = language_of(request)
         for page, _, _ in write(
-            self.hub, model_name, text_so_far[:cut] + candidate, settings, lang, "traditional"
+            self.hub, model_name, text_so_far[:cut] + candidate, settings, lang, "traditional", form
         ):
             yield page
 
@@ -253,6 +278,7 @@ class TextHandlers:
             SamplingSettings(*settings),
             lang,
             shown_script,
+            state.get("form", FREE),
         )
 
     def open_page(self, request: gr.Request, search: str, current: str | None, prompt_text: str):
@@ -263,13 +289,13 @@ class TextHandlers:
             return *self.refresh(current, prompt_text), gr.skip()
         names = self.hub.names(KIND)
         chosen = model_in_page_language(self.hub, names, request)
-        model, script, prompt = self.refresh(chosen, prompt_text)
+        *choices, prompt = self.refresh(chosen, prompt_text)
         if not chosen or prompt not in EXAMPLE_PROMPTS.values():
-            return model, script, prompt, gr.skip()
+            return *choices, prompt, gr.skip()
         try:
-            return model, script, prompt, self.example_text(chosen, prompt)
+            return *choices, prompt, self.example_text(chosen, prompt)
         except gr.Error:  # a model that cannot write (a broken file): the page opens all the same
-            return model, script, prompt, gr.skip()
+            return *choices, prompt, gr.skip()
 
     def example_text(self, model_name: str, prompt: str) -> str:
         """The example prompt and what the page's default settings write after it (the same as
@@ -284,14 +310,15 @@ class TextHandlers:
         return self._examples[key]
 
     def refresh(self, current: str | None, prompt_text: str):
-        """Offer the installed text models; a Chinese model gets the script choice and, in place of
-        an untouched example prompt, a Chinese one."""
+        """Offer the installed text models; a Chinese model gets the script and poem-form choices
+        and, in place of an untouched example prompt, a Chinese one."""
         names = self.hub.names(KIND)
         chosen = current if current in names else (names[0] if names else None)
         chinese = bool(chosen) and is_chinese(self.hub.entry(chosen).card.config.get("vocabulary", ""))
         example = EXAMPLE_PROMPTS["zh" if chinese else "en"]
         new_prompt = example if prompt_text in EXAMPLE_PROMPTS.values() else prompt_text
-        return gr.Dropdown(choices=names, value=chosen), gr.Radio(visible=chinese), new_prompt
+        chooser = gr.Dropdown(choices=names, value=chosen)
+        return chooser, gr.Radio(visible=chinese), gr.Radio(visible=chinese), new_prompt
 
 
 def build_text_tab(hub: ModelHub, page: links.PageOpen) -> None:
@@ -322,6 +349,14 @@ def _controls(names: list[str]) -> dict[str, Any]:
             lines=4,
             max_length=10_000,
             elem_id="text-prompt",
+        ),
+        "form": gr.Radio(
+            [(I18N(f"text_form_{form.replace('-', '_')}"), form) for form in FORM_CHOICES],
+            value=FREE,
+            label=I18N("text_form"),
+            info=I18N("text_form_info"),
+            visible=False,
+            elem_id="text-form",
         ),
     }
     with gr.Row():
@@ -389,7 +424,7 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
     writing_event = gr.on(
         [ui["go"].click, ui["prompt"].submit],
         handlers.stream_text,
-        [ui["model"], ui["prompt"], *sampling, script],
+        [ui["model"], ui["prompt"], *sampling, script, ui["form"]],
         written,
         api_name="stream_text",
         show_progress="minimal",
@@ -414,12 +449,12 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
         gr.api(endpoint, api_name=endpoint.__name__)
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
     linking = TextLinks(handlers.hub, KIND, handlers.stream_text)
-    controls = [ui["model"], ui["prompt"], *sampling, script]
+    controls = [ui["model"], ui["prompt"], *sampling, script, ui["form"]]
     linked = page.event.then(linking.open_link, [page.query, *controls], controls, **QUIET)
     opened = linked.then(
         handlers.open_page,
         [page.query, ui["model"], ui["prompt"]],
-        [ui["model"], script, ui["prompt"], ui["output"]],
+        [ui["model"], script, ui["form"], ui["prompt"], ui["output"]],
         **QUIET,
     )
     opened.then(linking.write_linked, [page.query, *controls], written, **QUIET).then(
@@ -430,6 +465,6 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
         [ui["model"].change, ui["model"].focus],  # on focus: a model trained meanwhile is listed
         handlers.refresh,
         [ui["model"], ui["prompt"]],
-        [ui["model"], script, ui["prompt"]],
+        [ui["model"], script, ui["form"], ui["prompt"]],
         **QUIET,
     )
