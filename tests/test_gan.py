@@ -76,6 +76,26 @@ def test_conditional_gan_learns_where_each_class_draws_its_bar(bars):
     assert [d["name"] for d in directions["named"]] == ["ink", "slant", "width"]  # no class directions
 
 
+def test_the_critic_s_class_head_learns_the_digits_and_each_epoch_reports_recognition(bars):
+    from aigc_demo.models.image_classifier import ImageClassifier
+
+    torch.manual_seed(0)
+    judge = ImageClassifier(channels=8, features=16).eval()
+    config = ImageGANTrainingConfig(epochs=6, batch_size=32, latent_dim=4, channels=8, num_directions=2)
+    logs: list[str] = []
+    model, _, _ = train_image_gan(bars, config, judge=judge, log=logs.append)
+    assert model.config["class_head"] is True
+    assert all("recognised" in line and "Fréchet distance" in line for line in logs)
+    with torch.no_grad():
+        _, named = model.critic(bars.images[:200], bars.labels[:200], with_classes=True)
+    assert (named.argmax(1) == bars.labels[:200]).float().mean() > 0.9  # it names real bars
+    plain = ImageGANTrainingConfig(epochs=1, batch_size=32, latent_dim=4, channels=8, num_directions=2)
+    plain.class_weight = 0.0
+    without, _, _ = train_image_gan(bars, plain, log=lambda _: None)
+    assert "class_head" not in without.config
+    assert without.critic.classify is None
+
+
 def test_gan_training_stops_within_one_step_when_asked(bars):
     class StopAfter(Monitor):
         def __init__(self) -> None:

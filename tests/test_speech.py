@@ -96,6 +96,18 @@ def test_a_voice_is_placed_among_each_digits_training_voices(speech_hub):
     assert torch.allclose(z[1], 0.5 * voice(model.__class__(**model.config), 2, [], [1])[0])
 
 
+def test_a_learned_prior_over_voices_moves_every_digit_s_voice_alike(speech_hub):
+    model = speech_hub.load("voice").module
+    mixed = model.__class__(**model.config, prior_components=2)
+    mixed.load_state_dict(model.state_dict(), strict=False)
+    with torch.no_grad():
+        mixed.prior_weights.copy_(torch.tensor([0.0, 1.0]))
+        mixed.prior_means[1] = 3.0
+    shift = voice(mixed, 4, [], [2, 9]) - voice(model, 4, [], [2, 9])
+    expected = torch.full((4,), 3.0) @ model.latent_basis  # the same move, in the voice space's axes
+    torch.testing.assert_close(shift, expected.expand(2, -1))
+
+
 def test_speech_is_one_mono_clip_with_pauses_between_digits(speech_hub):
     result = speak(speech_hub.load("voice"), (1, 2, 3), seed=0)
     assert result.sample_rate == 8000
@@ -127,7 +139,15 @@ def test_training_the_generator_lowers_its_loss_and_finds_labelled_directions(to
     model, metrics, labels = train_speech_cvae(train, test, config, log=logs.append)
     losses = [float(line.split("loss ")[1].split()[0]) for line in logs]
     assert losses[-1] < losses[0]
-    assert set(metrics) == {"test_reconstruction_sse", "test_kl_nats", "train_seconds"}
+    assert set(metrics) == {
+        "test_reconstruction_sse",
+        "test_kl_nats",
+        "prior_components",
+        "prior_log_likelihood_nats",
+        "train_seconds",
+    }
+    assert model.config["prior_components"] == 1  # a handful of recordings: one Gaussian over voices
+    assert not torch.equal(model.prior_scales[0], torch.eye(4))  # fitted to the training voices
     assert model.directions.abs().sum() > 0
     assert len(labels) == 3
     assert all(set(label) == {"factor", "score", "low", "high"} for label in labels)
@@ -151,6 +171,27 @@ def test_evaluation_reports_recognition_and_diversity(tone_data):
     assert len(report.recognition_per_digit) == 10
     assert report.diversity_real > 0
     assert report.diversity_ratio == pytest.approx(report.diversity_generated / report.diversity_real)
+    assert report.noise_floor_generated < 0
+    assert report.noise_floor_real < 0
+    assert report.noise_floor_real_vocoded < 0
+    assert 0 < report.flatness_generated < 1
+    assert 0 < report.flatness_real < 1
+
+
+def test_the_noise_floor_rises_with_a_hiss_and_ignores_padding():
+    from aigc_demo.evaluation.speech import noise_floor_db, spectral_flatness
+
+    time = torch.arange(8000) / 8000
+    tone = torch.sin(2 * torch.pi * 440 * time) * (time < 0.5)  # half a second, then silence
+    hiss = 0.01 * torch.randn(8000, generator=torch.Generator().manual_seed(0))
+    clean, hissing = noise_floor_db(tone[None] + 1e-4 * hiss[None]), noise_floor_db((tone + hiss)[None])
+    assert hissing > clean + 20  # -40 dB of hiss against a floor near -80 dB
+    assert hissing == pytest.approx(-37, abs=2)  # the hiss's level below the tone's
+    padded = torch.cat([tone + hiss, torch.zeros(4000)])
+    assert noise_floor_db(padded[None]) == pytest.approx(hissing, abs=0.5)  # zeros are not sound
+    assert spectral_flatness(tone[None]) < 0.01  # one harmonic
+    assert spectral_flatness((tone + 9 * hiss)[None]) > 10 * spectral_flatness((tone + hiss)[None])
+    assert spectral_flatness(hiss[None]) > 0.5  # white noise is flat
 
 
 @pytest.fixture

@@ -342,7 +342,10 @@ def test_free_poems_follow_the_cards_mix_and_are_unguided_without_one():
     assert layouts_for("free", shares, 7, 3) == layouts_for("free", shares, 7, 3)  # the seed decides
     begun = "題\n人\n一二三四五六七，"  # only a seven-character layout can follow
     assert {layout.key for layout in layouts_for("free", shares, 0, 20, begun)} == {"7x4"}
-    assert layouts_for("free", shares, 0, 2, "題\n人\n一二三，") == [None, None]  # none fits: unguided
+    assert layouts_for("free", shares, 0, 2, "題\n人\n一二三，") is None  # no form fits: unguided
+    assert layouts_for("free", {**shares, "other": 0.1}, 0, 2, "題\n人\n一二三，") == [None, None]
+    long_prose = "題\n人\n" + "一二三四五" * 200  # past the longest irregular poem too: unguided
+    assert layouts_for("free", {**shares, "other": 0.1}, 0, 2, long_prose) is None
     model = make_text_model(CHINESE)
     guide = guide_for(model.vocabulary, "春\n人\n", "free", {"other": 1.0}, 0, 1)
     written = writing.generate_text(model, "春\n人\n", Sampling(), writing.MAX_LENGTH, 0, 1, guide)[0]

@@ -283,4 +283,18 @@ def run_speech(args: argparse.Namespace) -> int:
     if report.diversity_real is not None:
         line += f", real {report.diversity_real:.3f}, ratio {report.diversity_ratio:.2f}"
     print(line)
+    floor = "noise floor (the quietest tenth of frames, below the loudest): "
+    floor += f"generated {report.noise_floor_generated:.1f} dB"
+    if report.noise_floor_real is not None:
+        floor += f", real {report.noise_floor_real:.1f} dB"
+        floor += f", real through the same vocoder {report.noise_floor_real_vocoded:.1f} dB"
+    print(floor)
+    flatness = (
+        f"spectral flatness while sounding (0 tone, 1 noise): generated {report.flatness_generated:.3f}"
+    )
+    if report.flatness_real is not None:
+        flatness += (
+            f", real {report.flatness_real:.3f}, through the vocoder {report.flatness_real_vocoded:.3f}"
+        )
+    print(flatness)
     return 0

@@ -6,6 +6,9 @@ both). Critic: spectrally normalised convolutions (Miyato et al., 2018), which k
 enough for the hinge loss to train stably without a gradient penalty, and a projection head for
 the class (Miyato & Koyama, 2018): the class enters as an inner product with the features, the
 form that makes a conditional critic score "is this a real 7?" rather than "is this real?".
+With ``class_head`` the critic also names the digit it sees (a classifier head on its features,
+trained on real pictures only); the generator is then also rewarded when its picture is named as
+the digit asked for (the auxiliary-classifier idea of Odena et al., 2017, added to the projection).
 
 Both halves live in one module so a checkpoint can resume or fine-tune a run; the explorer only
 ever calls ``decode``.
@@ -51,7 +54,7 @@ class Generator(nn.Module):
 
 
 class Critic(nn.Module):
-    def __init__(self, channels: int, classes: int, grid: int, image_channels: int):
+    def __init__(self, channels: int, classes: int, grid: int, image_channels: int, class_head: bool = False):
         super().__init__()
         self.features = nn.Sequential(
             spectral_norm(nn.Conv2d(image_channels, channels, 4, 2, 1)),
@@ -63,14 +66,18 @@ class Critic(nn.Module):
         flat = 2 * channels * grid * grid
         self.score = spectral_norm(nn.Linear(flat, 1))
         self.label_embedding = spectral_norm(nn.Embedding(classes, flat)) if classes else None
+        self.classify = nn.Linear(flat, classes) if class_head and classes else None
 
-    def forward(self, image: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
-        """One realness score per image, ``(B,)``; large means "looks real (and of that class)"."""
+    def forward(
+        self, image: torch.Tensor, label: torch.Tensor | None, with_classes: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """One realness score per image, ``(B,)``; large means "looks real (and of that class)".
+        ``with_classes`` (a critic with a class head): also the logits of the digit it sees."""
         features = self.features(image * 2 - 1)
         score = self.score(features)[:, 0]
         if self.label_embedding is not None:
             score = score + (self.label_embedding(label) * features).sum(1)
-        return score
+        return (score, self.classify(features)) if with_classes else score
 
 
 @register("image-gan")
@@ -83,6 +90,7 @@ class ImageGAN(nn.Module):
         size: int = 28,
         image_channels: int = 1,
         num_directions: int = 8,
+        class_head: bool = False,
     ):
         super().__init__()
         check_halvable_twice(size)
@@ -95,9 +103,11 @@ class ImageGAN(nn.Module):
             "image_channels": image_channels,
             "num_directions": num_directions,
         }
+        if class_head and classes:  # only then, so a card written before the class head still matches
+            self.config["class_head"] = True
         self.latent_dim, self.classes = latent_dim, classes
         self.generator = Generator(latent_dim, channels, classes, size // 4, image_channels)
-        self.critic = Critic(channels, classes, size // 4, image_channels)
+        self.critic = Critic(channels, classes, size // 4, image_channels, class_head)
         # Directions in noise space that move the picture most (see training/gan.py), one per
         # row, unit length: the prior is N(0, I), so one unit is one standard deviation.
         self.register_buffer("directions", torch.zeros(num_directions, latent_dim))

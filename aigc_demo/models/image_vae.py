@@ -17,13 +17,11 @@ import torch
 from torch import nn
 
 from aigc_demo.models.registry import register
-from aigc_demo.models.shared import check_directions, check_halvable_twice, embed_label
-
-MAX_PRIOR_COMPONENTS = 256
+from aigc_demo.models.shared import LearnedPrior, check_directions, check_halvable_twice, embed_label
 
 
 @register("image-vae")
-class ImageVAE(nn.Module):
+class ImageVAE(LearnedPrior, nn.Module):
     def __init__(
         self,
         latent_dim: int = 16,
@@ -38,8 +36,6 @@ class ImageVAE(nn.Module):
         super().__init__()
         check_halvable_twice(size)
         check_directions(num_directions, latent_dim)
-        if not 0 <= prior_components <= MAX_PRIOR_COMPONENTS:
-            raise ValueError(f"prior_components must be between 0 and {MAX_PRIOR_COMPONENTS}")
         self.config = {
             "latent_dim": latent_dim,
             "channels": channels,
@@ -77,12 +73,7 @@ class ImageVAE(nn.Module):
         # Principal axes of the training set's latent codes, one per row, scaled to one
         # standard deviation; found after training and saved with the weights.
         self.register_buffer("directions", torch.zeros(num_directions, latent_dim))
-        if prior_components:
-            # The learned prior: mixture weights, means and the lower-triangular Cholesky factor of
-            # each component's covariance; fitted after training (until then, N(0, I) in every part).
-            self.register_buffer("prior_weights", torch.full((prior_components,), 1 / prior_components))
-            self.register_buffer("prior_means", torch.zeros(prior_components, latent_dim))
-            self.register_buffer("prior_scales", torch.eye(latent_dim).repeat(prior_components, 1, 1))
+        self.add_prior(prior_components, latent_dim)  # the learned prior, fitted after training
 
     def _with_label(self, features: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
         if self.label_embedding is None:
@@ -102,18 +93,6 @@ class ImageVAE(nn.Module):
         stats = self.to_posterior(self._with_label(self.encoder(image), label))
         mean, log_var = stats.chunk(2, dim=1)
         return mean, log_var.clamp(-12.0, 8.0)
-
-    def from_prior(self, noise: torch.Tensor, pick: torch.Tensor) -> torch.Tensor:
-        """Codes from the model's prior: ``noise`` ``(N, latent)`` standard normal, ``pick`` ``(N,)``
-        uniform in [0, 1) choosing each code's mixture component. Without a learned prior the
-        prior is N(0, I) and ``noise`` is the code."""
-        if not hasattr(self, "prior_weights"):
-            return noise
-        cumulative = self.prior_weights.cumsum(0)
-        component = torch.searchsorted(cumulative, (pick * cumulative[-1])[:, None], right=True)[:, 0]
-        component = component.clamp_max(len(cumulative) - 1)
-        scaled = (self.prior_scales[component] @ noise[:, :, None])[:, :, 0]
-        return self.prior_means[component] + scaled
 
     def decode_logits(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
         hidden = self.from_latent(self._with_label(z, label))

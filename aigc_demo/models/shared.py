@@ -22,3 +22,33 @@ def embed_label(embedding: nn.Module, label: torch.Tensor) -> torch.Tensor:
     """Class ids ``(B,)`` → their learned vectors ``(B, width)``. A float tensor ``(B, width)``
     is taken as vectors already: a blend of classes, as when morphing one digit into another."""
     return label if label.is_floating_point() else embedding(label)
+
+
+MAX_PRIOR_COMPONENTS = 256
+
+
+class LearnedPrior:
+    """For a generative ``nn.Module`` whose codes start as standard-normal noise: an optional
+    learned prior, a mixture of Gaussians over that noise fitted after training to where the
+    training examples' codes lie (see ``training/latent_prior.py``). Codes drawn from it land
+    where the decoder has learned to draw, not in the gaps between those places."""
+
+    def add_prior(self, components: int, dims: int) -> None:
+        """Mixture weights, means and lower-triangular Cholesky factors of the covariances, as
+        buffers (until fitted, N(0, I) in every part); no buffers at all for 0 components."""
+        if not 0 <= components <= MAX_PRIOR_COMPONENTS:
+            raise ValueError(f"prior_components must be between 0 and {MAX_PRIOR_COMPONENTS}")
+        if components:
+            self.register_buffer("prior_weights", torch.full((components,), 1 / components))
+            self.register_buffer("prior_means", torch.zeros(components, dims))
+            self.register_buffer("prior_scales", torch.eye(dims).repeat(components, 1, 1))
+
+    def from_prior(self, noise: torch.Tensor, pick: torch.Tensor) -> torch.Tensor:
+        """``noise`` ``(N, dims)`` standard normal and ``pick`` ``(N,)`` uniform in [0, 1) choosing
+        each code's mixture component → codes from the learned prior; without one, ``noise``."""
+        if not hasattr(self, "prior_weights"):
+            return noise
+        cumulative = self.prior_weights.cumsum(0)
+        component = torch.searchsorted(cumulative, (pick * cumulative[-1])[:, None], right=True)[:, 0]
+        component = component.clamp_max(len(cumulative) - 1)
+        return self.prior_means[component] + (self.prior_scales[component] @ noise[:, :, None])[:, :, 0]

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from aigc_demo.models.registry import register
-from aigc_demo.models.shared import check_directions
+from aigc_demo.models.shared import LearnedPrior, check_directions
 
 
 # No normalisation layers: on a CPU they cost about as much as the convolutions themselves,
@@ -29,7 +29,7 @@ def _up(cin: int, cout: int) -> nn.Sequential:
 
 
 @register("speech-cvae")
-class SpeechCVAE(nn.Module):
+class SpeechCVAE(LearnedPrior, nn.Module):
     """Conditional VAE: ``(spectrogram, digit) -> z`` and ``(z, digit) -> spectrogram``.
 
     ``directions`` holds the first principal axes of the training set's latent codes (one per
@@ -43,6 +43,7 @@ class SpeechCVAE(nn.Module):
         classes: int = 10,
         size: int = 128,
         num_directions: int = 8,
+        prior_components: int = 0,
     ):
         super().__init__()
         check_directions(num_directions, latent_dim)
@@ -53,6 +54,8 @@ class SpeechCVAE(nn.Module):
             "size": size,
             "num_directions": num_directions,
         }
+        if prior_components:  # only then, so a card written before the learned prior still matches
+            self.config["prior_components"] = prior_components
         self.latent_dim, self.classes, self.size = latent_dim, classes, size
         widths = [channels, channels * 2, channels * 4, channels * 8]
         self.bottleneck = size // 2 ** len(widths)
@@ -78,6 +81,9 @@ class SpeechCVAE(nn.Module):
         # defaults are the prior.
         self.register_buffer("latent_mean", torch.zeros(classes, latent_dim))
         self.register_buffer("latent_basis", torch.eye(latent_dim))
+        # With a learned prior, the noise a voice starts from comes from a mixture fitted to the
+        # training voices in the basis's coordinates (they gather by speaker) instead of N(0, I).
+        self.add_prior(prior_components, latent_dim)
 
     def encode(self, image: torch.Tensor, digit: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, size, size)`` spectrograms → posterior mean and log-variance, each ``(B, latent)``."""

@@ -39,7 +39,9 @@ def layouts_for(
         return [poetry.FORMS[form]] * samples
     if not shares:
         return None
-    shares = poetry.fitting_shares(shares, poetry.current_poem(prompt)) or {poetry.OTHER: 1.0}
+    shares = poetry.fitting_shares(shares, poetry.current_poem(prompt))
+    if not shares:  # the prompt's poem is past every form: the model writes as it always has
+        return None
     draws = np.random.default_rng((check_seed(seed), 1)).random(samples)  # apart from the characters' stream
     return [poetry.draw_layout(shares, float(u)) for u in draws]
 

@@ -245,6 +245,11 @@ class GANRecipe(ImageRecipe):
             help="ignore the labels",
         )
         parser.add_argument(
+            "--class-weight",
+            type=float,
+            help="weight of the critic's class head in both losses (default 0.5; 0: no class head)",
+        )
+        parser.add_argument(
             "--judge",
             default="mnist-classifier",
             help="image classifier whose features score each epoch (Fréchet distance; the best epoch is "

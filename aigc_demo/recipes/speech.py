@@ -80,6 +80,11 @@ class SpeechRecipe(Recipe):
         parser.add_argument("--latent-dim", type=int)
         parser.add_argument("--channels", type=int)
         parser.add_argument("--directions", type=int, dest="num_directions", help="latent sliders to find")
+        parser.add_argument(
+            "--prior-components",
+            type=int,
+            help="Gaussians of the learned prior over voices fitted after training (default 6; 0: none)",
+        )
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         train, test, about = read_recordings(args)

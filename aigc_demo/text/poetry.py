@@ -150,11 +150,12 @@ def current_poem(text: str) -> str:
 
 
 def fitting_shares(shares: dict[str, float], poem: str) -> dict[str, float]:
-    """The ``shares`` of the layouts ``poem`` (as begun) can still become, and ``other``."""
+    """The ``shares`` of the layouts ``poem`` (as begun) can still become (``other`` too, while
+    an irregular poem could still go on)."""
     kept = {}
     for key, share in shares.items():
         try:
-            if key == OTHER or next_slot(poem, layout_named(key)) != DONE:
+            if next_slot(poem, layout_named(key)) != DONE:
                 kept[key] = share
         except FormError:
             continue

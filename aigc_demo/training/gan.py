@@ -43,6 +43,7 @@ class ImageGANTrainingConfig:
     channels: int = 32
     conditional: bool = True
     num_directions: int = 8
+    class_weight: float = 0.5  # of the class head's cross-entropy in both losses (0: no class head)
     seed: int = 0
 
 
@@ -114,9 +115,14 @@ def principal_noise_directions(model: ImageGAN, count: int, seed: int) -> torch.
 
 
 def critic_scores(
-    criticise: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The critic's scores of a real and a generated batch.
+    criticise: torch.nn.Module,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    labels: torch.Tensor | None,
+    with_classes: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """The critic's scores of a real and a generated batch, and (``with_classes``) the class
+    head's logits for the real one.
 
     Two calls, one per batch; under torchrun one call on both together, as
     ``DistributedDataParallel`` allows one forward per backward. The results are the same but
@@ -124,9 +130,13 @@ def critic_scores(
     two, so its runs stay as they were.
     """
     if distributed.world_size() == 1:
-        return criticise(real, labels), criticise(fake, labels)
-    both = criticise(torch.cat([real, fake]), None if labels is None else labels.repeat(2))
-    return both.chunk(2)
+        real_out = criticise(real, labels, with_classes)
+        real_score, classes = real_out if with_classes else (real_out, None)
+        return real_score, criticise(fake, labels), classes
+    both = criticise(torch.cat([real, fake]), None if labels is None else labels.repeat(2), with_classes)
+    scores, classes = both if with_classes else (both, None)
+    real_score, fake_score = scores.chunk(2)
+    return real_score, fake_score, None if classes is None else classes[: len(real)]
 
 
 def new_image_gan(config: ImageGANTrainingConfig, classes: int, shape: tuple[int, ...]) -> ImageGAN:
@@ -138,6 +148,7 @@ def new_image_gan(config: ImageGANTrainingConfig, classes: int, shape: tuple[int
         size=shape[-1],
         image_channels=shape[1],
         num_directions=config.num_directions,
+        class_head=config.class_weight > 0,
     )
 
 
@@ -169,6 +180,7 @@ def train_image_gan(
         lambda classes: new_image_gan(config, classes, train.images.shape),
     )
     classes = model.classes
+    heads, weight = model.critic.classify is not None, config.class_weight
     model.to(placement.device)
     betas = (0.5, 0.999)
     generator_optimizer = torch.optim.Adam(model.generator.parameters(), config.learning_rate, betas=betas)
@@ -196,15 +208,21 @@ def train_image_gan(
             twice = None if labels is None else labels.repeat(2)
             with placement.autocast():
                 fake, other = torch.sigmoid(generate(z.flatten(0, 1), twice)).chunk(2)
-                real_score, fake_score = critic_scores(criticise, real, fake.detach(), labels)
+                real_score, fake_score, named = critic_scores(criticise, real, fake.detach(), labels, heads)
                 critic_loss = functional.relu(1 - real_score).mean() + functional.relu(1 + fake_score).mean()
+                if heads:  # the class head learns the digits from real pictures only
+                    critic_loss = critic_loss + weight * functional.cross_entropy(named.float(), labels)
             critic_step(critic_loss, critic_optimizer)
             with placement.autocast():
                 # Mode seeking (Mao et al., 2019): two noises for the same class must give pictures
                 # that differ in proportion, or a class collapses to one picture whatever the noise.
                 spread = (fake - other).float().abs().mean() / (z[0] - z[1]).abs().mean()
-                generator_loss = -criticise(fake, labels).float().mean()
+                judged = criticise(fake, labels, heads)
+                fake_score, named = judged if heads else (judged, None)
+                generator_loss = -fake_score.float().mean()
                 objective = generator_loss + MODE_SEEKING / (spread + 1e-5)
+                if heads:  # and the generator is rewarded when its picture is named as asked
+                    objective = objective + weight * functional.cross_entropy(named.float(), labels)
             generator_step(objective, generator_optimizer)
             step += 1
             losses = {"critic": critic_loss.item(), "generator": generator_loss.item()}
@@ -220,10 +238,15 @@ def train_image_gan(
         )
         if judge is not None:
             recalibrate_batch_norm(model, config.seed)
-            _, _, images = generated_batch(model, JUDGED_SAMPLES, config.seed)
-            distance = frechet_distance(features(judge, images.to(judge_device)), judge_real)
+            _, asked, images = generated_batch(model, JUDGED_SAMPLES, config.seed)
+            judged = features(judge, images.to(judge_device))
+            distance = frechet_distance(judged, judge_real)
             monitor.evaluated(step, {"frechet_distance": distance}, model)
             line += f"  Fréchet distance {distance:.2f}"
+            if asked is not None:
+                with torch.inference_mode():
+                    named = judge.head(judged).argmax(1).cpu() == asked.cpu()
+                line += f"  recognised {named.float().mean():.2%}"
             if best is None or distance < best[0]:
                 best = (distance, copy.deepcopy(model.state_dict()))
         log(f"{line}  ({time.monotonic() - started:.0f} s)")

@@ -17,6 +17,8 @@ import math
 
 import torch
 
+from aigc_demo.training import distributed
+
 CODES_PER_COMPONENT = 50  # fewer codes than this per component and a 16-D covariance is guesswork
 COVARIANCE_FLOOR = 1e-3  # added to each covariance's diagonal: no component collapses onto a point
 
@@ -78,4 +80,5 @@ def fit_latent_prior(model: torch.nn.Module, codes: torch.Tensor, seed: int = 0)
         (model.prior_weights, model.prior_means, model.prior_scales), (weights, means, scales), strict=True
     ):
         buffer.copy_(fitted)
+        distributed.from_first(buffer)  # under torchrun, every process keeps the first one's fit
     return {"prior_components": components, "prior_log_likelihood_nats": round(log_likelihood, 3)}

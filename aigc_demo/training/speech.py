@@ -17,6 +17,7 @@ from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
 from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
+from aigc_demo.training.latent_prior import components_for, fit_latent_prior
 from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
@@ -31,6 +32,7 @@ class SpeechTrainingConfig:
     latent_dim: int = 16
     channels: int = 16
     num_directions: int = 8
+    prior_components: int = 6  # the learned prior's Gaussians over voices (fewer for small data; 0: none)
     seed: int = 0
 
 
@@ -91,7 +93,13 @@ def train_speech_cvae(
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     if start_from is None:
-        model = SpeechCVAE(config.latent_dim, config.channels, num_directions=config.num_directions)
+        components = components_for(config.prior_components, len(train))
+        model = SpeechCVAE(
+            config.latent_dim,
+            config.channels,
+            num_directions=config.num_directions,
+            prior_components=components,
+        )
     else:
         model = trainable_copy(start_from)
     images, digits = spectrograms(train), train.digits
@@ -135,11 +143,14 @@ def train_speech_cvae(
     model.cpu().eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
-        fit_voice_space(model, posterior_means(model, images, digits), digits)
+        codes = posterior_means(model, images, digits)
+        fit_voice_space(model, codes, digits)
+    prior = fit_voice_prior(model, codes, digits, config.seed) if hasattr(model, "prior_weights") else {}
     labels = label_directions(model, train, images)
     metrics = {
         "test_reconstruction_sse": round(test_reconstruction.item(), 2),
         "test_kl_nats": round(test_kl.item(), 2),
+        **prior,
         "train_seconds": round(time.monotonic() - started, 1),
     }
     return model, metrics, labels
@@ -159,6 +170,15 @@ def fit_voice_space(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor
     model.directions.copy_(basis[: len(model.directions)])
     for fitted in (model.latent_mean, model.latent_basis, model.directions):
         distributed.from_first(fitted)
+
+
+@torch.no_grad()
+def fit_voice_prior(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor, seed: int) -> dict:
+    """Fit the learned prior over voices: the training codes around their digit's mean, in the
+    coordinates of the voice space's axes (where N(0, I) is the plain Gaussian voice), where they
+    gather by speaker. Figures for the card."""
+    offsets = codes - model.latent_mean[digits]
+    return fit_latent_prior(model, offsets @ torch.linalg.pinv(model.latent_basis), seed)
 
 
 @torch.no_grad()
