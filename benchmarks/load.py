@@ -64,6 +64,7 @@ def request_for(kind: str, rng: random.Random) -> tuple[str, list]:
             rng.randrange(1000),  # seed
             1,  # samples
             "traditional",
+            "free",  # poem form (the Chinese models')
         ]
     return "speak_digits", ["fsdd-speech", str(rng.randrange(100)), rng.randrange(1000), 0.7, *[0.0] * 8]
 

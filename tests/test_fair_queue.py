@@ -8,7 +8,7 @@ import httpx
 from aigc_demo.backend.hub import ModelHub
 from tests.helpers import make_text_card, make_text_model, running_app
 
-SLOW = ["bard", "Once", 0.8, 0, 1.0, 2000, 0, 4]  # four samples of 2,000 characters: a busy second
+SLOW = ["bard", "Once", 0.8, 0, 1.0, 2000, 0, 4, "free"]  # four samples of 2,000 characters: a busy second
 
 
 def send(client: httpx.Client, address: str, session: int = 0) -> httpx.Response:

@@ -408,6 +408,23 @@ def test_cli_evaluates_an_image_model(cli_hub, capsys):
     assert "test negative ELBO" in out
     assert "Fréchet distance to the test set: 30 samples" in out
     assert "recognised as the asked class" in out
+    before = hub_module.default_hub().entry("by-class")
+    weights = before.path.read_bytes()
+    command = ["eval", "image", "--checkpoint", "by-class", "--classifier", "judge", "--data", str(folder)]
+    assert main([*command, "--samples", "30", "--record"]) == 0
+    card = hub_module.default_hub().entry("by-class").card
+    assert list(card.metrics)[:3] == [
+        "recognised_as_asked",
+        "frechet_distance",
+        "frechet_distance_real_images",
+    ]
+    assert card.extras["evaluation_commands"] == [
+        f"python -m aigc_demo eval image --checkpoint by-class --data {folder.name} --classifier judge "
+        "--samples 30 --seed 0"
+    ]
+    from safetensors.torch import load
+
+    torch.testing.assert_close(load(before.path.read_bytes()), load(weights))  # the weights are the same
 
 
 def test_traits_read_slant_width_and_ink_from_the_pixels():

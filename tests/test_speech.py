@@ -277,6 +277,25 @@ def test_cli_trains_a_speech_model_into_the_user_folder(cli_home, tone_data, cap
         == 2
     )
     assert "no model named 'tones-judge'" in capsys.readouterr().err
+    from aigc_demo.models.speech import DigitClassifier
+    from tests.helpers import make_card
+
+    judge = DigitClassifier(channels=8)
+    hub_module.default_hub().save(
+        "tones-judge", judge, make_card(kind="speech-classifier", config=judge.config)
+    )
+    judged = ["eval", "speech", "--checkpoint", "tones", "--classifier", "tones-judge", "--per-digit", "2"]
+    assert main([*judged, "--record"]) == 2  # diversity needs the real recordings
+    assert main([*judged, "--data", str(folder), "--record"]) == 0
+    assert main([*judged, "--data", str(folder), "--temperature", "1", "--record"]) == 0
+    metrics = list(hub_module.default_hub().entry("tones").card.metrics)
+    assert metrics[:5] == [
+        "recognised_at_temperature_1",
+        "diversity_ratio_at_temperature_1",
+        "recognised_as_asked_digit",
+        "diversity_ratio",
+        "spectral_flatness",
+    ]
 
 
 def test_cli_refuses_a_bad_output_name_before_training(cli_home, tone_data, capsys):

@@ -37,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="voice temperature, 0.1-1 (default %(default)s)",
     )
     speech.add_argument("--json", action="store_true", help="print JSON")
+    speech.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the figures into the checkpoint's card metrics (weights unchanged)",
+    )
     text = kinds.add_parser("text", help="loss of a text model on a text file; form of generated poems")
     text.add_argument("--checkpoint", default="shakespeare-lstm", help="text model to judge")
     text.add_argument("--data", type=Path, required=True, help="a UTF-8 text file")
@@ -235,20 +240,48 @@ def run_image(args: argparse.Namespace) -> int:
 
 
 def _record_image_figures(args: argparse.Namespace, report: Any) -> None:
-    """Put the sample figures in the card's metrics, with the command that measured them."""
-    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
-
-    path = default_hub().entry(args.checkpoint).path
-    tensors, card = load_checkpoint(path)
-    card.metrics["frechet_distance"] = round(report.frechet_distance, 2)
-    card.metrics["frechet_distance_real_images"] = round(report.frechet_distance_real, 2)
+    figures = {
+        "frechet_distance": round(report.frechet_distance, 2),
+        "frechet_distance_real_images": round(report.frechet_distance_real, 2),
+    }
     if report.recognition is not None:
-        card.metrics["recognised_as_asked"] = round(report.recognition, 4)
-    card.extras["evaluation_command"] = (
+        figures = {"recognised_as_asked": round(report.recognition, 4), **figures}
+    command = (
         f"python -m aigc_demo eval image --checkpoint {args.checkpoint} --data {args.data.name} "
         f"--classifier {args.classifier} --samples {args.samples} --seed {args.seed}"
     )
-    save_checkpoint(path, tensors, card)  # the stored tensors are written back as they were
+    record_metrics(args.checkpoint, figures, command)
+
+
+def record_metrics(checkpoint: str, figures: dict[str, float], command: str) -> None:
+    """Put ``figures`` first in the card's metrics (the first is the headline) and the command
+    that measured them among its evaluation commands; the weights are written back unchanged."""
+    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+
+    path = default_hub().entry(checkpoint).path
+    tensors, card = load_checkpoint(path)
+    card.metrics = {**figures, **{k: v for k, v in card.metrics.items() if k not in figures}}
+    commands = card.extras.setdefault("evaluation_commands", [])
+    if command not in commands:
+        commands.append(command)
+    save_checkpoint(path, tensors, card)
+
+
+def _record_speech_figures(args: argparse.Namespace, report: Any) -> None:
+    if report.diversity_ratio is None:
+        raise ValueError("--record needs --data: the diversity is measured against real recordings")
+    default = args.temperature == DEFAULT_TEMPERATURE
+    suffix = "" if default else f"_at_temperature_{args.temperature:g}"
+    figures = {
+        ("recognised_as_asked_digit" if default else f"recognised{suffix}"): round(report.recognition, 4),
+        f"diversity_ratio{suffix}": round(report.diversity_ratio, 2),
+    }
+    if default:
+        figures["spectral_flatness"] = round(report.flatness_generated, 3)
+    command = f"python -m aigc_demo eval speech --checkpoint {args.checkpoint} --data {args.data.name}"
+    record_metrics(
+        args.checkpoint, figures, command + ("" if default else f" --temperature {args.temperature:g}")
+    )
 
 
 def run_speech(args: argparse.Namespace) -> int:
@@ -263,6 +296,8 @@ def run_speech(args: argparse.Namespace) -> int:
     report = evaluate_speech(
         generator.module, classifier.module, args.per_digit, args.seed, held_out, args.temperature
     )
+    if args.record:
+        _record_speech_figures(args, report)
     if args.json:
         print(json.dumps({**asdict(report), "diversity_ratio": report.diversity_ratio}, indent=2))
         return 0

@@ -24,9 +24,9 @@ def format_size(num_bytes: int) -> str:
 
 
 # How each figure a card may hold is read: its words (``metric_NAME`` in i18n) and its unit.
-PERCENT = {"test_accuracy", "recognised_as_asked_digit", "recognised_at_temperature_1"}
+PERCENT = {"test_accuracy", "recognised_as_asked_digit", "recognised_at_temperature_1", "recognised_as_asked"}
 SECONDS = {"train_seconds"}
-COUNTS = {"epoch", "epochs", "epochs_run"}
+COUNTS = {"epoch", "epochs", "epochs_run", "prior_components"}
 
 
 def format_metric(name: str, value: float, lang: str) -> str:
