@@ -99,6 +99,25 @@ def test_a_chosen_poem_form_is_kept_through_the_api_and_a_prompt_that_breaks_it_
         client.predict("bard", "Hi", *SETTINGS, "quatrain-7", api_name="/generate")
 
 
+def test_a_bare_http_call_without_the_last_arguments_gets_their_defaults(client):
+    """/generate and /stream_text gained ``form``; a caller sending the earlier arguments still works."""
+    import httpx
+
+    def call(api: str, data: list) -> tuple[str, str]:
+        with httpx.Client(base_url=client.src.rstrip("/"), timeout=60) as http:
+            event = http.post(f"/gradio_api/call/{api}", json={"data": data}).json()["event_id"]
+            with http.stream("GET", f"/gradio_api/call/{api}/{event}") as stream:
+                lines = list(stream.iter_lines())
+        kind = [line for line in lines if line.startswith("event: ")][-1]
+        return kind.removeprefix("event: "), [line for line in lines if line.startswith("data: ")][-1]
+
+    earlier = ["poet", "春風\n明月\n", *SETTINGS]
+    assert call("generate", earlier) == call("generate", [*earlier, "free"])
+    assert call("generate", earlier)[0] == "complete"
+    assert call("stream_text", [*earlier, "traditional"])[0] == "complete"
+    assert call("generate", ["poet"])[0] == "error"  # a prompt has no default: still refused
+
+
 def test_chinese_model_reads_simplified_and_can_show_either_script(client):
     result = client.predict("poet", "举头望明月", *SETTINGS, api_name="/generate")
     assert result["prompt"] == "舉頭望明月"

@@ -1,7 +1,8 @@
 """The app's ``gr.Blocks``: Gradio, with what a public server needs of it and Gradio leaves open.
 
 Four adaptations, each in one place: values Gradio cannot read are refused in words a person can
-act on (never Python's types, exceptions or paths); a selection event sent without a selection is
+act on (never Python's types, exceptions or paths), and trailing values left out take their
+defaults, as gradio_client sends them; a selection event sent without a selection is
 refused by name; the queue gives each visitor (each address) a share, so that one client cannot
 fill it for everyone, and skips the monitoring summary of all past events after each one; and a new
 session builds its components' configs only as they are needed (``sessions.py``). Beside them,
@@ -97,12 +98,26 @@ class StudioBlocks(gr.Blocks):
         return self
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
+        inputs = with_defaults(block_fn.inputs, inputs)
         try:
             return await super().preprocess_data(block_fn, inputs, state, explicit_call)
         except Exception as err:
             message = unreadable_value(str(getattr(err, "message", err)))
             log.info("refused %s before its handler: %s", block_fn.name, message)
             raise gr.Error(message, print_exception=False) from None
+
+
+def with_defaults(blocks: list, inputs: Any) -> Any:
+    """``inputs`` with trailing values left out taken as their defaults (a parameter's default, a
+    control's starting value), as gradio_client sends them: an endpoint that gains a last argument
+    keeps answering callers who send the earlier ones. Only plain values are filled in; a missing
+    file or picture is still refused by Gradio."""
+    if not isinstance(inputs, list) or len(inputs) >= len(blocks):
+        return inputs
+    missing = [getattr(block, "value", None) for block in blocks[len(inputs) :]]
+    if not all(isinstance(value, str | int | float | bool) for value in missing):
+        return inputs
+    return [*inputs, *missing]
 
 
 def unreadable_value(gradio_message: str) -> str:
