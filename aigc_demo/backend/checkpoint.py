@@ -185,3 +185,11 @@ def load_checkpoint(
     except (SafetensorError, OSError) as err:
         raise CheckpointError(f"could not read the weights ({err})") from None
     return tensors, card
+
+
+def rewrite_card(path: Path, change: Callable[[ModelCard], None]) -> int:
+    """Let ``change`` edit the card of the checkpoint at ``path`` and write it back with the
+    stored tensors exactly as they were (atomically); the file's new size in bytes."""
+    tensors, card = load_checkpoint(path)
+    change(card)
+    return save_checkpoint(path, tensors, card)

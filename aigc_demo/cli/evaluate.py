@@ -134,22 +134,19 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def run_text(args: argparse.Namespace) -> int:
+    from aigc_demo.cli.text import load_text_model
     from aigc_demo.data.text import read_text, split_text
     from aigc_demo.evaluation.text import poem_form_report, text_loss
     from aigc_demo.text.poetry import layout_shares, split_poems, total_variation
 
     if not 0 <= args.poems <= 10_000:
         raise ValueError("--poems must be between 0 and 10000")
-    loaded = default_hub().load(args.checkpoint)
-    if loaded.entry.card.kind != "char-rnn":
-        raise ValueError(f"{args.checkpoint!r} is not a text model")
-    model = loaded.module
+    model, shares = load_text_model(args.checkpoint)
     whole = read_text(args.data)
     text = split_text(whole, args.split)[1]
     loss = text_loss(model, text)
     figures = {**asdict(loss), "bits_per_char": loss.bits_per_char}
     if args.poems:
-        shares = loaded.entry.card.extras.get("poem_forms")
         poems = split_poems(text)[: args.poems]
         report = poem_form_report(model, poems, args.temperature, args.seed, args.form, shares)
         corpus = layout_shares(split_poems(whole), floor=0)  # the whole file's mix of forms
@@ -189,19 +186,19 @@ def _print_poem_forms(poems: dict, temperature: float) -> None:
 
 def record_evaluation(args: argparse.Namespace, figures: dict) -> None:
     """Put ``figures`` and how they were measured into the card of the checkpoint they measure."""
-    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+    from aigc_demo.backend.checkpoint import rewrite_card
 
-    path = default_hub().entry(args.checkpoint).path
-    tensors, card = load_checkpoint(path)
-    card.extras["evaluation"] = {
-        **figures,
-        "data": args.data.name,
-        "part": args.part,
-        "seed": args.seed,
-        "command": f"python -m aigc_demo eval {args.kind} --checkpoint {args.checkpoint} --data "
-        f"{args.data.name} --part {args.part} --contexts {args.contexts} --seed {args.seed}",
-    }
-    save_checkpoint(path, tensors, card)  # the stored tensors are written back as they were
+    def put_evaluation(card: Any) -> None:
+        card.extras["evaluation"] = {
+            **figures,
+            "data": args.data.name,
+            "part": args.part,
+            "seed": args.seed,
+            "command": f"python -m aigc_demo eval {args.kind} --checkpoint {args.checkpoint} --data "
+            f"{args.data.name} --part {args.part} --contexts {args.contexts} --seed {args.seed}",
+        }
+
+    rewrite_card(default_hub().entry(args.checkpoint).path, put_evaluation)
 
 
 def run_image(args: argparse.Namespace) -> int:
@@ -256,15 +253,15 @@ def _record_image_figures(args: argparse.Namespace, report: Any) -> None:
 def record_metrics(checkpoint: str, figures: dict[str, float], command: str) -> None:
     """Put ``figures`` first in the card's metrics (the first is the headline) and the command
     that measured them among its evaluation commands; the weights are written back unchanged."""
-    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+    from aigc_demo.backend.checkpoint import rewrite_card
 
-    path = default_hub().entry(checkpoint).path
-    tensors, card = load_checkpoint(path)
-    card.metrics = {**figures, **{k: v for k, v in card.metrics.items() if k not in figures}}
-    commands = card.extras.setdefault("evaluation_commands", [])
-    if command not in commands:
-        commands.append(command)
-    save_checkpoint(path, tensors, card)
+    def put_figures(card: Any) -> None:
+        card.metrics = {**figures, **{k: v for k, v in card.metrics.items() if k not in figures}}
+        commands = card.extras.setdefault("evaluation_commands", [])
+        if command not in commands:
+            commands.append(command)
+
+    rewrite_card(default_hub().entry(checkpoint).path, put_figures)
 
 
 def _record_speech_figures(args: argparse.Namespace, report: Any) -> None:

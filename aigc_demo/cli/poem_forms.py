@@ -24,19 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aigc_demo.backend.checkpoint import load_checkpoint, save_checkpoint
+    from aigc_demo.backend.checkpoint import read_card, rewrite_card
     from aigc_demo.data.text import read_text, split_text
     from aigc_demo.text.poetry import corpus_forms
 
-    tensors, card = load_checkpoint(args.checkpoint)
-    if card.kind != "char-rnn":
-        raise ValueError(f"{args.checkpoint} holds a {card.kind!r} model, not a text model")
+    kind = read_card(args.checkpoint).kind
+    if kind != "char-rnn":
+        raise ValueError(f"{args.checkpoint} holds a {kind!r} model, not a text model")
     shares = corpus_forms(split_text(read_text(args.data), args.split)[0])
     if shares is None:
         raise ValueError(
             f"{args.data} is not a corpus of poems (title line, author line, body; a blank line between)"
         )
-    card.extras["poem_forms"] = shares
-    size = save_checkpoint(args.checkpoint, tensors, card)  # the weights are written back unchanged
+    size = rewrite_card(args.checkpoint, lambda card: card.extras.update(poem_forms=shares))
     print(f"stored {len(shares)} poem forms in {args.checkpoint} ({size / 1e6:.2f} MB)", file=sys.stderr)
     return 0

@@ -45,8 +45,6 @@ class ImageVAE(LearnedPrior, nn.Module):
             "image_channels": image_channels,
             "num_directions": num_directions,
         }
-        if prior_components:  # only then, so a card written before the learned prior still matches
-            self.config["prior_components"] = prior_components
         self.latent_dim, self.classes = latent_dim, classes
         self.grid = size // 4
         flat = 2 * channels * self.grid**2

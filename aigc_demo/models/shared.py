@@ -35,10 +35,12 @@ class LearnedPrior:
 
     def add_prior(self, components: int, dims: int) -> None:
         """Mixture weights, means and lower-triangular Cholesky factors of the covariances, as
-        buffers (until fitted, N(0, I) in every part); no buffers at all for 0 components."""
+        buffers (until fitted, N(0, I) in every part), and ``prior_components`` in ``config``;
+        nothing at all for 0 components, so a card written before the learned prior still matches."""
         if not 0 <= components <= MAX_PRIOR_COMPONENTS:
             raise ValueError(f"prior_components must be between 0 and {MAX_PRIOR_COMPONENTS}")
         if components:
+            self.config["prior_components"] = components
             self.register_buffer("prior_weights", torch.full((components,), 1 / components))
             self.register_buffer("prior_means", torch.zeros(components, dims))
             self.register_buffer("prior_scales", torch.eye(dims).repeat(components, 1, 1))

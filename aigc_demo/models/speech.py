@@ -54,8 +54,6 @@ class SpeechCVAE(LearnedPrior, nn.Module):
             "size": size,
             "num_directions": num_directions,
         }
-        if prior_components:  # only then, so a card written before the learned prior still matches
-            self.config["prior_components"] = prior_components
         self.latent_dim, self.classes, self.size = latent_dim, classes, size
         widths = [channels, channels * 2, channels * 4, channels * 8]
         self.bottleneck = size // 2 ** len(widths)

@@ -21,12 +21,21 @@ def half_line_lengths(body: str) -> list[int]:
     return [len(part) for line in body.splitlines() for part in _PUNCTUATION.split(line) if part]
 
 
-def poem_form(poem: str) -> int | None:
-    """5 or 7 when every half-line of the body (lines after title and author) has that length."""
-    lengths = half_line_lengths("\n".join(poem.strip("\n").split("\n")[2:]))
+def body_lengths(poem: str) -> list[int]:
+    """The half-line lengths of a poem's body (the lines after title and author)."""
+    return half_line_lengths("\n".join(poem.strip("\n").split("\n")[2:]))
+
+
+def classical_length(lengths: list[int]) -> int | None:
+    """5 or 7 when every one of the half-line ``lengths`` is that long."""
     if not lengths or len(set(lengths)) != 1 or lengths[0] not in CLASSICAL_FORMS:
         return None
     return lengths[0]
+
+
+def poem_form(poem: str) -> int | None:
+    """5 or 7 when every half-line of the body has that length."""
+    return classical_length(body_lengths(poem))
 
 
 def split_poems(text: str) -> list[str]:
@@ -85,12 +94,6 @@ FORMS = {
     "regulated-5": Layout(5, 4),
     "regulated-7": Layout(7, 4),
 }
-FORM_NAMES = {  # as the forms are called in Chinese
-    "quatrain-5": "五言絕句",
-    "quatrain-7": "七言絕句",
-    "regulated-5": "五言律詩",
-    "regulated-7": "七言律詩",
-}
 FREE = "free"
 OTHER = "other"  # the share of poems in no layout (mixed half-lines, odd counts, other lengths)
 
@@ -105,10 +108,9 @@ class FormError(ValueError):
 
 def layout_of(poem: str) -> Layout | None:
     """The layout a corpus poem (title, author, body) keeps, or None for an irregular one."""
-    lengths = half_line_lengths("\n".join(poem.strip("\n").split("\n")[2:]))
-    if not lengths or len(lengths) % 2 or len(set(lengths)) != 1 or lengths[0] not in CLASSICAL_FORMS:
-        return None
-    return Layout(lengths[0], len(lengths) // 2)
+    lengths = body_lengths(poem)
+    length = classical_length(lengths)
+    return Layout(length, len(lengths) // 2) if length and len(lengths) % 2 == 0 else None
 
 
 def layout_shares(poems: list[str], floor: float = 0.001) -> dict[str, float]:

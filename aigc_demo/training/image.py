@@ -138,7 +138,7 @@ def train_image_vae(
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, len(model.directions)))
         distributed.from_first(model.directions)
-    prior = fit_latent_prior(model, codes, config.seed) if hasattr(model, "prior_weights") else {}
+    prior = fit_latent_prior(model, codes, config.seed)
     traits = measure_traits(train.images) if traits is None else traits
     directions = {
         "principal": describe_principal_directions(codes, model.directions, traits),

@@ -73,7 +73,10 @@ def components_for(requested: int, codes: int) -> int:
 
 @torch.no_grad()
 def fit_latent_prior(model: torch.nn.Module, codes: torch.Tensor, seed: int = 0) -> dict[str, float]:
-    """Fit ``model``'s learned prior to its training ``codes`` in place; figures for its card."""
+    """Fit ``model``'s learned prior to its training ``codes`` in place; figures for its card
+    (none for a model without a learned prior)."""
+    if not hasattr(model, "prior_weights"):
+        return {}
     components = len(model.prior_weights)
     weights, means, scales, log_likelihood = fit_gaussian_mixture(codes, components, seed=seed)
     for buffer, fitted in zip(

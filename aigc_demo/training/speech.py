@@ -145,7 +145,7 @@ def train_speech_cvae(
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
         codes = posterior_means(model, images, digits)
         fit_voice_space(model, codes, digits)
-    prior = fit_voice_prior(model, codes, digits, config.seed) if hasattr(model, "prior_weights") else {}
+    prior = fit_voice_prior(model, codes, digits, config.seed)
     labels = label_directions(model, train, images)
     metrics = {
         "test_reconstruction_sse": round(test_reconstruction.item(), 2),
