@@ -22,15 +22,23 @@ def app_url(hub):
         yield url
 
 
-def test_page_is_served_with_every_tab_in_both_languages(app_url):
-    assert httpx.get(app_url, timeout=30).status_code == 200
+def test_every_page_is_served_with_only_its_own_components_in_both_languages(app_url):
     config = httpx.get(f"{app_url}config", timeout=30).json()
     assert config["title"] == "AIGC Studio"
     assert set(config["i18n_translations"]) == {"en", "zh-CN"}
-    tabs = [c["props"]["label"] for c in config["components"] if c["type"] == "tabitem"]
-    keys = [label.split('"key": "')[1].rstrip('"}') for label in tabs]
-    assert keys == ["tab_image", "tab_text", "tab_speech", "tab_chat", "tab_train", "tab_about"]
+    assert [path for path, *_ in config["pages"]] == ["", "text", "speech", "chat", "train", "about"]
     assert config["max_file_size"] == 20 * 1024 * 1024
+    counts = []
+    for path, *_ in config["pages"]:
+        assert httpx.get(app_url + path, timeout=30).status_code == 200
+        page = httpx.get(f"{app_url}config", params={"page": path}, timeout=30).json()
+        links = [c for c in page["components"] if c["props"].get("elem_id") == "pages"]
+        name = path or "image"
+        assert len(links) == 1
+        assert f'"key": "nav_{name}"' in links[0]["props"]["value"]
+        counts.append(len(page["components"]))
+    assert sum(counts) <= len(config["components"]) + 10  # each page sends its own, not the whole app
+    assert max(counts) < len(config["components"]) / 3
 
 
 def test_list_models_api_sees_new_checkpoints_without_a_restart(app_url, hub):

@@ -105,9 +105,9 @@ def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs,
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name=tabs[0], exact=True).wait_for(timeout=30_000)
+        page.locator("#pages").get_by_role("link", name=tabs[0], exact=True).wait_for(timeout=30_000)
         for name in tabs:
-            page.get_by_role("tab", name=name, exact=True).click()
+            go_to(page, name)
             page.wait_for_timeout(200)
             page.screenshot(path=str(SCREENSHOTS / f"{locale}-{tabs.index(name)}-{name}.png"))
             if name == tabs[1]:  # the Text tab opens on a model of the page's language, and its example
@@ -123,6 +123,12 @@ def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs,
         context.close()
 
 
+def go_to(page, name: str) -> None:
+    """Open another page of the app through its link, as a visitor does."""
+    with page.expect_navigation():
+        page.locator("#pages").get_by_role("link", name=name, exact=True).click(timeout=30_000)
+
+
 def downloaded_name(page) -> str:
     with page.expect_download() as download:
         page.locator("#speech-download").click()
@@ -136,7 +142,7 @@ def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Speech", exact=True).click()
+        go_to(page, "Speech")
         page.locator("#voice-0").get_by_text("Pitch: lower ↔ higher (r = 0.61)").wait_for(timeout=30_000)
         assert page.locator("#voice-1").get_by_text("Speaker: alice ↔ bob").is_visible()
         assert not page.locator("#voice-3").is_visible()  # this model has three directions
@@ -165,7 +171,7 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url, tmp
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Image", exact=True).click()
+        go_to(page, "Image")
         picture = page.locator("#image-output img")
         picture.wait_for(timeout=30_000)
         before = picture.get_attribute("src")
@@ -219,12 +225,13 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Text", exact=True).click()
+        go_to(page, "Text")
         page.locator("#text-prompt textarea").fill("ROMEO:")
         page.locator("#text-write").click()
         output = page.locator("#text-output textarea")
         page.wait_for_function(
-            "() => document.querySelector('#text-output textarea').value.length >= 406", timeout=30_000
+            "() => (document.querySelector('#text-output textarea')?.value ?? '').length >= 406",
+            timeout=30_000,
         )
         written = output.input_value()
         assert written.startswith("ROMEO:")
@@ -240,10 +247,12 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         chosen.click()
         page.locator("#text-branch").click()
         page.wait_for_function(
-            f"() => document.querySelector('#text-output textarea').value !== {written!r}", timeout=30_000
+            f"() => (document.querySelector('#text-output textarea')?.value ?? '') !== {written!r}",
+            timeout=30_000,
         )
         page.wait_for_function(
-            "() => document.querySelector('#text-output textarea').value.length >= 409", timeout=30_000
+            "() => (document.querySelector('#text-output textarea')?.value ?? '').length >= 409",
+            timeout=30_000,
         )
         assert page.locator("#text-output textarea").input_value()[:8] == written[:8]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -266,9 +275,9 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name=tab, exact=True).click()
+        go_to(page, tab)
         page.wait_for_function(  # the page offers the model in its own language
-            f"() => document.querySelector('#chat-model input').value === {model!r}", timeout=30_000
+            f"() => (document.querySelector('#chat-model input')?.value ?? '') === {model!r}", timeout=30_000
         )
         page.locator("#chat-message textarea").fill(message)
         page.locator("#chat-send").click()
@@ -286,13 +295,14 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
         # retry: the next seed writes the reply again, and the lens follows it
         page.get_by_role("button", name=RETRY[locale]).click()
         page.wait_for_function(
-            "() => document.querySelector('#chat-seed input').value === '1'", timeout=30_000
+            "() => (document.querySelector('#chat-seed input')?.value ?? '') === '1'", timeout=30_000
         )
         page.locator("#chat-attention .token").first.wait_for(state="detached", timeout=60_000)
         # undo: the message goes back to the box and the conversation is empty
         page.get_by_role("button", name=UNDO[locale]).click()
         page.wait_for_function(
-            f"() => document.querySelector('#chat-message textarea').value === {message!r}", timeout=30_000
+            f"() => (document.querySelector('#chat-message textarea')?.value ?? '') === {message!r}",
+            timeout=30_000,
         )
         assert bot.count() == 0
     finally:
@@ -305,7 +315,7 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Train", exact=True).click()
+        go_to(page, "Train")
         latin = tmp_path / "latin.txt"
         latin.write_bytes(("café au lait " * 2000).encode("latin-1"))
         page.locator("#train-upload input[type=file]").set_input_files(str(latin))
@@ -322,18 +332,18 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         page.locator("#train-status").get_by_text("Training browser-verse (yours)").wait_for(timeout=30_000)
         # This browser remembers the job as its own across a reload; another visitor sees it unmarked.
         page.reload()
-        page.get_by_role("tab", name="Train", exact=True).click()
+        go_to(page, "Train")
         page.locator("#train-status").get_by_text("Training browser-verse (yours)").wait_for(timeout=30_000)
         other = context.browser.new_context(locale="en-US").new_page()
         other.goto(app_url)
-        other.get_by_role("tab", name="Train", exact=True).click()
+        go_to(other, "Train")
         other.locator("#train-status").get_by_text("Training someone's job").wait_for(timeout=30_000)
         seen = other.locator("#train-status").inner_text()
         assert "browser-verse" not in seen  # another visitor's job is not named to them
         assert "(yours)" not in seen
         other.context.close()
         page.wait_for_function(
-            "() => document.querySelector('#train-sample textarea').value.length > 0", timeout=30_000
+            "() => (document.querySelector('#train-sample textarea')?.value ?? '').length > 0", timeout=30_000
         )
         page.locator("#train-stop").click()
         page.locator("#train-status").get_by_text("was stopped at step").wait_for(timeout=60_000)
@@ -346,7 +356,7 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         assert taken.value.suggested_filename == "browser-verse.safetensors"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-stopped.png"), full_page=True)
-        page.get_by_role("tab", name="Text", exact=True).click()
+        go_to(page, "Text")
         page.locator("#text-model input").click()
         page.get_by_role("option", name="browser-verse").wait_for(timeout=30_000)
     finally:
@@ -358,7 +368,7 @@ def test_train_tab_trains_shapes_that_the_image_tab_lists_at_once(browser, app_u
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Train", exact=True).click()
+        go_to(page, "Train")
         page.locator("#train-kind").get_by_text("Shapes").click()
         page.locator("#train-text").wait_for(state="hidden", timeout=30_000)  # no text needed
         name = page.locator("#train-name textarea, #train-name input").first
@@ -376,7 +386,7 @@ def test_train_tab_trains_shapes_that_the_image_tab_lists_at_once(browser, app_u
         page.locator("#train-plot canvas, #train-plot svg").first.wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-shapes.png"), full_page=True)
-        page.get_by_role("tab", name="Image", exact=True).click()
+        go_to(page, "Image")
         page.locator("#image-model input").click()
         page.get_by_role("option", name="browser-shapes").click()
         # The sliders are named after the factors that made the shapes (size, position, colour...).
@@ -392,7 +402,7 @@ def test_train_tab_fine_tunes_an_image_model_on_uploaded_pictures(browser, app_u
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Train", exact=True).click()
+        go_to(page, "Train")
         page.locator("#train-kind").get_by_text("Your pictures: VAE").click()
         page.locator("#train-files input[type=file]").set_input_files(str(archive))
         page.locator("#train-files").get_by_text("my-drawings.zip").first.wait_for(timeout=30_000)
@@ -406,7 +416,7 @@ def test_train_tab_fine_tunes_an_image_model_on_uploaded_pictures(browser, app_u
         page.locator("#train-picture img").first.wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-pictures.png"), full_page=True)
-        page.get_by_role("tab", name="Image", exact=True).click()
+        go_to(page, "Image")
         page.locator("#image-model input").click()
         page.get_by_role("option", name="my-tuned-digits").click()
         page.locator("#image-output img").first.wait_for(timeout=30_000)
@@ -421,7 +431,7 @@ def test_train_tab_learns_a_voice_from_uploaded_recordings(browser, app_url, tmp
     page = context.new_page()
     try:
         page.goto(app_url)
-        page.get_by_role("tab", name="Train", exact=True).click()
+        go_to(page, "Train")
         page.locator("#train-kind").get_by_text("Your voice").click()
         page.locator("#train-files").get_by_text("Recordings").first.wait_for(timeout=30_000)
         for attempt in range(3):  # an upload made while the page's load events still re-render the
@@ -466,7 +476,9 @@ def test_a_copied_link_opens_the_same_picture_byte_for_byte_in_a_fresh_browser(b
         page.locator("#image-seed input").press("Enter")
         track = page.locator("#latent-1 input[type=range]").bounding_box()
         page.mouse.click(track["x"] + track["width"] * 0.8, track["y"] + track["height"] / 2)
-        page.wait_for_function("() => document.querySelector('#latent-1 input[type=number]').value !== '0'")
+        page.wait_for_function(
+            "() => (document.querySelector('#latent-1 input[type=number]')?.value ?? '') !== '0'"
+        )
         page.wait_for_timeout(1500)  # the picture of the last position
         shown = _picture_bytes(page)
         page.locator("#image-copy-link").click()
@@ -552,7 +564,7 @@ def test_a_chinese_page_writes_a_poem_in_the_form_picked(browser, app):
     page = context.new_page()
     try:
         page.goto(url)
-        page.get_by_role("tab", name="文本", exact=True).click(timeout=30_000)
+        go_to(page, "文本")
         expect(page.locator("#text-model input")).to_have_value("poet", timeout=30_000)
         page.locator("#text-form").get_by_text("七言绝句", exact=True).click()  # offered for a Chinese model
         page.locator("#text-prompt textarea").fill("春風\n明月\n")

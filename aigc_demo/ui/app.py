@@ -1,4 +1,5 @@
-"""Assemble the Gradio app: header, one tab per use of generative models, footer."""
+"""Assemble the Gradio app: one page per use of generative models, each with the title and the
+links to the others; the About page ends with the footer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
@@ -14,7 +16,8 @@ from aigc_demo.ui.blocks import StudioBlocks, UploadBudget
 from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
-from aigc_demo.ui.links import page_open, tab_of_link
+from aigc_demo.ui.links import page_open
+from aigc_demo.ui.pages import HOME
 from aigc_demo.ui.speech_tab import build_speech_tab
 from aigc_demo.ui.text_tab import build_text_tab
 from aigc_demo.ui.train_tab import build_train_tab
@@ -22,7 +25,17 @@ from aigc_demo.ui.train_tab import build_train_tab
 # Generated pictures are tiny; show them large without blurring the pixels.
 CSS = """
 .pixelated img { image-rendering: pixelated; }
-#footer { text-align: center; opacity: 0.75; }
+#footer { text-align: center; }
+/* The links to the pages, drawn as tabs: the page shown underlined, each link a comfortable target. */
+#pages .pages {
+  display: flex; flex-wrap: wrap; gap: 2px; border-bottom: 1px solid var(--border-color-primary);
+}
+#pages .pages a {
+  display: inline-flex; align-items: center; min-height: 44px; padding: 0 14px;
+  color: var(--body-text-color); text-decoration: none; border-bottom: 3px solid transparent;
+}
+#pages .pages a[aria-current="page"] { border-bottom-color: var(--color-accent); font-weight: 600; }
+#pages .pages a:hover, #pages .pages a:focus-visible { background: var(--background-fill-secondary); }
 @media (max-width: 768px) {
   /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
   #image-row { flex-direction: column; }
@@ -37,44 +50,54 @@ CSS = """
 """
 # Gradio scopes the CSS above to its container, whose own "overflow: hidden" would make it the sticky
 # picture's scroller, so that the picture never sticks: on a phone it clips instead (no scroller).
-HEAD = "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }</style>"
+# Gradio's own links to the pages speak English only: the pages link to each other instead (#pages).
+HEAD = (
+    "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }"
+    " .gradio-container .nav-holder { display: none !important; }</style>"
+)
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
-    """The whole app as a ``gr.Blocks``, with its queue configured; launch with ``launch_options()``."""
+    """The whole app as a ``gr.Blocks``, one page per tab (``ui/pages.py``), with its queue
+    configured; launch with ``launch_options()``."""
     hub = hub if hub is not None else default_hub()
     kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
     uploads = (max(60, kept // 4), kept)
     with StudioBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
-        gr.Markdown(I18N("app_title"), elem_id="title")
-        gr.Markdown(I18N("app_tagline"))
+        _page_top("image")
+        build_image_tab(hub, page_open(demo, "image"))
+    with demo.route("Text", "/text"):
+        _page_top("text")
+        build_text_tab(hub, page_open(demo, "text"))
+    with demo.route("Speech", "/speech"):
+        _page_top("speech")
+        build_speech_tab(hub, page_open(demo, "speech"))
+    with demo.route("Chat", "/chat"):
+        _page_top("chat")
+        build_chat_tab(demo, hub)
+    with demo.route("Train", "/train"):
+        _page_top("train")
+        jobs = build_train_tab(demo, hub)
+    with demo.route("About", "/about"):
+        _page_top("about")
         footer = gr.Markdown(elem_id="footer", render=False)
-        page = page_open(demo)
-        with gr.Tabs() as tabs:
-            with gr.Tab(I18N("tab_image"), id="image"):
-                gr.Markdown(I18N("image_intro"))
-                build_image_tab(hub, page)
-            with gr.Tab(I18N("tab_text"), id="text"):
-                gr.Markdown(I18N("text_intro"))
-                build_text_tab(hub, page)
-            with gr.Tab(I18N("tab_speech"), id="speech"):
-                gr.Markdown(I18N("speech_intro"))
-                build_speech_tab(hub, page)
-            with gr.Tab(I18N("tab_chat"), id="chat"):
-                gr.Markdown(I18N("chat_intro"))
-                build_chat_tab(demo, hub)
-            with gr.Tab(I18N("tab_train"), id="train"):
-                gr.Markdown(I18N("train_intro"))
-                jobs = build_train_tab(demo, hub)
-            with gr.Tab(I18N("tab_about"), id="about"):
-                build_about_tab(demo, jobs, footer)
+        build_about_tab(demo, jobs, footer)
         footer.render()
-        page.event.then(tab_of_link, page.query, tabs, api_visibility="private", show_progress="hidden")
     demo.queue(
         max_size=settings.queue_size(),
         default_concurrency_limit=settings.concurrency_limit(),
     )
     return demo
+
+
+def _page_top(page: str) -> None:
+    """What every page starts with: the title, the links to the pages, the page's introduction."""
+    gr.Markdown(I18N("app_title"), elem_id="title")
+    gr.HTML(I18N(f"nav_{page}"), elem_id="pages", padding=False)
+    if page == HOME:
+        gr.Markdown(I18N("app_tagline"))
+    if page != "about":  # the About page's introduction is its content
+        gr.Markdown(I18N(f"{page}_intro"))
 
 
 def launch_options() -> dict[str, Any]:
@@ -84,13 +107,23 @@ def launch_options() -> dict[str, Any]:
         "i18n": I18N,
         "css": CSS,
         "head": HEAD,
-        "theme": gr.themes.Soft(primary_hue="indigo"),
+        # The system's own fonts: nothing to download before the first words show (and a Chinese
+        # page uses the system's Chinese font in any case).
+        "theme": gr.themes.Soft(
+            primary_hue="indigo",
+            font=["ui-sans-serif", "system-ui", "sans-serif"],
+            font_mono=["ui-monospace", "Consolas", "monospace"],
+        ),
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),
         # Each session Gradio keeps holds the page's state (hundreds of kB); a caller making a new
         # session per request would otherwise grow the server by gigabytes (Gradio keeps 10,000).
         "state_session_capacity": settings.session_capacity(),
-        "app_kwargs": {"middleware": [Middleware(UploadBudget)]},
+        # Pages carry their components' configuration (100-170 kB): compressed, a phone gets a
+        # fifth of it. Streams (text/event-stream) are never compressed, so events arrive as sent.
+        "app_kwargs": {
+            "middleware": [Middleware(UploadBudget), Middleware(GZipMiddleware, minimum_size=1024)]
+        },
         # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".
         "show_error": False,

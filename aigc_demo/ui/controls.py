@@ -51,10 +51,12 @@ def picture_output(
     crisp: bool = True,
     visible: bool = True,
     download: bool = True,
+    value: Any = None,
 ) -> gr.Image:
     """A read-only PNG picture, with a download button unless the tab offers its own; ``crisp``
     keeps upscaled pixels sharp. Read as an input, it gives the served file's path (its label)."""
     return gr.Image(
+        value,
         label=label,
         visible=visible,
         format="png",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from aigc_demo.recipes import RECIPES
+from aigc_demo.ui.pages import PAGES, nav_html
 
 LANGUAGES = ("en", "zh-CN")
 
@@ -43,6 +44,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "chat_end": "(end of reply)",
         "tab_train": "Train",
         "tab_about": "About",
+        "nav_label": "Pages",
         "image_intro": "Drag a slider and watch the picture follow. Each slider moves the model's "
         "latent code along one of the directions in which its training images differ most; the seed "
         "picks the starting point.",
@@ -326,6 +328,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "chat_end": "（回复结束）",
         "tab_train": "训练",
         "tab_about": "关于",
+        "nav_label": "页面",
         "image_intro": "拖动滑块，画面随之变化。每个滑块沿训练图像差异最大的方向之一移动模型的潜在编码；"
         "随机种子决定起点。",
         "image_model": "图像模型",
@@ -588,6 +591,17 @@ def _add_recipe_texts() -> None:
 
 
 _add_recipe_texts()
+
+
+def _add_navigation() -> None:
+    """Each page's links to the others (``nav_PAGE``), its own marked, in each language."""
+    for table in TRANSLATIONS.values():
+        names = {page: table[f"tab_{page}"] for page in PAGES}
+        for page in PAGES:
+            table[f"nav_{page}"] = nav_html(page, names, table["nav_label"])
+
+
+_add_navigation()
 # The shipped cards' and the dataset catalogue's own English, in Chinese: cards are written once, in
 # English, by whoever trains a model; a Chinese page shows these translations where one exists.
 CARD_TEXTS_ZH = {

@@ -113,6 +113,15 @@ class ImageHandlers:
         values = (*CENTRED[:-1], None, 0.0, psi, along)
         return self.decode(start_code, model_name, class_label, latent_seed, *values)
 
+    def first_picture(self) -> Any:
+        """What the page shows before anything is moved: the first model's picture at seed 0, made
+        as the page is built so that it arrives with the page (None when no model can draw)."""
+        names = image_models(self.hub)
+        try:
+            return self.centred_picture(names[0], "0", 0) if names else None
+        except gr.Error:  # a broken file: the page opens all the same
+            return None
+
     def random_latent(
         self, model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"
     ):
@@ -319,6 +328,7 @@ class ImageHandlers:
 def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to an ``ImageHandlers``."""
     ui: dict[str, Any] = {}
+    handlers = ImageHandlers(hub)
     # On a narrow screen the CSS (ui/app.py) lifts "image-view" above the controls and keeps it in
     # view while they scroll; a wide screen shows the columns side by side.
     with gr.Row(elem_id="image-row"):
@@ -326,7 +336,10 @@ def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
             ui |= explorer(image_models(hub))
         with gr.Column(scale=2, elem_id="image-side"):
             with gr.Column(elem_id="image-view"):
-                ui["picture"] = picture_output(I18N("image_output"), "image-output", size=300, download=False)
+                first = handlers.first_picture()
+                ui["picture"] = picture_output(
+                    I18N("image_output"), "image-output", size=300, download=False, value=first
+                )
                 ui["download"] = gr.DownloadButton(
                     I18N("image_download_marked"), size="sm", elem_id="image-download"
                 )
@@ -339,7 +352,7 @@ def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
     ui |= edit_panel()
     ui["start"] = gr.State(None)  # the code of an encoded drawing; None: start from the seed
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
-    _wire(ImageHandlers(hub), ui, page)
+    _wire(handlers, ui, page)
 
 
 def _wire(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:

@@ -1,15 +1,18 @@
 """Links that reproduce a tab's state: its values in the page URL's query, e.g.
 ``?tab=image&model=mnist-vae&seed=5&s=0.5,0,-1``.
 
-The page reads its own query once, on load (``READ_QUERY``, in the browser), into a hidden box
-that every tab chains its opening on (``PageOpen``); a tab's handler turns the query back into
-its controls' values with ``LinkReader``, which keeps the current value of anything missing or
-out of range — a link is typed by anyone. "Copy link" asks the tab for its query and the browser
-adds its own address (``COPY_LINK``), so the link is right behind any proxy.
+A page reads its own query once, on load (``READ_QUERY``, in the browser), into a hidden box
+that its tab chains its opening on (``PageOpen``); the home page first sends a link to another
+page's tab on to that page (``?tab=text&...`` opens ``text?tab=text&...``, ``FOLLOW_LINK``).
+A tab's handler turns the query back into its controls' values with ``LinkReader``, which keeps
+the current value of anything missing or out of range — a link is typed by anyone. "Copy link"
+asks the tab for its query and the browser adds its own address (``COPY_LINK``), so the link is
+right behind any proxy.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,8 +22,18 @@ from urllib.parse import parse_qs, urlencode
 import gradio as gr
 
 from aigc_demo.ui.i18n import I18N
+from aigc_demo.ui.pages import HOME, PAGES
 
 READ_QUERY = "() => window.location.search"
+# On the home page: a link to another page's tab goes on to that page (the home page's own tab stays).
+FOLLOW_LINK = """() => {
+    const tab = new URLSearchParams(window.location.search).get("tab");
+    if (%s.includes(tab)) {
+        const home = window.location.href.replace(/[?#].*$/, "").replace(/\\/?$/, "/");
+        window.location.replace(new URL(tab + window.location.search, home).href);
+    }
+    return window.location.search;
+}"""
 COPY_LINK = """(query) => {
     const link = window.location.origin + window.location.pathname + query;
     if (navigator.clipboard) navigator.clipboard.writeText(link).catch(() => {});
@@ -28,7 +41,7 @@ COPY_LINK = """(query) => {
 }"""
 MAX_QUERY = 4000  # characters read from a link; the longest this app writes is under 1,000
 MAX_LIST = 512
-LINKED_TABS = ("image", "text", "speech")
+LINKED_TABS = ("image", "text", "speech")  # tabs whose state a link carries
 
 
 @dataclass(frozen=True)
@@ -63,15 +76,13 @@ def copy_link_row(tab: str) -> CopyLink:
     return CopyLink(button, box)
 
 
-def page_open(demo: gr.Blocks) -> PageOpen:
+def page_open(demo: gr.Blocks, page: str) -> PageOpen:
+    """The page's query, read as it loads; the home page sends links to other pages' tabs on."""
     query = gr.Textbox(visible=False, elem_id="page-query")
+    if page == HOME:
+        others = json.dumps([tab for tab in PAGES if tab != HOME])
+        return PageOpen(query, demo.load(None, None, query, js=FOLLOW_LINK % others))
     return PageOpen(query, demo.load(None, None, query, js=READ_QUERY))
-
-
-def tab_of_link(search: str) -> Any:
-    """The tab a link names (when it names one of this app's linkable tabs)."""
-    tab = LinkReader(search, "").values.get("tab")
-    return gr.Tabs(selected=tab) if tab in LINKED_TABS else gr.skip()
 
 
 def number(value: Any) -> str:

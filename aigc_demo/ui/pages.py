@@ -1,0 +1,27 @@
+"""The app's pages: one per use of generative models, each at its own address (``/`` is the Image
+page, ``/text`` the Text page, ...). A browser is sent, and builds, only the page it opens, so a phone
+pays for one page's components at a time; the navigation between them is plain links.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+PAGES = ("image", "text", "speech", "chat", "train", "about")
+HOME = PAGES[0]
+
+
+def path_of(page: str) -> str:
+    """The page's address relative to the app's root: "" for the home page, else its name."""
+    return "" if page == HOME else page
+
+
+def nav_html(current: str, names: dict[str, str], label: str) -> str:
+    """The links to every page, ``current`` marked as the page shown. Addresses are relative, so the
+    links stay right behind a proxy that serves the app under a path of its own."""
+    links = []
+    for page in PAGES:
+        href = path_of(page) or "./"
+        marked = ' aria-current="page"' if page == current else ""
+        links.append(f'<a href="{href}"{marked}>{escape(names[page])}</a>')
+    return f'<nav class="pages" aria-label="{escape(label)}">{"".join(links)}</nav>'
