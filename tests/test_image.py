@@ -644,3 +644,31 @@ def test_encode_endpoint_takes_an_uploaded_picture(client, tmp_path):
     with pytest.raises(AppError):
         client.predict("digits", "0", None, handle_file(str(broken)), api_name="/encode")
     assert client.predict("digits", "0", 3, *CENTRE, *NAMED, api_name="/decode")  # still serving
+
+
+def _stroke(shift_per_row: float) -> np.ndarray:
+    """A 28 x 28 grey picture of one thick stroke whose top lies ``shift_per_row`` x its height to the
+    right of its bottom, upscaled 10 x as the app shows pictures."""
+    small = np.zeros((28, 28), dtype=np.uint8)
+    for row in range(4, 24):
+        column = round(14 + shift_per_row * (14 - row))
+        small[row, column - 1 : column + 2] = 255
+    return np.kron(small, np.ones((10, 10), dtype=np.uint8))
+
+
+def test_a_picture_s_lean_and_the_judge_s_reading_are_told_in_words():
+    from aigc_demo.models.image_classifier import ImageClassifier
+    from aigc_demo.pipelines import describe
+
+    assert describe.lean_of(describe.shrunk(_stroke(0.6))) == "right"
+    assert describe.lean_of(describe.shrunk(_stroke(-0.6))) == "left"
+    assert describe.lean_of(describe.shrunk(_stroke(0.0))) == "upright"
+    assert describe.lean_of(np.zeros((28, 28), dtype=np.uint8)) == "upright"
+    torch.manual_seed(0)
+    reading = describe.read_digit(ImageClassifier(channels=4, features=8), _stroke(0.6))
+    assert reading is not None
+    assert 0 <= reading.digit <= 9
+    assert 0.1 <= reading.confidence <= 1
+    assert reading.lean == "right"
+    for unreadable in (np.zeros((280, 280, 3), dtype=np.uint8), np.zeros((64, 64), dtype=np.uint8)):
+        assert describe.read_digit(ImageClassifier(channels=4, features=8), unreadable) is None

@@ -63,7 +63,7 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
     ]
     if card.training_command:
         rows.append((text("card_command", lang), f"`{card.training_command}`"))
-    lines = [f"#### {entry.name}"]
+    lines = [f"### {entry.name}"]
     if card.description:
         lines.append(card_text(card.description, lang))
     lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
@@ -79,7 +79,7 @@ def models_markdown(hub: ModelHub, lang: str) -> str:
         parts = [_card_markdown(e, loaded.get(e.name), lang) for e in entries]
     skipped = hub.skipped()
     if skipped:
-        parts.append(f"#### {text('skipped_heading', lang)}")
+        parts.append(f"### {text('skipped_heading', lang)}")
         parts += [f"- `{s.path.name}`: {s.reason}" for s in skipped]
     return "\n\n".join(parts)
 

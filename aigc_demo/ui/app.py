@@ -36,6 +36,11 @@ CSS = """
 }
 #pages .pages a[aria-current="page"] { border-bottom-color: var(--color-accent); font-weight: 600; }
 #pages .pages a:hover, #pages .pages a:focus-visible { background: var(--background-fill-secondary); }
+/* WCAG AA where Gradio's own parts fall short: the audio player's times are grey at 2.5:1, its icon
+   buttons 18-20 px; an empty box's placeholder carries a label that its element may not have. */
+.timestamps time, .playback span { color: var(--body-text-color) !important; }
+.icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
+.block .empty[aria-label] { display: none; }
 @media (max-width: 768px) {
   /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
   #image-row { flex-direction: column; }
@@ -53,7 +58,33 @@ CSS = """
 # Gradio's own links to the pages speak English only: the pages link to each other instead (#pages).
 HEAD = (
     "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }"
-    " .gradio-container .nav-holder { display: none !important; }</style>"
+    " .gradio-container .nav-holder { display: none !important; }"
+    # Gradio's footer repeats each link's words in its icon's alt text; the words are enough.
+    " .gradio-container footer img { display: none !important; }</style>"
+    # Gradio marks the chat's example buttons as a list whose items are not list items; as a group of
+    # buttons (no list role) a screen reader announces them as the buttons they are.
+    "<script>new MutationObserver(() => document.querySelectorAll('.examples[role=list]')"
+    ".forEach((group) => group.removeAttribute('role')))"
+    ".observe(document.documentElement, { childList: true, subtree: true });</script>"
+)
+
+
+# The system's own fonts: nothing to download before the first words show (and a Chinese page uses
+# the system's Chinese font in any case). Text colours darkened where the Soft theme's fall short of
+# WCAG AA's 4.5:1 against their background (labels, hints, white on the primary buttons).
+THEME = gr.themes.Soft(
+    primary_hue="indigo",
+    font=["ui-sans-serif", "system-ui", "sans-serif"],
+    font_mono=["ui-monospace", "Consolas", "monospace"],
+).set(
+    block_label_text_color="*primary_700",
+    block_title_text_color="*primary_700",
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_300",
+    input_placeholder_color="*neutral_500",
+    button_primary_background_fill="*primary_600",
+    checkbox_label_background_fill_selected="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
 )
 
 
@@ -107,13 +138,7 @@ def launch_options() -> dict[str, Any]:
         "i18n": I18N,
         "css": CSS,
         "head": HEAD,
-        # The system's own fonts: nothing to download before the first words show (and a Chinese
-        # page uses the system's Chinese font in any case).
-        "theme": gr.themes.Soft(
-            primary_hue="indigo",
-            font=["ui-sans-serif", "system-ui", "sans-serif"],
-            font_mono=["ui-monospace", "Consolas", "monospace"],
-        ),
+        "theme": THEME,
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),
         # Each session Gradio keeps holds the page's state (hundreds of kB); a caller making a new

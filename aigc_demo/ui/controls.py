@@ -52,11 +52,13 @@ def picture_output(
     visible: bool = True,
     download: bool = True,
     value: Any = None,
+    alt: str | None = None,
 ) -> gr.Image:
     """A read-only PNG picture, with a download button unless the tab offers its own; ``crisp``
     keeps upscaled pixels sharp. Read as an input, it gives the served file's path (its label)."""
     return gr.Image(
         value,
+        alt_text=alt if alt is not None else label,  # a picture always has words for a screen reader
         label=label,
         visible=visible,
         format="png",

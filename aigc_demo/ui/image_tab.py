@@ -13,11 +13,12 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.checkpoint import ModelCard
-from aigc_demo.backend.hub import LoadedModel, ModelHub
+from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
 from aigc_demo.labels.files import read_label
-from aigc_demo.pipelines import image, latent_map, receipts
+from aigc_demo.pipelines import describe, image, latent_map, receipts
+from aigc_demo.pipelines.receipts import Made
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
@@ -83,8 +84,11 @@ class ImageHandlers:
         """Draw the picture for a seed, the principal-direction sliders, the named-direction
         sliders (ink, slant, width, "more like digit" and its strength), the truncation (1 when
         left out) and, for a class-conditional model, a class."""
+        return labelled(self.made_picture(start_code, model_name, class_label, latent_seed, *values))
+
+    def made_picture(self, start_code, model_name: str, class_label, latent_seed: float, *values) -> Made:
         steer = Steering.of(values)
-        made = receipts.make(
+        return receipts.make(
             self.loaded(model_name),
             "picture",
             seed=latent_seed,
@@ -95,7 +99,6 @@ class ImageHandlers:
             truncation=steer.truncation,
             raw=steer.raw,
         )
-        return labelled(made)
 
     def from_seed(self, *values: Any):
         """A typed seed leaves any encoded drawing behind."""
@@ -113,14 +116,16 @@ class ImageHandlers:
         values = (*CENTRED[:-1], None, 0.0, psi, along)
         return self.decode(start_code, model_name, class_label, latent_seed, *values)
 
-    def first_picture(self) -> Any:
-        """What the page shows before anything is moved: the first model's picture at seed 0, made
-        as the page is built so that it arrives with the page (None when no model can draw)."""
+    def first_picture(self) -> tuple[Any, str | None]:
+        """What the page shows before anything is moved, and its description: the first model's
+        picture at seed 0, made as the page is built so that it arrives with the page (None when
+        no model can draw)."""
         names = image_models(self.hub)
         try:
-            return self.centred_picture(names[0], "0", 0) if names else None
-        except gr.Error:  # a broken file: the page opens all the same
-            return None
+            made = self.made_picture(None, names[0], "0", 0, *CENTRED[:-1], None, 0.0) if names else None
+        except (ValueError, OSError, UnknownModelError):  # a broken file: the page opens all the same
+            return None, None
+        return (labelled(made), self.description(made, names[0], "en")) if made else (None, None)
 
     def random_latent(
         self, model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"
@@ -255,16 +260,32 @@ class ImageHandlers:
         return image.to_picture(prepared), rebuilt, code, code, *CENTRED, [*(drawn or [])[-1:], code]
 
     @shows_errors
-    def marked_download(self, served: str | None) -> Any:
+    def marked_download(self, request: gr.Request, served: str | None) -> tuple[Any, Any]:
         """The shown picture made again from its receipt, with the visible "AI-GENERATED" strip, as
-        the file the download button gives (the live picture stays unmarked)."""
+        the file the download button gives (the live picture stays unmarked); and the picture's
+        description for people who cannot see it, in the page's language."""
         if not isinstance(served, str) or not served:
-            return gr.DownloadButton(value=None)
+            return gr.DownloadButton(value=None), gr.skip()
         label = read_label(served)
         if label is None or label.receipt is None:
-            return gr.DownloadButton(value=None)
-        marked = receipts.with_mark(receipts.remake(self.hub, label.receipt))
-        return gr.DownloadButton(value=str(receipts.save(marked, output_path("ai-generated-picture.png"))))
+            return gr.DownloadButton(value=None), gr.skip()
+        made = receipts.remake(self.hub, label.receipt)
+        marked = receipts.with_mark(made)
+        saved = receipts.save(marked, output_path("ai-generated-picture.png"))
+        return gr.DownloadButton(value=str(saved)), gr.Image(
+            alt_text=self.description(made, label.receipt["model"], language_of(request))
+        )
+
+    def description(self, made: Made, model_name: str, lang: str) -> str:
+        """A short description of a picture: the digit the shipped judge reads in it and its lean,
+        where the judge can read it; else which model drew it."""
+        reading = None
+        if describe.JUDGE in self.hub.names():
+            reading = describe.read_digit(self.hub.load(describe.JUDGE).module, made.content.pixels)
+        if reading is None or reading.confidence < 0.5:
+            return text("image_alt", lang, model=model_name)
+        lean = "" if reading.lean == "upright" else text(f"image_alt_lean_{reading.lean}", lang)
+        return text("image_alt_digit", lang, digit=reading.digit, lean=lean, model=model_name)
 
     def refresh_models(self) -> gr.Dropdown:
         """On focus: a model trained meanwhile (in the Train tab) is listed at once."""
@@ -336,9 +357,9 @@ def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
             ui |= explorer(image_models(hub))
         with gr.Column(scale=2, elem_id="image-side"):
             with gr.Column(elem_id="image-view"):
-                first = handlers.first_picture()
+                first, described = handlers.first_picture()
                 ui["picture"] = picture_output(
-                    I18N("image_output"), "image-output", size=300, download=False, value=first
+                    I18N("image_output"), "image-output", size=300, download=False, value=first, alt=described
                 )
                 ui["download"] = gr.DownloadButton(
                     I18N("image_download_marked"), size="sm", elem_id="image-download"
@@ -449,7 +470,9 @@ def _wire_page(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen
     linked = page.event.then(linking.open_link, [page.query, *inputs], [*inputs[1:], ui["start"]], **QUIET)
     opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
     switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
-    picture.change(handlers.marked_download, picture, ui["download"], trigger_mode="always_last", **QUIET)
+    picture.change(
+        handlers.marked_download, picture, [ui["download"], picture], trigger_mode="always_last", **QUIET
+    )
     ui["copy_link"].wire(linking.link, inputs)
     model.focus(handlers.refresh_models, None, model, **QUIET)
     return opened, switched

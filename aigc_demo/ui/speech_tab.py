@@ -24,6 +24,7 @@ KIND = "speech-cvae"
 SLIDERS = 8
 MAX_DIGITS = 64  # the number box's length
 CENTRED = (0.0,) * SLIDERS
+FIRST_NUMBER = "2026"  # what the page says before a visitor types anything
 
 
 def slider_label(index: int, info: dict | None, lang: str) -> str:
@@ -68,6 +69,19 @@ class SpeechHandlers:
         # a file taken away starts with the audible cue
         downloaded = receipts.save(receipts.with_mark(spoken), output_path(name))
         return str(played), str(downloaded), labelled(receipts.spectrogram_of(spoken))
+
+    def first_recording(self) -> tuple[Any, Any, Any]:
+        """What the page plays before anything is touched: its number in the first voice, made as
+        the page is built so that it arrives with the page (Nones when no voice can speak)."""
+        names = self.hub.names(KIND)
+        try:
+            return (
+                self.speak_digits(names[0], FIRST_NUMBER, 0, speech.DEFAULT_TEMPERATURE)
+                if names
+                else (None,) * 3
+            )
+        except gr.Error:  # a broken file: the page opens all the same
+            return (None,) * 3
 
     def pick_digit(
         self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float
@@ -143,6 +157,7 @@ class SpeechHandlers:
 def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
     """Lay out the tab and wire its components to a ``SpeechHandlers``."""
     handlers = SpeechHandlers(hub)
+    played, downloaded, spectrogram = handlers.first_recording()
     with gr.Row():
         with gr.Column(scale=2):
             names = hub.names(KIND)
@@ -151,7 +166,7 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
             with gr.Row():
                 number = gr.Textbox(
                     label=I18N("speech_number"),
-                    value="2026",
+                    value=FIRST_NUMBER,
                     max_length=MAX_DIGITS,
                     elem_id="speech-number",
                     scale=3,
@@ -171,6 +186,7 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
             sliders = [offset_slider(I18N("voice_slider"), f"voice-{i}", step=0.1) for i in range(SLIDERS)]
         with gr.Column(scale=3):
             audio = gr.Audio(
+                played,
                 label=I18N("speech_audio"),
                 type="numpy",
                 format="wav",
@@ -178,8 +194,8 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
                 buttons=["download"],
                 elem_id="speech-audio",
             )
-            download = gr.DownloadButton(I18N("speech_download"), elem_id="speech-download")
-            picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram")
+            download = gr.DownloadButton(I18N("speech_download"), downloaded, elem_id="speech-download")
+            picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram", value=spectrogram)
             copy_link = links.copy_link_row("speech")
     outputs = [audio, download, picture]
     inputs = [model, number, seed, variety, *sliders]
