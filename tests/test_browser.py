@@ -611,3 +611,55 @@ def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser,
         page.screenshot(path=str(SCREENSHOTS / f"{locale}-phone-image-dragged.png"))
     finally:
         context.close()
+
+
+# What a person reads on a page as the name of something: labels, buttons, headings, links, the
+# page's links to the others, and hints in empty boxes; only what is shown.
+NAMES_ON_PAGE = """() => {
+    const shown = (e) => e.offsetParent !== null || e.getClientRects().length > 0;
+    const selector = "label, button, h1, h2, h3, h4, legend, nav a, [data-testid=block-info]";
+    const texts = [...document.querySelectorAll(selector)].filter(shown).map((e) => e.innerText);
+    for (const e of document.querySelectorAll("[placeholder]")) {
+        if (shown(e)) texts.push(e.getAttribute("placeholder"));
+    }
+    return texts.map((t) => (t || "").trim()).filter(Boolean);
+}"""
+# What a Chinese page keeps in Latin letters: names of formats, methods and standards.
+KEPT_IN_LATIN = re.compile(
+    r"AIGC|Gradio|API|VAE|GAN|LSTM|WAV|PNG|GIF|JSON|MIT|CPU|GPU|IDX|UTF-8|safetensors|\.[a-z]+\b|top-[kp]",
+    re.I,
+)
+
+
+def _names_of(value) -> set[str]:
+    """Every string a card holds (a model's speakers, classes, ...): names the page shows as they are."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*map(_names_of, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_names_of, value)) if value else set()
+    return set()
+
+
+def test_the_chinese_pages_leave_no_label_in_english(browser, app):
+    url, hub = app
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    names = set(hub.names()).union(*(_names_of(e.card.extras) for e in hub.entries()))
+    names = sorted((n for n in names if 0 < len(n) <= 40), key=len, reverse=True)
+    english = []
+    try:
+        for path in ("", "text", "speech", "chat", "train", "about"):
+            page.goto(url + path)
+            page.locator("#pages").get_by_role("link").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # the page's own opening (models in the page's language)
+            for shown in page.evaluate(NAMES_ON_PAGE):
+                left = KEPT_IN_LATIN.sub("", shown)
+                for name in names:
+                    left = left.replace(name, "")
+                if re.search(r"[A-Za-z]{3,}", left):
+                    english.append((path or "image", shown))
+    finally:
+        context.close()
+    assert english == [], "\n".join(f"{page}: {shown!r}" for page, shown in english)

@@ -62,7 +62,7 @@ def test_model_cards_show_what_a_person_needs(hub):
     hub.save("digits", make_model(), make_card(description="Draws digits."))
     (hub.user_dir / "junk.safetensors").write_bytes(b"junk")
     english = models_markdown(hub, "en")
-    assert "#### digits" in english
+    assert "### digits" in english
     assert "Draws digits." in english
     assert "synthetic" in english
     assert "CC0" in english

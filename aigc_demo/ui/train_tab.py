@@ -51,6 +51,11 @@ def settings_of(given: Any) -> dict:
     return dict(given)
 
 
+def size_choices(presets: Any) -> list[tuple[Any, str]]:
+    """A recipe's size presets as the page names them (in its language), by their CLI names."""
+    return [(I18N(f"train_size_{name}"), name) for name in presets]
+
+
 def public_choices(what: str) -> list[tuple[str, str]]:
     """None, or the public datasets that suit the kind (downloaded the first time one is used)."""
     return [(I18N("train_public_none"), "")] + [(n, n) for n in recipe(what).public_datasets]
@@ -311,7 +316,7 @@ class TrainHandlers:
             gr.Dropdown(choices=public_choices(what), value="", visible=chosen.gives != "nothing"),
             gr.Dropdown(choices=starting_choices(self.hub, what), value="", visible=chosen.can_start_from),
             chosen.default_name if model_name in defaults else model_name,
-            gr.Radio(choices=list(chosen.presets), value=next(iter(chosen.presets))),
+            gr.Radio(choices=size_choices(chosen.presets), value=next(iter(chosen.presets))),
             *(gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS),
         )
 
@@ -402,7 +407,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
             label=I18N("train_name"), value=FIRST.default_name, max_length=64, elem_id="train-name"
         ),
         "preset": gr.Radio(
-            list(FIRST.presets), value="tiny", label=I18N("train_preset"), elem_id="train-preset"
+            size_choices(FIRST.presets), value="tiny", label=I18N("train_preset"), elem_id="train-preset"
         ),
     }
     with gr.Row():
