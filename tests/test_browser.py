@@ -187,6 +187,12 @@ def test_image_follows_a_latent_slider_while_it_is_dragged(browser, app_url, tmp
             seen.add(picture.get_attribute("src"))
         page.mouse.up()
         assert len(seen) >= 3
+        # the keyboard moves a slider as well: Tab to it, then the arrow keys
+        settled = picture.get_attribute("src")
+        page.locator("#latent-1 input[type=range]").focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        expect(picture).not_to_have_attribute("src", settled, timeout=10_000)
         page.wait_for_timeout(1000)  # the download follows the settled picture
         with page.expect_download() as taken:
             page.locator("#image-download").click()
