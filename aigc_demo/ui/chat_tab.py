@@ -16,8 +16,7 @@ from aigc_demo.backend.seeding import MAX_SEED, check_seed, random_seed
 from aigc_demo.pipelines import chat as talking
 from aigc_demo.pipelines.text import MAX_TEMPERATURE, MIN_TEMPERATURE, Sampling
 from aigc_demo.text.dialogue import END, SPEAKERS
-from aigc_demo.text.script import is_chinese
-from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
+from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors, speaks_chinese
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
 
@@ -303,8 +302,7 @@ def build_chat_tab(demo: gr.Blocks, hub: ModelHub) -> None:
 
 def examples_for(hub: ModelHub, name: str | None) -> list[dict[str, str]]:
     """The example messages in the language the model speaks (English for none)."""
-    chinese = bool(name) and is_chinese(hub.entry(name).card.config.get("vocabulary", ""))
-    return [{"text": example} for example in EXAMPLES["zh-CN" if chinese else "en"]]
+    return [{"text": example} for example in EXAMPLES["zh-CN" if speaks_chinese(hub, name) else "en"]]
 
 
 def _conversation(hub: ModelHub, names: list[str]) -> dict[str, Any]:

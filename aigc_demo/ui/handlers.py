@@ -74,11 +74,16 @@ def load_model(hub: ModelHub, name: str | None, kinds: tuple[str, ...], noun: st
     return loaded
 
 
+def speaks_chinese(hub: ModelHub, name: str | None) -> bool:
+    """Whether the named text or dialogue model writes Chinese (its vocabulary is Chinese)."""
+    return bool(name) and is_chinese(hub.entry(name).card.config.get("vocabulary", ""))
+
+
 def model_in_page_language(hub: ModelHub, names: list[str], request: gr.Request | None) -> str | None:
     """The first of ``names`` that speaks the page's language (a Chinese vocabulary for a Chinese
     page), else the first of them; None when there are none."""
     chinese_page = language_of(request) == "zh-CN"
     for name in names:
-        if is_chinese(hub.entry(name).card.config.get("vocabulary", "")) == chinese_page:
+        if speaks_chinese(hub, name) == chinese_page:
             return name
     return names[0] if names else None

@@ -121,11 +121,13 @@ class ImageHandlers:
         picture at seed 0, made as the page is built so that it arrives with the page (None when
         no model can draw)."""
         names = image_models(self.hub)
+        if not names:
+            return None, None
         try:
-            made = self.made_picture(None, names[0], "0", 0, *CENTRED[:-1], None, 0.0) if names else None
+            made = self.made_picture(None, names[0], "0", 0, *CENTRED[:-1], None, 0.0)
         except (ValueError, OSError, UnknownModelError):  # a broken file: the page opens all the same
             return None, None
-        return (labelled(made), self.description(made, names[0], "en")) if made else (None, None)
+        return labelled(made), self.description(made, names[0], "en")
 
     def random_latent(
         self, model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"
@@ -279,9 +281,11 @@ class ImageHandlers:
     def description(self, made: Made, model_name: str, lang: str) -> str:
         """A short description of a picture: the digit the shipped judge reads in it and its lean,
         where the judge can read it; else which model drew it."""
-        reading = None
-        if describe.JUDGE in self.hub.names():
-            reading = describe.read_digit(self.hub.load(describe.JUDGE).module, made.content.pixels)
+        try:
+            judge = self.hub.load(describe.JUDGE).module
+        except UnknownModelError:
+            judge = None
+        reading = describe.read_digit(judge, made.content.pixels) if judge is not None else None
         if reading is None or reading.confidence < 0.5:
             return text("image_alt", lang, model=model_name)
         lean = "" if reading.lean == "upright" else text(f"image_alt_lean_{reading.lean}", lang)

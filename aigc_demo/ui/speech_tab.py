@@ -74,12 +74,10 @@ class SpeechHandlers:
         """What the page plays before anything is touched: its number in the first voice, made as
         the page is built so that it arrives with the page (Nones when no voice can speak)."""
         names = self.hub.names(KIND)
+        if not names:
+            return (None,) * 3
         try:
-            return (
-                self.speak_digits(names[0], FIRST_NUMBER, 0, speech.DEFAULT_TEMPERATURE)
-                if names
-                else (None,) * 3
-            )
+            return self.speak_digits(names[0], FIRST_NUMBER, 0, speech.DEFAULT_TEMPERATURE)
         except gr.Error:  # a broken file: the page opens all the same
             return (None,) * 3
 

@@ -21,7 +21,7 @@ from aigc_demo.pipelines.poem_form import FORM_CHOICES, guide_for
 from aigc_demo.text.poetry import FREE
 from aigc_demo.text.script import in_script, is_chinese
 from aigc_demo.ui import links
-from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors
+from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors, speaks_chinese
 from aigc_demo.ui.i18n import I18N, language_of
 from aigc_demo.ui.i18n import text as translate
 from aigc_demo.ui.text_links import RANGES, TextLinks
@@ -314,7 +314,7 @@ class TextHandlers:
         and, in place of an untouched example prompt, a Chinese one."""
         names = self.hub.names(KIND)
         chosen = current if current in names else (names[0] if names else None)
-        chinese = bool(chosen) and is_chinese(self.hub.entry(chosen).card.config.get("vocabulary", ""))
+        chinese = speaks_chinese(self.hub, chosen)
         example = EXAMPLE_PROMPTS["zh" if chinese else "en"]
         new_prompt = example if prompt_text in EXAMPLE_PROMPTS.values() else prompt_text
         chooser = gr.Dropdown(choices=names, value=chosen)
