@@ -25,6 +25,7 @@ class RunningApp:
     url: str
     process: subprocess.Popen
     ready_s: float  # from the process's start to the first HTTP 200
+    ready_cpu_s: float  # CPU seconds the process (all its threads) had used by then
     home: Path  # its AIGC_HOME, a temporary folder
 
 
@@ -71,10 +72,17 @@ def running_app(
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.05)
-            yield RunningApp(url, process, time.perf_counter() - started, Path(home))
+            ready_s = time.perf_counter() - started
+            yield RunningApp(url, process, ready_s, cpu_seconds(process.pid), Path(home))
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far, all its threads together."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def call(client: httpx.Client, api: str, data: list) -> tuple[str, str]:

@@ -97,23 +97,23 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
     with StudioBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
         _page_top("image")
         build_image_tab(hub, page_open(demo, "image"))
-    with demo.route("Text", "/text"):
-        _page_top("text")
-        build_text_tab(hub, page_open(demo, "text"))
-    with demo.route("Speech", "/speech"):
-        _page_top("speech")
-        build_speech_tab(hub, page_open(demo, "speech"))
-    with demo.route("Chat", "/chat"):
-        _page_top("chat")
-        build_chat_tab(demo, hub)
-    with demo.route("Train", "/train"):
-        _page_top("train")
-        jobs = build_train_tab(demo, hub)
-    with demo.route("About", "/about"):
-        _page_top("about")
-        footer = gr.Markdown(elem_id="footer", render=False)
-        build_about_tab(demo, jobs, footer)
-        footer.render()
+        with demo.page("Text", "text"):
+            _page_top("text")
+            build_text_tab(hub, page_open(demo, "text"))
+        with demo.page("Speech", "speech"):
+            _page_top("speech")
+            build_speech_tab(hub, page_open(demo, "speech"))
+        with demo.page("Chat", "chat"):
+            _page_top("chat")
+            build_chat_tab(demo, hub)
+        with demo.page("Train", "train"):
+            _page_top("train")
+            jobs = build_train_tab(demo, hub)
+        with demo.page("About", "about"):
+            _page_top("about")
+            footer = gr.Markdown(elem_id="footer", render=False)
+            build_about_tab(demo, jobs, footer)
+            footer.render()
     demo.queue(
         max_size=settings.queue_size(),
         default_concurrency_limit=settings.concurrency_limit(),

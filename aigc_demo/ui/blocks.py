@@ -1,11 +1,13 @@
 """The app's ``gr.Blocks``: Gradio, with what a public server needs of it and Gradio leaves open.
 
-Four adaptations, each in one place: values Gradio cannot read are refused in words a person can
-act on (never Python's types, exceptions or paths), and trailing values left out take their
-defaults, as gradio_client sends them; a selection event sent without a selection is
-refused by name; the queue gives each visitor (each address) a share, so that one client cannot
-fill it for everyone, and skips the monitoring summary of all past events after each one; and a new
-session builds its components' configs only as they are needed (``sessions.py``). Beside them,
+Adaptations, each in one place: values Gradio cannot read are refused in words a person can act on
+(never Python's types, exceptions or paths), trailing values left out take their defaults, as
+gradio_client sends them, and plain controls' values (sliders, choices) are checked on the event
+loop instead of a worker thread each; a selection event sent without a selection is refused by
+name; the queue gives each visitor (each address) a share, so that one client cannot fill it for
+everyone, and skips the monitoring summary of all past events after each one; a new session builds
+its components' configs only as they are needed (``sessions.py``); and pages are added inside the
+one ``with`` block, so that the app's config and server are built once. Beside them,
 ``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the
 request's declared length before its body is read.
 """
@@ -17,11 +19,15 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from copy import copy
 from typing import Any
 
 import fastapi
 import gradio as gr
 from gradio import queueing
+from gradio.exceptions import ComponentProcessingError
 from gradio.state_holder import StateHolder
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -32,6 +38,8 @@ from aigc_demo.ui.sessions import LazyStateHolder
 log = logging.getLogger(__name__)
 
 
+# Controls whose values are preprocessed on the event loop (``StudioBlocks._preprocessed``).
+INLINE = (gr.Slider, gr.Number, gr.Dropdown, gr.Radio, gr.Checkbox, gr.Textbox, gr.State)
 # What Gradio says it expected, in words: its messages name Python types.
 EXPECTED = {
     "float": "a number",
@@ -49,11 +57,28 @@ WHERE = re.compile(r"component at index (\d+) \(a `(\w+)` component\)")
 class StudioBlocks(gr.Blocks):
     """``gr.Blocks`` whose refusals of values it cannot read (before any handler runs: text for a
     slider, a choice not offered, a file path that was never uploaded) say what was wrong in words,
-    naming the value by its place, instead of Python's types, the original exception and paths;
-    whose selection events (a click on the map, a word, a reply) are refused by name when a
+    naming the value by its place, instead of Python's types, the original exception and paths,
+    and whose plain controls' values are checked without a thread hop each; whose selection
+    events (a click on the map, a word, a reply) are refused by name when a
     caller sends no selection, where Gradio itself would fail building it; whose queue gives
-    each visitor a share (``FairQueue``); and whose sessions build each component's config only
-    when it is needed (``sessions.LazySessionState``)."""
+    each visitor a share (``FairQueue``); whose sessions build each component's config only
+    when it is needed (``sessions.LazySessionState``); and whose pages are opened with ``page``."""
+
+    @contextmanager
+    def page(self, name: str, path: str) -> Iterator[None]:
+        """What ``demo.route(name, path)`` does, inside the open ``with`` block: the blocks and events
+        made within belong to the page at ``path``. Gradio's ``route`` must be entered after the
+        block is closed, and each of its blocks rebuilds, as it closes, the config and the server
+        app of everything made so far (a second or more of start-up for six pages); here they are
+        built once, when the ``with`` block closes."""
+        if any(known == path for known, _, _ in self.pages):
+            raise ValueError(f"a page at {path!r} already exists")
+        self.pages.append((path, name, True))
+        self.current_page = path
+        try:
+            yield
+        finally:
+            self.current_page = ""
 
     @property
     def state_holder(self) -> StateHolder:
@@ -91,6 +116,23 @@ class StudioBlocks(gr.Blocks):
             block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
         )
 
+    def _preprocessed(self, block_fn: Any, index: int, value: Any, state: Any) -> Any:
+        """...done here for one value, on the event loop: Gradio hands each input to a worker
+        thread of its own (made for pictures and files), and for a slider those hops cost more
+        than the check itself (the Image tab's slider event has 18 inputs: ~6 ms a call)."""
+        block = block_fn.inputs[index]
+        if block.stateful:
+            return value  # a session's state, as Gradio keeps it
+        if state is not None and block._id in state:
+            block = state[block._id]  # this session's version (a model list updated for it)
+        try:
+            return block.preprocess(value)
+        except gr.Error:
+            raise
+        except Exception as err:
+            where = self._format_processing_error(block_fn, index, block, value, True, err)
+            raise ComponentProcessingError(where) from err
+
     def queue(self, *args: Any, **kwargs: Any) -> StudioBlocks:
         super().queue(*args, **kwargs)
         # Gradio builds its queue here; the subclass adds one check to ``push`` and keeps no state.
@@ -100,11 +142,23 @@ class StudioBlocks(gr.Blocks):
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
         inputs = with_defaults(block_fn.inputs, inputs)
         try:
-            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+            if not (block_fn.preprocess and preprocessed_inline(block_fn)):
+                return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+            # Gradio reads, checks and stores each value as usual, less the preprocessing...
+            unprocessed = copy(block_fn)
+            unprocessed.preprocess = False
+            values = await super().preprocess_data(unprocessed, inputs, state, explicit_call)
+            return [self._preprocessed(block_fn, index, value, state) for index, value in enumerate(values)]
         except Exception as err:
             message = unreadable_value(str(getattr(err, "message", err)))
             log.info("refused %s before its handler: %s", block_fn.name, message)
             raise gr.Error(message, print_exception=False) from None
+
+
+def preprocessed_inline(block_fn: Any) -> bool:
+    """Whether every input of an event is a control whose ``preprocess`` only checks and converts a
+    plain value (a number against its range, a choice against those offered)."""
+    return not block_fn.component_prop_inputs and all(isinstance(b, INLINE) for b in block_fn.inputs)
 
 
 def with_defaults(blocks: list, inputs: Any) -> Any:
