@@ -39,7 +39,6 @@ def client():
         offer = gr.Button("offer blue")
         size.input(describe, [size, shape, colour], said, api_name="describe")
         offer.click(lambda: gr.Dropdown(choices=["red", "blue"]), None, colour, api_name="offer_blue")
-    demo.queue()
     demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     try:
         with httpx.Client(base_url=demo.local_url.rstrip("/"), timeout=60) as client:

@@ -33,6 +33,20 @@ def test_a_lazy_session_holds_the_same_configs_as_gradio_s_after_the_same_events
     assert len(lazy.config_values) == len(eager.config_values) > 200
 
 
+def test_sessions_share_the_app_s_configs_but_never_each_other_s_values(hub):
+    model = make_image_model()
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    demo = build_demo(hub)
+    shared: dict[int, dict] = {}
+    first, second = LazySessionState(demo, shared), LazySessionState(demo, shared)
+    _touch(first, demo)
+    assert len(shared) == 2  # the two sliders written to; the replaced one is the session's own
+    assert list(second.components) == list(SessionState(demo).components)
+    eager = SessionState(demo)
+    _touch(eager, demo)
+    assert list(first.components) == list(eager.components)
+
+
 def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
     model = make_image_model()
     hub.save("digits", model, make_card(kind="image-vae", config=model.config))

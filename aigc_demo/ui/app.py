@@ -89,8 +89,8 @@ THEME = gr.themes.Soft(
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
-    """The whole app as a ``gr.Blocks``, one page per tab (``ui/pages.py``), with its queue
-    configured; launch with ``launch_options()``."""
+    """The whole app as a ``gr.Blocks``, one page per tab (``ui/pages.py``), its queue sized by the
+    settings (``StudioBlocks.queue``); launch with ``launch_options()``."""
     hub = hub if hub is not None else default_hub()
     kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
     uploads = (max(60, kept // 4), kept)
@@ -114,10 +114,6 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             footer = gr.Markdown(elem_id="footer", render=False)
             build_about_tab(demo, jobs, footer)
             footer.render()
-    demo.queue(
-        max_size=settings.queue_size(),
-        default_concurrency_limit=settings.concurrency_limit(),
-    )
     return demo
 
 

@@ -134,6 +134,11 @@ class StudioBlocks(gr.Blocks):
             raise ComponentProcessingError(where) from err
 
     def queue(self, *args: Any, **kwargs: Any) -> StudioBlocks:
+        """Gradio's queue, sized by the settings (``AIGC_QUEUE_SIZE``, ``AIGC_CONCURRENCY``) unless
+        told otherwise. Gradio makes it as the blocks are created, before any component: asking for
+        it again once the app is built would rebuild the whole server app for nothing."""
+        kwargs.setdefault("max_size", settings.queue_size())
+        kwargs.setdefault("default_concurrency_limit", settings.concurrency_limit())
         super().queue(*args, **kwargs)
         # Gradio builds its queue here; the subclass adds one check to ``push`` and keeps no state.
         self._queue.__class__ = FairQueue

@@ -7,7 +7,8 @@ calls (signatures, API info) and a few hundred kB kept, for every caller that ar
 session, although only the blocks an event touches are ever updated, and the whole map is read only
 when someone asks for a deep link. ``LazySessionState`` keeps the same map but fills it on demand:
 an event's inputs and outputs when they are updated, everything else when ``components`` is read,
-each from the same block object Gradio would have used. ``LazyStateHolder`` makes its sessions so;
+each from the same block object Gradio would have used; the config of a block no event has replaced
+is made once for the whole app and copied. ``LazyStateHolder`` makes its sessions so;
 ``StudioBlocks`` gives its server's holder this class as Gradio hands it over.
 """
 
@@ -22,8 +23,11 @@ from gradio.state_holder import SessionState, StateHolder
 
 
 class LazySessionState(SessionState):
-    def __init__(self, blocks: Any):  # Gradio's __init__, less the config of every block
+    def __init__(self, blocks: Any, shared: dict[int, dict] | None = None):
+        # Gradio's __init__, less the config of every block
         self.blocks_config = copy(blocks.default_config)
+        self.app_blocks = blocks.blocks
+        self.shared = {} if shared is None else shared
         self.page_ids = [key for key in self.blocks_config.blocks if key in blocks.blocks]
         self.config_values: dict[int, dict] = {}
         self.state_data: dict[int, Any] = {}
@@ -31,14 +35,30 @@ class LazySessionState(SessionState):
         self.is_closed = False
         self.STATE_TTL_WHEN_CLOSED = 1 if os.getenv("GRADIO_IS_E2E_TEST", None) else 3600
 
+    def config_of(self, key: int) -> dict:
+        """The block's config as this session starts it. A block the session has not replaced is
+        the app's own, whose config is made once and copied for each session (an event writes
+        only ``props["value"]`` into it; everything else is replaced whole)."""
+        block = self.blocks_config.blocks[key]
+        if block is not self.app_blocks.get(key):
+            return self.blocks_config.config_for_block(key, [], block)
+        if key not in self.shared:
+            self.shared[key] = self.blocks_config.config_for_block(key, [], block)
+        config = self.shared[key]
+        return {**config, "props": {**config["props"]}} if "props" in config else dict(config)
+
+    def _update_value_in_config(self, key: int, value: Any) -> None:
+        if key not in self.config_values:
+            self.config_values[key] = self.config_of(key)
+        if "props" in self.config_values[key]:
+            self.config_values[key]["props"]["value"] = value
+
     @property
     def components(self) -> Iterator[dict]:
         """Every block's config, in page order, as Gradio's eager map would hold it now."""
         for key in dict.fromkeys([*self.page_ids, *self.config_values]):
             if key not in self.config_values:
-                self.config_values[key] = self.blocks_config.config_for_block(
-                    key, [], self.blocks_config.blocks[key]
-                )
+                self.config_values[key] = self.config_of(key)
             if self.config_values[key]:
                 yield self.config_values[key]
 
@@ -46,5 +66,12 @@ class LazySessionState(SessionState):
 class LazyStateHolder(StateHolder):
     def __getitem__(self, session_id: str) -> SessionState:
         if session_id not in self.session_data:
-            self.session_data[session_id] = LazySessionState(self.blocks)
+            self.session_data[session_id] = LazySessionState(self.blocks, self.app_configs)
         return super().__getitem__(session_id)
+
+    @property
+    def app_configs(self) -> dict[int, dict]:
+        """The app's own blocks' configs, made once for all sessions (``LazySessionState.config_of``)."""
+        if "_app_configs" not in self.__dict__:
+            self._app_configs: dict[int, dict] = {}
+        return self._app_configs
