@@ -3,6 +3,8 @@ same map as Gradio's eager one, at a fraction of the work for a caller that touc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 import httpx
 from gradio.state_holder import SessionState
@@ -47,7 +49,7 @@ def test_sessions_share_the_app_s_configs_but_never_each_other_s_values(hub):
     assert list(first.components) == list(eager.components)
 
 
-def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
+def test_the_running_app_makes_lazy_sessions_and_stores_no_deep_links(hub):
     model = make_image_model()
     hub.save("digits", model, make_card(kind="image-vae", config=model.config))
     demo = build_demo(hub)
@@ -68,10 +70,14 @@ def test_the_running_app_makes_lazy_sessions_and_still_serves_deep_links(hub):
         session = demo.state_holder.session_data["one-caller"]
         assert isinstance(session, LazySessionState)
         assert len(session.config_values) < 40  # the decode's inputs and output, not the whole page
+        # Gradio's stored deep links would write the whole page state to disk for anyone: refused
+        stored = Path(demo.server_app.uploaded_file_dir) / "deep_links"
+        before = sorted(stored.rglob("*")) if stored.exists() else []
         link = httpx.get(f"{base}/gradio_api/deep_link", params={"session_hash": "one-caller"}, timeout=30)
-        assert link.status_code == 200
-        assert link.json()  # Gradio saved the session's whole page state under a link
-        assert len(session.config_values) > 200
+        assert link.status_code == 404
+        assert "Copy link" in link.json()["detail"]
+        assert (sorted(stored.rglob("*")) if stored.exists() else []) == before
+        assert len(session.config_values) < 40
         # and no event paid for a summary of all events for Gradio's (disabled) monitoring dashboard
         assert demo.enable_monitoring is False
         assert demo._queue.cached_event_analytics_summary == {"functions": {}}

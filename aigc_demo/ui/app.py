@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.ui.about import build_about_tab
-from aigc_demo.ui.blocks import StudioBlocks, UploadBudget
+from aigc_demo.ui.blocks import NoStoredDeepLinks, StudioBlocks, UploadBudget
 from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
@@ -143,7 +143,11 @@ def launch_options() -> dict[str, Any]:
         # Pages carry their components' configuration (100-170 kB): compressed, a phone gets a
         # fifth of it. Streams (text/event-stream) are never compressed, so events arrive as sent.
         "app_kwargs": {
-            "middleware": [Middleware(UploadBudget), Middleware(GZipMiddleware, minimum_size=1024)]
+            "middleware": [
+                Middleware(UploadBudget),
+                Middleware(NoStoredDeepLinks),
+                Middleware(GZipMiddleware, minimum_size=1024),
+            ]
         },
         # Only messages written for people reach them: the handlers' refusals and StudioBlocks'
         # account of values Gradio cannot read. Anything else (a fault) shows a bare "error".

@@ -9,7 +9,8 @@ everyone, and skips the monitoring summary of all past events after each one; a 
 its components' configs only as they are needed (``sessions.py``); and pages are added inside the
 one ``with`` block, so that the app's config and server are built once. Beside them,
 ``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the
-request's declared length before its body is read.
+request's declared length before its body is read, and ``NoStoredDeepLinks`` refuses Gradio's
+route that writes a session's page state to disk for anyone who asks.
 """
 
 from __future__ import annotations
@@ -287,3 +288,23 @@ class UploadBudget:
         """Drop the addresses with nothing in the window; the caller holds the lock."""
         for address in [a for a, sent in self.sent.items() if not sent or now - sent[-1][0] > self.WINDOW_S]:
             del self.sent[address]
+
+
+class NoStoredDeepLinks:
+    """ASGI middleware: Gradio's ``/gradio_api/deep_link`` writes the whole page state of a session
+    (~270 kB here) to disk for any caller, a new file for every state it is asked about: one client
+    making sessions and asking for their links wrote 27 MB in 4 s. The app shares a state through
+    its own links instead (Copy link: the settings in the address, nothing stored), and has no
+    deep-link button, so the route is refused before Gradio sees it."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
+            message = (
+                "this app keeps no stored page states; its Copy link buttons give a link to the settings"
+            )
+            await JSONResponse({"detail": message}, status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
