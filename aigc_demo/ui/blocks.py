@@ -118,9 +118,9 @@ class StudioBlocks(gr.Blocks):
         )
 
     def _preprocessed(self, block_fn: Any, index: int, value: Any, state: Any) -> Any:
-        """...done here for one value, on the event loop: Gradio hands each input to a worker
-        thread of its own (made for pictures and files), and for a slider those hops cost more
-        than the check itself (the Image tab's slider event has 18 inputs: ~6 ms a call)."""
+        """One plain value preprocessed on the event loop, as Gradio would in a worker thread of its
+        own (made for pictures and files): for a slider the hop costs more than the check itself, and
+        the Image tab's slider event has 18 inputs (~6 ms a call)."""
         block = block_fn.inputs[index]
         if block.stateful:
             return value  # a session's state, as Gradio keeps it
@@ -150,7 +150,7 @@ class StudioBlocks(gr.Blocks):
         try:
             if not (block_fn.preprocess and preprocessed_inline(block_fn)):
                 return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-            # Gradio reads, checks and stores each value as usual, less the preprocessing...
+            # Gradio reads, checks and stores each value as usual, less the preprocessing.
             unprocessed = copy(block_fn)
             unprocessed.preprocess = False
             values = await super().preprocess_data(unprocessed, inputs, state, explicit_call)
