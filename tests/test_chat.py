@@ -18,7 +18,13 @@ from aigc_demo.pipelines.chat import encode, reply, reply_lens, score_replies
 from aigc_demo.pipelines.text import Sampling
 from aigc_demo.recipes import JobRequest
 from aigc_demo.text.dialogue import END, SPEAKERS, ChatLogError, context_text, read_chat_log, split
-from aigc_demo.training.chat import ChatTrainingConfig, train_chat_rnn, window_starts
+from aigc_demo.training.chat import (
+    ChatTrainingConfig,
+    ranking_loss,
+    reply_pairs,
+    train_chat_rnn,
+    window_starts,
+)
 
 LETTERS = string.ascii_lowercase
 
@@ -133,6 +139,34 @@ def test_training_learns_to_use_the_context(tmp_path):
     copied = steps[said.index("qwert") + 2]  # the name's third letter, read from the context
     assert copied.copying > 0.5
     assert context[int(torch.tensor(copied.attention).argmax())] == "e"
+
+
+def test_the_ranking_loss_asks_each_reply_for_its_own_context_among_the_batch_s():
+    conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(4)))
+    pairs = reply_pairs(conversations)[::3]  # one reply of each conversation
+    model = small_model(SPEAKERS[0] + SPEAKERS[1] + END + LETTERS + " .,!?")
+    model.train()
+    loss = ranking_loss(model, pairs)
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+    model.eval()  # the per-character scores evaluation ranks by, as a softmax over the contexts
+    nats = score_replies(model, [(context, reply) for context, _ in pairs for _, reply in pairs])
+    per_char = -torch.tensor([n / count for n, count in nats]).view(len(pairs), len(pairs))
+    expected = torch.nn.functional.cross_entropy(per_char.T, torch.arange(len(pairs)))
+    with torch.no_grad():
+        assert float(ranking_loss(model, pairs)) == pytest.approx(float(expected), rel=1e-4)
+
+
+def test_a_run_can_stop_after_a_number_of_steps_and_rank_as_it_trains():
+    conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(60)))
+    train, held = split(conversations)
+    config = ChatTrainingConfig(3, 8, 64, 1e-2, hidden=16, layers=1, embed_dim=8, key_dim=8)
+    config.rank_batch, config.max_steps = 4, 2
+    lines: list[str] = []
+    _, metrics = train_chat_rnn(train, held, config, log=lines.append)
+    assert "2 steps, 4 of" in lines[0]
+    steps_per_epoch = -(-len(train) // 8)  # at most a window per short conversation
+    assert metrics["epoch"] <= 2 / steps_per_epoch + 1e-3
 
 
 @pytest.fixture

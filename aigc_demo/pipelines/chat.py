@@ -185,6 +185,14 @@ def score_replies(
 
 
 def _score_batch(model: ChatRNN, streams: list[tuple[int, str]]) -> list[tuple[float, int]]:
+    nats, counts = stream_nats(model, streams)
+    return [(float(n), int(c)) for n, c in zip(nats.cpu(), counts, strict=True)]
+
+
+def stream_nats(model: ChatRNN, streams: list[tuple[int, str]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(nats, characters scored) of each stream ``(start, text)``: every character of ``text`` from
+    ``start`` on, each predicted from those before it, in one padded pass (with gradients when
+    the caller allows them: training ranks replies this way too)."""
     device = next(model.parameters()).device
     length = max(len(text) for _, text in streams)
     ids = torch.zeros(len(streams), length, dtype=torch.long)
@@ -195,7 +203,6 @@ def _score_batch(model: ChatRNN, streams: list[tuple[int, str]]) -> list[tuple[f
         ids[row, : len(text)] = row_ids
         chars[row, : len(text)] = torch.tensor(row_chars)
         scored[row, before - 1 : len(text) - 1] = True
-    ids, chars = ids.to(device), chars.to(device)
-    log_probs = model(ids[:, :-1], ids[:, 1:], chars).cpu()
-    nats = -(log_probs * scored).sum(1)
-    return [(float(n), int(c)) for n, c in zip(nats, scored.sum(1), strict=True)]
+    ids, chars, scored = ids.to(device), chars.to(device), scored.to(device)
+    log_probs = model(ids[:, :-1], ids[:, 1:], chars)
+    return -(log_probs * scored).sum(1), scored.sum(1).cpu()

@@ -88,6 +88,10 @@ class ChatRecipe(Recipe):
         parser.add_argument(
             "--max-vocab", type=int, help="cap the vocabulary; rarer characters share one mark"
         )
+        parser.add_argument(
+            "--rank-batch", type=int, help="(context, reply) pairs ranked against each other each step"
+        )
+        parser.add_argument("--max-steps", type=int, help="stop after this many steps (a short fine-tune)")
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         conversations = read_chat_log(read_text(args.data), args.data.name)
