@@ -17,11 +17,18 @@ from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
 from aigc_demo.pipelines.chat import encode, reply, reply_lens, score_replies
 from aigc_demo.pipelines.text import Sampling
 from aigc_demo.recipes import JobRequest
-from aigc_demo.text.dialogue import END, SPEAKERS, ChatLogError, context_text, read_chat_log, split
+from aigc_demo.text.dialogue import (
+    END,
+    SPEAKERS,
+    ChatLogError,
+    context_text,
+    read_chat_log,
+    reply_examples,
+    split,
+)
 from aigc_demo.training.chat import (
     ChatTrainingConfig,
     ranking_loss,
-    reply_pairs,
     train_chat_rnn,
     window_starts,
 )
@@ -143,7 +150,7 @@ def test_training_learns_to_use_the_context(tmp_path):
 
 def test_the_ranking_loss_asks_each_reply_for_its_own_context_among_the_batch_s():
     conversations = read_chat_log("".join(json.dumps(c) + "\n" for c in name_chats(4)))
-    pairs = reply_pairs(conversations)[::3]  # one reply of each conversation
+    pairs = [(context, reply) for context, reply, _ in reply_examples(conversations)][::3]  # one of each
     model = small_model(SPEAKERS[0] + SPEAKERS[1] + END + LETTERS + " .,!?")
     model.train()
     loss = ranking_loss(model, pairs)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aigc_demo.models.chat_rnn import ChatRNN
 from aigc_demo.pipelines.chat import score_replies
-from aigc_demo.text.dialogue import Conversation
+from aigc_demo.text.dialogue import Conversation, reply_examples
 
 CANDIDATES = 10
 Scorer = Callable[[list[tuple[list[str], str]]], list[tuple[float, int]]]
@@ -27,15 +27,6 @@ class ChatFigures:
     reply_nats_per_char: float  # of the true replies, given their context
     recall_pmi: float
     recall_conditional: float
-
-
-def reply_examples(conversations: list[Conversation]) -> list[tuple[list[str], str, int]]:
-    """(context, reply, conversation number) for every turn after the first."""
-    return [
-        (list(c.turns[:j]), c.turns[j], number)
-        for number, c in enumerate(conversations)
-        for j in range(1, len(c.turns))
-    ]
 
 
 def evaluate_chat(

@@ -186,7 +186,7 @@ def score_replies(
 
 def _score_batch(model: ChatRNN, streams: list[tuple[int, str]]) -> list[tuple[float, int]]:
     nats, counts = stream_nats(model, streams)
-    return [(float(n), int(c)) for n, c in zip(nats.cpu(), counts, strict=True)]
+    return [(float(n), int(c)) for n, c in zip(nats.cpu(), counts.cpu(), strict=True)]
 
 
 def stream_nats(model: ChatRNN, streams: list[tuple[int, str]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -205,4 +205,4 @@ def stream_nats(model: ChatRNN, streams: list[tuple[int, str]]) -> tuple[torch.T
         scored[row, before - 1 : len(text) - 1] = True
     ids, chars, scored = ids.to(device), chars.to(device), scored.to(device)
     log_probs = model(ids[:, :-1], ids[:, 1:], chars)
-    return -(log_probs * scored).sum(1), scored.sum(1).cpu()
+    return -(log_probs * scored).sum(1), scored.sum(1)

@@ -74,6 +74,15 @@ def reply_text(reply: str) -> str:
     return reply + END
 
 
+def reply_examples(conversations: list[Conversation]) -> list[tuple[list[str], str, int]]:
+    """(context, reply, conversation number) for every turn after the first."""
+    return [
+        (list(c.turns[:j]), c.turns[j], number)
+        for number, c in enumerate(conversations)
+        for j in range(1, len(c.turns))
+    ]
+
+
 def split(conversations: list[Conversation]) -> tuple[list[Conversation], list[Conversation]]:
     """(training, held-out) by each conversation's id, so one conversation is always on one side."""
     held = [c for c in conversations if c.held_out]

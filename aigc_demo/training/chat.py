@@ -28,7 +28,7 @@ import torch
 
 from aigc_demo.models.chat_rnn import ChatRNN
 from aigc_demo.pipelines.chat import stream_nats
-from aigc_demo.text.dialogue import MARKS, Conversation, context_text, reply_text
+from aigc_demo.text.dialogue import MARKS, Conversation, context_text, reply_examples, reply_text
 from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.placement import Placement
@@ -37,7 +37,7 @@ Log = Callable[[str], None]
 OnImproved = Callable[[ChatRNN, dict[str, float]], None]
 PAD = -1  # a target past a conversation's end: not scored
 RANK_CONTEXT = 200  # characters of context read before a ranked reply (its last whole turns)
-RANK_REPLY = 160  # characters of a ranked reply (nine in ten Chit-Chat turns fit)
+RANK_REPLY = 160  # characters of a ranked reply (86% of Chit-Chat's replies fit)
 
 
 @dataclass
@@ -144,14 +144,9 @@ def ranking_loss(model: ChatRNN, pairs: list[tuple[list[str], str]]) -> torch.Te
     replies = [reply_text(reply[:RANK_REPLY]) for _, reply in pairs]
     streams = [(len(before), before + reply) for before in befores for reply in replies]
     nats, counts = stream_nats(model, streams)
-    per_char = -(nats / counts.to(nats.device)).view(len(pairs), len(pairs))  # [context, reply]
+    per_char = -(nats / counts).view(len(pairs), len(pairs))  # [context, reply]
     own = torch.arange(len(pairs), device=per_char.device)
     return torch.nn.functional.cross_entropy(per_char.T, own)
-
-
-def reply_pairs(conversations: list[Conversation]) -> list[tuple[list[str], str]]:
-    """(earlier turns, reply) for every turn after a conversation's first."""
-    return [(list(c.turns[:j]), c.turns[j]) for c in conversations for j in range(1, len(c.turns))]
 
 
 @torch.no_grad()
@@ -194,7 +189,7 @@ def train_chat_rnn(
         model = trainable_copy(start_from)
         model.language.drop.p = config.dropout
     train_windows = make_windows(train, model.vocabulary, config.window)
-    pairs = reply_pairs(train) if config.rank_batch > 1 else []
+    pairs = [(context, reply) for context, reply, _ in reply_examples(train)] if config.rank_batch > 1 else []
     pair_draws = torch.Generator().manual_seed(config.seed + 1)
     valid_windows = make_windows(valid, model.vocabulary, config.window)
     model.to(placement.device)
