@@ -20,9 +20,12 @@ from aigc_demo.pipelines.speech import (
     spectrogram_picture,
     voice,
 )
+from aigc_demo.training.placement import Placement
 from aigc_demo.training.speech import (
+    Adversary,
     ClassifierTrainingConfig,
     SpeechTrainingConfig,
+    spectrograms,
     train_digit_classifier,
     train_speech_cvae,
 )
@@ -152,6 +155,30 @@ def test_training_the_generator_lowers_its_loss_and_finds_labelled_directions(to
     assert len(labels) == 3
     assert all(set(label) == {"factor", "score", "low", "high"} for label in labels)
     assert all(label["factor"] in {None, "pitch", "length", "speaker"} for label in labels)
+
+
+def test_an_adversarial_fine_tune_trains_a_critic_whose_judgement_moves_the_generator(tone_data):
+    _, train, test = tone_data
+    sizes = {"batch_size": 8, "latent_dim": 4, "channels": 8, "num_directions": 3}
+    quiet = {"log": lambda _: None}
+    trained, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), **quiet)
+    adversary = Adversary(SpeechTrainingConfig(adversarial=0.5, **sizes), Placement.choose())
+    images, draws = spectrograms(train), torch.Generator().manual_seed(0)
+    losses = []
+    for _ in range(20):
+        rows = torch.randint(len(images), (16,), generator=draws)
+        real, digits = images[rows], train.digits[rows]
+        reconstruction = (trained.decode(trained.encode(real, digits)[0], digits) - real).pow(2).sum()
+        critic_loss, judged = adversary.judge(trained, real, digits, reconstruction)
+        losses.append(critic_loss)
+        assert judged.requires_grad  # the generator's loss, to step on
+    assert sum(losses[-5:]) < sum(losses[:5]) - 2.5  # it learns to tell recordings from drawn voices
+    runs = {}
+    for weight in (0.0, 0.5):
+        config = SpeechTrainingConfig(epochs=1, adversarial=weight, **sizes)
+        runs[weight], _, _ = train_speech_cvae(train, test, config, start_from=trained, **quiet)
+    plain, judged = (runs[w].decoder[-1].weight for w in (0.0, 0.5))
+    assert not torch.allclose(plain, judged)  # the critic's judgement moves the generator
 
 
 def test_classifier_learns_to_tell_the_tones_apart(tone_data):

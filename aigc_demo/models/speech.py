@@ -4,7 +4,8 @@
 latent code is free to hold what the digit does not fix, the "voice" (speaker, pitch, pace).
 ``DigitClassifier`` is a small CNN that recognises the digit in a spectrogram; it judges the
 generator (does a clip asked to be a 7 sound like a 7?) and its pooled features measure how
-varied the generated voices are.
+varied the generated voices are. ``SpectrogramCritic`` only trains: it tells recordings from
+generated voices in an adversarial fine-tune of the generator and is not saved with it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import itertools
 
 import torch
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
 
 from aigc_demo.models.registry import register
 from aigc_demo.models.shared import LearnedPrior, check_directions
@@ -118,3 +120,27 @@ class DigitClassifier(nn.Module):
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(image))
+
+
+class SpectrogramCritic(nn.Module):
+    """Scores how much a spectrogram sounds like a real recording of the given digit, and names the
+    digit it hears. As the image GAN's critic: spectrally normalised convolutions, the digit
+    entering as a projection (an inner product with the pooled features), and a class head that
+    learns from real recordings only."""
+
+    def __init__(self, channels: int = 16, classes: int = 10):
+        super().__init__()
+        widths = [channels, channels * 2, channels * 4, channels * 8]
+        layers: list[nn.Module] = []
+        for cin, cout in itertools.pairwise([1, *widths]):
+            layers += [spectral_norm(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2)]
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.score = spectral_norm(nn.Linear(widths[-1], 1))
+        self.label_embedding = spectral_norm(nn.Embedding(classes, widths[-1]))
+        self.classify = nn.Linear(widths[-1], classes)
+
+    def forward(self, spectrogram: torch.Tensor, digit: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, size, size)`` spectrograms → realness ``(B,)`` and the digit's logits ``(B, classes)``."""
+        features = self.features(spectrogram.unsqueeze(1))
+        score = self.score(features)[:, 0] + (self.label_embedding(digit) * features).sum(1)
+        return score, self.classify(features)

@@ -85,6 +85,11 @@ class SpeechRecipe(Recipe):
             type=int,
             help="Gaussians of the learned prior over voices fitted after training (default 6; 0: none)",
         )
+        parser.add_argument(
+            "--adversarial",
+            type=float,
+            help="weight of a critic that tells recordings from drawn voices (0: none; for a fine-tune)",
+        )
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         train, test, about = read_recordings(args)

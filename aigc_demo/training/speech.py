@@ -1,4 +1,12 @@
-"""Train the spoken-digit generator (a conditional VAE) and the digit classifier that judges it."""
+"""Train the spoken-digit generator (a conditional VAE) and the digit classifier that judges it.
+
+With ``adversarial`` above 0 (meant for fine-tuning a trained generator), a critic joins the
+generator's training: each step it learns to tell the batch's recordings from voices the
+generator draws from its prior as the app draws them, and the generator is also asked to make
+those voices pass as recordings of the asked digit — the likelihood alone averages over what it
+cannot predict, which blurs the spectrogram between the harmonics and the sounds that tell digits
+apart.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,13 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional
 
 from aigc_demo.audio.pitch import estimate_pitch
 from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
-from aigc_demo.models.speech import DigitClassifier, SpeechCVAE
+from aigc_demo.models.speech import DigitClassifier, SpectrogramCritic, SpeechCVAE
 from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
@@ -33,6 +42,7 @@ class SpeechTrainingConfig:
     channels: int = 16
     num_directions: int = 8
     prior_components: int = 6  # the learned prior's Gaussians over voices (fewer for small data; 0: none)
+    adversarial: float = 0.0  # weight of a critic judging voices drawn from the prior (0: none)
     seed: int = 0
 
 
@@ -69,6 +79,64 @@ def held_out_loss(model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor,
     reconstruction = (model.decode(mean, digits) - images).pow(2).flatten(1).sum(1).mean()
     kl = 0.5 * (mean.pow(2) + log_var.exp() - 1 - log_var).sum(1).mean()
     return (reconstruction + beta * kl).item()
+
+
+def drawn_voices(model: SpeechCVAE, digits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Codes of voices drawn as the app draws them — its prior (the learned mixture where there is
+    one), placed among each digit's training voices — at temperatures across the app's range."""
+    count = len(digits)
+    temperature = torch.empty(count, 1).uniform_(0.3, 1.0, generator=generator)
+    noise = torch.randn(count, model.latent_dim, generator=generator) * temperature
+    pick = torch.rand(count, generator=generator)
+    device = model.latent_mean.device
+    codes = model.from_prior(noise.to(device), pick.to(device))
+    return model.latent_mean[digits] + codes @ model.latent_basis
+
+
+class Adversary:
+    """The critic of an adversarial run, its optimiser (hinge loss, Adam as for the image GAN) and
+    its own stream of drawn voices.
+
+    The generator's adversarial loss is weighted adaptively (Esser et al., 2021): scaled so that its
+    gradient at the decoder's last layer is ``config.adversarial`` times the reconstruction's, since
+    a summed squared error over 16,384 pixels and a critic's score have no common scale.
+    """
+
+    def __init__(self, config: SpeechTrainingConfig, placement: Placement, learning_rate: float = 2e-4):
+        if distributed.world_size() > 1:
+            raise ValueError("an adversarial run trains in one process; start it without torchrun")
+        self.critic = SpectrogramCritic(config.channels).to(placement.device)
+        self.optimizer = torch.optim.Adam(self.critic.parameters(), learning_rate, betas=(0.0, 0.9))
+        self.placement, self.optimiser_step = placement, placement.optimiser_step()
+        self.weight, self.draws = config.adversarial, torch.Generator().manual_seed(config.seed + 1)
+
+    def judge(
+        self, model: SpeechCVAE, real: torch.Tensor, digits: torch.Tensor, reconstruction: torch.Tensor
+    ) -> tuple[float, torch.Tensor]:
+        """Draw voices of the batch's digits, take one critic step on them and the recordings, and
+        return the critic's loss and the generator's weighted adversarial loss."""
+        with self.placement.autocast():
+            fake = model.decode(drawn_voices(model, digits, self.draws), digits)
+        critic_loss = self.learn(real, fake, digits)
+        with self.placement.autocast():
+            score, named = self.critic(fake, digits)
+            judged = -score.float().mean() + functional.cross_entropy(named.float(), digits)
+        last = model.decoder[-1].weight
+        reconstruction_grad = torch.autograd.grad(reconstruction, last, retain_graph=True)[0]
+        judged_grad = torch.autograd.grad(judged, last, retain_graph=True)[0]
+        scale = (reconstruction_grad.norm() / (judged_grad.norm() + 1e-4)).clamp_max(1e4).detach()
+        return critic_loss, self.weight * scale * judged
+
+    def learn(self, real: torch.Tensor, fake: torch.Tensor, digits: torch.Tensor) -> float:
+        """One critic step: recordings score high, generated voices low, and the digit of each
+        recording is named. Returns its loss."""
+        with self.placement.autocast():
+            real_score, named = self.critic(real, digits)
+            fake_score, _ = self.critic(fake.detach(), digits)
+            loss = functional.relu(1 - real_score).mean() + functional.relu(1 + fake_score).mean()
+            loss = loss + functional.cross_entropy(named.float(), digits)
+        self.optimiser_step(loss, self.optimizer)
+        return loss.item()
 
 
 def train_speech_cvae(
@@ -108,6 +176,7 @@ def train_speech_cvae(
     model.to(placement.device)
     runner = distributed.parallel(model)
     distributed.own_noise(config.seed)
+    adversary = Adversary(config, placement) if config.adversarial > 0 else None
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
     optimiser_step = placement.optimiser_step()
     schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
@@ -116,12 +185,16 @@ def train_speech_cvae(
     started, step, stopped = time.monotonic(), 0, False
     for epoch in range(1, config.epochs + 1):
         model.train()
-        totals, seen = torch.zeros(3, device=placement.device), 0
+        totals, seen, critic_total = torch.zeros(3, device=placement.device), 0, 0.0
         batches = distributed.shared_batches(len(train), config.batch_size, generator)
         for batch, batch_digits in placement.batches((images, digits), batches):
             with placement.autocast():
                 loss, reconstruction, kl = vae_loss(runner, batch, batch_digits, config.beta)
-            optimiser_step(loss, optimizer, 5.0, model.parameters())
+            judged = torch.zeros((), device=placement.device)
+            if adversary is not None:
+                critic_loss, judged = adversary.judge(model, batch, batch_digits, reconstruction)
+                critic_total += critic_loss * len(batch)
+            optimiser_step(loss + judged, optimizer, 5.0, model.parameters())
             schedule.step()
             totals += torch.stack([t.detach().float() for t in (loss, reconstruction, kl)]) * len(batch)
             seen, step = seen + len(batch), step + 1
@@ -136,7 +209,9 @@ def train_speech_cvae(
         monitor.evaluated(step, {"valid_loss": round(held_out, 2)}, model)
         log(
             f"epoch {epoch}/{config.epochs}  loss {totals[0]:.1f}  recon {totals[1]:.1f}  "
-            f"kl {totals[2]:.1f}  held-out loss {held_out:.1f}  ({time.monotonic() - started:.0f} s)"
+            f"kl {totals[2]:.1f}  held-out loss {held_out:.1f}  "
+            + (f"critic {critic_total / max(seen, 1):.3f}  " if adversary else "")
+            + f"({time.monotonic() - started:.0f} s)"
         )
         if stopped:
             break
