@@ -91,12 +91,6 @@ class ChatRecipe(Recipe):
         parser.add_argument(
             "--rank-batch", type=int, help="(context, reply) pairs ranked against each other each step"
         )
-        parser.add_argument(
-            "--rank-replies",
-            action="store_true",
-            default=None,
-            help="with --rank-batch: also rank each context's replies by PMI, as eval chat does",
-        )
         parser.add_argument("--max-steps", type=int, help="stop after this many steps (a short fine-tune)")
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:

@@ -55,7 +55,6 @@ class ChatTrainingConfig:
     dropout: float = 0.1
     max_vocab: int | None = None  # cap the vocabulary; rarer characters share one mark
     rank_batch: int = 0  # (context, reply) pairs ranked against each other in each step; 0: none
-    rank_replies: bool = False  # also rank each context's replies by PMI, as eval chat does
     max_steps: int = 0  # stop after this many steps (0: every epoch whole)
     seed: int = 0
 
@@ -135,31 +134,19 @@ def window_loss(model: ChatRNN, inputs: torch.Tensor, targets: torch.Tensor, cha
     return -(log_probs * scored).sum(), scored.sum()
 
 
-def ranking_loss(
-    model: ChatRNN, pairs: list[tuple[list[str], str]], by_replies: bool = False
-) -> torch.Tensor:
+def ranking_loss(model: ChatRNN, pairs: list[tuple[list[str], str]]) -> torch.Tensor:
     """Mean over the replies of -log p(own context | reply): each reply's log-likelihood per
     character after each of the pairs' contexts, as a softmax over the contexts. Per character, as
     ``eval chat`` scores replies: summed, the scores of a 60-character reply differ by nats between
     contexts, the softmax is sharp and mostly wrong, and its gradients pull the language model off
-    (R@1/10 0.367 and 1.374 nats per reply character after 500 steps, against 0.413 and 1.182).
-
-    ``by_replies`` adds the ranking ``eval chat`` does: for each context, a softmax over the replies
-    of their PMI (per character, after the context minus after none). The reply's likelihood alone
-    is read without gradients, so the model cannot win by making replies unlikely on their own."""
+    (R@1/10 0.367 and 1.374 nats per reply character after 500 steps, against 0.413 and 1.182)."""
     befores = [context_text(context, max_chars=RANK_CONTEXT) for context, _ in pairs]
     replies = [reply_text(reply[:RANK_REPLY]) for _, reply in pairs]
     streams = [(len(before), before + reply) for before in befores for reply in replies]
     nats, counts = stream_nats(model, streams)
     per_char = -(nats / counts).view(len(pairs), len(pairs))  # [context, reply]
     own = torch.arange(len(pairs), device=per_char.device)
-    loss = torch.nn.functional.cross_entropy(per_char.T, own)
-    if by_replies:
-        nothing = context_text([])
-        with torch.no_grad():
-            alone, counted = stream_nats(model, [(len(nothing), nothing + reply) for reply in replies])
-        loss = loss + torch.nn.functional.cross_entropy(per_char + alone / counted, own)
-    return loss
+    return torch.nn.functional.cross_entropy(per_char.T, own)
 
 
 @torch.no_grad()
@@ -230,7 +217,7 @@ def train_chat_rnn(
             loss = nats / scored
             if pairs:
                 drawn = torch.randint(len(pairs), (config.rank_batch,), generator=pair_draws)
-                loss = loss + ranking_loss(model, [pairs[i] for i in drawn], config.rank_replies)
+                loss = loss + ranking_loss(model, [pairs[i] for i in drawn])
             optimiser_step(loss, optimizer, config.clip, model.parameters())
             schedule.step()
             running, steps, done = running + loss.item(), steps + 1, done + 1
