@@ -51,14 +51,24 @@ def check_temperature(temperature: float, name: str = "temperature") -> float:
 def prior_codes(model: torch.nn.Module, count: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
     """``count`` codes ``(count, latent)`` from ``model``'s prior for ``seed``, on its device.
 
-    Standard-normal noise comes first from the seed's stream (for a model without a learned prior
-    that is the code, as it always was); a model with one (``from_prior``) then takes a uniform
-    number per code from the same stream to choose where in its mixture the code lies.
     ``temperature`` below 1 scales the noise down: samples stay nearer the typical code, clearer
     but less varied (the "temperature" of VAE and flow sampling).
     """
     generator = cpu_generator(check_seed(seed))
-    noise = torch.randn((count, model.latent_dim), generator=generator) * check_temperature(temperature)
+    return drawn_prior_codes(model, count, generator, check_temperature(temperature))
+
+
+def drawn_prior_codes(
+    model: torch.nn.Module, count: int, generator: torch.Generator, temperature: float | torch.Tensor = 1.0
+) -> torch.Tensor:
+    """``count`` codes from ``model``'s prior drawn from ``generator``, on the model's device.
+
+    Standard-normal noise comes first from the stream, scaled by ``temperature`` (a number, or a
+    ``(count, 1)`` column: one per code); for a model without a learned prior that is the code, as it
+    always was. A model with one (``from_prior``) then takes a uniform number per code from the same
+    stream to choose where in its mixture the code lies.
+    """
+    noise = torch.randn((count, model.latent_dim), generator=generator) * temperature
     device = model.directions.device
     if not hasattr(model, "from_prior"):
         return noise.to(device)

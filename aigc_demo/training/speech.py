@@ -23,6 +23,7 @@ from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, log_spectrogram
 from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpectrogramCritic, SpeechCVAE
+from aigc_demo.pipelines.latents import drawn_prior_codes
 from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
@@ -84,12 +85,8 @@ def held_out_loss(model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor,
 def drawn_voices(model: SpeechCVAE, digits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Codes of voices drawn as the app draws them — its prior (the learned mixture where there is
     one), placed among each digit's training voices — at temperatures across the app's range."""
-    count = len(digits)
-    temperature = torch.empty(count, 1).uniform_(0.3, 1.0, generator=generator)
-    noise = torch.randn(count, model.latent_dim, generator=generator) * temperature
-    pick = torch.rand(count, generator=generator)
-    device = model.latent_mean.device
-    codes = model.from_prior(noise.to(device), pick.to(device))
+    temperature = torch.empty(len(digits), 1).uniform_(0.3, 1.0, generator=generator)
+    codes = drawn_prior_codes(model, len(digits), generator, temperature)
     return model.latent_mean[digits] + codes @ model.latent_basis
 
 
@@ -118,6 +115,7 @@ class Adversary:
         with self.placement.autocast():
             fake = model.decode(drawn_voices(model, digits, self.draws), digits)
         critic_loss = self.learn(real, fake, digits)
+        self.critic.requires_grad_(False)  # the generator's step needs no gradients of the critic's weights
         with self.placement.autocast():
             score, named = self.critic(fake, digits)
             judged = -score.float().mean() + functional.cross_entropy(named.float(), digits)
@@ -130,6 +128,7 @@ class Adversary:
     def learn(self, real: torch.Tensor, fake: torch.Tensor, digits: torch.Tensor) -> float:
         """One critic step: recordings score high, generated voices low, and the digit of each
         recording is named. Returns its loss."""
+        self.critic.requires_grad_(True)
         with self.placement.autocast():
             real_score, named = self.critic(real, digits)
             fake_score, _ = self.critic(fake.detach(), digits)
