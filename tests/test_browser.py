@@ -236,20 +236,23 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         page.locator("#text-prompt textarea").fill("ROMEO:")
         page.locator("#text-write").click()
         output = page.locator("#text-output textarea")
+        expect(output).to_have_value(re.compile(r"^ROMEO:.{400}$", re.DOTALL), timeout=30_000)
+        written = output.input_value()
+        # the page opened on an example with a lens of its own: wait for this text's
+        lensed = written.removeprefix("ROMEO:").replace("\n", "⏎")
         page.wait_for_function(
-            "() => (document.querySelector('#text-output textarea')?.value ?? '').length >= 406",
+            "(want) => Array.from(document.querySelectorAll('#text-lens .token .text'), t => t.textContent)"
+            ".join('') === want",
+            arg=lensed,
             timeout=30_000,
         )
-        written = output.input_value()
-        assert written.startswith("ROMEO:")
         tokens = page.locator("#text-lens .token")
-        tokens.first.wait_for(timeout=30_000)
         assert tokens.count() == 400
         tokens.nth(2).click()
         page.locator("#text-lens-info").get_by_text("Character 3").wait_for(timeout=30_000)
         page.locator("#text-candidates").get_by_text("%").first.wait_for()
         options = page.locator("#text-branch-choice label")
-        assert options.count() == 8
+        expect(options).to_have_count(8)
         chosen = options.nth(1)
         chosen.click()
         page.locator("#text-branch").click()
@@ -311,7 +314,7 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
             f"() => (document.querySelector('#chat-message textarea')?.value ?? '') === {message!r}",
             timeout=30_000,
         )
-        assert bot.count() == 0
+        expect(bot).to_have_count(0)
     finally:
         context.close()
 
