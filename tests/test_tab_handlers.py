@@ -131,6 +131,16 @@ def test_the_lens_and_a_click_on_it_show_the_candidates(texts):
         SamplingSettings(temperature=float("nan")).checked()
 
 
+def test_no_lens_is_made_of_a_text_still_being_written(texts):
+    stream = texts.stream_text(None, "bard", "Hi", 0.8, 0, 1.0, 200, 3, 1, "traditional")
+    _, _, streaming = next(stream)  # the page's record, mid-stream (as a lens asked for on page open sees it)
+    assert all(isinstance(out, type(gr.skip())) for out in texts.show_lens(None, streaming, "traditional"))
+    *_, (_, _, written) = stream
+    assert written is streaming  # the same record, now finished: its lens is made
+    tokens, *_ = texts.show_lens(None, written, "traditional")
+    assert len(tokens) == 200
+
+
 def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
     import soundfile as sf
 

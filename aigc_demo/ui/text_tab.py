@@ -110,12 +110,14 @@ def write(
     guide = _guide(hub, model_name, model, prepared.text, form, seed, samples)
     notes = "\n".join(f"- {note}" for note in prepared.notes)
     record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples, "form": form or FREE}
+    record["writing"] = True  # the page keeps this very dict while it streams: no lens of it yet
     last = 0.0
     for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples, guide):
         record["texts"] = texts
         if time.monotonic() - last >= STREAM_INTERVAL:
             last = time.monotonic()
             yield _shown(model, _joined(prepared.text, texts, lang), script), notes, record
+    del record["writing"]
     yield _shown(model, _joined(prepared.text, record["texts"], lang), script), notes, record
 
 
@@ -227,7 +229,11 @@ class TextHandlers:
     # The page's own events (not in the API).
     @shows_errors
     def show_lens(self, request: gr.Request, state: dict[str, Any], shown_script: str):
-        """After writing: the lens over the first sample, kept in the page's record for clicks."""
+        """After writing: the lens over the first sample, kept in the page's record for clicks.
+        Nothing while another writing still streams (a visitor who pressed Write as the page
+        opened): its own lens follows it."""
+        if state.get("writing"):
+            return (gr.skip(),) * 5
         unpicked = translate("text_lens_pick", language_of(request)), None, gr.Radio(choices=[])
         if not state.get("texts"):
             return [], *unpicked, state
