@@ -11,7 +11,8 @@ from aigc_demo.backend import hub as hub_module
 from aigc_demo.cli import main
 from aigc_demo.data.spoken_digits import load_spoken_digits
 from aigc_demo.evaluation.speech import evaluate_speech
-from aigc_demo.pipelines.latents import check_offsets
+from aigc_demo.models.speech import SpeechCVAE
+from aigc_demo.pipelines.latents import check_offsets, drawn_prior_codes
 from aigc_demo.pipelines.speech import (
     GAP_SECONDS,
     MAX_DIGITS,
@@ -20,6 +21,7 @@ from aigc_demo.pipelines.speech import (
     spectrogram_picture,
     voice,
 )
+from aigc_demo.training.latent_prior import fit_class_prior
 from aigc_demo.training.placement import Placement
 from aigc_demo.training.speech import (
     Adversary,
@@ -111,6 +113,31 @@ def test_a_learned_prior_over_voices_moves_every_digit_s_voice_alike(speech_hub)
     torch.testing.assert_close(shift, expected.expand(2, -1))
 
 
+def test_each_digit_draws_its_voices_where_its_own_voices_lie_and_one_draw_keeps_its_speaker():
+    # two speakers (x = -3 and +3), digit 0 said with y near 0, digit 1 with y near 2, digit 2 never;
+    # the shared mixture: one wide Gaussian per speaker, between the digits
+    model = SpeechCVAE(latent_dim=4, channels=8, num_directions=2, prior_components=2, prior_per_class=True)
+    with torch.no_grad():
+        model.prior_means.copy_(torch.tensor([[-3.0, 1.0, 0.0, 0.0], [3.0, 1.0, 0.0, 0.0]]))
+    draws = torch.Generator().manual_seed(0)
+    digits = torch.arange(2).repeat_interleave(200)
+    codes = 0.3 * torch.randn(400, 4, generator=draws)
+    codes[:, 0] += torch.tensor([-3.0, 3.0]).repeat(200)
+    codes[:, 1] += 2.0 * digits
+    fit_class_prior(model, codes, digits)
+    for digit, height, spread in ((0, 0.0, 0.3), (1, 2.0, 0.3), (2, 1.0, 1.0)):  # 2 keeps the shared one
+        label = torch.full((2000,), digit)
+        drawn = drawn_prior_codes(model, 2000, torch.Generator().manual_seed(1), 1.0, label)
+        assert drawn[:, 1].mean() == pytest.approx(height, abs=0.1)
+        assert drawn[:, 1].std() == pytest.approx(spread, rel=0.2)
+        assert drawn[:, 0].abs().mean() == pytest.approx(3.0, abs=0.2)
+    for seed in range(20):  # one voice saying 0 and 1: the same speaker for both
+        both = drawn_prior_codes(model, 1, torch.Generator().manual_seed(seed), 1.0, torch.tensor([0, 1]))
+        assert both[0, 0].sign() == both[1, 0].sign()
+    plain = drawn_prior_codes(model, 2000, torch.Generator().manual_seed(1), 1.0)
+    assert plain[:, 1].std() == pytest.approx(1.0, rel=0.2)  # without a digit: the shared mixture
+
+
 def test_speech_is_one_mono_clip_with_pauses_between_digits(speech_hub):
     result = speak(speech_hub.load("voice"), (1, 2, 3), seed=0)
     assert result.sample_rate == 8000
@@ -151,6 +178,8 @@ def test_training_the_generator_lowers_its_loss_and_finds_labelled_directions(to
     }
     assert model.config["prior_components"] == 1  # a handful of recordings: one Gaussian over voices
     assert not torch.equal(model.prior_scales[0], torch.eye(4))  # fitted to the training voices
+    assert model.config["prior_per_class"]  # and each digit's version of it, to its own
+    assert not torch.allclose(model.class_prior_means[0], model.class_prior_means[1])
     assert model.directions.abs().sum() > 0
     assert len(labels) == 3
     assert all(set(label) == {"factor", "score", "low", "high"} for label in labels)
@@ -179,6 +208,18 @@ def test_an_adversarial_fine_tune_trains_a_critic_whose_judgement_moves_the_gene
         runs[weight], _, _ = train_speech_cvae(train, test, config, start_from=trained, **quiet)
     plain, judged = (runs[w].decoder[-1].weight for w in (0.0, 0.5))
     assert not torch.allclose(plain, judged)  # the critic's judgement moves the generator
+
+
+def test_a_fine_tune_of_a_model_with_one_prior_for_all_digits_gives_it_one_per_digit(tone_data):
+    _, train, test = tone_data
+    sizes = {"batch_size": 8, "latent_dim": 4, "channels": 8, "num_directions": 3}
+    trained, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), log=print)
+    older = SpeechCVAE(**{k: v for k, v in trained.config.items() if k != "prior_per_class"})
+    older.load_state_dict(trained.state_dict(), strict=False)
+    assert not hasattr(older, "class_prior_means")
+    tuned, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), start_from=older)
+    assert tuned.config["prior_per_class"]
+    assert not torch.allclose(tuned.class_prior_means[0], tuned.class_prior_means[1])
 
 
 def test_classifier_learns_to_tell_the_tones_apart(tone_data):

@@ -46,6 +46,7 @@ class SpeechCVAE(LearnedPrior, nn.Module):
         size: int = 128,
         num_directions: int = 8,
         prior_components: int = 0,
+        prior_per_class: bool = False,
     ):
         super().__init__()
         check_directions(num_directions, latent_dim)
@@ -82,8 +83,9 @@ class SpeechCVAE(LearnedPrior, nn.Module):
         self.register_buffer("latent_mean", torch.zeros(classes, latent_dim))
         self.register_buffer("latent_basis", torch.eye(latent_dim))
         # With a learned prior, the noise a voice starts from comes from a mixture fitted to the
-        # training voices in the basis's coordinates (they gather by speaker) instead of N(0, I).
-        self.add_prior(prior_components, latent_dim)
+        # training voices in the basis's coordinates (they gather by speaker) instead of N(0, I);
+        # per class, each digit's version of it, fitted to where that digit's voices lie.
+        self.add_prior(prior_components, latent_dim, classes if prior_per_class else 0)
 
     def encode(self, image: torch.Tensor, digit: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, size, size)`` spectrograms → posterior mean and log-variance, each ``(B, latent)``."""

@@ -48,32 +48,45 @@ def check_temperature(temperature: float, name: str = "temperature") -> float:
     return value
 
 
-def prior_codes(model: torch.nn.Module, count: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
-    """``count`` codes ``(count, latent)`` from ``model``'s prior for ``seed``, on its device.
+def prior_codes(
+    model: torch.nn.Module,
+    count: int,
+    seed: int,
+    temperature: float = 1.0,
+    label: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """``count`` codes ``(count, latent)`` from ``model``'s prior for ``seed``, on its device
+    (for a model with a prior per class, ``label``'s version of it; see ``drawn_prior_codes``).
 
     ``temperature`` below 1 scales the noise down: samples stay nearer the typical code, clearer
     but less varied (the "temperature" of VAE and flow sampling).
     """
     generator = cpu_generator(check_seed(seed))
-    return drawn_prior_codes(model, count, generator, check_temperature(temperature))
+    return drawn_prior_codes(model, count, generator, check_temperature(temperature), label)
 
 
 def drawn_prior_codes(
-    model: torch.nn.Module, count: int, generator: torch.Generator, temperature: float | torch.Tensor = 1.0
+    model: torch.nn.Module,
+    count: int,
+    generator: torch.Generator,
+    temperature: float | torch.Tensor = 1.0,
+    label: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``count`` codes from ``model``'s prior drawn from ``generator``, on the model's device.
 
     Standard-normal noise comes first from the stream, scaled by ``temperature`` (a number, or a
     ``(count, 1)`` column: one per code); for a model without a learned prior that is the code, as it
     always was. A model with one (``from_prior``) then takes a uniform number per code from the same
-    stream to choose where in its mixture the code lies.
+    stream to choose where in its mixture the code lies; with a prior per class, in the version of
+    ``label`` (one class per code, or several classes for a single draw: one code for each).
     """
     noise = torch.randn((count, model.latent_dim), generator=generator) * temperature
     device = model.directions.device
     if not hasattr(model, "from_prior"):
         return noise.to(device)
     pick = torch.rand(count, generator=generator)
-    return model.from_prior(noise.to(device), pick.to(device))
+    label = None if label is None else label.to(device)
+    return model.from_prior(noise.to(device), pick.to(device), label)
 
 
 def steered_latent(
@@ -88,12 +101,13 @@ def steered_latent(
 
     Shape ``(latent,)``, or ``(len(label), latent)`` for a model that records where its training
     codes lie for each class (``latent_mean`` per class and a shared ``latent_basis``): the
-    noise is then mapped into that Gaussian for each label.
+    noise is then mapped into that Gaussian for each label (and drawn from each label's version
+    of a prior per class).
     """
-    code = prior_codes(model, 1, seed, temperature)[0]
     if hasattr(model, "latent_basis") and label is not None:
-        code = model.latent_mean[label] + code @ model.latent_basis
-    return code + direction_shift(model, offsets)
+        codes = prior_codes(model, 1, seed, temperature, label)
+        return model.latent_mean[label] + codes @ model.latent_basis + direction_shift(model, offsets)
+    return prior_codes(model, 1, seed, temperature)[0] + direction_shift(model, offsets)
 
 
 def direction_shift(model: torch.nn.Module, offsets: Sequence[float], raw: bool = False) -> torch.Tensor:

@@ -9,6 +9,12 @@ the encoder and decoder are unchanged, so the model's likelihood is too.
 
 The fit is plain expectation-maximisation in float64, one component at a time so memory stays
 at a few copies of the codes.
+
+A model with a prior per class then adapts the mixture to each class's codes: one EM step from the
+shared fit on that class's codes alone, blended with the shared fit by how many codes each
+component explains there (the MAP adaptation of a universal mixture, Reynolds et al. 2000). The
+components keep their weights and their order, so one draw lands in the same component, the same
+speaker, whatever the class.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from aigc_demo.training import distributed
 
 CODES_PER_COMPONENT = 50  # fewer codes than this per component and a 16-D covariance is guesswork
 COVARIANCE_FLOOR = 1e-3  # added to each covariance's diagonal: no component collapses onto a point
+RELEVANCE = 1.0  # codes of its own a class needs before a component is mostly its own
 
 
 def _log_densities(codes: torch.Tensor, means: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
@@ -85,3 +92,42 @@ def fit_latent_prior(model: torch.nn.Module, codes: torch.Tensor, seed: int = 0)
         buffer.copy_(fitted)
         distributed.from_first(buffer)  # under torchrun, every process keeps the first one's fit
     return {"prior_components": components, "prior_log_likelihood_nats": round(log_likelihood, 3)}
+
+
+@torch.no_grad()
+def fit_class_prior(model: torch.nn.Module, codes: torch.Tensor, labels: torch.Tensor) -> None:
+    """Adapt ``model``'s fitted mixture to each class's ``codes`` in place (see the module's
+    docstring); nothing for a model without a prior per class. A component becomes mostly the
+    class's own once ``RELEVANCE`` of the class's codes fall in it (wider priors, trusting the
+    shared covariances longer, drew voices recognised less often); a class without codes keeps
+    the shared mixture."""
+    if not hasattr(model, "class_prior_means"):
+        return
+    codes = codes.double()
+    weights, means, scales = (
+        b.double() for b in (model.prior_weights, model.prior_means, model.prior_scales)
+    )
+    dims = codes.shape[1]
+    shared_covariances = scales @ scales.mT
+    floor = COVARIANCE_FLOOR * torch.eye(dims, dtype=torch.float64)
+    for label in range(len(model.class_prior_means)):
+        own = codes[labels == label]
+        if not len(own):
+            class_means, class_scales = means, scales
+        else:
+            joint = _log_densities(own, means, scales) + weights.log()[:, None]
+            responsibility = (joint - torch.logsumexp(joint, 0)).exp()
+            mass = responsibility.sum(1)
+            share = mass / (mass + RELEVANCE)
+            own_means = (responsibility @ own) / mass.clamp_min(1e-12)[:, None]
+            class_means = share[:, None] * own_means + (1 - share[:, None]) * means
+            covariances = []
+            for k, weight in enumerate(responsibility):
+                centred = own - class_means[k]
+                spread = (centred * weight[:, None]).T @ centred / mass[k].clamp_min(1e-12)
+                covariances.append(share[k] * spread + (1 - share[k]) * shared_covariances[k] + floor)
+            class_scales = torch.linalg.cholesky(torch.stack(covariances))
+        model.class_prior_means[label].copy_(class_means)
+        model.class_prior_scales[label].copy_(class_scales)
+    for buffer in (model.class_prior_means, model.class_prior_scales):
+        distributed.from_first(buffer)

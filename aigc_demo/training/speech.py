@@ -2,7 +2,7 @@
 
 With ``adversarial`` above 0 (meant for fine-tuning a trained generator), a critic joins the
 generator's training: each step it learns to tell the batch's recordings from voices the
-generator draws from its prior as the app draws them, and the generator is also asked to make
+generator draws from its prior (``drawn_voices``), and the generator is also asked to make
 those voices pass as recordings of the asked digit — the likelihood alone averages over what it
 cannot predict, which blurs the spectrogram between the harmonics and the sounds that tell digits
 apart.
@@ -27,7 +27,7 @@ from aigc_demo.pipelines.latents import drawn_prior_codes
 from aigc_demo.training import distributed
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
-from aigc_demo.training.latent_prior import components_for, fit_latent_prior
+from aigc_demo.training.latent_prior import components_for, fit_class_prior, fit_latent_prior
 from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
@@ -83,8 +83,10 @@ def held_out_loss(model: SpeechCVAE, images: torch.Tensor, digits: torch.Tensor,
 
 
 def drawn_voices(model: SpeechCVAE, digits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Codes of voices drawn as the app draws them — its prior (the learned mixture where there is
-    one), placed among each digit's training voices — at temperatures across the app's range."""
+    """Codes of voices drawn from the prior (the learned mixture where there is one) and placed
+    among each digit's training voices, at temperatures across the app's range. The mixture is the
+    one shared by all digits, not each digit's own that the app draws from: every speaker at every
+    digit, the widest range of voices the decoder must make sound right."""
     temperature = torch.empty(len(digits), 1).uniform_(0.3, 1.0, generator=generator)
     codes = drawn_prior_codes(model, len(digits), generator, temperature)
     return model.latent_mean[digits] + codes @ model.latent_basis
@@ -166,9 +168,12 @@ def train_speech_cvae(
             config.channels,
             num_directions=config.num_directions,
             prior_components=components,
+            prior_per_class=components > 0,
         )
     else:
         model = trainable_copy(start_from)
+        if hasattr(model, "prior_weights") and not hasattr(model, "class_prior_means"):
+            model.add_class_prior(model.classes)  # a model from before priors per digit gains one
     images, digits = spectrograms(train), train.digits
     test_images = spectrograms(test)
     held_out_on_device = test_images.to(placement.device), test.digits.to(placement.device)
@@ -250,9 +255,12 @@ def fit_voice_space(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor
 def fit_voice_prior(model: SpeechCVAE, codes: torch.Tensor, digits: torch.Tensor, seed: int) -> dict:
     """Fit the learned prior over voices: the training codes around their digit's mean, in the
     coordinates of the voice space's axes (where N(0, I) is the plain Gaussian voice), where they
-    gather by speaker. Figures for the card."""
-    offsets = codes - model.latent_mean[digits]
-    return fit_latent_prior(model, offsets @ torch.linalg.pinv(model.latent_basis), seed)
+    gather by speaker; then each digit's version of it, where that digit's voices lie (a voice of
+    one digit placed at another's mean can sound like a third). Figures for the card."""
+    voices = (codes - model.latent_mean[digits]) @ torch.linalg.pinv(model.latent_basis)
+    figures = fit_latent_prior(model, voices, seed)
+    fit_class_prior(model, voices, digits)
+    return figures
 
 
 @torch.no_grad()
