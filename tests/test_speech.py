@@ -213,11 +213,13 @@ def test_an_adversarial_fine_tune_trains_a_critic_whose_judgement_moves_the_gene
 def test_a_fine_tune_of_a_model_with_one_prior_for_all_digits_gives_it_one_per_digit(tone_data):
     _, train, test = tone_data
     sizes = {"batch_size": 8, "latent_dim": 4, "channels": 8, "num_directions": 3}
-    trained, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), log=print)
+    quiet = {"log": lambda _: None}
+    trained, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), **quiet)
     older = SpeechCVAE(**{k: v for k, v in trained.config.items() if k != "prior_per_class"})
     older.load_state_dict(trained.state_dict(), strict=False)
     assert not hasattr(older, "class_prior_means")
-    tuned, _, _ = train_speech_cvae(train, test, SpeechTrainingConfig(epochs=1, **sizes), start_from=older)
+    config = SpeechTrainingConfig(epochs=1, **sizes)
+    tuned, _, _ = train_speech_cvae(train, test, config, start_from=older, **quiet)
     assert tuned.config["prior_per_class"]
     assert not torch.allclose(tuned.class_prior_means[0], tuned.class_prior_means[1])
 

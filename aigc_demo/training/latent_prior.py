@@ -41,6 +41,18 @@ def _log_densities(codes: torch.Tensor, means: torch.Tensor, scales: torch.Tenso
     return torch.stack(rows)
 
 
+def _spreads(
+    codes: torch.Tensor, responsibility: torch.Tensor, means: torch.Tensor, mass: torch.Tensor
+) -> torch.Tensor:
+    """``(K, D, D)`` covariance of ``codes`` around each component's mean, each code weighted by
+    how much the component explains it (``responsibility`` ``(K, N)``, summing to ``mass``)."""
+    spreads = []
+    for share, mean, total in zip(responsibility, means, mass, strict=True):
+        centred = codes - mean
+        spreads.append((centred * share[:, None]).T @ centred / total)
+    return torch.stack(spreads)
+
+
 def fit_gaussian_mixture(
     codes: torch.Tensor, components: int, iterations: int = 40, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
@@ -65,11 +77,7 @@ def fit_gaussian_mixture(
         mass = responsibility.sum(1).clamp_min(1e-12)
         log_weights = (mass / count).log()
         means = (responsibility @ codes) / mass[:, None]
-        covariances = []
-        for share, mean, total in zip(responsibility, means, mass, strict=True):
-            centred = codes - mean
-            covariances.append((centred * share[:, None]).T @ centred / total + floor)
-        scales = torch.linalg.cholesky(torch.stack(covariances))
+        scales = torch.linalg.cholesky(_spreads(codes, responsibility, means, mass) + floor)
     return log_weights.exp(), means, scales, float(per_code.mean())
 
 
@@ -121,12 +129,9 @@ def fit_class_prior(model: torch.nn.Module, codes: torch.Tensor, labels: torch.T
             share = mass / (mass + RELEVANCE)
             own_means = (responsibility @ own) / mass.clamp_min(1e-12)[:, None]
             class_means = share[:, None] * own_means + (1 - share[:, None]) * means
-            covariances = []
-            for k, weight in enumerate(responsibility):
-                centred = own - class_means[k]
-                spread = (centred * weight[:, None]).T @ centred / mass[k].clamp_min(1e-12)
-                covariances.append(share[k] * spread + (1 - share[k]) * shared_covariances[k] + floor)
-            class_scales = torch.linalg.cholesky(torch.stack(covariances))
+            spreads = _spreads(own, responsibility, class_means, mass.clamp_min(1e-12))
+            blend = share[:, None, None] * spreads + (1 - share[:, None, None]) * shared_covariances
+            class_scales = torch.linalg.cholesky(blend + floor)
         model.class_prior_means[label].copy_(class_means)
         model.class_prior_scales[label].copy_(class_scales)
     for buffer in (model.class_prior_means, model.class_prior_scales):
