@@ -130,6 +130,16 @@ def go_to(page, name: str) -> None:
         page.locator("#pages").get_by_role("link", name=name, exact=True).click(timeout=30_000)
 
 
+def wait_for_lens_of(page, text: str) -> None:
+    """Wait until the Text tab's lens explains exactly ``text``, character by character."""
+    page.wait_for_function(
+        "(want) => Array.from(document.querySelectorAll('#text-lens .token .text'), t => t.textContent)"
+        ".join('') === want",
+        arg=text.replace("\n", "⏎"),
+        timeout=30_000,
+    )
+
+
 def downloaded_name(page) -> str:
     with page.expect_download() as download:
         page.locator("#speech-download").click()
@@ -233,19 +243,14 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
     try:
         page.goto(app_url)
         go_to(page, "Text")
-        page.locator("#text-prompt textarea").fill("ROMEO:")
-        page.locator("#text-write").click()
         output = page.locator("#text-output textarea")
-        expect(output).to_have_value(re.compile(r"^ROMEO:.{400}$", re.DOTALL), timeout=30_000)
+        expect(output).to_have_value(re.compile(r"^ROMEO:.{400}$", re.DOTALL), timeout=30_000)  # the example
+        wait_for_lens_of(page, output.input_value().removeprefix("ROMEO:"))  # explained at once
+        page.locator("#text-prompt textarea").fill("JULIET:")
+        page.locator("#text-write").click()
+        expect(output).to_have_value(re.compile(r"^JULIET:.{400}$", re.DOTALL), timeout=30_000)
         written = output.input_value()
-        # the page opened on an example with a lens of its own: wait for this text's
-        lensed = written.removeprefix("ROMEO:").replace("\n", "⏎")
-        page.wait_for_function(
-            "(want) => Array.from(document.querySelectorAll('#text-lens .token .text'), t => t.textContent)"
-            ".join('') === want",
-            arg=lensed,
-            timeout=30_000,
-        )
+        wait_for_lens_of(page, written.removeprefix("JULIET:"))
         tokens = page.locator("#text-lens .token")
         assert tokens.count() == 400
         tokens.nth(2).click()
@@ -261,10 +266,10 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
             timeout=30_000,
         )
         page.wait_for_function(
-            "() => (document.querySelector('#text-output textarea')?.value ?? '').length >= 409",
+            "() => (document.querySelector('#text-output textarea')?.value ?? '').length >= 410",
             timeout=30_000,
         )
-        assert page.locator("#text-output textarea").input_value()[:8] == written[:8]
+        assert page.locator("#text-output textarea").input_value()[:9] == written[:9]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-text-lens.png"), full_page=True)
     finally:

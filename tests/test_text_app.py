@@ -174,12 +174,21 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     handlers = TextHandlers(hub)
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})
-        chosen, script, form, prompt, shown = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"])
+        opened = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"], {})
+        chosen, script, form, prompt, shown, record = opened
         assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
         assert form.visible == (example == "zh")  # poem forms are offered for a Chinese model
         written = handlers.generate(model, prompt, 0.8, 0, 1.0, 400, 1, 1)  # Write, at the page's settings
         assert shown == written["prompt"] + written["continuations"][0]  # something to read at once
+        assert (record["model"], record["prompt"]) == (model, written["prompt"])
+        assert record["texts"] == written["continuations"]
+        lens, *_ = handlers.show_lens(page, record, "traditional")  # and its lens with it
+        assert "".join(token for token, _ in lens).replace("⏎", "\n") == written["continuations"][0]
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
-    assert handlers.open_page(page, "", None, "my own words")[3] == "my own words"  # a typed prompt is kept
-    linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi")  # a link's model wins
-    assert (linked[0].value, linked[3], linked[4]) == ("bard", "Hi", gr.skip())  # and writes it itself
+    typed = handlers.open_page(page, "", None, "my own words", {})
+    assert typed[3:] == ("my own words", gr.skip(), gr.skip())  # a typed prompt is kept
+    mine = {"model": "bard", "prompt": "Hi", "texts": ["there"], "form": "free"}
+    opened = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"], mine)
+    assert opened[4:] == (gr.skip(), gr.skip())  # a text written before the page finished opening stays
+    linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi", {})  # a link's model wins
+    assert (linked[0].value, linked[3], linked[4], linked[5]) == ("bard", "Hi", gr.skip(), gr.skip())

@@ -133,7 +133,7 @@ class TextHandlers:
 
     def __init__(self, hub: ModelHub):
         self.hub = hub
-        self._examples: dict[tuple, str] = {}  # (model, file version, prompt) → the example's text
+        self._examples: dict[tuple, dict] = {}  # (model, file version, prompt) → the example's record
 
     @shows_errors
     def stream_text(
@@ -287,32 +287,41 @@ class TextHandlers:
             state.get("form", FREE),
         )
 
-    def open_page(self, request: gr.Request, search: str, current: str | None, prompt_text: str):
+    def open_page(self, request: gr.Request, search: str, current: str | None, prompt_text: str, state: dict):
         """On load: the model of a link to this tab (which then writes its own text), else the model
         in the page's language (Tang poems for a Chinese page), its example, and what the page's
-        settings write from it, so the tab has something to read the moment it opens."""
+        settings write from it, kept as the page's record so that the lens explains it at once. A
+        visitor who pressed Write before the page finished opening keeps their own text."""
+        unchanged = gr.skip(), gr.skip()
         if links.LinkReader(search, "text").opened:
-            return *self.refresh(current, prompt_text), gr.skip()
+            return *self.refresh(current, prompt_text), *unchanged
         names = self.hub.names(KIND)
         chosen = model_in_page_language(self.hub, names, request)
         *choices, prompt = self.refresh(chosen, prompt_text)
-        if not chosen or prompt not in EXAMPLE_PROMPTS.values():
-            return *choices, prompt, gr.skip()
+        if not chosen or prompt not in EXAMPLE_PROMPTS.values() or state.get("texts"):
+            return *choices, prompt, *unchanged
         try:
-            return *choices, prompt, self.example_text(chosen, prompt)
+            record = self.example_record(chosen, prompt)
         except gr.Error:  # a model that cannot write (a broken file): the page opens all the same
-            return *choices, prompt, gr.skip()
+            return *choices, prompt, *unchanged
+        shown = record["prompt"] + record["texts"][0]
+        return *choices, prompt, shown, {**record, "texts": [*record["texts"]]}  # the page's own copy
 
-    def example_text(self, model_name: str, prompt: str) -> str:
-        """The example prompt and what the page's default settings write after it (the same as
-        pressing Write), made once per version of the model and kept."""
+    def example_record(self, model_name: str, prompt: str) -> dict[str, Any]:
+        """The page's record of the example prompt and what the page's default settings write after
+        it (the same as pressing Write), made once per version of the model and kept."""
         key = (model_name, self.hub.entry(model_name).stamp, prompt)
         if key not in self._examples:
             defaults = SamplingSettings(seed=1)  # the page's seed box starts at 1
             written = self.generate(model_name, prompt, *dataclasses.astuple(defaults))
             if len(self._examples) >= 16:  # models come and go; keep a handful
                 self._examples.clear()
-            self._examples[key] = written["prompt"] + written["continuations"][0]
+            self._examples[key] = {
+                "model": model_name,
+                "prompt": written["prompt"],
+                "texts": written["continuations"],
+                "form": FREE,
+            }
         return self._examples[key]
 
     def refresh(self, current: str | None, prompt_text: str):
@@ -459,8 +468,8 @@ def _wire(handlers: TextHandlers, ui: dict[str, Any], page: links.PageOpen) -> N
     linked = page.event.then(linking.open_link, [page.query, *controls], controls, **QUIET)
     opened = linked.then(
         handlers.open_page,
-        [page.query, ui["model"], ui["prompt"]],
-        [ui["model"], script, ui["form"], ui["prompt"], ui["output"]],
+        [page.query, ui["model"], ui["prompt"], record],
+        [ui["model"], script, ui["form"], ui["prompt"], ui["output"], record],
         **QUIET,
     )
     opened.then(linking.write_linked, [page.query, *controls], written, **QUIET).then(
