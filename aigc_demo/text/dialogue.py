@@ -21,8 +21,8 @@ SPEAKERS = ("\x01", "\x02")  # the marks of speaker A and speaker B
 END = "\x03"  # closes a turn: a reply is done when the model writes it
 MARKS = "".join(SPEAKERS) + END
 REPLY = SPEAKERS[1]  # in a chat the person is A and the model replies as B
-# Of earlier turns the model reads before a reply: trained on windows of 256 characters, it still
-# ranks replies better the more it reads (docs/MODELS.md, "Reading more context").
+# Of earlier turns the model reads before a reply: the models rank replies better the more they read,
+# and chat-en's last passes train on windows of this length (docs/MODELS.md, "Reading more context").
 CONTEXT_CHARS = 960
 CONTEXT_TURNS = 20
 HELD_OUT_BUCKETS = 10  # one conversation in ten is held out, chosen by its id

@@ -93,6 +93,12 @@ def _guide(
     return guide_for(model.vocabulary, prompt, form or FREE, shares, seed, samples)
 
 
+def page_record(model_name: str, prompt: str, texts: list[str], form: str = FREE) -> dict[str, Any]:
+    """What the page keeps of a text it shows (model, prompt as read, one text per sample, form), so
+    that the lens and a later branch read the text the same way."""
+    return {"model": model_name, "prompt": prompt, "texts": texts, "form": form or FREE}
+
+
 def write(
     hub: ModelHub,
     model_name: str,
@@ -102,14 +108,13 @@ def write(
     script: str,
     form: str = FREE,
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Stream (page text, notes, session record) while sampling; shared by Write and Continue.
-    The record names the model and form, so the lens and a later branch read the text the same way."""
+    """Stream (page text, notes, the page's record) while sampling; shared by Write and Continue."""
     model = _model(hub, model_name)
     sampling, length, seed, samples = settings.checked()
     prepared = writing.prepare_prompt(model, prompt)
     guide = _guide(hub, model_name, model, prepared.text, form, seed, samples)
     notes = "\n".join(f"- {note}" for note in prepared.notes)
-    record = {"model": model_name, "prompt": prepared.text, "texts": [""] * samples, "form": form or FREE}
+    record = page_record(model_name, prepared.text, [""] * samples, form)
     record["writing"] = True  # the page keeps this very dict while it streams: no lens of it yet
     last = 0.0
     for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples, guide):
@@ -316,12 +321,7 @@ class TextHandlers:
             written = self.generate(model_name, prompt, *dataclasses.astuple(defaults))
             if len(self._examples) >= 16:  # models come and go; keep a handful
                 self._examples.clear()
-            self._examples[key] = {
-                "model": model_name,
-                "prompt": written["prompt"],
-                "texts": written["continuations"],
-                "form": FREE,
-            }
+            self._examples[key] = page_record(model_name, written["prompt"], written["continuations"])
         return self._examples[key]
 
     def refresh(self, current: str | None, prompt_text: str):
