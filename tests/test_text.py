@@ -557,6 +557,14 @@ def test_cli_stores_a_corpus_s_forms_writes_in_a_form_and_measures_the_forms(tex
     poems = json.loads(capsys.readouterr().out)["poems"]
     assert poems["layouts"] == {"5x4": 1.0, "other": 0.0}  # every poem in the form asked for
     assert 0 <= poems["whole_file_distance"] <= 1
+    assert main([*figures, "--form", "quatrain-5", "--record"]) == 0
+    assert main([*figures, "--record"]) == 0
+    card = default_hub().entry("poet").card
+    assert card.metrics["poems_in_form_quatrain-5"] == 1.0
+    assert 0 <= card.metrics["poems_in_a_fixed_form"] <= card.metrics["poems_in_classical_form"] <= 1
+    assert next(iter(card.metrics)) == "poems_in_a_fixed_form"  # the latest figures lead
+    assert any("--form quatrain-5" in command for command in card.extras["evaluation_commands"])
+    capsys.readouterr()
     assert main(["poem-forms", "--checkpoint", str(path), "--data", str(text_home / "missing.txt")]) == 2
     (text_home / "prose.txt").write_text("To be, or not to be.\n\n" * 40, encoding="utf-8")
     assert main(["poem-forms", "--checkpoint", str(path), "--data", str(text_home / "prose.txt")]) == 2

@@ -62,6 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     text.add_argument("--temperature", type=float, default=0.8, help="for --poems (default %(default)s)")
     text.add_argument("--seed", type=int, default=0)
     text.add_argument("--json", action="store_true", help="print JSON")
+    text.add_argument(
+        "--record",
+        action="store_true",
+        help="with --poems: also write the poem figures into the checkpoint's card (weights unchanged)",
+    )
     chat = kinds.add_parser("chat", help="held-out reply loss and R@1/10 of a dialogue model")
     chat.add_argument("--checkpoint", default="chat-en", help="dialogue model to judge")
     chat.add_argument("--data", type=Path, required=True, help="conversations, JSON Lines or A:/B: lines")
@@ -141,6 +146,8 @@ def run_text(args: argparse.Namespace) -> int:
 
     if not 0 <= args.poems <= 10_000:
         raise ValueError("--poems must be between 0 and 10000")
+    if args.record and not args.poems:
+        raise ValueError("--record needs --poems: it records the figures of the poems written")
     model, shares = load_text_model(args.checkpoint)
     whole = read_text(args.data)
     text = split_text(whole, args.split)[1]
@@ -154,6 +161,8 @@ def run_text(args: argparse.Namespace) -> int:
             **asdict(report),
             "whole_file_distance": round(total_variation(report.layouts, corpus), 4),
         }
+        if args.record:
+            _record_poem_figures(args, figures["poems"])
     if args.json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         return 0
@@ -166,6 +175,27 @@ def run_text(args: argparse.Namespace) -> int:
     if args.poems:
         _print_poem_forms(figures["poems"], args.temperature)
     return 0
+
+
+def _record_poem_figures(args: argparse.Namespace, poems: dict) -> None:
+    from aigc_demo.text.poetry import FORMS
+
+    layouts = poems["layouts"]
+    if args.form == "free":
+        figures = {
+            "poems_in_a_fixed_form": round(sum(layouts.get(f.key, 0) for f in FORMS.values()), 4),
+            "poems_in_classical_form": round(poems["classical_share"], 4),
+            "form_mix_distance": poems["whole_file_distance"],
+            "poems_with_unknown_mark": round(poems["unknown_mark_share"], 4),
+        }
+    else:
+        figures = {f"poems_in_form_{args.form}": round(layouts.get(FORMS[args.form].key, 0), 4)}
+    command = (
+        f"python -m aigc_demo eval text --checkpoint {args.checkpoint} --data {args.data.name} "
+        f"--split {args.split} --poems {args.poems} --form {args.form} "
+        f"--temperature {args.temperature:g} --seed {args.seed}"
+    )
+    record_metrics(args.checkpoint, figures, command)
 
 
 def _print_poem_forms(poems: dict, temperature: float) -> None:

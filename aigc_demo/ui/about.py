@@ -25,6 +25,8 @@ def format_size(num_bytes: int) -> str:
 
 # How each figure a card may hold is read: its words (``metric_NAME`` in i18n) and its unit.
 PERCENT = {"test_accuracy", "recognised_as_asked_digit", "recognised_at_temperature_1", "recognised_as_asked"}
+PERCENT |= {"poems_in_a_fixed_form", "poems_in_classical_form", "poems_with_unknown_mark"}
+PERCENT |= {f"poems_in_form_{form}" for form in ("quatrain-5", "quatrain-7", "regulated-5", "regulated-7")}
 SECONDS = {"train_seconds"}
 COUNTS = {"epoch", "epochs", "epochs_run", "prior_components"}
 
