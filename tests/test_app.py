@@ -35,7 +35,7 @@ def test_every_page_is_served_with_only_its_own_components_in_both_languages(app
         links = [c for c in page["components"] if c["props"].get("elem_id") == "pages"]
         name = path or "image"
         assert len(links) == 1
-        assert f'"key": "nav_{name}"' in links[0]["props"]["value"]
+        assert f'"key": "top_{name}"' in links[0]["props"]["value"]  # title, links, introduction
         counts.append(len(page["components"]))
     assert sum(counts) <= len(config["components"]) + 10  # each page sends its own, not the whole app
     assert max(counts) < len(config["components"]) / 3

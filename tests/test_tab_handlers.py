@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from aigc_demo.ui.image_links import ImageLinks
+from aigc_demo.ui.image_steering import model_view
 from aigc_demo.ui.image_tab import CENTRED, ImageHandlers, Steering
 from aigc_demo.ui.speech_tab import SpeechHandlers
 from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
@@ -186,6 +187,25 @@ def test_a_link_carries_the_image_tab_s_values_and_a_hostile_one_changes_nothing
     assert ImageLinks(images.hub).open_link(hostile, None, *current) == [*current, None]
     for elsewhere in ("?tab=text&seed=5", ["not", "text"], "", None):  # nothing changes
         assert ImageLinks(images.hub).open_link(elsewhere, None, *current) == [gr.skip()] * (len(current) + 1)
+
+
+def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server(images, hub):
+    """The Image and Speech pages are built showing the first model's controls, picture or voice:
+    opening one without a link to its tab changes nothing; a link to it sets the controls."""
+    current = ("digits", "0", 0, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
+    for search in ("", "?tab=text&seed=5", None):
+        assert set(map(repr, images.open_refresh(None, search, None, *current))) == {repr(gr.skip())}
+    model, label, *_, picture = images.open_refresh(None, "?tab=image", None, *current)
+    assert (model.value, label.value) == ("digits", "0")
+    assert picture.size == (280, 280)  # the picture the link asks for
+    english, chinese = (model_view(images.hub, "digits", "0", False, lang) for lang in ("en", "zh-CN"))
+    assert english[2]["label"] != chinese[2]["label"]  # the first direction's name, in each language
+    model = make_speech_model()
+    hub.save("voice", model, make_speech_card(model))
+    voices = SpeechHandlers(hub)
+    spoken = ("voice", "2026", 0, 0.7, *SLIDERS)
+    assert set(map(repr, voices.open_refresh(None, "", *spoken))) == {repr(gr.skip())}
+    assert voices.open_refresh(None, "?tab=speech", *spoken)[0].value == "voice"
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):

@@ -88,6 +88,19 @@ def test_figures_are_named_and_shown_in_the_reader_s_language():
     )
 
 
+def test_a_card_s_words_reach_the_page_as_text_never_as_markup(hub):
+    from aigc_demo.ui.about import as_html
+
+    hostile = "<script>alert(1)</script> [see](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**"
+    hub.save("digits", make_model(), make_card(description=hostile))
+    shown = as_html(models_markdown(hub, "en"))
+    for markup in ("<script>", "<img", 'href="javascript'):
+        assert markup not in shown
+    assert "&lt;script&gt;" in shown  # shown as the words it is
+    assert "<strong>bold</strong>" in shown
+    assert "<h3>digits</h3>" in shown
+
+
 def test_no_models_says_where_they_would_be(hub):
     assert str(hub.user_dir) in models_markdown(hub, "en")
 

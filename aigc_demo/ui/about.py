@@ -13,6 +13,7 @@ from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, TRANSLATIONS, card_text, language_of, text
 from aigc_demo.ui.model_upload import build_upload_panel
+from aigc_demo.ui.pages import markdown_html
 
 
 def format_size(num_bytes: int) -> str:
@@ -48,6 +49,11 @@ def format_metric(name: str, value: float, lang: str) -> str:
 
 def format_metrics(metrics: dict[str, float], lang: str = "en") -> str:
     return "; ".join(format_metric(name, value, lang) for name, value in metrics.items()) or "—"
+
+
+def as_html(markdown: str) -> str:
+    """A block of the page's text as HTML, styled as Gradio styles its Markdown."""
+    return f'<div class="prose">{markdown_html(markdown)}</div>'
 
 
 def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
@@ -120,31 +126,34 @@ def model_list(hub: ModelHub) -> list[dict[str, Any]]:
     ]
 
 
-def build_about_tab(demo: gr.Blocks, jobs: TrainingJobs, footer: gr.Markdown) -> None:
-    """Lay out the About tab. Its texts depend on the models present and the reader's
-    language, so they are rendered on page load and on Refresh rather than at build time."""
+def build_about_tab(demo: gr.Blocks, jobs: TrainingJobs, footer: gr.HTML) -> None:
+    """Lay out the About tab (its introduction is the page's top). Its texts depend on the models
+    present and the reader's language, so they are made on page load and on Refresh, as HTML."""
     hub = jobs.hub
-    gr.Markdown(I18N("about_intro"))
-    gr.Markdown(I18N("about_models"))
-    models_md = gr.Markdown(elem_id="about-models")
+    models_html = gr.HTML(elem_id="about-models", padding=False)
     with gr.Row():
         refresh = gr.Button(
             I18N("about_refresh"), size="sm", variant="secondary", scale=0, elem_id="about-refresh"
         )
-    gr.Markdown(I18N("about_datasets"))
-    datasets_md = gr.Markdown(elem_id="about-datasets")
+    datasets_html = gr.HTML(elem_id="about-datasets", padding=False)
     build_check_panel(hub)
     build_upload_panel(jobs)
 
     def render(request: gr.Request) -> tuple[str, str, str]:
         lang = language_of(request)
-        return models_markdown(hub, lang), datasets_markdown(lang), footer_markdown(hub, lang)
+        models = f"{text('about_models', lang)}\n\n{models_markdown(hub, lang)}"
+        datasets = f"{text('about_datasets', lang)}\n\n{datasets_markdown(lang)}"
+        return (
+            as_html(models),
+            as_html(datasets),
+            markdown_html(footer_markdown(hub, lang)),
+        )
 
     gr.on(
         [demo.load, refresh.click],
         render,
         None,
-        [models_md, datasets_md, footer],
+        [models_html, datasets_html, footer],
         api_visibility="private",
         show_progress="hidden",
     )

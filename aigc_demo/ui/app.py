@@ -17,7 +17,6 @@ from aigc_demo.ui.chat_tab import build_chat_tab
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.image_tab import build_image_tab
 from aigc_demo.ui.links import page_open
-from aigc_demo.ui.pages import HOME
 from aigc_demo.ui.speech_tab import build_speech_tab
 from aigc_demo.ui.text_tab import build_text_tab
 from aigc_demo.ui.train_tab import build_train_tab
@@ -62,10 +61,13 @@ HEAD = (
     # Gradio's footer repeats each link's words in its icon's alt text; the words are enough.
     " .gradio-container footer img { display: none !important; }</style>"
     # Gradio marks the chat's example buttons as a list whose items are not list items; as a group of
-    # buttons (no list role) a screen reader announces them as the buttons they are.
-    "<script>new MutationObserver(() => document.querySelectorAll('.examples[role=list]')"
-    ".forEach((group) => group.removeAttribute('role')))"
-    ".observe(document.documentElement, { childList: true, subtree: true });</script>"
+    # buttons (no list role) a screen reader announces them as the buttons they are. The lens's
+    # characters are buttons without names: each is named by the character it shows.
+    "<script>new MutationObserver(() => {"
+    " document.querySelectorAll('.examples[role=list]').forEach((group) => group.removeAttribute('role'));"
+    " document.querySelectorAll('.score-token[role=button]:not([aria-label])')"
+    ".forEach((token) => token.setAttribute('aria-label', token.textContent.trim() || '\u2423'));"
+    "}).observe(document.documentElement, { childList: true, subtree: true });</script>"
 )
 
 
@@ -111,7 +113,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
             jobs = build_train_tab(demo, hub)
         with demo.page("About", "about"):
             _page_top("about")
-            footer = gr.Markdown(elem_id="footer", render=False)
+            footer = gr.HTML(elem_id="footer", render=False)
             build_about_tab(demo, jobs, footer)
             footer.render()
     return demo
@@ -119,12 +121,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
 
 def _page_top(page: str) -> None:
     """What every page starts with: the title, the links to the pages, the page's introduction."""
-    gr.Markdown(I18N("app_title"), elem_id="title")
-    gr.HTML(I18N(f"nav_{page}"), elem_id="pages", padding=False)
-    if page == HOME:
-        gr.Markdown(I18N("app_tagline"))
-    if page != "about":  # the About page's introduction is its content
-        gr.Markdown(I18N(f"{page}_intro"))
+    gr.HTML(I18N(f"top_{page}"), elem_id="pages", padding=False)
 
 
 def launch_options() -> dict[str, Any]:

@@ -8,7 +8,7 @@ import gradio as gr
 
 from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines.latents import MAX_OFFSET
-from aigc_demo.ui.i18n import I18N
+from aigc_demo.ui.i18n import I18N, translated
 
 
 def model_picker(names: list[str], label: Any, elem_id: str) -> gr.Dropdown:
@@ -70,3 +70,14 @@ def picture_output(
         elem_id=elem_id,
         buttons=["download"] if download else [],
     )
+
+
+def show_as_built(components: list, views: dict[str, list[dict[str, Any]]]) -> None:
+    """Give built components the properties a handler would send them (``views``: for each
+    language, one dict per component), so the page arrives showing them; a label becomes a text
+    translated into each language."""
+    for index, (component, properties) in enumerate(zip(components, views["en"], strict=True)):
+        for name, value in properties.items():
+            if name == "label":
+                value = translated({lang: view[index]["label"] for lang, view in views.items()})
+            setattr(component, name, value)

@@ -7,10 +7,13 @@ read from the request's ``Accept-Language`` header, from the same table.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import gradio as gr
 
 from aigc_demo.recipes import RECIPES
-from aigc_demo.ui.pages import PAGES, nav_html
+from aigc_demo.ui.pages import HOME, PAGES, markdown_html, nav_html
 
 LANGUAGES = ("en", "zh-CN")
 
@@ -637,6 +640,21 @@ def _add_navigation() -> None:
 
 
 _add_navigation()
+
+
+def _add_page_tops() -> None:
+    """What each page starts with (``top_PAGE``), in each language, as one block of HTML: the title,
+    the links to the pages, the home page's tagline and the page's introduction."""
+    for table in TRANSLATIONS.values():
+        for page in PAGES:
+            parts = [markdown_html(table["app_title"]), table[f"nav_{page}"]]
+            if page == HOME:
+                parts.append(markdown_html(table["app_tagline"]))
+            parts.append(markdown_html(table[f"{page}_intro"]))
+            table[f"top_{page}"] = f'<div class="prose">{"".join(parts)}</div>'
+
+
+_add_page_tops()
 # The shipped cards' and the dataset catalogue's own English, in Chinese: cards are written once, in
 # English, by whoever trains a model; a Chinese page shows these translations where one exists.
 CARD_TEXTS_ZH = {
@@ -668,6 +686,16 @@ def card_text(english: str, language: str) -> str:
 
 
 I18N = gr.I18n(**TRANSLATIONS)
+
+
+def translated(texts: dict[str, str]) -> gr.i18n.I18nData:
+    """A text made while the app is built, one version per language (e.g. a slider's label that
+    names what the first model's direction tracks), as a translated text of the page. Its key
+    follows from its words, so apps built in one process never give each other their texts."""
+    key = "made_" + hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
+    for language, words in texts.items():
+        TRANSLATIONS[language][key] = words
+    return I18N(key)
 
 
 def language_of(request: gr.Request | None) -> str:

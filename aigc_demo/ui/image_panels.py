@@ -45,7 +45,9 @@ def explorer(names: list[str]) -> dict[str, Any]:
         elem_id="image-axes",
     )
     ui["sliders"] = [offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
-    with gr.Accordion(I18N("image_named"), open=True) as ui["named_group"]:
+    # Closed at first: the principal directions that track a trait are named already, and a closed
+    # panel costs a phone nothing to build until it is opened.
+    with gr.Accordion(I18N("image_named"), open=False) as ui["named_group"]:
         ui["traits"] = [offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
         with gr.Row():
             ui["like"] = _class_dropdown(None, I18N("image_like"), "image-like")

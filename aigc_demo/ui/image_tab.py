@@ -12,7 +12,6 @@ from typing import Any
 
 import gradio as gr
 
-from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.data.images import prepare_drawing
@@ -20,10 +19,10 @@ from aigc_demo.labels.files import read_label
 from aigc_demo.pipelines import describe, image, latent_map, receipts
 from aigc_demo.pipelines.receipts import Made
 from aigc_demo.ui import links
-from aigc_demo.ui.controls import picture_output
+from aigc_demo.ui.controls import picture_output, show_as_built
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
-from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.i18n import I18N, TRANSLATIONS, language_of, text, translated
 from aigc_demo.ui.image_links import ImageLinks
 from aigc_demo.ui.image_panels import (
     SLIDERS,
@@ -35,30 +34,10 @@ from aigc_demo.ui.image_panels import (
     map_panel,
     pad_panel,
 )
-from aigc_demo.ui.image_steering import KINDS, Steering, image_models
+from aigc_demo.ui.image_steering import KINDS, VIEW_KINDS, Steering, image_models, model_view
 
 CENTRED = (0.0,) * (SLIDERS + len(TRAITS) + 1)  # every moving slider at the centre (the last: strength)
 QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
-
-
-def principal_label(index: int, info: dict | None, lang: str) -> str:
-    """ "Direction 2", or "Direction 2 · Slant (r = 0.63)" when it tracks a trait."""
-    if not info or not info.get("trait"):
-        return text("image_direction_n", lang, number=index + 1)
-    trait = text(f"image_trait_{info['trait']}", lang)
-    return text("image_direction_named", lang, number=index + 1, trait=trait, fit=f"{info['fit']:.2f}")
-
-
-def trait_label(name: str, fit: float, lang: str) -> str:
-    return text("image_trait_fit", lang, trait=text(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
-
-
-def class_choices(card: ModelCard | None) -> list[tuple[str, str]]:
-    """(shown name, value) of each class a conditional model draws: the names its card gives
-    (a person's folder names), else the numbers; empty for a model that takes no class."""
-    count = card.config.get("classes", 0) if card else 0
-    names = card.extras.get("class_names") or [] if card else []
-    return [(str(names[i]) if i < len(names) else str(i), str(i)) for i in range(count)]
 
 
 class ImageHandlers:
@@ -116,18 +95,20 @@ class ImageHandlers:
         values = (*CENTRED[:-1], None, 0.0, psi, along)
         return self.decode(start_code, model_name, class_label, latent_seed, *values)
 
-    def first_picture(self) -> tuple[Any, str | None]:
-        """What the page shows before anything is moved, and its description: the first model's
-        picture at seed 0, made as the page is built so that it arrives with the page (None when
-        no model can draw)."""
+    def first_picture(self) -> tuple[Any, Any, str | None]:
+        """What the page shows before anything is moved: the first model's picture at seed 0, its
+        description in each language and its marked download, made as the page is built so that
+        they arrive with the page (Nones when no model can draw)."""
         names = image_models(self.hub)
         if not names:
-            return None, None
+            return None, None, None
         try:
             made = self.made_picture(None, names[0], "0", 0, *CENTRED[:-1], None, 0.0)
         except (ValueError, OSError, UnknownModelError):  # a broken file: the page opens all the same
-            return None, None
-        return labelled(made), self.description(made, names[0], "en")
+            return None, None, None
+        described = translated({lang: self.description(made, names[0], lang) for lang in TRANSLATIONS})
+        marked = receipts.save(receipts.with_mark(made), output_path("ai-generated-picture.png"))
+        return labelled(made), described, str(marked)
 
     def random_latent(
         self, model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"
@@ -150,14 +131,23 @@ class ImageHandlers:
 
     @shows_errors
     def draw_map(
-        self, start_code: list[float] | None, model_name: str | None, _label: Any, latent_seed: float, *values
+        self,
+        shown: bool,
+        start_code: list[float] | None,
+        model_name: str | None,
+        _label: Any,
+        latent_seed: float,
+        *values,
     ):
-        """The latent map with the current position ringed; hidden for a model without one."""
+        """The latent map with the current position ringed, drawn while its panel is open (``shown``);
+        the panel hidden for a model without a map."""
         if not model_name:
             return gr.Accordion(visible=False), None
         loaded = self.loaded(model_name)
         if not latent_map.has_map(loaded):
             return gr.Accordion(visible=False), None
+        if not shown:
+            return gr.Accordion(visible=True), gr.skip()
         steer = Steering.of(values)
         flat = latent_map.load_map(loaded)
         code = image.latent_code(
@@ -306,48 +296,22 @@ class ImageHandlers:
     ) -> list[Any]:
         """The controls for the chosen model (its classes, its directions' names and fits) and its
         picture; the first model when none is chosen or the chosen one is gone."""
-        lang = language_of(request)
         names = image_models(self.hub)
         chosen = current if current in names else (names[0] if names else None)
-        card = self.hub.entry(chosen).card if chosen else None
-        described = card.extras.get("directions", {}) if card else {}
-        named = {d["name"]: d for d in described.get("named", [])}
-        classes = [
-            (f"{name} · r = {d['fit']:.2f}", name) for name, d in named.items() if d["kind"] == "class"
-        ]
-        # A model that takes no class keeps a hidden "0", which the endpoints then ignore.
-        drawn = class_choices(card) or [("0", "0")]
-        if class_label not in [value for _, value in drawn]:
-            class_label = "0"
+        view = model_view(self.hub, chosen, class_label, Steering.of(values).raw, language_of(request))
+        class_label = view[0]["value"]
         return [
             gr.Dropdown(choices=names, value=chosen),
-            gr.Dropdown(choices=drawn, value=class_label, visible=len(drawn) > 1),
-            gr.Dropdown(choices=drawn, value=drawn[min(1, len(drawn) - 1)][1]),
-            *self._direction_sliders(card, described.get("principal", []), Steering.of(values).raw, lang),
-            gr.Accordion(visible=bool(named)),
-            *(
-                gr.Slider(label=trait_label(name, named[name]["fit"], lang), visible=True)
-                if name in named
-                else gr.Slider(visible=False)
-                for name in TRAITS
-            ),
-            gr.Dropdown(choices=classes, visible=bool(classes)),
-            gr.Slider(visible=bool(classes)),
+            *(kind(**props) for kind, props in zip(VIEW_KINDS, view, strict=True)),
             self.decode(start_code, chosen, class_label, latent_seed, *values) if chosen else None,
         ]
 
-    @staticmethod
-    def _direction_sliders(card: ModelCard | None, principal: list, raw: bool, lang: str) -> list[gr.Slider]:
-        count = card.config.get("num_directions", 0) if card else 0
-        return [
-            gr.Slider(
-                label=text("image_dimension_n", lang, number=i + 1)
-                if raw
-                else principal_label(i, principal[i] if i < len(principal) else None, lang),
-                visible=i < count,
-            )
-            for i in range(SLIDERS)
-        ]
+    def open_refresh(self, request: gr.Request, search: str, *inputs: Any) -> list[Any]:
+        """As the page opens: the controls and picture a link to this tab asks for (``refresh``
+        after ``ImageLinks.open_link``); nothing to change otherwise, the page is built ready."""
+        if not links.LinkReader(search, "image").opened:
+            return [gr.skip()] * (1 + len(VIEW_KINDS) + 1)
+        return self.refresh(request, *inputs)
 
 
 def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
@@ -361,12 +325,12 @@ def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
             ui |= explorer(image_models(hub))
         with gr.Column(scale=2, elem_id="image-side"):
             with gr.Column(elem_id="image-view"):
-                first, described = handlers.first_picture()
+                first, described, marked = handlers.first_picture()
                 ui["picture"] = picture_output(
                     I18N("image_output"), "image-output", size=300, download=False, value=first, alt=described
                 )
                 ui["download"] = gr.DownloadButton(
-                    I18N("image_download_marked"), size="sm", elem_id="image-download"
+                    I18N("image_download_marked"), value=marked, size="sm", elem_id="image-download"
                 )
             with gr.Column(elem_id="image-panels"):
                 ui["copy_link"] = links.copy_link_row("image")
@@ -377,7 +341,21 @@ def build_image_tab(hub: ModelHub, page: links.PageOpen) -> None:
     ui |= edit_panel()
     ui["start"] = gr.State(None)  # the code of an encoded drawing; None: start from the seed
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
+    ui["map_shown"] = gr.State(False)  # whether the latent map's panel is open
+    _open_on_the_first_model(handlers, ui)
     _wire(handlers, ui, page)
+
+
+def _open_on_the_first_model(handlers: ImageHandlers, ui: dict[str, Any]) -> None:
+    """Set the controls as ``refresh`` sets them for the first model, in every language, so the page
+    arrives ready: nothing to ask the server as it opens."""
+    names = image_models(handlers.hub)
+    if not names:
+        return
+    viewed = [ui["label"], ui["class_b"], *ui["sliders"], ui["named_group"], *ui["traits"]]
+    views = {lang: model_view(handlers.hub, names[0], "0", False, lang) for lang in TRANSLATIONS}
+    show_as_built([*viewed, ui["like"], ui["strength"]], views)
+    ui["map_group"].visible = latent_map.has_map(handlers.loaded(names[0]))
 
 
 def _wire(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> None:
@@ -453,11 +431,15 @@ def _wire(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen) -> 
         **live,
     )
     opened, switched = _wire_page(handlers, ui, page, inputs)
-    map_outputs = [ui["map_group"], ui["map_view"]]
+    map_inputs, map_outputs = [ui["map_shown"], *inputs], [ui["map_group"], ui["map_view"]]
     for event in (opened, switched, jumped, encoded, centred):
-        event.then(handlers.draw_map, inputs, map_outputs, **QUIET)
+        event.then(handlers.draw_map, map_inputs, map_outputs, **QUIET)
     released = [s.release for s in moving] + [label.input, ui["like"].input, ui["truncation"].release]
-    gr.on(released, handlers.draw_map, inputs, map_outputs, **QUIET)
+    gr.on(released, handlers.draw_map, map_inputs, map_outputs, **QUIET)
+    ui["map_group"].expand(lambda: True, None, ui["map_shown"], **QUIET).then(
+        handlers.draw_map, map_inputs, map_outputs, **QUIET
+    )
+    ui["map_group"].collapse(lambda: False, None, ui["map_shown"], **QUIET)
     ui["map_view"].select(
         handlers.pick_from_map, [model, label], [start, *moving, picture, ui["map_view"]], **QUIET
     )
@@ -472,7 +454,7 @@ def _wire_page(handlers: ImageHandlers, ui: dict[str, Any], page: links.PageOpen
     shown = [*refreshed, ui["like"], ui["strength"], picture]
     linking = ImageLinks(handlers.hub)
     linked = page.event.then(linking.open_link, [page.query, *inputs], [*inputs[1:], ui["start"]], **QUIET)
-    opened = linked.then(handlers.refresh, inputs, shown, **QUIET)
+    opened = linked.then(handlers.open_refresh, [page.query, *inputs], shown, **QUIET)
     switched = gr.on([model.change, ui["axes"].change], handlers.refresh, inputs, shown, **QUIET)
     picture.change(
         handlers.marked_download, picture, [ui["download"], picture], trigger_mode="always_last", **QUIET

@@ -60,9 +60,14 @@ class CopyLink:
     box: gr.Textbox
 
     def wire(self, query_of: Any, inputs: list) -> None:
-        """On a click, ``query_of(*inputs)`` makes the query; the browser adds its address and copies."""
+        """On a click, ``query_of(*inputs)`` makes the query and the box shows; the browser adds its
+        address and copies."""
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        self.button.click(query_of, inputs, self.box, **quiet).then(
+
+        def shown_query(*values: Any) -> gr.Textbox:
+            return gr.Textbox(value=query_of(*values), visible=True)
+
+        self.button.click(shown_query, inputs, self.box, **quiet).then(
             None, self.box, self.box, js=COPY_LINK, **quiet
         )
 
@@ -72,7 +77,13 @@ def copy_link_row(tab: str) -> CopyLink:
         button = gr.Button(
             I18N("link_copy"), size="sm", variant="secondary", scale=0, elem_id=f"{tab}-copy-link"
         )
-        box = gr.Textbox(label=I18N("link_label"), interactive=False, buttons=["copy"], elem_id=f"{tab}-link")
+        box = gr.Textbox(  # shown once there is a link in it
+            label=I18N("link_label"),
+            interactive=False,
+            buttons=["copy"],
+            elem_id=f"{tab}-link",
+            visible=False,
+        )
     return CopyLink(button, box)
 
 

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from html import escape
 
+from markdown_it import MarkdownIt
+
+# CommonMark without raw HTML: what a card says (anyone may upload one) is shown as text, never as markup,
+# and links to javascript: and the like are left as text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
 PAGES = ("image", "text", "speech", "chat", "train", "about")
 HOME = PAGES[0]
 
@@ -25,3 +31,9 @@ def nav_html(current: str, names: dict[str, str], label: str) -> str:
         marked = ' aria-current="page"' if page == current else ""
         links.append(f'<a href="{href}"{marked}>{escape(names[page])}</a>')
     return f'<nav class="pages" aria-label="{escape(label)}">{"".join(links)}</nav>'
+
+
+def markdown_html(markdown: str) -> str:
+    """Markdown as HTML, made on the server: the browser shows it without parsing it itself (a
+    Markdown block costs a phone a parser's run each time the page is built)."""
+    return _MARKDOWN.render(markdown)

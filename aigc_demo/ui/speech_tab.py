@@ -15,10 +15,10 @@ from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import receipts, speech
 from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
-from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
+from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
-from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.i18n import I18N, TRANSLATIONS, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
@@ -135,21 +135,31 @@ class SpeechHandlers:
         *offsets: float,
     ) -> list[Any]:
         """The installed voices, the sliders of the chosen one named by what they move, and the
-        number spoken in it: the tab has something to hear the moment it opens."""
-        lang = language_of(request)
+        number spoken in it."""
         names = self.hub.names(KIND)
         chosen = current if current in names else (names[0] if names else None)
-        card = self.hub.entry(chosen).card if chosen else None
-        count = card.config.get("num_directions", 0) if card else 0
-        infos = card.extras.get("directions", []) if card else []
-        sliders_shown = [
-            gr.Slider(label=slider_label(i, infos[i] if i < len(infos) else None, lang), visible=i < count)
-            for i in range(SLIDERS)
-        ]
+        sliders_shown = [gr.Slider(**shown) for shown in self.slider_view(chosen, language_of(request))]
         spoken = (
             self.speak_digits(chosen, digits, voice_seed, temperature, *offsets) if chosen else (None,) * 3
         )
         return [gr.Dropdown(choices=names, value=chosen), *sliders_shown, *spoken]
+
+    def open_refresh(self, request: gr.Request, search: str, *inputs: Any) -> list[Any]:
+        """As the page opens: what a link to this tab asks for (``refresh`` after ``open_link``);
+        nothing to change otherwise, the page is built ready, its number already spoken."""
+        if not links.LinkReader(search, "speech").opened:
+            return [gr.skip()] * (1 + SLIDERS + 3)
+        return self.refresh(request, *inputs)
+
+    def slider_view(self, chosen: str | None, lang: str) -> list[dict[str, Any]]:
+        """Each voice slider's label (what it moves, where a fit exists) and whether it shows."""
+        card = self.hub.entry(chosen).card if chosen else None
+        count = card.config.get("num_directions", 0) if card else 0
+        infos = card.extras.get("directions", []) if card else []
+        return [
+            {"label": slider_label(i, infos[i] if i < len(infos) else None, lang), "visible": i < count}
+            for i in range(SLIDERS)
+        ]
 
 
 def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
@@ -182,6 +192,8 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
                 buttons=[],
             )
             sliders = [offset_slider(I18N("voice_slider"), f"voice-{i}", step=0.1) for i in range(SLIDERS)]
+            if names:  # named as the first voice names them, so the page arrives ready
+                show_as_built(sliders, {lang: handlers.slider_view(names[0], lang) for lang in TRANSLATIONS})
         with gr.Column(scale=3):
             audio = gr.Audio(
                 played,
@@ -209,6 +221,6 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
     quiet = {"show_progress": "hidden", **private}
     shown = [model, *sliders, *outputs]
     linked = page.event.then(handlers.open_link, [page.query, *inputs], inputs, **quiet)
-    linked.then(handlers.refresh, inputs, shown, **quiet)
+    linked.then(handlers.open_refresh, [page.query, *inputs], shown, **quiet)
     model.change(handlers.refresh, inputs, shown, **quiet)
     copy_link.wire(handlers.link, inputs)
