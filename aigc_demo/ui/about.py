@@ -13,7 +13,7 @@ from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, TRANSLATIONS, card_text, language_of, text
 from aigc_demo.ui.model_upload import build_upload_panel
-from aigc_demo.ui.pages import markdown_html
+from aigc_demo.ui.pages import markdown_html, prose
 
 
 def format_size(num_bytes: int) -> str:
@@ -52,8 +52,8 @@ def format_metrics(metrics: dict[str, float], lang: str = "en") -> str:
 
 
 def as_html(markdown: str) -> str:
-    """A block of the page's text as HTML, styled as Gradio styles its Markdown."""
-    return f'<div class="prose">{markdown_html(markdown)}</div>'
+    """A block of the page's text, made from Markdown."""
+    return prose(markdown_html(markdown))
 
 
 def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:

@@ -13,7 +13,7 @@ import json
 import gradio as gr
 
 from aigc_demo.recipes import RECIPES
-from aigc_demo.ui.pages import HOME, PAGES, markdown_html, nav_html
+from aigc_demo.ui.pages import HOME, PAGES, markdown_html, nav_html, prose
 
 LANGUAGES = ("en", "zh-CN")
 
@@ -651,7 +651,7 @@ def _add_page_tops() -> None:
             if page == HOME:
                 parts.append(markdown_html(table["app_tagline"]))
             parts.append(markdown_html(table[f"{page}_intro"]))
-            table[f"top_{page}"] = f'<div class="prose">{"".join(parts)}</div>'
+            table[f"top_{page}"] = prose("".join(parts))
 
 
 _add_page_tops()

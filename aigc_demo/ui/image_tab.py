@@ -40,6 +40,12 @@ CENTRED = (0.0,) * (SLIDERS + len(TRAITS) + 1)  # every moving slider at the cen
 QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
 
 
+def marked_file(made: Made) -> str:
+    """A made picture as the download button gives it, with the visible "AI-GENERATED" strip (the
+    live picture stays unmarked), saved to a file of its own."""
+    return str(receipts.save(receipts.with_mark(made), output_path("ai-generated-picture.png")))
+
+
 class ImageHandlers:
     """Every handler of the Image tab, over one hub. ``decode``, ``random_latent``,
     ``interpolate``, ``manifold_grid``, ``corner_pad`` and ``encode_drawing`` are public API
@@ -107,8 +113,7 @@ class ImageHandlers:
         except (ValueError, OSError, UnknownModelError):  # a broken file: the page opens all the same
             return None, None, None
         described = translated({lang: self.description(made, names[0], lang) for lang in TRANSLATIONS})
-        marked = receipts.save(receipts.with_mark(made), output_path("ai-generated-picture.png"))
-        return labelled(made), described, str(marked)
+        return labelled(made), described, marked_file(made)
 
     def random_latent(
         self, model_name: str, class_label: str | None, psi: float = 1.0, along: str = "principal"
@@ -262,9 +267,7 @@ class ImageHandlers:
         if label is None or label.receipt is None:
             return gr.DownloadButton(value=None), gr.skip()
         made = receipts.remake(self.hub, label.receipt)
-        marked = receipts.with_mark(made)
-        saved = receipts.save(marked, output_path("ai-generated-picture.png"))
-        return gr.DownloadButton(value=str(saved)), gr.Image(
+        return gr.DownloadButton(value=marked_file(made)), gr.Image(
             alt_text=self.description(made, label.receipt["model"], language_of(request))
         )
 

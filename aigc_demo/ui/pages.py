@@ -37,3 +37,8 @@ def markdown_html(markdown: str) -> str:
     """Markdown as HTML, made on the server: the browser shows it without parsing it itself (a
     Markdown block costs a phone a parser's run each time the page is built)."""
     return _MARKDOWN.render(markdown)
+
+
+def prose(html: str) -> str:
+    """A block of the page's text, styled as Gradio styles its Markdown."""
+    return f'<div class="prose">{html}</div>'
