@@ -628,6 +628,40 @@ def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser,
         context.close()
 
 
+def test_on_a_phone_a_digit_drawn_with_a_finger_becomes_the_picture(browser, app_url):
+    """The Edit panel's pad: a stroke drawn on it is encoded, and the sliders then move that digit."""
+    phone = {"width": 390, "height": 844}
+    context = browser.new_context(locale="zh-CN", viewport=phone, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        picture = page.locator("#image-output img")
+        picture.wait_for(timeout=30_000)
+        first = picture.get_attribute("src")
+        page.get_by_role("button", name="编辑你自己的数字").click()
+        pad = page.locator("#edit-sketch canvas")
+        pad.scroll_into_view_if_needed()
+        expect(page.locator("#edit-sketch button")).to_have_text("清除")  # in the page's language
+        box = pad.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.15)
+        page.mouse.down()
+        for step in range(1, 11):
+            page.mouse.move(
+                box["x"] + box["width"] * (0.55 - step * 0.01),
+                box["y"] + box["height"] * (0.15 + step * 0.07),
+            )
+        page.mouse.up()
+        page.locator("#edit-encode").click()
+        page.locator("#edit-prepared img").wait_for(timeout=30_000)
+        expect(picture).not_to_have_attribute("src", first)
+        page.locator("#edit-sketch button").click()  # cleared: nothing left to encode
+        page.locator("#edit-upload").scroll_into_view_if_needed()
+        page.locator("#edit-encode").click()
+        expect(page.get_by_text("draw a digit or upload")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
 # What a person reads on a page as the name of something: labels, buttons, headings, links, the
 # page's links to the others, and hints in empty boxes; only what is shown.
 NAMES_ON_PAGE = """() => {

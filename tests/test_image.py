@@ -646,6 +646,44 @@ def test_encode_endpoint_takes_an_uploaded_picture(client, tmp_path):
     assert client.predict("digits", "0", 3, *CENTRE, *NAMED, api_name="/decode")  # still serving
 
 
+def _as_data_url(pixels: np.ndarray) -> str:
+    import base64
+    import io
+
+    png = io.BytesIO()
+    Image.fromarray(pixels).convert("RGBA").save(png, format="PNG")  # as a canvas gives it
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+
+
+def test_encode_endpoint_takes_a_drawing_from_the_pad(client):
+    """The drawing pad's value, a PNG data URL, is encoded as an upload is; anything else is
+    refused with a reason, and an oversized one before a byte of it is decoded."""
+    drawn = _as_data_url(_drawn_one())
+    prepared, _, code, *sliders = client.predict("digits", "0", drawn, None, api_name="/encode")
+    assert len(code) == 4
+    assert sliders == [0.0] * 12
+    with Image.open(prepared) as picture:
+        assert picture.size == (280, 280)
+    refusals = {
+        "data:image/svg+xml;base64,PHN2Zz4=": "not a PNG",
+        "data:image/png;base64,@@@": "not a readable picture",
+        "data:image/png;base64," + "A" * 1_100_000: "too large",
+    }
+    for sent, reason in refusals.items():
+        with pytest.raises(AppError, match=reason):
+            client.predict("digits", "0", sent, None, api_name="/encode")
+
+
+def test_a_data_url_is_measured_before_it_is_decoded(monkeypatch):
+    from aigc_demo.data import images
+
+    decoded = []
+    monkeypatch.setattr(images.base64, "b64decode", lambda *a, **k: decoded.append(a) or b"")
+    with pytest.raises(images.ImageFileError, match="too large"):
+        images.read_data_url(images.PNG_DATA_URL + "A" * (images.MAX_DATA_URL + 1), "the drawing")
+    assert decoded == []
+
+
 def _stroke(shift_per_row: float) -> np.ndarray:
     """A 28 x 28 grey picture of one thick stroke whose top lies ``shift_per_row`` x its height to the
     right of its bottom, upscaled 10 x as the app shows pictures."""

@@ -8,6 +8,8 @@ a square. Labels come from the folder each picture is in (``3/my_three.png``), e
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -31,6 +33,8 @@ class ImageFileError(ValueError):
 
 MAX_DRAWING_SIDE = 4096
 WORKING_SIDE = 256  # pictures to learn from are shrunk to this as they are read
+PNG_DATA_URL = "data:image/png;base64,"
+MAX_DATA_URL = 1_000_000  # characters: a drawn 280 x 280 PNG takes 5-40 thousand
 
 
 def prepare_drawing(pixels: np.ndarray, size: int = 28, box: int = 20) -> torch.Tensor:
@@ -92,6 +96,20 @@ def read_picture(data: bytes, name: str, working_side: int = WORKING_SIDE) -> np
         if isinstance(err, ImageFileError):
             raise
         raise ImageFileError(f"{name} is not a readable picture ({err})") from None
+
+
+def read_data_url(url: str, name: str) -> np.ndarray:
+    """The pixels of a PNG sent as a data URL (a drawing pad's value), as ``read_picture`` reads a
+    file: its length is checked before it is decoded, its size before its pixels are."""
+    if not url.startswith(PNG_DATA_URL):
+        raise ImageFileError(f"{name} is not a PNG picture")
+    if len(url) > MAX_DATA_URL:
+        raise ImageFileError(f"{name} is too large: at most {MAX_DATA_URL // 1000} kB")
+    try:
+        data = base64.b64decode(url[len(PNG_DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ImageFileError(f"{name} is not a readable picture") from None
+    return read_picture(data, name)
 
 
 def is_colour(pixels: np.ndarray) -> bool:

@@ -40,6 +40,8 @@ CSS = """
 .timestamps time, .playback span { color: var(--body-text-color) !important; }
 .icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
 .block .empty[aria-label] { display: none; }
+/* The drawing pad keeps its size: its row wraps on a phone rather than squeeze it. */
+#edit-sketch { min-width: min(280px, 100%) !important; }
 @media (max-width: 768px) {
   /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
   #image-row { flex-direction: column; }

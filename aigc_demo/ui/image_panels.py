@@ -11,6 +11,7 @@ from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines.image import MAX_FRAMES, MAX_GRID
 from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
+from aigc_demo.ui.drawing_pad import drawing_pad
 from aigc_demo.ui.i18n import I18N
 
 DIRECTION_KEYS = [str(i) for i in range(1, 9)] + ["ink", "slant", "width"]
@@ -124,7 +125,7 @@ def pad_panel() -> dict[str, Any]:
 def map_panel() -> dict[str, Any]:
     ui: dict[str, Any] = {}
     with gr.Accordion(I18N("image_map"), open=False, visible=False) as ui["map_group"]:
-        gr.Markdown(I18N("image_map_info"))
+        gr.HTML(I18N("image_map_info"), elem_classes="prose")
         ui["map_view"] = gr.Image(
             format="png", interactive=False, show_label=False, height=360, width=360, elem_id="latent-map"
         )
@@ -151,17 +152,7 @@ def edit_panel() -> dict[str, Any]:
     ui: dict[str, Any] = {}
     with gr.Accordion(I18N("image_edit"), open=False):
         with gr.Row():
-            ui["sketch"] = gr.Sketchpad(
-                label=I18N("image_sketch"),
-                type="numpy",
-                image_mode="L",
-                canvas_size=(280, 280),
-                height=320,
-                width=320,
-                layers=False,
-                brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                elem_id="edit-sketch",
-            )
+            ui["sketch"] = drawing_pad("edit-sketch")
             ui["upload"] = gr.Image(
                 label=I18N("image_upload"),
                 type="numpy",

@@ -14,7 +14,7 @@ import gradio as gr
 
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 from aigc_demo.backend.seeding import random_seed
-from aigc_demo.data.images import prepare_drawing
+from aigc_demo.data.images import prepare_drawing, read_data_url
 from aigc_demo.labels.files import read_label
 from aigc_demo.pipelines import describe, image, latent_map, receipts
 from aigc_demo.pipelines.receipts import Made
@@ -234,15 +234,19 @@ class ImageHandlers:
         self,
         model_name: str,
         class_label: str | None,
-        drawing: dict | None,
+        drawing: str | None,
         picture_in: Any,
         drawn: list | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio's way to report progress)
     ):
-        """Encode an uploaded picture of a digit (or else the sketch): returns the picture as
-        MNIST's were prepared, the model's reconstruction and the latent code, where the
+        """Encode an uploaded picture of a digit (or else the drawing, a PNG data URL): returns the
+        picture as MNIST's were prepared, the model's reconstruction and the latent code, where the
         sliders then start. A GAN has no encoder: its code is searched for (a second or so)."""
-        pixels = picture_in if picture_in is not None else (drawing or {}).get("composite")
+        if drawing is not None and not isinstance(drawing, str):
+            raise ValueError("the drawing must be a PNG picture as a data URL")
+        pixels = picture_in
+        if pixels is None and drawing:
+            pixels = read_data_url(drawing, "the drawing")
         if pixels is None:
             raise ValueError("draw a digit or upload a picture of one first")
         loaded = self.loaded(model_name)
