@@ -96,7 +96,22 @@ def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
     status, table, sample, picture, scrubber, _ = handlers.view(written, "zh-CN", 0, Viewer())  # the server
     assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
     assert "t" in status
-    assert list(table.columns) == ["step", "loss", "curve"]
+    assert "训练开始后" in table  # no curves yet, said in the page's language
+
+
+def test_the_loss_chart_draws_each_curve_and_says_its_latest_value():
+    from aigc_demo.ui.loss_chart import loss_chart
+
+    curves = {
+        "training": [(0, 3.0), (1, 2.5), (2, float("nan")), (3, 2.0)],
+        "<b>valid</b>": [(3, 2.2)],
+        "kl": [],
+    }
+    chart = loss_chart(curves, "Loss", "nothing yet")
+    assert chart.count("<polyline") == 2  # the empty curve is left out, the NaN point skipped
+    assert 'aria-label="Loss: training: 2; &lt;b&gt;valid&lt;/b&gt;: 2.2"' in chart  # a name is text
+    assert "<b>" not in chart
+    assert "nothing yet" in loss_chart({"kl": [(0, float("inf"))]}, "Loss", "nothing yet")
 
 
 def test_a_finished_job_s_visitor_may_take_the_model_home_and_no_one_else(handlers):

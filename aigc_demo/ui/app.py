@@ -40,6 +40,17 @@ CSS = """
 .timestamps time, .playback span { color: var(--body-text-color) !important; }
 .icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
 .block .empty[aria-label] { display: none; }
+/* The Train tab's loss chart (ui/loss_chart.py): the axes' numbers in the page's colours. */
+.loss-chart { margin: 0; }
+.loss-chart figcaption { font-weight: 600; }
+.loss-chart svg { width: 100%; height: auto; color: var(--body-text-color-subdued); font-size: 12px; }
+.loss-chart svg text { fill: currentColor; }
+.loss-chart ul {
+  display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; padding: 0; margin: 4px 0 0;
+}
+.loss-chart li span {
+  display: inline-block; width: 14px; height: 3px; margin-right: 6px; vertical-align: middle;
+}
 /* The drawing pad keeps its size: its row wraps on a phone rather than squeeze it. */
 #edit-sketch { min-width: min(280px, 100%) !important; }
 @media (max-width: 768px) {

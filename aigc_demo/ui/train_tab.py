@@ -24,18 +24,17 @@ from aigc_demo.ui.blocks import visitor_address
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import shows_errors
-from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, text, translated
 from aigc_demo.ui.train_view import (
     Viewer,
+    chart_of,
     job_status_of,
-    loss_table,
     preview_picture,
     recipe_of,
     status_markdown,
 )
 
 POLL_SECONDS = 1.0
-PLOT_POINTS = 400
 FIRST = app_recipes()[0]  # the choice the tab opens on
 # The Start button's inputs, by name, in the order the page sends them.
 FORM = ("kind", "name", "pasted", "upload", "files", "public", "preset", "epochs", "minutes", "start_from")
@@ -232,7 +231,7 @@ class TrainHandlers:
         drawn = chosen is not None and chosen.shows != "text"
         return (
             status_markdown(snap, lang, viewer),
-            loss_table(snap, lang),
+            chart_of(snap, lang),
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
             preview_picture(preview if drawn else None, chosen),
             gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
@@ -345,13 +344,8 @@ def _layout(hub: ModelHub) -> tuple[dict[str, Any], dict[str, Any]]:
         with gr.Column(scale=3):
             shown = {
                 "status": gr.Markdown(I18N("train_idle"), elem_id="train-status"),
-                "plot": gr.LinePlot(
-                    x="step",
-                    y="loss",
-                    color="curve",
-                    label=I18N("train_loss"),
-                    height=260,
-                    elem_id="train-plot",
+                "plot": gr.HTML(
+                    translated({lang: chart_of(None, lang) for lang in LANGUAGES}), elem_id="train-plot"
                 ),
                 "sample": gr.Textbox(
                     label=I18N("train_sample"), lines=6, interactive=False, elem_id="train-sample"

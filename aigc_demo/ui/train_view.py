@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from aigc_demo.jobs import JobSnapshot
 from aigc_demo.recipes import Recipe, recipe
 from aigc_demo.ui.i18n import I18N, text
+from aigc_demo.ui.loss_chart import loss_chart
 
 PLOT_POINTS = 400
 
@@ -88,18 +88,24 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> st
     return "\n\n".join(lines)
 
 
-def loss_table(snap: JobSnapshot, lang: str) -> pd.DataFrame:
-    """Both curves in one long table; the per-step training curve thinned to at most
-    ``PLOT_POINTS`` points, so the page receives a small table every second however long the run."""
+def loss_curves(snap: JobSnapshot, lang: str) -> dict[str, list[tuple[int, float]]]:
+    """Each curve by its name in the reader's language; the per-step ones thinned to at most
+    ``PLOT_POINTS`` points, so the page receives a small chart every second however long the run."""
     longest = max([len(snap.train_curve), *map(len, snap.terms.values())])
     stride = max(1, -(-longest // PLOT_POINTS))
-    rows = [(step, loss, text("train_curve_train", lang)) for step, loss in snap.train_curve[::stride]]
+    curves = {text("train_curve_train", lang): snap.train_curve[::stride]}
     for name, curve in snap.terms.items():
-        rows += [(step, loss, text(f"train_curve_{name}", lang)) for step, loss in curve[::stride]]
+        curves[text(f"train_curve_{name}", lang)] = curve[::stride]
     chosen = recipe_of(snap)
     valid_key = f"train_valid_{snap.kind}" if chosen and "valid" in chosen.texts else "train_curve_valid"
-    rows += [(step, loss, text(valid_key, lang)) for step, loss in snap.valid_curve]
-    return pd.DataFrame(rows, columns=["step", "loss", "curve"])
+    curves[text(valid_key, lang)] = list(snap.valid_curve)
+    return curves
+
+
+def chart_of(snap: JobSnapshot | None, lang: str) -> str:
+    """The job's curves as the Train tab shows them (none yet: a line saying where they will be)."""
+    curves = {} if snap is None else loss_curves(snap, lang)
+    return loss_chart(curves, text("train_loss", lang), text("train_no_curves", lang))
 
 
 def job_status_of(snap: JobSnapshot, viewer: Viewer = SERVER) -> dict[str, Any]:
