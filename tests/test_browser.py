@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from PIL import Image
@@ -591,15 +592,26 @@ def test_a_chinese_page_writes_a_poem_in_the_form_picked(browser, app):
         context.close()
 
 
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser, app_url, locale):
-    phone = {"width": 390, "height": 844}
-    context = browser.new_context(locale=locale, viewport=phone, has_touch=True, is_mobile=True)
-    page = context.new_page()
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def image_page_on_a_phone(browser, app_url: str, locale: str):
+    """The Image page on a 390 x 844 touch screen, its first picture shown: (page, picture)."""
+    context = browser.new_context(locale=locale, viewport=PHONE, has_touch=True, is_mobile=True)
     try:
+        page = context.new_page()
         page.goto(app_url)
         picture = page.locator("#image-output img")
         picture.wait_for(timeout=30_000)
+        yield page, picture
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser, app_url, locale):
+    with image_page_on_a_phone(browser, app_url, locale) as (page, picture):
         slider = page.locator("#latent-2 input[type=range]")
         slider.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
@@ -616,7 +628,7 @@ def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser,
             seen.add(picture.get_attribute("src"))
             shown = picture.bounding_box()
             assert shown["y"] >= 0
-            assert shown["y"] + shown["height"] <= phone["height"]  # the whole picture in view
+            assert shown["y"] + shown["height"] <= PHONE["height"]  # the whole picture in view
         page.mouse.up()
         assert len(seen) >= 3  # and it changed while the slider moved
         # the picture has words for a screen reader, in the page's language (this hub has no judge to
@@ -624,19 +636,11 @@ def test_on_a_phone_the_picture_stays_in_view_while_a_slider_is_dragged(browser,
         expect(picture).to_have_attribute("alt", re.compile("drawn by" if locale == "en-US" else "画出"))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{locale}-phone-image-dragged.png"))
-    finally:
-        context.close()
 
 
 def test_on_a_phone_a_digit_drawn_with_a_finger_becomes_the_picture(browser, app_url):
     """The Edit panel's pad: a stroke drawn on it is encoded, and the sliders then move that digit."""
-    phone = {"width": 390, "height": 844}
-    context = browser.new_context(locale="zh-CN", viewport=phone, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    try:
-        page.goto(app_url)
-        picture = page.locator("#image-output img")
-        picture.wait_for(timeout=30_000)
+    with image_page_on_a_phone(browser, app_url, "zh-CN") as (page, picture):
         first = picture.get_attribute("src")
         page.get_by_role("button", name="编辑你自己的数字").click()
         pad = page.locator("#edit-sketch canvas")
@@ -658,8 +662,6 @@ def test_on_a_phone_a_digit_drawn_with_a_finger_becomes_the_picture(browser, app
         page.locator("#edit-upload").scroll_into_view_if_needed()
         page.locator("#edit-encode").click()
         expect(page.get_by_text("draw a digit or upload")).to_be_visible(timeout=30_000)
-    finally:
-        context.close()
 
 
 # What a person reads on a page as the name of something: labels, buttons, headings, links, the
