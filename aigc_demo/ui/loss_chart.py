@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from html import escape
+from itertools import cycle
 
 WIDTH, HEIGHT = 560, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 10, 26  # room for the axes' numbers
@@ -41,13 +42,13 @@ def loss_chart(curves: dict[str, Curve], title: str, empty: str) -> str:
         y = TOP + (high - loss) / span_y * (HEIGHT - TOP - BOTTOM)
         return f"{x:.1f},{y:.1f}"
 
-    lines, legend = [], []
-    for (name, curve), colour in zip(curves.items(), COLOURS * len(curves), strict=False):
+    lines, legend, latest = [], [], []
+    for (name, curve), colour in zip(curves.items(), cycle(COLOURS)):
         path = " ".join(at(s, y) for s, y in curve)
         lines.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        loss = curve[-1][1]
-        legend.append(f'<li><span style="background:{colour}"></span>{escape(name)}: {_number(loss)}</li>')
-    said = "; ".join(f"{name}: {_number(curve[-1][1])}" for name, curve in curves.items())
+        latest.append(f"{name}: {_number(curve[-1][1])}")
+        legend.append(f'<li><span style="background:{colour}"></span>{escape(latest[-1])}</li>')
+    said = "; ".join(latest)
     axes = (
         f'<text x="{LEFT - 6}" y="{TOP + 10}" text-anchor="end">{_number(high)}</text>'
         f'<text x="{LEFT - 6}" y="{HEIGHT - BOTTOM}" text-anchor="end">{_number(low)}</text>'
