@@ -77,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--language", default="en-US", help="the browser's language, e.g. zh-CN")
-    parser.add_argument("--tabs", default=",".join(PAGES))
+    parser.add_argument("--tabs", default=",".join(page.name for page in PAGES))
     parser.add_argument("--lighthouse", default="npx --yes lighthouse@12.2.3")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
     args = parser.parse_args()

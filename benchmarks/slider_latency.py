@@ -62,7 +62,7 @@ def png_costs(hub: ModelHub, name: str, loaded, positions: list, label) -> tuple
     from gradio.processing_utils import encode_pil_to_bytes
     from PIL import Image
 
-    from aigc_demo.ui.image_tab import ImageHandlers
+    from aigc_demo.ui.image_handlers import ImageHandlers
 
     handlers = ImageHandlers(hub)
     plain, labelled = [], []

@@ -96,9 +96,10 @@ def test_a_card_asking_for_a_huge_model_is_refused_before_any_memory_is_taken(tm
 
 def test_the_about_panel_adds_a_model_and_says_where_it_shows(jobs, tmp_path):
     from aigc_demo.ui.model_upload import UploadHandlers
+    from aigc_demo.ui.pages import page_of_kind
 
     _, path = _gift(tmp_path)
-    said = UploadHandlers(jobs).add_model(None, str(path), "  ")
+    said = UploadHandlers(jobs, page_of_kind).add_model(None, str(path), "  ")
     assert said == "Added **gift** (image-vae): find it in Image."
     assert isinstance(jobs.hub, ModelHub)
     assert "gift" in {e.name for e in jobs.hub.entries(kind="image-vae")}

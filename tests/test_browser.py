@@ -17,7 +17,7 @@ from aigc_demo.data.mnist import load_mnist
 from aigc_demo.settings import PROJECT_ROOT
 from aigc_demo.text.vocabulary import UNKNOWN
 from aigc_demo.training.latent_map import latent_map
-from aigc_demo.ui.pages import PAGES, path_of
+from aigc_demo.ui.pages import PAGES
 from tests.helpers import (
     CHINESE,
     make_card,
@@ -702,7 +702,7 @@ def test_the_chinese_pages_leave_no_label_in_english(browser, app):
     english = []
     try:
         for visited in PAGES:
-            page.goto(url + path_of(visited))
+            page.goto(url + visited.path)
             page.locator("#pages").get_by_role("link").first.wait_for(timeout=30_000)
             page.wait_for_timeout(1500)  # the page's own opening (models in the page's language)
             for shown in page.evaluate(NAMES_ON_PAGE):
@@ -710,7 +710,7 @@ def test_the_chinese_pages_leave_no_label_in_english(browser, app):
                 for name in names:
                     left = left.replace(name, "")
                 if re.search(r"[A-Za-z]{3,}", left):
-                    english.append((visited, shown))
+                    english.append((visited.name, shown))
     finally:
         context.close()
     assert english == [], "\n".join(f"{page}: {shown!r}" for page, shown in english)

@@ -319,7 +319,7 @@ def test_the_visible_mark_and_the_audible_cue_are_drawn_from_numbers_alone():
 
 
 def test_the_image_tab_s_download_is_the_picture_with_its_mark_and_check_makes_it_again(hub, tmp_path):
-    from aigc_demo.ui.image_tab import ImageHandlers
+    from aigc_demo.ui.image_handlers import ImageHandlers
 
     model = make_image_model(classes=3)
     hub.save("digits", model, make_card(kind="image-vae", config=model.config))
@@ -327,15 +327,14 @@ def test_the_image_tab_s_download_is_the_picture_with_its_mark_and_check_makes_i
     shown = images.decode(None, "digits", "2", 5, 1.0, *[0.0] * 7, 0.0, 0.0, 0.0, None, 0.0)
     served = tmp_path / "served.png"
     shown.save(served, format="PNG", pnginfo=_pnginfo_of(shown))
-    offered, described = images.marked_download(None, str(served))
-    assert described.alt_text == "A picture drawn by digits"  # no judge on this hub to read a digit
-    path = offered.value["path"]
+    path, described = images.marked_download(str(served), "en")
+    assert described == "A picture drawn by digits"  # no judge on this hub to read a digit
     verdict = check_file(hub, path)
     assert verdict.code == 0, verdict.message
     assert verdict.label.receipt["mark"] == "visible"
     with Image.open(path) as marked:
         assert marked.height > shown.height
-    assert images.marked_download(None, None)[0].value is None
+    assert images.marked_download(None, "en") == (None, None)
 
 
 def _pnginfo_of(picture):

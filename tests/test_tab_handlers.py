@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
 import pytest
 
+from aigc_demo.ui.image_handlers import ImageHandlers
 from aigc_demo.ui.image_links import ImageLinks
-from aigc_demo.ui.image_steering import model_view
-from aigc_demo.ui.image_tab import CENTRED, ImageHandlers, Steering
+from aigc_demo.ui.image_state import ImageState, model_view
 from aigc_demo.ui.speech_tab import SpeechHandlers
 from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
 from tests.helpers import (
@@ -40,25 +41,25 @@ def texts(hub) -> TextHandlers:
     return TextHandlers(hub)
 
 
-def test_steering_names_the_slider_values_in_the_order_the_page_sends_them():
-    steer = Steering.of((1.0, *SLIDERS[1:], 0.5, 0.0, 0.0, "7", 2.0, 0.7, "raw"))
-    assert steer.offsets == (1.0, *SLIDERS[1:])
-    assert steer.named == {"ink": 0.5, "slant": 0.0, "width": 0.0, "7": 2.0}
-    assert (steer.truncation, steer.raw) == (0.7, True)
-    plain = Steering.of((*SLIDERS, *NAMED))  # truncation and axes left out
+def test_decode_s_arguments_are_named_in_the_order_callers_send_them():
+    state = ImageState.from_decode([0.5], "m", "3", 4, 1.0, *SLIDERS[1:], 0.5, 0.0, 0.0, "7", 2.0, 0.7, "raw")
+    assert (state.start, state.model, state.digit, state.seed) == ([0.5], "m", "3", 4)
+    assert state.offsets == (1.0, *SLIDERS[1:])
+    assert state.named == {"ink": 0.5, "slant": 0.0, "width": 0.0, "7": 2.0}
+    assert (state.truncation, state.raw) == (0.7, True)
+    plain = ImageState.from_decode(None, "m", "0", 1, *SLIDERS, *NAMED)  # truncation and axes left out
     assert (plain.truncation, plain.raw, "None" in plain.named) == (1.0, False, False)
+    moved = ImageState("m", offsets=(1.0, *SLIDERS[1:]), traits={"ink": 1.0, "slant": 0, "width": 0})
+    centred = moved.centred(like="2", strength=0.0)
+    assert (centred.offsets, centred.named) == (SLIDERS, {"ink": 0.0, "slant": 0.0, "width": 0.0, "2": 0.0})
 
 
 def test_decode_follows_the_sliders_and_a_seed_means_one_picture(images):
     centre = images.decode(None, "digits", "2", 5, *SLIDERS, *NAMED, 1.0, "principal")
-    again = images.decode(None, "digits", "2", 5, *SLIDERS, *NAMED, 1.0, "principal")
-    moved = images.decode(None, "digits", "2", 5, 2.0, *SLIDERS[1:], *NAMED, 1.0, "principal")
+    again = images.picture(ImageState("digits", "2", 5))
+    moved = images.picture(ImageState("digits", "2", 5, offsets=(2.0, *SLIDERS[1:])))
     assert np.array_equal(centre, again)
     assert not np.array_equal(centre, moved)
-    seed, *rest = images.random_latent("digits", "0")
-    assert isinstance(seed, int)
-    assert tuple(rest[: len(CENTRED)]) == CENTRED
-    assert rest[-1] is None  # a new seed leaves an encoded drawing behind
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_decode_follows_the_sliders_and_a_seed_means_one_picture(images):
             "encode two drawings",
         ),
         (lambda h: h.interpolate("digits", "0", 1, 2, 4, "slerp", "sideways"), "'seeds' or 'classes'"),
-        (lambda h: h.encode_drawing("digits", "0", None, None), "draw a digit"),
+        (lambda h: h.encode("digits", "0", None, None), "draw a digit"),
         (lambda h: h.interpolate("digits", "0", 1, 2, 2.5, "slerp"), "frames must be a whole number"),
         (lambda h: h.interpolate("digits", "0", 1, 2, float("nan"), "slerp"), "frames must be a"),
         (lambda h: h.manifold_grid("digits", "0", 1, "1", "2", "x"), "steps must be a"),
@@ -82,14 +83,12 @@ def test_bad_image_requests_get_a_message(images, call, message):
         call(images)
 
 
-def test_refresh_offers_the_models_classes_and_directions(images):
-    model, label, class_b, *sliders = images.refresh(
-        None, None, None, "9", 1, *SLIDERS, *NAMED, 1.0, "principal"
-    )
-    assert model.value == "digits"
-    assert (label.value, label.visible) == ("0", True)  # a class it does not draw falls back to 0
-    assert [c[1] for c in class_b.choices] == ["0", "1", "2"]
-    assert [s.visible for s in sliders[:8]] == [True] * 3 + [False] * 5  # its three directions
+def test_the_view_of_a_model_offers_its_classes_and_directions(images):
+    view = model_view(images.hub, "digits", "9", False, "en")
+    assert (view["digit"]["value"], view["digit"]["visible"]) == ("0", True)  # a class it does not draw: 0
+    assert [c[1] for c in view["digit_b"]["choices"]] == ["0", "1", "2"]
+    shown = [view[f"direction_{n}"]["visible"] for n in range(1, 9)]
+    assert shown == [True] * 3 + [False] * 5  # its three directions
 
 
 def test_interpolation_writes_a_gif_and_a_strip_both_labelled_and_reproducible(images):
@@ -178,28 +177,29 @@ def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, 
 
 def test_a_link_carries_the_image_tab_s_values_and_a_hostile_one_changes_nothing_unfit(images):
     values = (0.5, -1.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0, "2", 1.5, 0.7, "raw")
-    query = ImageLinks(images.hub).link([0.25, -2.0, 0.0, 1e-7], "digits", "1", 12.0, *values)
+    state = ImageState.from_decode([0.25, -2.0, 0.0, 1e-7], "digits", "1", 12, *values)
+    query = ImageLinks(images.hub).link(state)
     assert query.startswith("?tab=image&model=digits&class=1&seed=12&s=0.5%2C-1.25&ink=0.3&like=2")
-    current = ("digits", "0", 0, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
-    opened = ImageLinks(images.hub).open_link(query, None, *current)
-    assert opened == ["digits", "1", 12, *values, [0.25, -2.0, 0.0, 1e-7]]
+    current = ImageState("digits", "0", 0)
+    assert ImageLinks(images.hub).opened(query, current) == state
     hostile = "?tab=image&model=../../etc&seed=-1&s=nan,1&ink=1e999&psi=0&axes=<b>&start=" + "1," * 600
-    assert ImageLinks(images.hub).open_link(hostile, None, *current) == [*current, None]
+    assert ImageLinks(images.hub).opened(hostile, current) == current
     for elsewhere in ("?tab=text&seed=5", ["not", "text"], "", None):  # nothing changes
-        assert ImageLinks(images.hub).open_link(elsewhere, None, *current) == [gr.skip()] * (len(current) + 1)
+        assert ImageLinks(images.hub).opened(elsewhere, current) is None
 
 
 def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server(images, hub):
     """The Image and Speech pages are built showing the first model's controls, picture or voice:
     opening one without a link to its tab changes nothing; a link to it sets the controls."""
-    current = ("digits", "0", 0, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
+    page = image_page(images.hub)
+    current = page.controls.shown(ImageState("digits", "0", 0)) | {page.ui["map_shown"]: False}
     for search in ("", "?tab=text&seed=5", None):
-        assert set(map(repr, images.open_refresh(None, search, None, *current))) == {repr(gr.skip())}
-    model, label, *_, picture = images.open_refresh(None, "?tab=image", None, *current)
-    assert (model.value, label.value) == ("digits", "0")
-    assert picture.size == (280, 280)  # the picture the link asks for
+        assert page.open_refresh(None, current | {page.ui["query"]: search}) == {}
+    opened = page.open_refresh(None, current | {page.ui["query"]: "?tab=image"})
+    assert (opened[page.controls.model].value, opened[page.controls.digit].value) == ("digits", "0")
+    assert opened[page.ui["picture"]].size == (280, 280)  # the picture the link asks for
     english, chinese = (model_view(images.hub, "digits", "0", False, lang) for lang in ("en", "zh-CN"))
-    assert english[2]["label"] != chinese[2]["label"]  # the first direction's name, in each language
+    assert english["direction_1"]["label"] != chinese["direction_1"]["label"]  # named in each language
     model = make_speech_model()
     hub.save("voice", model, make_speech_card(model))
     voices = SpeechHandlers(hub)
@@ -241,7 +241,35 @@ def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):
 
 
 def test_a_link_without_a_seed_keeps_an_empty_seed_box_and_a_fractional_seed_is_refused(images):
-    current = ("digits", "0", None, *(0.0,) * 8, 0.0, 0.0, 0.0, None, 0.0, 1.0, "principal")
-    assert ImageLinks(images.hub).open_link("?tab=image&s=1", None, *current)[2] is None
-    assert ImageLinks(images.hub).open_link("?tab=image&seed=2.5", None, *current)[2] is None
-    assert ImageLinks(images.hub).open_link("?tab=image&seed=7", None, *current)[2] == 7
+    current = ImageState("digits", "0", None)
+    assert ImageLinks(images.hub).opened("?tab=image&s=1", current).seed is None
+    assert ImageLinks(images.hub).opened("?tab=image&seed=2.5", current).seed is None
+    assert ImageLinks(images.hub).opened("?tab=image&seed=7", current).seed == 7
+
+
+def image_page(hub):
+    """The Image page built over ``hub`` inside an app, as its events see it."""
+    from aigc_demo.ui.image_tab import build_page
+
+    with gr.Blocks():
+        opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
+        return build_page(SimpleNamespace(hub=hub, opened=opened))
+
+
+def test_the_page_s_events_name_what_they_send_and_answer_by_component(images):
+    """An event's values arrive by component and become one named state; its answer names the
+    components it changes (a random seed centres the sliders and leaves a drawing behind)."""
+    page = image_page(images.hub)
+    moved = ImageState(
+        "digits", "2", 5, start=[0.1, 0.2, 0.3, 0.4], offsets=(1.0, *SLIDERS[1:]), strength=1.5
+    )
+    sent = page.controls.shown(moved)
+    assert page.controls.state(sent) == moved
+    assert np.array_equal(page.slide(sent)[page.ui["picture"]], images.picture(moved))
+    centred = page.centre(sent)
+    assert [centred[s] for s in page.controls.moving] == [0.0] * 12
+    assert centred[page.controls.start] == moved.start  # Centre keeps the drawing's code
+    shuffled = page.random_latent("digits", "0")
+    assert isinstance(shuffled[page.controls.seed], int)
+    assert shuffled[page.controls.start] is None
+    assert all(shuffled[s] == 0.0 for s in page.controls.moving)

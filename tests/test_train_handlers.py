@@ -10,7 +10,7 @@ import pytest
 from aigc_demo.data.downloads import DATASETS
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
-from aigc_demo.ui.i18n import TRANSLATIONS
+from aigc_demo.ui.i18n import table
 from aigc_demo.ui.train_tab import SETTINGS, TrainHandlers
 from aigc_demo.ui.train_view import Viewer
 from tests.helpers import make_text_card, make_text_model
@@ -34,7 +34,7 @@ def test_every_recipe_is_complete_for_where_it_appears():
         needed = {"kind", *(["files"] if each.gives == "files" else [])}
         assert needed <= set(each.texts), each.name
         for language in ("en", "zh-CN"):
-            assert TRANSLATIONS[language][f"train_kind_{each.name}"], (each.name, language)
+            assert table()[language][f"train_kind_{each.name}"], (each.name, language)
     for each in cli_recipes():
         parser = argparse.ArgumentParser()
         each.add_arguments(parser)  # its flags parse, and none clashes with another

@@ -5,16 +5,16 @@ from types import SimpleNamespace
 import pytest
 
 from aigc_demo.ui.about import datasets_markdown, format_size, model_list, models_markdown
-from aigc_demo.ui.i18n import LANGUAGES, TRANSLATIONS, language_of, text
+from aigc_demo.ui.i18n import LANGUAGES, language_of, table, text
 from tests.helpers import make_card, make_model
 
 
 def test_every_language_has_every_text_with_the_same_placeholders():
-    assert set(TRANSLATIONS) == set(LANGUAGES)
-    english = TRANSLATIONS["en"]
-    for language, table in TRANSLATIONS.items():
-        assert set(table) == set(english), language
-        for key, value in table.items():
+    assert set(table()) == set(LANGUAGES)
+    english = table()["en"]
+    for language, texts in table().items():
+        assert set(texts) == set(english), language
+        for key, value in texts.items():
             assert value.strip(), (language, key)
             fields = {f for _, f, _, _ in string.Formatter().parse(value) if f}
             assert fields == {f for _, f, _, _ in string.Formatter().parse(english[key]) if f}, key
@@ -27,10 +27,8 @@ def test_chinese_texts_are_chinese():
     def needs_words(value: str) -> bool:  # "{factor}: {low}" has nothing to translate
         return bool(words.search(re.sub(r"\{\w+\}|AIGC|WAV|VAE|GAN|KL|MIT|top-[kp]", "", value)))
 
-    english = TRANSLATIONS["en"]
-    untranslated = [
-        k for k, v in TRANSLATIONS["zh-CN"].items() if needs_words(english[k]) and not han.search(v)
-    ]
+    english = table()["en"]
+    untranslated = [k for k, v in table()["zh-CN"].items() if needs_words(english[k]) and not han.search(v)]
     assert untranslated == []
 
 
@@ -131,7 +129,7 @@ def test_sizes_read_naturally(size, shown):
 
 def test_the_shipped_cards_and_the_datasets_read_in_chinese_on_a_chinese_page():
     from aigc_demo.backend.hub import default_hub
-    from aigc_demo.ui.i18n import CARD_TEXTS_ZH
+    from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 
     hub = default_hub()
     chinese = models_markdown(hub, "zh-CN") + datasets_markdown("zh-CN")

@@ -126,7 +126,6 @@ class Recipe:
     gives: ClassVar[str] = "files"  # what a person gives: "text", "files" or "nothing"
     public_datasets: ClassVar[tuple[str, ...]] = ()  # names in data.downloads it can learn from instead
     shows: ClassVar[str] = "picture"  # its previews: "text", "picture" or "spectrograms"
-    used_in: ClassVar[str] = "image"  # the tab its models appear in: "image", "text" or "speech"
     default_name: ClassVar[str] = "my-model"
     texts: ClassVar[dict[str, tuple[str, str]]] = {}  # UI texts, (English, Chinese): see ui.i18n
 

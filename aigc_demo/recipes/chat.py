@@ -71,7 +71,7 @@ class ChatRecipe(Recipe):
     }
     settings = ("batch_size", "learning_rate", "hidden", "layers")
     fine_tune_rate = 1e-3
-    gives, shows, used_in = "text", "text", "chat"
+    gives, shows = "text", "text"
     default_name = "my-chatbot"
     texts: ClassVar[dict] = {
         "kind": ("Chatbot (dialogue LSTM) on your chat log", "聊天机器人（对话 LSTM），用你的聊天记录"),

@@ -59,7 +59,7 @@ class SpeechRecipe(Recipe):
     }
     settings = ("batch_size", "learning_rate", "latent_dim", "beta")
     public_datasets = ("fsdd",)
-    shows, used_in = "spectrograms", "speech"
+    shows = "spectrograms"
     default_name = "my-voice"
     texts: ClassVar[dict] = {
         "kind": ("Your voice: spoken digits", "你的声音：数字读音"),

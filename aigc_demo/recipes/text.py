@@ -51,7 +51,7 @@ class TextRecipe(Recipe):
     settings = ("batch_size", "learning_rate", "hidden", "layers")
     public_datasets = ("tiny-shakespeare",)
     fine_tune_rate = 1e-3
-    gives, shows, used_in = "text", "text", "text"
+    gives, shows = "text", "text"
     default_name = "my-text-model"
     texts: ClassVar[dict] = {
         "kind": ("Text (character-level LSTM)", "文本（字符级 LSTM）"),

@@ -9,11 +9,11 @@ import gradio as gr
 import aigc_demo
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data import catalog
-from aigc_demo.jobs import TrainingJobs
+from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 from aigc_demo.ui.check_panel import build_check_panel
-from aigc_demo.ui.i18n import I18N, TRANSLATIONS, card_text, language_of, text
+from aigc_demo.ui.i18n import I18N, language_of, table, text
 from aigc_demo.ui.model_upload import build_upload_panel
-from aigc_demo.ui.pages import markdown_html, prose
+from aigc_demo.ui.prose import markdown_html, prose
 
 
 def format_size(num_bytes: int) -> str:
@@ -35,7 +35,7 @@ COUNTS = {"epoch", "epochs", "epochs_run", "prior_components"}
 def format_metric(name: str, value: float, lang: str) -> str:
     """One figure with its meaning in the reader's language: "held-out accuracy 99.37%"."""
     key = f"metric_{name}"  # a figure this app has no words for shows its name, readable
-    label = text(key, lang) if key in TRANSLATIONS["en"] else name.replace("_", " ")
+    label = text(key, lang) if key in table()["en"] else name.replace("_", " ")
     if name in PERCENT:
         shown = f"{value:.2%}"
     elif name in SECONDS:
@@ -126,10 +126,16 @@ def model_list(hub: ModelHub) -> list[dict[str, Any]]:
     ]
 
 
-def build_about_tab(demo: gr.Blocks, jobs: TrainingJobs, footer: gr.HTML) -> None:
-    """Lay out the About tab (its introduction is the page's top). Its texts depend on the models
-    present and the reader's language, so they are made on page load and on Refresh, as HTML."""
-    hub = jobs.hub
+def card_text(english: str, language: str) -> str:
+    """A card's or the catalogue's English in the reader's language, where a translation exists."""
+    return CARD_TEXTS_ZH.get(english, english) if language.startswith("zh") else english
+
+
+def build_page(site: Any) -> None:
+    """Lay out the About page (``site``: a ``pages.Site``; its introduction is the page's top), which
+    ends with the footer. Its texts depend on the models present and the reader's language, so they
+    are made on page load and on Refresh, as HTML."""
+    demo, hub = site.demo, site.hub
     models_html = gr.HTML(elem_id="about-models", padding=False)
     with gr.Row():
         refresh = gr.Button(
@@ -137,7 +143,8 @@ def build_about_tab(demo: gr.Blocks, jobs: TrainingJobs, footer: gr.HTML) -> Non
         )
     datasets_html = gr.HTML(elem_id="about-datasets", padding=False)
     build_check_panel(hub)
-    build_upload_panel(jobs)
+    build_upload_panel(site.jobs, site.page_of_kind)
+    footer = gr.HTML(elem_id="footer")
 
     def render(request: gr.Request) -> tuple[str, str, str]:
         lang = language_of(request)

@@ -3,6 +3,7 @@ links to the others; the About page ends with the footer."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import gradio as gr
@@ -11,15 +12,12 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
-from aigc_demo.ui.about import build_about_tab
+from aigc_demo.data.archive import Limits
+from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.blocks import NoStoredDeepLinks, StudioBlocks, UploadBudget
-from aigc_demo.ui.chat_tab import build_chat_tab
-from aigc_demo.ui.i18n import I18N
-from aigc_demo.ui.image_tab import build_image_tab
+from aigc_demo.ui.i18n import I18N, launch_i18n
 from aigc_demo.ui.links import page_open
-from aigc_demo.ui.speech_tab import build_speech_tab
-from aigc_demo.ui.text_tab import build_text_tab
-from aigc_demo.ui.train_tab import build_train_tab
+from aigc_demo.ui.pages import HOME, PAGES, Site, page_of_kind
 
 # Generated pictures are tiny; show them large without blurring the pixels.
 CSS = """
@@ -104,44 +102,29 @@ THEME = gr.themes.Soft(
 
 
 def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
-    """The whole app as a ``gr.Blocks``, one page per tab (``ui/pages.py``), its queue sized by the
+    """The whole app as a ``gr.Blocks``, one page per entry of ``pages.PAGES``, its queue sized by the
     settings (``StudioBlocks.queue``); launch with ``launch_options()``."""
     hub = hub if hub is not None else default_hub()
+    limits = Limits(settings.max_train_files(), settings.max_unpacked_bytes(), settings.max_train_chars())
+    jobs = TrainingJobs(hub, limits=limits)
     kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
     uploads = (max(60, kept // 4), kept)
     with StudioBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
-        _page_top("image")
-        build_image_tab(hub, page_open(demo, "image"))
-        with demo.page("Text", "text"):
-            _page_top("text")
-            build_text_tab(hub, page_open(demo, "text"))
-        with demo.page("Speech", "speech"):
-            _page_top("speech")
-            build_speech_tab(hub, page_open(demo, "speech"))
-        with demo.page("Chat", "chat"):
-            _page_top("chat")
-            build_chat_tab(demo, hub)
-        with demo.page("Train", "train"):
-            _page_top("train")
-            jobs = build_train_tab(demo, hub)
-        with demo.page("About", "about"):
-            _page_top("about")
-            footer = gr.HTML(elem_id="footer", render=False)
-            build_about_tab(demo, jobs, footer)
-            footer.render()
+        for page in PAGES:
+            with demo.page(page.name.title(), page.path) if page is not HOME else nullcontext():
+                # What every page starts with: the title, the links to the pages, its introduction.
+                gr.HTML(I18N(f"top_{page.name}"), elem_id="pages", padding=False)
+                linked = [each.name for each in PAGES if each.linked and each is not HOME]
+                opened = page_open(demo, page is HOME, linked) if page.linked else None
+                page.build(Site(demo, hub, jobs, opened, page_of_kind))
     return demo
-
-
-def _page_top(page: str) -> None:
-    """What every page starts with: the title, the links to the pages, the page's introduction."""
-    gr.HTML(I18N(f"top_{page}"), elem_id="pages", padding=False)
 
 
 def launch_options() -> dict[str, Any]:
     """Options for ``demo.launch``; host and port stay unset so that ``GRADIO_SERVER_NAME``,
     ``GRADIO_SERVER_PORT`` and Hugging Face Spaces decide them."""
     return {
-        "i18n": I18N,
+        "i18n": launch_i18n(),
         "css": CSS,
         "head": HEAD,
         "theme": THEME,

@@ -1,7 +1,7 @@
 """The Chat tab: talk with a small dialogue model, see what it considered, and where it copied from.
 
 ``ChatHandlers`` holds every handler as a plain method over the hub, so a test calls them without a
-server; ``build_chat_tab`` lays out the components and wires them to those methods.
+server; ``build_page`` lays out the components and wires them to those methods.
 """
 
 from __future__ import annotations
@@ -287,8 +287,9 @@ def attention_view(context: str, weights: list[float]) -> list[tuple[str, float]
     return [(names.get(char, char), weight / top) for char, weight in zip(context, weights, strict=True)]
 
 
-def build_chat_tab(demo: gr.Blocks, hub: ModelHub) -> None:
-    """Lay out the tab and wire its components to a ``ChatHandlers``."""
+def build_page(site: Any) -> None:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``ChatHandlers``."""
+    demo, hub = site.demo, site.hub
     names = hub.names(KIND)
     with gr.Row():
         with gr.Column(scale=3):

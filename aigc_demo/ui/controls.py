@@ -72,12 +72,12 @@ def picture_output(
     )
 
 
-def show_as_built(components: list, views: dict[str, list[dict[str, Any]]]) -> None:
-    """Give built components the properties a handler would send them (``views``: for each
-    language, one dict per component), so the page arrives showing them; a label becomes a text
-    translated into each language."""
-    for index, (component, properties) in enumerate(zip(components, views["en"], strict=True)):
-        for name, value in properties.items():
+def show_as_built(components: dict[Any, Any], views: dict[str, dict[Any, dict[str, Any]]]) -> None:
+    """Give built components (by name) the properties a handler would send them (``views``: for each
+    language, the properties of each component by the same name), so the page arrives showing them;
+    a label becomes a text translated into each language."""
+    for key, component in components.items():
+        for name, value in views["en"][key].items():
             if name == "label":
-                value = translated({lang: view[index]["label"] for lang, view in views.items()})
+                value = translated({lang: view[key]["label"] for lang, view in views.items()})
             setattr(component, name, value)

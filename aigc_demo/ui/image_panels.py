@@ -1,8 +1,10 @@
-"""The Image tab's layout: its panels of components, each returned by name for the wiring in
-``image_tab``. No handlers and no model logic here."""
+"""The Image page's layout: the controls whose values make an ``ImageState`` (``ImageControls``) and
+its panels of components, each returned by name for the wiring in ``image_tab``. No handlers and no
+model logic here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -13,10 +15,69 @@ from aigc_demo.pipelines.latents import MIN_TEMPERATURE
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls
 from aigc_demo.ui.drawing_pad import drawing_pad
 from aigc_demo.ui.i18n import I18N
+from aigc_demo.ui.image_state import DIRECTIONS, TRAITS, ImageState
 
-DIRECTION_KEYS = [str(i) for i in range(1, 9)] + ["ink", "slant", "width"]
-SLIDERS = 8
-TRAITS = ("ink", "slant", "width")
+DIRECTION_KEYS = [str(i) for i in range(1, DIRECTIONS + 1)] + list(TRAITS)
+
+
+@dataclass(frozen=True)
+class ImageControls:
+    """The components whose values make the page's ``ImageState``, by the state's names."""
+
+    model: gr.Dropdown
+    digit: gr.Dropdown
+    seed: gr.Number
+    start: gr.State  # the code of an encoded drawing; None: start from the seed
+    directions: tuple[gr.Slider, ...]
+    traits: dict[str, gr.Slider]
+    like: gr.Dropdown
+    strength: gr.Slider
+    truncation: gr.Slider
+    axes: gr.Radio
+
+    @property
+    def moving(self) -> list[gr.Slider]:
+        """The sliders that move the picture away from its seed, which Centre brings back."""
+        return [*self.directions, *self.traits.values(), self.strength]
+
+    def in_decode_order(self) -> list[Any]:
+        """The components in the order ``/decode`` takes their values (the start code first)."""
+        named = [*self.traits.values(), self.like, self.strength, self.truncation, self.axes]
+        return [self.start, self.model, self.digit, self.seed, *self.directions, *named]
+
+    def sent(self) -> set[Any]:
+        """Every component of the state: an event with these as its inputs gets their values by name."""
+        return set(self.in_decode_order())
+
+    def state(self, values: dict[Any, Any]) -> ImageState:
+        """The state from an event's values (``sent()`` as its inputs)."""
+        return ImageState(
+            model=values[self.model],
+            digit=values[self.digit],
+            seed=values[self.seed],
+            start=values[self.start],
+            offsets=tuple(values[slider] for slider in self.directions),
+            traits={name: values[slider] for name, slider in self.traits.items()},
+            like=values[self.like],
+            strength=values[self.strength],
+            truncation=values[self.truncation],
+            axes=values[self.axes],
+        )
+
+    def shown(self, state: ImageState) -> dict[Any, Any]:
+        """The values that show ``state``, for an event's outputs."""
+        return {
+            self.model: state.model,
+            self.digit: state.digit,
+            self.seed: state.seed,
+            self.start: state.start,
+            **dict(zip(self.directions, state.offsets, strict=True)),
+            **{slider: state.traits[name] for name, slider in self.traits.items()},
+            self.like: state.like,
+            self.strength: state.strength,
+            self.truncation: state.truncation,
+            self.axes: state.axes,
+        }
 
 
 def _class_dropdown(value: str | None, label: Any, elem_id: str, **more: Any) -> gr.Dropdown:
@@ -25,12 +86,12 @@ def _class_dropdown(value: str | None, label: Any, elem_id: str, **more: Any) ->
     return gr.Dropdown(choices, value=value, label=label, allow_custom_value=True, elem_id=elem_id, **more)
 
 
-def explorer(names: list[str]) -> dict[str, Any]:
-    """The model, class, seed, truncation and the sliders."""
-    ui: dict[str, Any] = {"model": model_picker(names, I18N("image_model"), "image-model")}
-    ui["label"] = _class_dropdown("0", I18N("image_class"), "image-class", visible=False)
-    ui["seed"], ui["shuffle"], ui["reset"] = seed_controls("image")
-    ui["truncation"] = gr.Slider(
+def explorer(names: list[str]) -> tuple[ImageControls, dict[str, Any]]:
+    """The model, digit, seed, truncation and the sliders; and the seed's buttons and the named group."""
+    model = model_picker(names, I18N("image_model"), "image-model")
+    digit = _class_dropdown("0", I18N("image_class"), "image-class", visible=False)
+    seed, shuffle, reset = seed_controls("image")
+    truncation = gr.Slider(
         MIN_TEMPERATURE,
         1.0,
         value=1.0,
@@ -39,21 +100,23 @@ def explorer(names: list[str]) -> dict[str, Any]:
         elem_id="image-truncation",
         buttons=[],
     )
-    ui["axes"] = gr.Radio(
+    axes = gr.Radio(
         [(I18N("image_axes_principal"), "principal"), (I18N("image_axes_raw"), "raw")],
         value="principal",
         label=I18N("image_axes"),
         elem_id="image-axes",
     )
-    ui["sliders"] = [offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(SLIDERS)]
+    directions = tuple(offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(DIRECTIONS))
     # Closed at first: the principal directions that track a trait are named already, and a closed
     # panel costs a phone nothing to build until it is opened.
-    with gr.Accordion(I18N("image_named"), open=False) as ui["named_group"]:
-        ui["traits"] = [offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS]
+    with gr.Accordion(I18N("image_named"), open=False) as named_group:
+        traits = {name: offset_slider(I18N(f"image_trait_{name}"), f"trait-{name}") for name in TRAITS}
         with gr.Row():
-            ui["like"] = _class_dropdown(None, I18N("image_like"), "image-like")
-            ui["strength"] = offset_slider(I18N("image_strength"), "image-strength")
-    return ui
+            like = _class_dropdown(None, I18N("image_like"), "image-like")
+            strength = offset_slider(I18N("image_strength"), "image-strength")
+    start = gr.State(None)
+    controls = ImageControls(model, digit, seed, start, directions, traits, like, strength, truncation, axes)
+    return controls, {"shuffle": shuffle, "reset": reset, "named_group": named_group}
 
 
 def interpolation_panel() -> dict[str, Any]:
@@ -85,7 +148,7 @@ def interpolation_panel() -> dict[str, Any]:
                 label=I18N("image_between"),
                 elem_id="interp-between",
             )
-            ui["class_b"] = _class_dropdown("1", I18N("image_class_b"), "interp-class-b")
+            ui["digit_b"] = _class_dropdown("1", I18N("image_class_b"), "interp-class-b")
         ui["go"] = gr.Button(I18N("image_interpolate_go"), elem_id="interp-go")
         ui["animation"] = gr.Image(
             label=I18N("image_animation"),

@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlencode
 import gradio as gr
 
 from aigc_demo.ui.i18n import I18N
-from aigc_demo.ui.pages import HOME, PAGES
 
 READ_QUERY = "() => window.location.search"
 # On the home page: a link to another page's tab goes on to that page (the home page's own tab stays).
@@ -41,7 +40,6 @@ COPY_LINK = """(query) => {
 }"""
 MAX_QUERY = 4000  # characters read from a link; the longest this app writes is under 1,000
 MAX_LIST = 512
-LINKED_TABS = ("image", "text", "speech")  # tabs whose state a link carries
 
 
 @dataclass(frozen=True)
@@ -87,12 +85,11 @@ def copy_link_row(tab: str) -> CopyLink:
     return CopyLink(button, box)
 
 
-def page_open(demo: gr.Blocks, page: str) -> PageOpen:
-    """The page's query, read as it loads; the home page sends links to other pages' tabs on."""
+def page_open(demo: gr.Blocks, home: bool, others: list[str]) -> PageOpen:
+    """The page's query, read as it loads; the home page sends links to the ``others`` pages on."""
     query = gr.Textbox(visible=False, elem_id="page-query")
-    if page == HOME:
-        others = json.dumps([tab for tab in PAGES if tab != HOME])
-        return PageOpen(query, demo.load(None, None, query, js=FOLLOW_LINK % others))
+    if home:
+        return PageOpen(query, demo.load(None, None, query, js=FOLLOW_LINK % json.dumps(others)))
     return PageOpen(query, demo.load(None, None, query, js=READ_QUERY))
 
 

@@ -4,6 +4,7 @@ read (``TrainingJobs.adopt``), within the visitors' quota, then listed in its ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +12,13 @@ import gradio as gr
 
 from aigc_demo import settings
 from aigc_demo.jobs import TrainingJobs
-from aigc_demo.ui import chat_tab, image_tab, speech_tab, text_tab
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, text
 
-TAB_OF_KIND = {
-    **dict.fromkeys(image_tab.KINDS, "image"),
-    text_tab.KIND: "text",
-    speech_tab.KIND: "speech",
-    chat_tab.KIND: "chat",
-}
-
 
 class UploadHandlers:
-    def __init__(self, jobs: TrainingJobs):
-        self.jobs = jobs
+    def __init__(self, jobs: TrainingJobs, page_of_kind: Callable[[str], str | None]):
+        self.jobs, self.page_of_kind = jobs, page_of_kind
 
     @shows_errors
     def add_model(self, request: gr.Request | None, path: Any, name: Any) -> str:
@@ -37,13 +30,13 @@ class UploadHandlers:
         # for the buffers a model keeps beside its weights, and no more.
         entry = self.jobs.adopt(Path(path), chosen, settings.max_upload_mb() * 1024 * 1024)
         lang = language_of(request)
-        tab = TAB_OF_KIND.get(entry.card.kind)
+        tab = self.page_of_kind(entry.card.kind)
         where = text(f"tab_{tab}", lang) if tab else text("upload_no_tab", lang)
         return text("upload_done", lang, name=entry.name, kind=entry.card.kind, where=where)
 
 
-def build_upload_panel(jobs: TrainingJobs) -> None:
-    handlers = UploadHandlers(jobs)
+def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | None]) -> None:
+    handlers = UploadHandlers(jobs, page_of_kind)
     with gr.Accordion(I18N("upload_heading"), open=False, elem_id="upload-panel"):
         gr.Markdown(I18N("upload_intro"))
         with gr.Row():

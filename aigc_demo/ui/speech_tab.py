@@ -1,7 +1,7 @@
 """The Speech tab: pick digits or type a number, choose a voice, listen, download the WAV.
 
 ``SpeechHandlers`` holds every handler as a plain method over the hub, so a test calls them without
-a server; ``build_speech_tab`` lays out the components and wires them to those methods.
+a server; ``build_page`` lays out the components and wires them to those methods.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aigc_demo.ui import links
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
-from aigc_demo.ui.i18n import I18N, TRANSLATIONS, language_of, text
+from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, text
 
 KIND = "speech-cvae"
 SLIDERS = 8
@@ -162,8 +162,9 @@ class SpeechHandlers:
         ]
 
 
-def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
-    """Lay out the tab and wire its components to a ``SpeechHandlers``."""
+def build_page(site: Any) -> None:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``SpeechHandlers``."""
+    hub, page = site.hub, site.opened
     handlers = SpeechHandlers(hub)
     played, downloaded, spectrogram = handlers.first_recording()
     with gr.Row():
@@ -193,7 +194,8 @@ def build_speech_tab(hub: ModelHub, page: links.PageOpen) -> None:
             )
             sliders = [offset_slider(I18N("voice_slider"), f"voice-{i}", step=0.1) for i in range(SLIDERS)]
             if names:  # named as the first voice names them, so the page arrives ready
-                show_as_built(sliders, {lang: handlers.slider_view(names[0], lang) for lang in TRANSLATIONS})
+                views = {lang: dict(enumerate(handlers.slider_view(names[0], lang))) for lang in LANGUAGES}
+                show_as_built(dict(enumerate(sliders)), views)
         with gr.Column(scale=3):
             audio = gr.Audio(
                 played,

@@ -1,7 +1,7 @@
 """The Text tab: a prompt, sampling controls, streamed writing, and the probability lens.
 
 ``TextHandlers`` holds every handler as a plain method over the hub, so a test calls them without
-a server; ``build_text_tab`` lays out the components and wires them to those methods.
+a server; ``build_page`` lays out the components and wires them to those methods.
 """
 
 from __future__ import annotations
@@ -336,15 +336,16 @@ class TextHandlers:
         return chooser, gr.Radio(visible=chinese), gr.Radio(visible=chinese), new_prompt
 
 
-def build_text_tab(hub: ModelHub, page: links.PageOpen) -> None:
-    """Lay out the tab and wire its components to a ``TextHandlers``."""
+def build_page(site: Any) -> None:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TextHandlers``."""
+    hub = site.hub
     with gr.Row():
         with gr.Column(scale=2):
             ui = _controls(hub.names(KIND))
         with gr.Column(scale=3):
             ui |= _results()
     ui["record"] = gr.State({})
-    _wire(TextHandlers(hub), ui, page)
+    _wire(TextHandlers(hub), ui, site.opened)
 
 
 def _controls(names: list[str]) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """The Train tab: pick what to train (one choice per recipe), give its data, a size and a time
 budget, optionally a model to fine-tune; watch the model learn, use it at once. ``TrainHandlers``
 holds every handler as a plain method over the job slot (a test calls them without a server);
-``build_train_tab`` lays out the components and wires them. Nothing here names a kind."""
+``build_page`` lays out the components and wires them. Nothing here names a kind."""
 
 from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ import gradio as gr
 
 from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
-from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
@@ -95,8 +95,8 @@ class TrainHandlers:
     """Every handler of the Train tab, over one job slot. The ``start_*`` methods, ``stop_training``
     and ``training_status`` are public API endpoints; the others serve the page."""
 
-    def __init__(self, jobs: TrainingJobs):
-        self.jobs, self.hub = jobs, jobs.hub
+    def __init__(self, jobs: TrainingJobs, page_of_kind: Callable[[str], str | None] = lambda kind: None):
+        self.jobs, self.hub, self.page_of_kind = jobs, jobs.hub, page_of_kind
         self._copies: dict[tuple, Path] = {}  # (name, file version) → its copy offered for download
 
     @shows_errors
@@ -230,7 +230,7 @@ class TrainHandlers:
         chosen = recipe_of(snap)
         drawn = chosen is not None and chosen.shows != "text"
         return (
-            status_markdown(snap, lang, viewer),
+            status_markdown(snap, lang, viewer, self.page_of_kind(chosen.model_kind) if chosen else None),
             chart_of(snap, lang),
             gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
             preview_picture(preview if drawn else None, chosen),
@@ -325,15 +325,14 @@ class TrainHandlers:
         return gr.Dropdown(choices=starting_choices(self.hub, what))
 
 
-def build_train_tab(demo: gr.Blocks, hub: ModelHub) -> TrainingJobs:
-    """Lay out the tab and wire its components to a ``TrainHandlers``; returns the job slot."""
-    limits = Limits(settings.max_train_files(), settings.max_unpacked_bytes(), settings.max_train_chars())
-    handlers = TrainHandlers(TrainingJobs(hub, limits=limits))
-    form, shown = _layout(hub)
+def build_page(site: Any) -> None:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TrainHandlers``
+    over the app's job slot."""
+    handlers = TrainHandlers(site.jobs, site.page_of_kind)
+    form, shown = _layout(site.hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
     token = gr.BrowserState("", storage_key="aigc-studio-visitor")  # whose this browser's jobs are
-    _wire(demo, handlers, form, shown, timer, token)
-    return handlers.jobs
+    _wire(site.demo, handlers, form, shown, timer, token)
 
 
 def _layout(hub: ModelHub) -> tuple[dict[str, Any], dict[str, Any]]:

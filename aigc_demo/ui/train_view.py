@@ -51,9 +51,10 @@ def recipe_of(snap: JobSnapshot) -> Recipe | None:
         return None
 
 
-def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> str:
+def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page: str | None = None) -> str:
     """The job's state, progress and the line behind it; the viewer's own jobs are named and marked
-    as theirs, so they see where theirs stands, and others' are "someone's job"."""
+    as theirs, so they see where theirs stands, and others' are "someone's job". ``page`` names the
+    page where the job's model shows (None: the About page, which lists every model)."""
     if snap.state == "idle":
         return text("train_idle", lang)
 
@@ -64,7 +65,6 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> st
         mark = f" ({text('train_yours', lang)})" if viewer.owns(owner) else ""
         return named(name, owner) + mark
 
-    chosen = recipe_of(snap)
     lines = [
         text(
             f"train_state_{snap.state}",
@@ -74,7 +74,7 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER) -> st
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
-            tab=text(f"tab_{chosen.used_in if chosen else 'image'}", lang),
+            tab=text(f"tab_{page or 'about'}", lang),
         )
     ]
     if snap.total:
