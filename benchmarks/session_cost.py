@@ -31,7 +31,7 @@ from session_memory import DECODE, rss_mb
 # The app with Gradio's own sessions: StudioBlocks keeps the holder Gradio hands it as it is.
 GRADIO_SESSIONS = """
 import runpy
-from aigc_demo.ui.blocks import StudioBlocks
+from aigc_demo.ui.gradio_seam import StudioBlocks
 StudioBlocks.state_holder = property(
     lambda self: self._state_holder, lambda self, holder: setattr(self, "_state_holder", holder)
 )

@@ -10,7 +10,7 @@ import gradio as gr
 import httpx
 import pytest
 
-from aigc_demo.ui.blocks import StudioBlocks
+from aigc_demo.ui.gradio_seam import StudioBlocks
 from tests.helpers import free_port
 
 THREADS: list[str] = []  # where the slider's values were preprocessed

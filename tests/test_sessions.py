@@ -10,7 +10,7 @@ import httpx
 from gradio.state_holder import SessionState
 
 from aigc_demo.ui import build_demo, launch_options
-from aigc_demo.ui.sessions import LazySessionState, LazyStateHolder
+from aigc_demo.ui.gradio_seam import LazySessionState, LazyStateHolder
 from tests.helpers import free_port, make_card, make_image_model
 
 

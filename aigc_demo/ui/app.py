@@ -14,9 +14,10 @@ from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.data.archive import Limits
 from aigc_demo.jobs import TrainingJobs
-from aigc_demo.ui.blocks import NoStoredDeepLinks, StudioBlocks, UploadBudget
+from aigc_demo.ui.gradio_seam import GRADIO_PAGE_CSS, GRADIO_PAGE_HEAD, StudioBlocks
 from aigc_demo.ui.i18n import I18N, launch_i18n
 from aigc_demo.ui.links import page_open
+from aigc_demo.ui.middleware import NoStoredDeepLinks, UploadBudget
 from aigc_demo.ui.pages import HOME, PAGES, Site, page_of_kind
 
 # Generated pictures are tiny; show them large without blurring the pixels.
@@ -33,11 +34,6 @@ CSS = """
 }
 #pages .pages a[aria-current="page"] { border-bottom-color: var(--color-accent); font-weight: 600; }
 #pages .pages a:hover, #pages .pages a:focus-visible { background: var(--background-fill-secondary); }
-/* WCAG AA where Gradio's own parts fall short: the audio player's times are grey at 2.5:1, its icon
-   buttons 18-20 px; an empty box's placeholder carries a label that its element may not have. */
-.timestamps time, .playback span { color: var(--body-text-color) !important; }
-.icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
-.block .empty[aria-label] { display: none; }
 /* The Train tab's loss chart (ui/loss_chart.py): the axes' numbers in the page's colours. */
 .loss-chart { margin: 0; }
 .loss-chart figcaption { font-weight: 600; }
@@ -63,25 +59,6 @@ CSS = """
   #image-panels { order: 2; }
 }
 """
-# Gradio scopes the CSS above to its container, whose own "overflow: hidden" would make it the sticky
-# picture's scroller, so that the picture never sticks: on a phone it clips instead (no scroller).
-# Gradio's own links to the pages speak English only: the pages link to each other instead (#pages).
-HEAD = (
-    "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }"
-    " .gradio-container .nav-holder { display: none !important; }"
-    # Gradio's footer repeats each link's words in its icon's alt text; the words are enough.
-    " .gradio-container footer img { display: none !important; }</style>"
-    # Gradio marks the chat's example buttons as a list whose items are not list items; as a group of
-    # buttons (no list role) a screen reader announces them as the buttons they are. The lens's
-    # characters are buttons without names: each is named by the character it shows.
-    "<script>new MutationObserver(() => {"
-    " document.querySelectorAll('.examples[role=list]').forEach((group) => group.removeAttribute('role'));"
-    " document.querySelectorAll('.score-token[role=button]:not([aria-label])')"
-    ".forEach((token) => token.setAttribute('aria-label', token.textContent.trim() || '\u2423'));"
-    "}).observe(document.documentElement, { childList: true, subtree: true });</script>"
-)
-
-
 # The system's own fonts: nothing to download before the first words show (and a Chinese page uses
 # the system's Chinese font in any case). Text colours darkened where the Soft theme's fall short of
 # WCAG AA's 4.5:1 against their background (labels, hints, white on the primary buttons).
@@ -125,8 +102,8 @@ def launch_options() -> dict[str, Any]:
     ``GRADIO_SERVER_PORT`` and Hugging Face Spaces decide them."""
     return {
         "i18n": launch_i18n(),
-        "css": CSS,
-        "head": HEAD,
+        "css": CSS + GRADIO_PAGE_CSS,
+        "head": GRADIO_PAGE_HEAD,
         "theme": THEME,
         "footer_links": ["api", "settings"],
         "max_file_size": settings.max_upload_size(),

@@ -20,11 +20,11 @@ from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
-from aigc_demo.ui.blocks import visitor_address
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, text, translated
+from aigc_demo.ui.middleware import visitor_address
 from aigc_demo.ui.train_view import (
     Viewer,
     chart_of,

@@ -1,42 +1,151 @@
-"""The app's ``gr.Blocks``: Gradio, with what a public server needs of it and Gradio leaves open.
+"""Every part of Gradio the app relies on that is not Gradio's public API, in one place.
 
-Adaptations, each in one place: values Gradio cannot read are refused in words a person can act on
-(never Python's types, exceptions or paths), trailing values left out take their defaults, as
-gradio_client sends them, and plain controls' values (sliders, choices) are checked on the event
-loop instead of a worker thread each; a selection event sent without a selection is refused by
-name; the queue gives each visitor (each address) a share, so that one client cannot fill it for
-everyone, and skips the monitoring summary of all past events after each one; a new session builds
-its components' configs only as they are needed (``sessions.py``); and pages are added inside the
-one ``with`` block, so that the app's config and server are built once. Beside them,
-``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the
-request's declared length before its body is read, and ``NoStoredDeepLinks`` refuses Gradio's
-route that writes a session's page state to disk for anyone who asks.
+Gradio 6.31 leaves open what a public server needs; the app adapts it here, each adaptation with its
+measured reason: values Gradio cannot read are refused in words a person can act on (never Python's
+types, exceptions or paths), trailing values left out take their defaults, as gradio_client sends
+them, and plain controls' values (sliders, choices) are checked on the event loop instead of a worker
+thread each; a selection event sent without a selection is refused by name; the queue gives each
+visitor (each address) a share, so that one client cannot fill it for everyone, and skips the
+monitoring summary of all past events after each one; a new session builds its components' configs
+only as they are needed (``LazySessionState``); pages are added inside the one ``with`` block, so that
+the app's config and server are built once; and a few rules of CSS and script reach into Gradio's
+page (``GRADIO_PAGE_CSS``, ``GRADIO_PAGE_HEAD``).
+
+``INTERNALS`` names each attribute, signature and class this relies on, and ``DOM_NAMES`` each class
+name of Gradio's page; ``broken_internals()`` checks the first against the Gradio installed. On import,
+a Gradio other than the one tested (``TESTED_GRADIO``) is checked at once: the app refuses to start
+with a list of what broke, rather than fail a visitor's request later. ``tests/test_gradio_seam.py``
+pins all of it, Gradio's messages that ``unreadable_value`` reads included. Which of these could be
+Gradio's own is written up in docs/ARCHITECTURE.md ("Gradio, upstream").
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import os
 import re
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import copy
+from dataclasses import dataclass
 from typing import Any
 
 import fastapi
 import gradio as gr
 from gradio import queueing
 from gradio.exceptions import ComponentProcessingError
-from gradio.state_holder import StateHolder
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from gradio.state_holder import SessionState, StateHolder
 
 from aigc_demo import settings
-from aigc_demo.ui.sessions import LazyStateHolder
+from aigc_demo.ui.middleware import visitor_address
 
 log = logging.getLogger(__name__)
+
+TESTED_GRADIO = "6.31.0"
+
+
+@dataclass(frozen=True)
+class Internal:
+    """One thing of Gradio's the app uses: ``owner.name``, with these parameters when it is called."""
+
+    owner: Any
+    name: str
+    parameters: tuple[str, ...] | None = None
+
+    def broken(self) -> str | None:
+        """What is wrong with it in the Gradio installed, or None."""
+        where = f"{getattr(self.owner, '__qualname__', self.owner)}.{self.name}"
+        if not hasattr(self.owner, self.name):
+            return f"{where} is gone"
+        if self.parameters is None:
+            return None
+        found = tuple(inspect.signature(getattr(self.owner, self.name)).parameters)
+        return None if found == self.parameters else f"{where} now takes {found}, not {self.parameters}"
+
+
+def _internals() -> tuple[Internal, ...]:
+    blocks, queue = gr.Blocks, queueing.Queue
+    called = ("block_fn", "processed_input", "iterator", "requests", "event_id", "event_data")
+    return (
+        # StudioBlocks: how events run and values are read.
+        Internal(blocks, "call_function", ("self", *called, "in_event_listener", "state", "oauth_token")),
+        Internal(blocks, "preprocess_data", ("self", "block_fn", "inputs", "state", "explicit_call")),
+        Internal(
+            blocks,
+            "_format_processing_error",
+            ("block_fn", "index", "block", "value", "is_input", "original_error"),
+        ),
+        Internal(blocks, "queue"),
+        Internal(StateHolder, "set_blocks", ("self", "blocks")),
+        Internal(StateHolder, "__getitem__", ("self", "session_id")),
+        # FairQueue: Gradio's queue with a share per address.
+        Internal(queue, "push", ("self", "body", "request", "username")),
+        Internal(queue, "compute_analytics_summary", ("self", "records")),
+        # LazySessionState: Gradio's session, its configs made on demand.
+        Internal(SessionState, "__init__", ("self", "blocks")),
+        Internal(SessionState, "_update_value_in_config", ("self", "key", "value")),
+        Internal(SessionState, "components"),
+        Internal(gr.exceptions, "ComponentProcessingError"),
+    )
+
+
+# Class names of Gradio's page that the app's CSS and script name.
+DOM_NAMES = (
+    "gradio-container",
+    "nav-holder",
+    "score-token",
+    "examples",
+    "timestamps",
+    "playback",
+    "icon-button-wrapper",
+    "download-link",
+)
+# Gradio's page, adapted: on a phone Gradio's container would be the sticky picture's scroller (its
+# own "overflow: hidden"), so that the picture never sticks: it clips instead. Gradio's own links to
+# the pages speak English only: the pages link to each other instead. Its footer repeats each link's
+# words in its icon's alt text. Its chat examples are a list whose items are not list items; as a
+# group of buttons a screen reader announces them as the buttons they are. The lens's characters are
+# buttons without names: each is named by the character it shows.
+GRADIO_PAGE_HEAD = (
+    "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }"
+    " .gradio-container .nav-holder { display: none !important; }"
+    " .gradio-container footer img { display: none !important; }</style>"
+    "<script>new MutationObserver(() => {"
+    " document.querySelectorAll('.examples[role=list]').forEach((group) => group.removeAttribute('role'));"
+    " document.querySelectorAll('.score-token[role=button]:not([aria-label])')"
+    ".forEach((token) => token.setAttribute('aria-label', token.textContent.trim() || '\u2423'));"
+    "}).observe(document.documentElement, { childList: true, subtree: true });</script>"
+)
+# WCAG AA where Gradio's own parts fall short: the audio player's times are grey at 2.5:1, its icon
+# buttons 18-20 px; an empty box's placeholder carries a label that its element may not have.
+GRADIO_PAGE_CSS = """
+.timestamps time, .playback span { color: var(--body-text-color) !important; }
+.icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
+.block .empty[aria-label] { display: none; }
+"""
+
+
+def broken_internals() -> list[str]:
+    """What of ``INTERNALS`` the installed Gradio no longer has as the app uses it (empty: all well)."""
+    return [problem for internal in _internals() if (problem := internal.broken()) is not None]
+
+
+def check_gradio() -> None:
+    """Refuse to run on a Gradio whose internals the app uses have changed, naming each change."""
+    if gr.__version__ == TESTED_GRADIO:
+        return
+    problems = broken_internals()
+    if problems:
+        raise ImportError(
+            f"AIGC Studio was tested with Gradio {TESTED_GRADIO}, not {gr.__version__}; what changed: "
+            + "; ".join(problems)
+            + ". Install the pinned version (requirements.txt) or adapt aigc_demo/ui/gradio_seam.py."
+        )
+    log.warning("Gradio %s, not the tested %s: run tests/test_gradio_seam.py", gr.__version__, TESTED_GRADIO)
+
+
+check_gradio()
 
 
 # Controls whose values are preprocessed on the event loop (``StudioBlocks._preprocessed``).
@@ -225,86 +334,56 @@ class FairQueue(queueing.Queue):
         return await super().push(body, request, username)
 
 
-def visitor_address(request: fastapi.Request | None) -> str:
-    """The address a request comes from. Behind the proxy of a public host (Spaces) that is the
-    last address the proxy added to ``X-Forwarded-For`` (earlier ones are the client's to write);
-    elsewhere the connection's own."""
-    if request is None:
-        return ""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if forwarded and settings.public():
-        return forwarded.split(",")[-1].strip()
-    return request.client.host if request.client else ""
+class LazySessionState(SessionState):
+    def __init__(self, blocks: Any, shared: dict[int, dict] | None = None):
+        # Gradio's __init__, less the config of every block
+        self.blocks_config = copy(blocks.default_config)
+        self.app_blocks = blocks.blocks
+        self.shared = {} if shared is None else shared
+        self.page_ids = [key for key in self.blocks_config.blocks if key in blocks.blocks]
+        self.config_values: dict[int, dict] = {}
+        self.state_data: dict[int, Any] = {}
+        self._state_ttl: dict[int, Any] = {}
+        self.is_closed = False
+        self.STATE_TTL_WHEN_CLOSED = 1 if os.getenv("GRADIO_IS_E2E_TEST", None) else 3600
+
+    def config_of(self, key: int) -> dict:
+        """The block's config as this session starts it. A block the session has not replaced is
+        the app's own, whose config is made once and copied for each session (an event writes
+        only ``props["value"]`` into it; everything else is replaced whole)."""
+        block = self.blocks_config.blocks[key]
+        if block is not self.app_blocks.get(key):
+            return self.blocks_config.config_for_block(key, [], block)
+        if key not in self.shared:
+            self.shared[key] = self.blocks_config.config_for_block(key, [], block)
+        config = self.shared[key]
+        return {**config, "props": {**config["props"]}} if "props" in config else dict(config)
+
+    def _update_value_in_config(self, key: int, value: Any) -> None:
+        if key not in self.config_values:
+            self.config_values[key] = self.config_of(key)
+        if "props" in self.config_values[key]:
+            self.config_values[key]["props"]["value"] = value
+
+    @property
+    def components(self) -> Iterator[dict]:
+        """Every block's config, in page order, as Gradio's eager map would hold it now."""
+        for key in dict.fromkeys([*self.page_ids, *self.config_values]):
+            if key not in self.config_values:
+                self.config_values[key] = self.config_of(key)
+            if self.config_values[key]:
+                yield self.config_values[key]
 
 
-class UploadBudget:
-    """ASGI middleware: an address may upload at most ``settings.upload_budget_bytes()`` in an hour
-    (the size each request declares counts, read before its body), and an upload that does not
-    declare its size is refused; Gradio's own limit then holds each file to ``AIGC_MAX_UPLOAD_MB``.
-    So a client cannot fill the disk with uploads faster than they are deleted."""
+class LazyStateHolder(StateHolder):
+    def __getitem__(self, session_id: str) -> SessionState:
+        if session_id not in self.session_data:
+            self.session_data[session_id] = LazySessionState(self.blocks, self.app_configs)
+        return super().__getitem__(session_id)
 
-    WINDOW_S = 3600.0
-    ADDRESSES = 10_000  # addresses remembered before the idle ones are forgotten
-
-    def __init__(self, app: Any):
-        self.app = app
-        self.lock = threading.Lock()
-        self.sent: dict[str, deque[tuple[float, int]]] = defaultdict(deque)
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/upload"):
-            refusal = self.check(Request(scope))
-            if refusal is not None:
-                status, message = refusal
-                log.info("refused an upload: %s", message)
-                await JSONResponse({"detail": message}, status_code=status)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def check(self, request: Request) -> tuple[int, str] | None:
-        """Why this upload is refused (an HTTP status and a message), or None: then its size is
-        counted against its address."""
-        try:
-            size = int(request.headers.get("content-length", ""))
-        except ValueError:
-            return 411, "an upload must say its size (Content-Length)"
-        address, now, budget = visitor_address(request), time.monotonic(), settings.upload_budget_bytes()
-        with self.lock:
-            if len(self.sent) > self.ADDRESSES:
-                self._forget_idle(now)
-            sent = self.sent[address]
-            while sent and now - sent[0][0] > self.WINDOW_S:
-                sent.popleft()
-            if sum(n for _, n in sent) + size > budget:
-                message = (
-                    f"this address has uploaded {budget / 1e6:.0f} MB in the last hour, the most one "
-                    "visitor may; try again later"
-                )
-                return 429, message
-            sent.append((now, size))
-        return None
-
-    def _forget_idle(self, now: float) -> None:
-        """Drop the addresses with nothing in the window; the caller holds the lock."""
-        for address in [a for a, sent in self.sent.items() if not sent or now - sent[-1][0] > self.WINDOW_S]:
-            del self.sent[address]
-
-
-class NoStoredDeepLinks:
-    """ASGI middleware: Gradio's ``/gradio_api/deep_link`` writes the whole page state of a session
-    (~270 kB here) to disk for any caller, a new file for every state it is asked about: one client
-    making sessions and asking for their links wrote 27 MB in 4 s. The app shares a state through
-    its own links instead (Copy link: the settings in the address, nothing stored), and has no
-    deep-link button, so the route is refused before Gradio sees it."""
-
-    def __init__(self, app: Any):
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
-            message = (
-                "this app keeps no stored page states; its Copy link buttons give a link to the settings"
-            )
-            await JSONResponse({"detail": message}, status_code=404)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+    @property
+    def app_configs(self) -> dict[int, dict]:
+        """The app's own blocks' configs, made once for all sessions (``LazySessionState.config_of``)."""
+        if "_app_configs" not in self.__dict__:
+            self._app_configs: dict[int, dict] = {}
+        return self._app_configs
