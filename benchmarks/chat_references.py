@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aigc_demo.backend.hub import default_hub
 from aigc_demo.data.text import read_text
 from aigc_demo.evaluation.chat import recall_at_1_of_10
-from aigc_demo.pipelines.chat import score_replies
+from aigc_demo.pipelines.replies import score_replies
 from aigc_demo.text.dialogue import context_text, read_chat_log, reply_text, split
 
 CACHE_WEIGHT = 0.3

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.backend.hub import default_hub
 from aigc_demo.data.text import read_text
-from aigc_demo.pipelines.chat import reply_stream
-from aigc_demo.pipelines.text import Sampling
+from aigc_demo.pipelines.replies import reply_stream
+from aigc_demo.pipelines.writing import Sampling
 from aigc_demo.text.dialogue import read_chat_log, split
 
 

@@ -1,7 +1,7 @@
 """Text speed: characters per second of single-stream generation, next to a bare model-step loop.
 
 Measures, in one run on this machine, alternating the two so both see the same load:
-  * the real sampling path (``pipelines.text.stream_text``: temperature, seeded draw, the
+  * the real sampling path (``pipelines.writing.stream_text``: temperature, seeded draw, the
     growing text) writing ``--length`` characters, with the app's default settings (temperature
     0.8, no top-k or top-p filter) and with both filters on (top-k 40, top-p 0.95);
   * a bare loop of the same model's step as the sampler runs it (``models.char_rnn.Stepper``:
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.backend.hub import default_hub
 from aigc_demo.models.char_rnn import Stepper
-from aigc_demo.pipelines.text import Sampling, prepare_prompt, stream_text
+from aigc_demo.pipelines.writing import Sampling, prepare_prompt, stream_text
 
 DEFAULTS = Sampling(temperature=0.8)
 FILTERED = Sampling(temperature=0.8, top_k=40, top_p=0.95)

@@ -14,8 +14,8 @@ from aigc_demo.cli import main
 from aigc_demo.evaluation.chat import evaluate_chat
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
-from aigc_demo.pipelines.chat import encode, reply, reply_lens, score_replies
-from aigc_demo.pipelines.text import Sampling
+from aigc_demo.pipelines.replies import encode, reply, reply_lens, score_replies
+from aigc_demo.pipelines.writing import Sampling
 from aigc_demo.recipes import JobRequest
 from aigc_demo.text.dialogue import (
     END,

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from aigc_demo.pipelines.chat import MAX_HISTORY, MAX_REPLY
+from aigc_demo.pipelines.replies import MAX_HISTORY, MAX_REPLY
 from aigc_demo.text.dialogue import MARKS
 from aigc_demo.ui.chat_tab import ChatHandlers, turns_of
 from tests.helpers import make_card, make_chat_model, make_model, running_app

@@ -13,8 +13,11 @@ PLAIN = ("Traceback", "<class ", "object at 0x", "/tmp/", "site-packages")
 
 
 def test_every_hostile_case_is_refused_or_bounded_and_others_are_served(tmp_path):
+    from benchmarks.hostile import CASES
+
     figures = run_benchmark("hostile.py", tmp_path / "hostile.json", timeout=600)
     assert figures["server_alive_at_end"]
+    assert sorted(case["case"] for case in figures["cases"]) == sorted(CASES)  # every case was tried
     for case in figures["cases"]:
         name = case["case"]
         if name not in BOUNDED:

@@ -38,7 +38,7 @@ def test_a_job_trains_reports_and_saves_a_usable_model(hub):
     assert entry.card.extras["trained_on"] == {"device": "cpu", "precision": "fp32"}  # where the hub runs
     assert entry.card.metrics["valid_loss"] < done.train_curve[0][1]  # it learned something
     assert "poem_forms" not in entry.card.extras  # prose: no forms of poems
-    from aigc_demo.pipelines.text import Sampling, generate_text
+    from aigc_demo.pipelines.writing import Sampling, generate_text
 
     assert len(generate_text(hub.load("my-text").module, "line", Sampling(), 20, seed=0)[0]) == 20
 

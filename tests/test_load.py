@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmarks.load import KINDS
 from tests.helpers import run_benchmark
 
 
@@ -13,6 +14,7 @@ def test_concurrent_visitors_are_all_served_without_errors_while_a_job_trains(tm
     figures = run_load(tmp_path, "--clients", "8", "--seconds", "10", "--during-training")
     assert figures["during_training"]
     assert figures["server_alive_at_end"]
+    assert sorted(figures["kinds"]) == sorted(KINDS)  # every kind of visitor was measured
     for kind, stats in figures["kinds"].items():
         assert stats["errors"] == 0, (kind, stats["first_errors"])
         assert stats["ok"] > 0, kind
@@ -21,6 +23,7 @@ def test_concurrent_visitors_are_all_served_without_errors_while_a_job_trains(tm
 def test_a_full_queue_says_busy_at_once_instead_of_hanging(tmp_path):
     figures = run_load(tmp_path, "--clients", "16", "--seconds", "5", "--queue-size", "2", "--timeout", "30")
     assert figures["server_alive_at_end"]
+    assert sorted(figures["kinds"]) == sorted(KINDS)
     kinds = figures["kinds"].values()
     assert sum(stats["busy"] for stats in kinds) > 0
     assert sum(stats["errors"] for stats in kinds) == 0

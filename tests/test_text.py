@@ -12,9 +12,9 @@ import torch
 
 from aigc_demo.data.text import TextFileError, decode_text, read_text, split_text
 from aigc_demo.evaluation.text import evaluate_text, poem_form_report, streams, text_loss, write_poem
-from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FormGuide, guide_for, layouts_for
-from aigc_demo.pipelines.text import Sampling, lens, prepare_prompt, sample_ids, stream_text
+from aigc_demo.pipelines.writing import Sampling, lens, prepare_prompt, sample_ids, stream_text
 from aigc_demo.text import poetry
 from aigc_demo.text.poetry import classical_poems, headings, poem_form, split_poems
 from aigc_demo.text.script import in_script, is_chinese, to_simplified, to_traditional

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from aigc_demo.ui.about import datasets_markdown, format_size, model_list, models_markdown
-from aigc_demo.ui.i18n import LANGUAGES, language_of, table, text
+from aigc_demo.ui.i18n import LANGUAGES, language_of, table, translate
 from tests.helpers import make_card, make_model
 
 
@@ -53,7 +53,7 @@ def test_language_without_a_request_is_english():
 
 
 def test_text_fills_values():
-    assert text("footer", "zh-CN", version="1", device="CPU") == "AIGC 创作工坊 1 · 模型运行于 CPU"
+    assert translate("footer", "zh-CN", version="1", device="CPU") == "AIGC 创作工坊 1 · 模型运行于 CPU"
 
 
 def test_model_cards_show_what_a_person_needs(hub):

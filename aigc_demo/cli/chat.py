@@ -51,7 +51,7 @@ def read_json(path: Path, what: str) -> object:
 
 def read_score_requests(path: Path) -> list[tuple[list[str], str]]:
     from aigc_demo.data.text import read_text
-    from aigc_demo.pipelines.chat import check_history
+    from aigc_demo.pipelines.replies import check_history
 
     pairs = []
     for number, line in enumerate(read_text(path).splitlines(), 1):
@@ -69,8 +69,8 @@ def read_score_requests(path: Path) -> list[tuple[list[str], str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aigc_demo.pipelines.chat import check_history, reply, score_replies
-    from aigc_demo.pipelines.text import Sampling
+    from aigc_demo.pipelines.replies import check_history, reply, score_replies
+    from aigc_demo.pipelines.writing import Sampling
 
     model = load_chat_model(args.checkpoint)
     if args.score:

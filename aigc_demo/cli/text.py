@@ -47,7 +47,7 @@ def load_text_model(name: str) -> tuple[CharRNN, dict[str, float] | None]:
 
 def run(args: argparse.Namespace) -> int:
     from aigc_demo.pipelines.poem_form import guide_for
-    from aigc_demo.pipelines.text import Sampling, check_request, prepare_prompt, sample_ids
+    from aigc_demo.pipelines.writing import Sampling, check_request, prepare_prompt, sample_ids
     from aigc_demo.text.script import to_simplified
 
     model, shares = load_text_model(args.checkpoint)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aigc_demo.models.chat_rnn import ChatRNN
-from aigc_demo.pipelines.chat import score_replies
+from aigc_demo.pipelines.replies import score_replies
 from aigc_demo.text.dialogue import Conversation, reply_examples
 
 CANDIDATES = 10

@@ -11,7 +11,7 @@ from torch.nn.functional import cross_entropy
 
 from aigc_demo.models.char_rnn import CharRNN
 from aigc_demo.pipelines.poem_form import FormGuide, guide_for
-from aigc_demo.pipelines.text import Sampling, sample_ids
+from aigc_demo.pipelines.writing import Sampling, sample_ids
 from aigc_demo.text.poetry import FREE, headings, layout_shares, poem_form, total_variation
 from aigc_demo.text.vocabulary import UNKNOWN
 

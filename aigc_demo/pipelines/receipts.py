@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 import aigc_demo
-from aigc_demo import settings as app_settings
+from aigc_demo import settings
 from aigc_demo.audio.wav import to_int16
 from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.labels.files import labelled_gif, labelled_wav, write_png
@@ -76,7 +76,7 @@ class Made:
 
     @property
     def label(self) -> Label:
-        return label_for(self.receipt, app_settings.content_producer(), tool_name())
+        return label_for(self.receipt, settings.content_producer(), tool_name())
 
 
 def tool_name() -> str:
@@ -128,9 +128,9 @@ def _animation(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
     return Animation(image.gif_bytes(interpolation_frames(loaded, s)))
 
 
-def interpolation(loaded: LoadedModel, **settings: Any) -> tuple[Made, Made]:
+def interpolation(loaded: LoadedModel, **chosen: Any) -> tuple[Made, Made]:
     """The animation and the strip of one interpolation, from one set of frames."""
-    plain = _plain(settings)
+    plain = _plain(chosen)
     frames = interpolation_frames(loaded, plain)
     receipt = _receipt(loaded, "animation", plain)
     strip = Made(Picture(image.strip(frames)), {**receipt, "made": "strip"})
@@ -165,9 +165,9 @@ MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
 }
 
 
-def make(loaded: LoadedModel, made: str, **settings: Any) -> Made:
-    """Make content of kind ``made`` with ``settings``, and its receipt."""
-    plain = _plain(settings)
+def make(loaded: LoadedModel, made: str, **chosen: Any) -> Made:
+    """Make content of kind ``made`` with the ``chosen`` settings, and its receipt."""
+    plain = _plain(chosen)
     return Made(MAKERS[made](loaded, plain), _receipt(loaded, made, plain))
 
 
@@ -230,10 +230,10 @@ def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
     return with_mark(remade) if receipt.get("mark") in ("visible", "audible") else remade
 
 
-def _plain(settings: dict[str, Any]) -> dict[str, Any]:
+def _plain(chosen: dict[str, Any]) -> dict[str, Any]:
     """The settings as JSON gives them back (tuples become lists, NumPy numbers Python's)."""
     plain = {}
-    for key, value in settings.items():
+    for key, value in chosen.items():
         try:
             plain[key] = json.loads(json.dumps(value, allow_nan=False, default=_number))
         except (TypeError, ValueError):

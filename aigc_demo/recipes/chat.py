@@ -156,8 +156,8 @@ class ChatRecipe(Recipe):
         return parameter_count(model), 4 * config.batch_size * config.window * per_character
 
     def preview(self, plan: Plan) -> Callable[[torch.nn.Module], str]:
-        from aigc_demo.pipelines.chat import reply
-        from aigc_demo.pipelines.text import Sampling
+        from aigc_demo.pipelines.replies import reply
+        from aigc_demo.pipelines.writing import Sampling
 
         train, _ = plan.data
         chinese = is_chinese("".join(train[0].turns)) if train else False

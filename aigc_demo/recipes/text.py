@@ -143,7 +143,7 @@ class TextRecipe(Recipe):
         return parameter_count(model), 4 * config.batch_size * config.seq_len * per_character
 
     def preview(self, plan: Plan) -> Callable[[torch.nn.Module], str]:
-        from aigc_demo.pipelines.text import Sampling, generate_text
+        from aigc_demo.pipelines.writing import Sampling, generate_text
 
         train, _ = plan.data
         prompt = train.lstrip()[:1] or "\n"  # the first character of the text (a new line if blank)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 
 from aigc_demo.models.chat_rnn import ChatRNN
-from aigc_demo.pipelines.chat import stream_nats
+from aigc_demo.pipelines.replies import stream_nats
 from aigc_demo.text.dialogue import MARKS, Conversation, context_text, reply_examples, reply_text
 from aigc_demo.text.vocabulary import UNKNOWN, Vocabulary
 from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy

@@ -11,7 +11,7 @@ from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data import catalog
 from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 from aigc_demo.ui.check_panel import build_check_panel
-from aigc_demo.ui.i18n import I18N, language_of, table, text
+from aigc_demo.ui.i18n import I18N, language_of, table, translate
 from aigc_demo.ui.model_upload import build_upload_panel
 from aigc_demo.ui.prose import markdown_html, prose
 
@@ -35,11 +35,11 @@ COUNTS = {"epoch", "epochs", "epochs_run", "prior_components"}
 def format_metric(name: str, value: float, lang: str) -> str:
     """One figure with its meaning in the reader's language: "held-out accuracy 99.37%"."""
     key = f"metric_{name}"  # a figure this app has no words for shows its name, readable
-    label = text(key, lang) if key in table()["en"] else name.replace("_", " ")
+    label = translate(key, lang) if key in table()["en"] else name.replace("_", " ")
     if name in PERCENT:
         shown = f"{value:.2%}"
     elif name in SECONDS:
-        shown = text("metric_minutes", lang, minutes=f"{value / 60:.0f}")
+        shown = translate("metric_minutes", lang, minutes=f"{value / 60:.0f}")
     elif name in COUNTS:
         shown = f"{value:.0f}"
     else:
@@ -58,19 +58,19 @@ def as_html(markdown: str) -> str:
 
 def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
     card = entry.card
-    origin = text("origin_shipped" if entry.shipped else "origin_user", lang)
+    origin = translate("origin_shipped" if entry.shipped else "origin_user", lang)
     rows = [
-        (text("card_kind", lang), f"`{card.kind}`"),
-        (text("card_dataset", lang), card.dataset.name),
-        (text("card_license", lang), card_text(card.dataset.license, lang) or "—"),
-        (text("card_metrics", lang), format_metrics(card.metrics, lang)),
-        (text("card_size", lang), format_size(entry.size_bytes)),
-        (text("card_origin", lang), origin),
-        (text("card_loaded", lang), loaded_on or text("card_not_loaded", lang)),
-        (text("card_created", lang), card.created),
+        (translate("card_kind", lang), f"`{card.kind}`"),
+        (translate("card_dataset", lang), card.dataset.name),
+        (translate("card_license", lang), card_text(card.dataset.license, lang) or "—"),
+        (translate("card_metrics", lang), format_metrics(card.metrics, lang)),
+        (translate("card_size", lang), format_size(entry.size_bytes)),
+        (translate("card_origin", lang), origin),
+        (translate("card_loaded", lang), loaded_on or translate("card_not_loaded", lang)),
+        (translate("card_created", lang), card.created),
     ]
     if card.training_command:
-        rows.append((text("card_command", lang), f"`{card.training_command}`"))
+        rows.append((translate("card_command", lang), f"`{card.training_command}`"))
     lines = [f"### {entry.name}"]
     if card.description:
         lines.append(card_text(card.description, lang))
@@ -82,18 +82,18 @@ def models_markdown(hub: ModelHub, lang: str) -> str:
     entries = hub.entries()
     loaded = {m.entry.name: device_words(hub, lang) for m in hub.loaded_models()}
     if not entries:
-        parts = [text("no_models", lang, user_dir=hub.user_dir)]
+        parts = [translate("no_models", lang, user_dir=hub.user_dir)]
     else:
         parts = [_card_markdown(e, loaded.get(e.name), lang) for e in entries]
     skipped = hub.skipped()
     if skipped:
-        parts.append(f"### {text('skipped_heading', lang)}")
+        parts.append(f"### {translate('skipped_heading', lang)}")
         parts += [f"- `{s.path.name}`: {s.reason}" for s in skipped]
     return "\n\n".join(parts)
 
 
 def datasets_markdown(lang: str) -> str:
-    by = text("dataset_by", lang)
+    by = translate("dataset_by", lang)
     return "\n".join(
         f"- **[{d.name}]({d.source})** {by} {d.attribution} — {card_text(d.license, lang)}"
         for d in catalog.ALL
@@ -101,13 +101,13 @@ def datasets_markdown(lang: str) -> str:
 
 
 def footer_markdown(hub: ModelHub, lang: str) -> str:
-    return text("footer", lang, version=aigc_demo.__version__, device=device_words(hub, lang))
+    return translate("footer", lang, version=aigc_demo.__version__, device=device_words(hub, lang))
 
 
 def device_words(hub: ModelHub, lang: str) -> str:
     """Where the models run, in the reader's language: "CPU (2 threads)", "CPU（2 个线程）", a GPU's name."""
     threads = hub.cpu_threads()
-    return hub.describe_device() if threads is None else text("device_cpu", lang, threads=threads)
+    return hub.describe_device() if threads is None else translate("device_cpu", lang, threads=threads)
 
 
 def model_list(hub: ModelHub) -> list[dict[str, Any]]:
@@ -148,8 +148,8 @@ def build_page(site: Any) -> None:
 
     def render(request: gr.Request) -> tuple[str, str, str]:
         lang = language_of(request)
-        models = f"{text('about_models', lang)}\n\n{models_markdown(hub, lang)}"
-        datasets = f"{text('about_datasets', lang)}\n\n{datasets_markdown(lang)}"
+        models = f"{translate('about_models', lang)}\n\n{models_markdown(hub, lang)}"
+        datasets = f"{translate('about_datasets', lang)}\n\n{datasets_markdown(lang)}"
         return (
             as_html(models),
             as_html(datasets),

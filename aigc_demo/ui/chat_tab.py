@@ -13,12 +13,11 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, check_seed, random_seed
-from aigc_demo.pipelines import chat as talking
-from aigc_demo.pipelines.text import MAX_TEMPERATURE, MIN_TEMPERATURE, Sampling
+from aigc_demo.pipelines import replies
+from aigc_demo.pipelines.writing import MAX_TEMPERATURE, MIN_TEMPERATURE, Sampling
 from aigc_demo.text.dialogue import END, SPEAKERS
 from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors, speaks_chinese
-from aigc_demo.ui.i18n import I18N, language_of
-from aigc_demo.ui.i18n import text as translate
+from aigc_demo.ui.i18n import I18N, language_of, translate
 
 KIND = "chat-rnn"
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while replying
@@ -44,7 +43,7 @@ def turns_of(messages: Any) -> list[str]:
         raise ValueError("the conversation must be a list of messages")
     turns: list[str] = []
     last_role = None
-    for message in messages[-2 * talking.MAX_HISTORY :]:
+    for message in messages[-2 * replies.MAX_HISTORY :]:
         if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
             raise ValueError('each message must have a role ("user" or "assistant") and a content')
         content = _text_of(message.get("content"))
@@ -53,7 +52,7 @@ def turns_of(messages: Any) -> list[str]:
         else:
             turns.append(content)
         last_role = message["role"]
-    return talking.check_history(turns[-talking.MAX_HISTORY :])
+    return replies.check_history(turns[-replies.MAX_HISTORY :])
 
 
 def _messages(messages: Any) -> list[dict]:
@@ -76,10 +75,10 @@ def _before_reply(messages: Any) -> list[dict]:
 def _text_of(content: Any) -> str:
     """A message's text: a string, or Gradio's list of parts (texts only)."""
     if isinstance(content, str):
-        return content[: talking.MAX_MESSAGE]
+        return content[: replies.MAX_MESSAGE]
     if isinstance(content, list):
         texts = [part.get("text", "") for part in content if isinstance(part, dict)]
-        return "".join(t for t in texts if isinstance(t, str))[: talking.MAX_MESSAGE]
+        return "".join(t for t in texts if isinstance(t, str))[: replies.MAX_MESSAGE]
     raise ValueError("a message's content must be text")
 
 
@@ -96,7 +95,7 @@ def _message(role: str, content: str) -> dict[str, str]:
 def _reply_events(model: Any, history: list[str], sampling: Sampling, seed: Any, start: str = ""):
     """Replies written so far, at most one every ``STREAM_INTERVAL`` (and always the last)."""
     last, written = 0.0, start
-    for written in talking.reply_stream(model, history, sampling, seed, talking.DEFAULT_REPLY, start):
+    for written in replies.reply_stream(model, history, sampling, seed, replies.DEFAULT_REPLY, start):
         if time.monotonic() - last >= STREAM_INTERVAL:
             last = time.monotonic()
             yield written
@@ -127,7 +126,7 @@ class ChatHandlers:
             raise ValueError("type a message first")
         model = _model(self.hub, model_name)
         sampling = Sampling.checked(temperature, top_k, top_p)
-        shown = [*(messages or []), _message("user", message[: talking.MAX_MESSAGE])]
+        shown = [*(messages or []), _message("user", message[: replies.MAX_MESSAGE])]
         history = turns_of(shown)
         for written in _reply_events(model, history, sampling, seed):
             yield (
@@ -150,7 +149,7 @@ class ChatHandlers:
         the person's. The same conversation, settings and seed give the same reply."""
         model = _model(self.hub, model_name)
         sampling = Sampling.checked(temperature, top_k, top_p)
-        return talking.reply(model, talking.check_history(history), sampling, seed)
+        return replies.reply(model, replies.check_history(history), sampling, seed)
 
     # The page's own events (not in the API).
     @shows_errors
@@ -187,7 +186,7 @@ class ChatHandlers:
         if not record or not record.get("reply"):
             return *empty, record
         model = _model(self.hub, record["model"])
-        context, steps = talking.reply_lens(model, record["history"], record["reply"])
+        context, steps = replies.reply_lens(model, record["history"], record["reply"])
         record = {**record, "context": context, "steps": steps}
         shaded = [("⏎" if s.char == "\n" else s.char, s.probability) for s in steps]
         return shaded, *empty[1:], record
@@ -325,7 +324,7 @@ def _conversation(hub: ModelHub, names: list[str]) -> dict[str, Any]:
             label=I18N("chat_message_label"),  # not shown; what a screen reader announces
             show_label=False,
             placeholder=I18N("chat_message_placeholder"),
-            max_length=talking.MAX_MESSAGE,
+            max_length=replies.MAX_MESSAGE,
             scale=4,
             elem_id="chat-message",
         )

@@ -12,7 +12,7 @@ from aigc_demo.pipelines.check import check_file
 from aigc_demo.pipelines.receipts import Animation, Picture, save
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, shows_errors
-from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.i18n import I18N, language_of, translate
 
 
 class CheckHandlers:
@@ -25,7 +25,7 @@ class CheckHandlers:
         if not isinstance(path, str) or not path:
             raise ValueError("give a PNG, GIF or WAV file to check")
         verdict = check_file(self.hub, path)
-        headline = text(f"check_verdict_{verdict.code}", language_of(request))
+        headline = translate(f"check_verdict_{verdict.code}", language_of(request))
         fields = None
         if verdict.label is not None:
             fields = {"AIGC": verdict.label.aigc, "receipt": verdict.label.receipt}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from aigc_demo.ui.i18n import LANGUAGES, text
+from aigc_demo.ui.i18n import LANGUAGES, translate
 
 SIDE = 280  # the canvas's pixels a side; the drawing is made MNIST-like on the server
 PEN = 18  # the pen's width in canvas pixels, a stroke as thick as a digit's in MNIST at this size
@@ -83,7 +83,7 @@ def drawing_pad(elem_id: str) -> gr.HTML:
         css_template=STYLE,
         js_on_load=SCRIPT,
         words={
-            lang: {"label": text("image_sketch", lang), "clear": text("image_sketch_clear", lang)}
+            lang: {"label": translate("image_sketch", lang), "clear": translate("image_sketch_clear", lang)}
             for lang in LANGUAGES
         },
         elem_id=elem_id,

@@ -5,7 +5,7 @@ shares in ``common_texts.py``, and each recipe brings the words of its own Train
 ``table()`` gathers them, with each page's top (title, links, introduction) made from them, into one
 table per language the first time a text is needed, and never changes it after. Static texts go
 through ``I18N(key)`` and Gradio shows them in the browser's language (``launch_i18n``); texts a
-handler makes at request time use ``text()`` with the language of the request's ``Accept-Language``.
+handler makes at request time use ``translate()`` with the language of the request's ``Accept-Language``.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def language_of(request: gr.Request | None) -> str:
     return "en"
 
 
-def text(key: str, language: str, **values: object) -> str:
+def translate(key: str, language: str, **values: object) -> str:
     """The text for ``key`` in ``language`` with ``values`` filled in."""
     words = table().get(language, table()["en"])[key]
     return words.format(**values) if values else words

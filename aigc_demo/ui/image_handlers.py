@@ -14,7 +14,7 @@ from aigc_demo.pipelines import describe, image, latent_map, receipts
 from aigc_demo.pipelines.receipts import Made
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
-from aigc_demo.ui.i18n import LANGUAGES, text, translated
+from aigc_demo.ui.i18n import LANGUAGES, translate, translated
 from aigc_demo.ui.image_state import KINDS, ImageState, image_models
 
 
@@ -206,6 +206,6 @@ class ImageHandlers:
             judge = None
         reading = describe.read_digit(judge, made.content.pixels) if judge is not None else None
         if reading is None or reading.confidence < 0.5:
-            return text("image_alt", lang, model=model_name)
-        lean = "" if reading.lean == "upright" else text(f"image_alt_lean_{reading.lean}", lang)
-        return text("image_alt_digit", lang, digit=reading.digit, lean=lean, model=model_name)
+            return translate("image_alt", lang, model=model_name)
+        lean = "" if reading.lean == "upright" else translate(f"image_alt_lean_{reading.lean}", lang)
+        return translate("image_alt_digit", lang, digit=reading.digit, lean=lean, model=model_name)

@@ -9,7 +9,7 @@ from typing import Any
 
 from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.ui.i18n import text
+from aigc_demo.ui.i18n import translate
 
 KINDS = ("image-vae", "image-gan")
 DIRECTIONS = 8  # principal-direction sliders
@@ -83,13 +83,13 @@ def image_models(hub: ModelHub) -> list[str]:
 def principal_label(index: int, info: dict | None, lang: str) -> str:
     """ "Direction 2", or "Direction 2 · Slant (r = 0.63)" when it tracks a trait."""
     if not info or not info.get("trait"):
-        return text("image_direction_n", lang, number=index + 1)
-    trait = text(f"image_trait_{info['trait']}", lang)
-    return text("image_direction_named", lang, number=index + 1, trait=trait, fit=f"{info['fit']:.2f}")
+        return translate("image_direction_n", lang, number=index + 1)
+    trait = translate(f"image_trait_{info['trait']}", lang)
+    return translate("image_direction_named", lang, number=index + 1, trait=trait, fit=f"{info['fit']:.2f}")
 
 
 def trait_label(name: str, fit: float, lang: str) -> str:
-    return text("image_trait_fit", lang, trait=text(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
+    return translate("image_trait_fit", lang, trait=translate(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
 
 
 def class_choices(card: ModelCard | None) -> list[tuple[str, str]]:
@@ -120,7 +120,7 @@ def model_view(hub: ModelHub, chosen: str | None, digit: str | None, raw: bool, 
     }
     for i in range(DIRECTIONS):
         label = (
-            text("image_dimension_n", lang, number=i + 1)
+            translate("image_dimension_n", lang, number=i + 1)
             if raw
             else principal_label(i, principal[i] if i < len(principal) else None, lang)
         )

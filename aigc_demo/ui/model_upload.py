@@ -13,7 +13,7 @@ import gradio as gr
 from aigc_demo import settings
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.handlers import shows_errors
-from aigc_demo.ui.i18n import I18N, language_of, text
+from aigc_demo.ui.i18n import I18N, language_of, translate
 
 
 class UploadHandlers:
@@ -31,8 +31,8 @@ class UploadHandlers:
         entry = self.jobs.adopt(Path(path), chosen, settings.max_upload_mb() * 1024 * 1024)
         lang = language_of(request)
         tab = self.page_of_kind(entry.card.kind)
-        where = text(f"tab_{tab}", lang) if tab else text("upload_no_tab", lang)
-        return text("upload_done", lang, name=entry.name, kind=entry.card.kind, where=where)
+        where = translate(f"tab_{tab}", lang) if tab else translate("upload_no_tab", lang)
+        return translate("upload_done", lang, name=entry.name, kind=entry.card.kind, where=where)
 
 
 def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | None]) -> None:

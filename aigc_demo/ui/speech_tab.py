@@ -18,7 +18,7 @@ from aigc_demo.ui import links
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
-from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, text
+from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
 
 KIND = "speech-cvae"
 SLIDERS = 8
@@ -30,16 +30,16 @@ FIRST_NUMBER = "2026"  # what the page says before a visitor types anything
 def slider_label(index: int, info: dict | None, lang: str) -> str:
     """What a voice slider does, with how well that name fits, in the reader's language."""
     if not info or not info.get("factor"):
-        return text("voice_direction", lang, number=index + 1)
+        return translate("voice_direction", lang, number=index + 1)
     factor = info["factor"]
     measure = "η²" if factor == "speaker" else "r"
     low, high = info["low"], info["high"]
     if factor != "speaker":
-        low, high = text(f"voice_{low}", lang), text(f"voice_{high}", lang)
-    return text(
+        low, high = translate(f"voice_{low}", lang), translate(f"voice_{high}", lang)
+    return translate(
         "voice_labelled",
         lang,
-        factor=text(f"voice_factor_{factor}", lang),
+        factor=translate(f"voice_factor_{factor}", lang),
         low=low,
         high=high,
         measure=measure,

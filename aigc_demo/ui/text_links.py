@@ -10,7 +10,7 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED
-from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links

@@ -16,14 +16,13 @@ import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
-from aigc_demo.pipelines import text as writing
+from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES, guide_for
 from aigc_demo.text.poetry import FREE
 from aigc_demo.text.script import in_script, is_chinese
 from aigc_demo.ui import links
 from aigc_demo.ui.handlers import load_model, model_in_page_language, shows_errors, speaks_chinese
-from aigc_demo.ui.i18n import I18N, language_of
-from aigc_demo.ui.i18n import text as translate
+from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.text_links import RANGES, TextLinks
 
 KIND = "char-rnn"

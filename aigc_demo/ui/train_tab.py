@@ -13,17 +13,17 @@ from typing import Any
 
 import gradio as gr
 
-from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
+from aigc_demo.settings import dataset_cache, max_job_minutes
 from aigc_demo.ui.controls import picture_output
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import shows_errors
-from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, text, translated
+from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate, translated
 from aigc_demo.ui.middleware import visitor_address
 from aigc_demo.ui.train_view import (
     Viewer,
@@ -64,7 +64,7 @@ def public_dataset(name: str, what: str) -> Path:
     """The local copy of a public dataset for the kind: a download on first use, checked."""
     if name not in DATASETS or name not in recipe(what).public_datasets:
         raise ValueError(f"{name!r} is not a public dataset for this kind of model")
-    return dataset_path(name, settings.dataset_cache())
+    return dataset_path(name, dataset_cache())
 
 
 def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
@@ -224,9 +224,9 @@ class TrainHandlers:
         samples = snap.samples if viewer.sees(snap.owner) else []
         newest = max(len(samples) - 1, 0)
         at = newest if shown is None else min(int(shown), newest)
-        preview, label = None, text("train_scrubber", lang)
+        preview, label = None, translate("train_scrubber", lang)
         if samples:
-            preview, label = samples[at][1], text("train_scrubber_at", lang, step=samples[at][0])
+            preview, label = samples[at][1], translate("train_scrubber_at", lang, step=samples[at][0])
         chosen = recipe_of(snap)
         drawn = chosen is not None and chosen.shows != "text"
         return (
@@ -409,7 +409,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
         )
         form["minutes"] = gr.Slider(
             0.5,
-            settings.max_job_minutes(),
+            max_job_minutes(),
             value=2,
             step=0.5,
             label=I18N("train_minutes"),

@@ -14,7 +14,7 @@ import gradio as gr
 
 from aigc_demo.jobs import JobSnapshot
 from aigc_demo.recipes import Recipe, recipe
-from aigc_demo.ui.i18n import I18N, text
+from aigc_demo.ui.i18n import I18N, translate
 from aigc_demo.ui.loss_chart import loss_chart
 
 PLOT_POINTS = 400
@@ -56,17 +56,17 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
     as theirs, so they see where theirs stands, and others' are "someone's job". ``page`` names the
     page where the job's model shows (None: the About page, which lists every model)."""
     if snap.state == "idle":
-        return text("train_idle", lang)
+        return translate("train_idle", lang)
 
     def named(name: str, owner: str) -> str:
-        return name if viewer.sees(owner) else text("train_someone", lang)
+        return name if viewer.sees(owner) else translate("train_someone", lang)
 
     def marked(name: str, owner: str) -> str:  # a job still to finish: marked when it is the viewer's
-        mark = f" ({text('train_yours', lang)})" if viewer.owns(owner) else ""
+        mark = f" ({translate('train_yours', lang)})" if viewer.owns(owner) else ""
         return named(name, owner) + mark
 
     lines = [
-        text(
+        translate(
             f"train_state_{snap.state}",
             lang,
             name=marked(snap.name, snap.owner) if snap.running else named(snap.name, snap.owner),
@@ -74,7 +74,7 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
             total=snap.total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
-            tab=text(f"tab_{page or 'about'}", lang),
+            tab=translate(f"tab_{page or 'about'}", lang),
         )
     ]
     if snap.total:
@@ -84,7 +84,7 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
     if snap.waiting:
         line = zip(snap.waiting, snap.waiting_owners, strict=True)
         in_line = ", ".join(f"{i}. {marked(n, o)}" for i, (n, o) in enumerate(line, 1))
-        lines.append(text("train_waiting", lang, names=in_line))
+        lines.append(translate("train_waiting", lang, names=in_line))
     return "\n\n".join(lines)
 
 
@@ -93,19 +93,19 @@ def loss_curves(snap: JobSnapshot, lang: str) -> dict[str, list[tuple[int, float
     ``PLOT_POINTS`` points, so the page receives a small chart every second however long the run."""
     longest = max([len(snap.train_curve), *map(len, snap.terms.values())])
     stride = max(1, -(-longest // PLOT_POINTS))
-    curves = {text("train_curve_train", lang): snap.train_curve[::stride]}
+    curves = {translate("train_curve_train", lang): snap.train_curve[::stride]}
     for name, curve in snap.terms.items():
-        curves[text(f"train_curve_{name}", lang)] = curve[::stride]
+        curves[translate(f"train_curve_{name}", lang)] = curve[::stride]
     chosen = recipe_of(snap)
     valid_key = f"train_valid_{snap.kind}" if chosen and "valid" in chosen.texts else "train_curve_valid"
-    curves[text(valid_key, lang)] = list(snap.valid_curve)
+    curves[translate(valid_key, lang)] = list(snap.valid_curve)
     return curves
 
 
 def chart_of(snap: JobSnapshot | None, lang: str) -> str:
     """The job's curves as the Train tab shows them (none yet: a line saying where they will be)."""
     curves = {} if snap is None else loss_curves(snap, lang)
-    return loss_chart(curves, text("train_loss", lang), text("train_no_curves", lang))
+    return loss_chart(curves, translate("train_loss", lang), translate("train_no_curves", lang))
 
 
 def job_status_of(snap: JobSnapshot, viewer: Viewer = SERVER) -> dict[str, Any]:

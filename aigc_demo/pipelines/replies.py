@@ -19,7 +19,7 @@ import torch
 from aigc_demo.backend.checks import check_whole
 from aigc_demo.backend.seeding import check_seed
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
-from aigc_demo.pipelines.text import LENS_CANDIDATES, Sampling
+from aigc_demo.pipelines.writing import LENS_CANDIDATES, Sampling
 from aigc_demo.text.dialogue import END, MARKS, clean_turn, context_text, reply_text
 
 MAX_REPLY = 400  # characters a reply may run to before it is cut
