@@ -557,7 +557,7 @@ def test_a_link_to_the_speech_tab_opens_it_on_the_same_recording(browser, app, t
 
 
 def test_a_link_to_the_text_tab_writes_the_same_text_in_a_fresh_browser(browser, app):
-    from aigc_demo.ui.text_tab import TextHandlers
+    from aigc_demo.ui.text_handlers import TextHandlers
 
     url, hub = app
     expected = TextHandlers(hub).generate("bard", "Hi", 0.7, 0, 1.0, 40, 3, 1)

@@ -13,7 +13,8 @@ from aigc_demo.ui.image_handlers import ImageHandlers
 from aigc_demo.ui.image_links import ImageLinks
 from aigc_demo.ui.image_state import ImageState, model_view
 from aigc_demo.ui.speech_tab import SpeechHandlers
-from aigc_demo.ui.text_tab import SamplingSettings, TextHandlers
+from aigc_demo.ui.text_handlers import TextHandlers
+from aigc_demo.ui.text_state import SamplingSettings, TextState
 from tests.helpers import (
     make_card,
     make_image_model,
@@ -118,27 +119,45 @@ def test_text_handlers_write_stream_and_branch(texts):
         list(texts.branch(None, "bard", "Hello", 2, "ab", *settings))
 
 
+def text_page(hub):
+    """The Text page built over ``hub`` inside an app, as its events see it."""
+    from aigc_demo.ui.text_tab import build_page
+
+    with gr.Blocks():
+        opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
+        return build_page(SimpleNamespace(hub=hub, opened=opened))
+
+
 def test_the_lens_and_a_click_on_it_show_the_candidates(texts):
+    page = text_page(texts.hub)
+    ui = page.ui
     *_, (_, _, record) = texts.stream_text(None, "bard", "Hi", 0.8, 0, 1.0, 10, 3, 1, "traditional")
-    tokens, _, _, _, record = texts.show_lens(None, record, "traditional")
-    assert len(tokens) == 10
-    assert all(0.0 <= p <= 1.0 for _, p in tokens)
-    info, bars, choice, record = texts.pick(None, record, gr.SelectData(None, {"index": 4, "value": "x"}))
-    assert record["position"] == 4
-    assert "5" in info  # the fifth character
-    assert len(bars) == len(choice.choices) > 0
+    values = page.controls.shown(TextState("bard", "Hi")) | {ui["record"]: record}
+    shown = page.show_lens(None, values)
+    assert len(shown[ui["lens"]]) == 10
+    assert all(0.0 <= p <= 1.0 for _, p in shown[ui["lens"]])
+    picked = page.pick(
+        None, {ui["record"]: shown[ui["record"]]}, gr.SelectData(None, {"index": 4, "value": "x"})
+    )
+    assert picked[ui["record"]].position == 4
+    assert "5" in picked[ui["lens_info"]]  # the fifth character
+    assert len(picked[ui["candidates"]]) == len(picked[ui["choice"]].choices) > 0
+    branched = list(page.branch_here(None, values | {ui["record"]: picked[ui["record"]], ui["choice"]: "a"}))
+    assert branched[-1][ui["output"]].startswith("Hi" + record.texts[0][:4] + "a")
     with pytest.raises(ValueError, match="temperature"):
         SamplingSettings(temperature=float("nan")).checked()
 
 
 def test_no_lens_is_made_of_a_text_still_being_written(texts):
+    page = text_page(texts.hub)
     stream = texts.stream_text(None, "bard", "Hi", 0.8, 0, 1.0, 200, 3, 1, "traditional")
     _, _, streaming = next(stream)  # the page's record, mid-stream (as a lens asked for on page open sees it)
-    assert all(isinstance(out, type(gr.skip())) for out in texts.show_lens(None, streaming, "traditional"))
+    values = page.controls.shown(TextState("bard", "Hi"))
+    assert streaming.writing
+    assert page.show_lens(None, values | {page.ui["record"]: streaming}) == {}
     *_, (_, _, written) = stream
-    assert written is streaming  # the same record, now finished: its lens is made
-    tokens, *_ = texts.show_lens(None, written, "traditional")
-    assert len(tokens) == 200
+    assert not written.writing  # now finished: its lens is made
+    assert len(page.show_lens(None, values | {page.ui["record"]: written})[page.ui["lens"]]) == 200
 
 
 def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
@@ -224,20 +243,21 @@ def test_a_link_carries_the_speech_tab_s_values(hub):
 def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):
     from aigc_demo.ui.text_links import TextLinks
 
-    linking = TextLinks(texts.hub, "char-rnn", texts.stream_text)
-    query = linking.link("bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional", "free")
+    linking = TextLinks(texts.hub)
+    asked = TextState("bard", "To be, or\nnot", SamplingSettings(0.6, 5, 0.9, 80, 42, 2))
+    query = linking.link(asked)
     settings = "temperature=0.6&top_k=5&top_p=0.9&length=80&seed=42&samples=2"
     assert query == f"?tab=text&model=bard&prompt=To+be%2C+or%0Anot&{settings}"
-    current = ("bard", "ROMEO:", 0.8, 0, 1.0, 400, 1, 1, "traditional", "free")
-    opened = linking.open_link(query, *current)
-    assert opened == ["bard", "To be, or\nnot", 0.6, 5, 0.9, 80, 42, 2, "traditional", "free"]
-    poem = linking.link("bard", "春", 0.6, 5, 0.9, 80, 42, 2, "simplified", "regulated-7")
+    current = TextState("bard", "ROMEO:", SamplingSettings(0.8, 0, 1.0, 400, 1, 1))
+    assert linking.opened(query, current) == asked
+    poem = linking.link(TextState("bard", "春", asked.sampling, "simplified", "regulated-7"))
     assert poem.endswith("&script=simplified&form=regulated-7")
-    assert linking.open_link(poem, *current)[-2:] == ["simplified", "regulated-7"]
+    opened = linking.opened(poem, current)
+    assert (opened.script, opened.form) == ("simplified", "regulated-7")
     hostile = "?tab=text&model=x&temperature=9&top_k=-1&length=1e9&seed=nan&script=zz&form=ode&prompt="
     hostile += "a" * 5000
-    assert linking.open_link(hostile, *current) == list(current)
-    assert linking.open_link("?tab=image", *current) == [gr.skip()] * len(current)
+    assert linking.opened(hostile, current) == current
+    assert linking.opened("?tab=image", current) is None
 
 
 def test_a_link_without_a_seed_keeps_an_empty_seed_box_and_a_fractional_seed_is_refused(images):

@@ -2,7 +2,6 @@
 
 import itertools
 
-import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -164,31 +163,44 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     from types import SimpleNamespace
 
     from aigc_demo.backend.hub import ModelHub
-    from aigc_demo.ui.text_tab import EXAMPLE_PROMPTS, TextHandlers
+    from aigc_demo.ui.text_state import TextState, Written
+    from aigc_demo.ui.text_tab import EXAMPLE_PROMPTS
+    from tests.test_tab_handlers import text_page
 
     hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
     english = make_text_model()
     hub.save("bard", english, make_text_card(english))
     chinese = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
     hub.save("poet", chinese, make_text_card(chinese))
-    handlers = TextHandlers(hub)
+    text = text_page(hub)
+    controls, ui, handlers = text.controls, text.ui, text.handlers
+
+    def opening(prompt: str, record: Written, query: str = "", model: str | None = None) -> dict:
+        return controls.shown(TextState(model, prompt)) | {ui["record"]: record, ui["query"]: query}
+
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})
-        opened = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"], {})
-        chosen, script, form, prompt, shown, record = opened
-        assert (chosen.value, script.visible, prompt) == (model, example == "zh", EXAMPLE_PROMPTS[example])
-        assert form.visible == (example == "zh")  # poem forms are offered for a Chinese model
+        opened = text.open_page(page, opening(EXAMPLE_PROMPTS["en"], Written()))
+        prompt, record = opened[controls.prompt], opened[ui["record"]]
+        assert (opened[controls.model].value, prompt) == (model, EXAMPLE_PROMPTS[example])
+        assert opened[controls.script].visible == opened[controls.form].visible == (example == "zh")
         written = handlers.generate(model, prompt, 0.8, 0, 1.0, 400, 1, 1)  # Write, at the page's settings
-        assert shown == written["prompt"] + written["continuations"][0]  # something to read at once
-        assert (record["model"], record["prompt"]) == (model, written["prompt"])
-        assert record["texts"] == written["continuations"]
-        lens, *_ = handlers.show_lens(page, record, "traditional")  # and its lens with it
+        assert opened[ui["output"]] == written["prompt"] + written["continuations"][0]  # to read at once
+        assert (record.model, record.prompt) == (model, written["prompt"])
+        assert list(record.texts) == written["continuations"]
+        shown = controls.shown(TextState(model, prompt)) | {ui["record"]: record}
+        lens = text.show_lens(page, shown)[ui["lens"]]  # and its lens with it
         assert "".join(token for token, _ in lens).replace("⏎", "\n") == written["continuations"][0]
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
-    typed = handlers.open_page(page, "", None, "my own words", {})
-    assert typed[3:] == ("my own words", gr.skip(), gr.skip())  # a typed prompt is kept
-    mine = {"model": "bard", "prompt": "Hi", "texts": ["there"], "form": "free"}
-    opened = handlers.open_page(page, "", None, EXAMPLE_PROMPTS["en"], mine)
-    assert opened[4:] == (gr.skip(), gr.skip())  # a text written before the page finished opening stays
-    linked = handlers.open_page(page, "?tab=text&model=bard", "bard", "Hi", {})  # a link's model wins
-    assert (linked[0].value, linked[3], linked[4], linked[5]) == ("bard", "Hi", gr.skip(), gr.skip())
+    typed = text.open_page(page, opening("my own words", Written()))
+    assert typed[controls.prompt] == "my own words"  # a typed prompt is kept
+    assert ui["output"] not in typed
+    mine = Written("bard", "Hi", ("there",))
+    opened = text.open_page(page, opening(EXAMPLE_PROMPTS["en"], mine))
+    assert ui["output"] not in opened  # a text written before the page finished opening stays
+    assert ui["record"] not in opened
+    linked = text.open_page(
+        page, opening("Hi", Written(), "?tab=text&model=bard", "bard")
+    )  # a link's model wins
+    assert (linked[controls.model].value, linked[controls.prompt]) == ("bard", "Hi")
+    assert ui["output"] not in linked

@@ -1,73 +1,53 @@
-"""Links to the Text tab: the model, prompt and sampling settings in the page URL's query; a page
+"""Links to the Text page: the model, prompt and sampling settings in the page URL's query; a page
 opened from one writes the same text at once (see ``links``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import gradio as gr
+import dataclasses
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links
-
-SAMPLING = ("temperature", "top_k", "top_p", "length", "seed", "samples")  # the order the page sends
-RANGES = {  # also the page's sliders' ranges
-    "temperature": (writing.MIN_TEMPERATURE, writing.MAX_TEMPERATURE),
-    "top_k": (0, 100),
-    "top_p": (0.05, 1.0),
-    "length": (1, writing.MAX_LENGTH),
-    "seed": (0, MAX_SEED),
-    "samples": (1, writing.MAX_SAMPLES),
-}
-WHOLE = {"top_k", "length", "seed", "samples"}
+from aigc_demo.ui.text_state import KIND, RANGES, WHOLE, SamplingSettings, TextState
 
 
 class TextLinks:
-    def __init__(self, hub: ModelHub, kind: str, write: Any):
-        self.hub, self.kind, self.write = hub, kind, write  # write: the tab's streaming handler
+    def __init__(self, hub: ModelHub):
+        self.hub = hub
 
-    def link(self, model_name: str | None, prompt: str, *values: Any) -> str:
-        """The query of a link that opens this tab writing the same text."""
-        *sampling, script, form = values
-        numbers = {key: links.number(v) for key, v in zip(SAMPLING, sampling, strict=True) if v is not None}
+    def link(self, state: TextState) -> str:
+        """The query of a link that opens this page writing the same text."""
+        settings = dataclasses.asdict(state.sampling)
+        numbers = {key: links.number(value) for key, value in settings.items() if value is not None}
         return links.query(
             "text",
             {
-                "model": model_name,
-                "prompt": prompt,
+                "model": state.model,
+                "prompt": state.prompt,
                 **numbers,
-                "script": script if script == "simplified" else None,
-                "form": form if form != FREE else None,
+                "script": state.script if state.script == "simplified" else None,
+                "form": state.form if state.form != FREE else None,
             },
         )
 
-    def open_link(self, search: str, model_name: str | None, prompt: str, *values: Any) -> list[Any]:
-        """The controls' values a link to this tab asks for; nothing changes for another link."""
+    def opened(self, search: object, current: TextState) -> TextState | None:
+        """The state a link to this page asks for, ``current``'s values kept for what it leaves out
+        or gives unfit; None for a link to another page."""
         link = links.LinkReader(search, "text")
         if not link.opened:
-            return [gr.skip()] * (2 + len(values))
-        *sampling, script, form = values
-        asked = link.text("prompt", prompt)
-        read = [
-            (link.whole if key in WHOLE else link.number)(key, v, *RANGES[key])
-            for key, v in zip(SAMPLING, sampling, strict=True)
-        ]
-        return [
-            link.text("model", model_name, self.hub.names(self.kind)),
-            asked if len(asked) <= writing.MAX_PROMPT else prompt,
-            *read,
-            link.text("script", script, ("traditional", "simplified")),
-            link.text("form", form, FORM_CHOICES),
-        ]
-
-    def write_linked(self, request: gr.Request, search: str, *values: Any) -> Iterator[Any]:
-        """When the page was opened from a link to this tab, write its text (streamed) at once."""
-        if not links.LinkReader(search, "text").opened:
-            yield gr.skip(), gr.skip(), gr.skip()
-            return
-        yield from self.write(request, *values)
+            return None
+        asked = link.text("prompt", current.prompt)
+        settings = dataclasses.asdict(current.sampling)
+        read = {
+            key: (link.whole if key in WHOLE else link.number)(key, value, *RANGES[key])
+            for key, value in settings.items()
+        }
+        return TextState(
+            model=link.text("model", current.model, self.hub.names(KIND)),
+            prompt=asked if len(asked) <= writing.MAX_PROMPT else current.prompt,
+            sampling=SamplingSettings(**read),
+            script=link.text("script", current.script, ("traditional", "simplified")),
+            form=link.text("form", current.form, FORM_CHOICES),
+        )
