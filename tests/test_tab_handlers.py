@@ -12,7 +12,7 @@ import pytest
 from aigc_demo.ui.image_handlers import ImageHandlers
 from aigc_demo.ui.image_links import ImageLinks
 from aigc_demo.ui.image_state import ImageState, model_view
-from aigc_demo.ui.speech_tab import SpeechHandlers
+from aigc_demo.ui.speech_tab import SpeechHandlers, VoiceState
 from aigc_demo.ui.text_handlers import TextHandlers
 from aigc_demo.ui.text_state import SamplingSettings, TextState
 from tests.helpers import (
@@ -119,6 +119,15 @@ def test_text_handlers_write_stream_and_branch(texts):
         list(texts.branch(None, "bard", "Hello", 2, "ab", *settings))
 
 
+def speech_page(hub):
+    """The Speech page built over ``hub`` inside an app, as its events see it."""
+    from aigc_demo.ui.speech_tab import build_page
+
+    with gr.Blocks():
+        opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
+        return build_page(SimpleNamespace(hub=hub, opened=opened))
+
+
 def text_page(hub):
     """The Text page built over ``hub`` inside an app, as its events see it."""
     from aigc_demo.ui.text_tab import build_page
@@ -173,14 +182,18 @@ def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
     assert np.array_equal(taken[-len(played) :], played)  # the download: the audible cue, then the same
     assert np.abs(taken[: len(taken) - len(played)]).max() > 1000
     assert np.asarray(picture).ndim == 3
-    _, *rest = voices.random_voice("voice", "7", 0.7)
-    assert tuple(rest[:8]) == SLIDERS
+    page = speech_page(hub)
+    controls = page.controls
+    moved = controls.shown(VoiceState("voice", "7", 3, 0.7, (1.0, *SLIDERS[1:])))
+    shuffled = page.random_voice("voice", "7", 0.7)
+    assert isinstance(shuffled[controls.seed], int)
+    assert [shuffled[s] for s in controls.sliders] == list(SLIDERS)
+    assert [page.centre_sliders(moved)[s] for s in controls.sliders] == list(SLIDERS)
     with pytest.raises(gr.Error, match="digit"):
         voices.speak_digits("voice", "forty-two", 3, 0.7, *SLIDERS)
-    model_list, *sliders, first_words, _, _ = voices.refresh(None, None, "2026", 0, 0.7, *SLIDERS)
-    assert model_list.value == "voice"
-    assert len(sliders) == 8
-    assert sf.info(first_words).frames > 0  # something to hear the moment the tab opens
+    refreshed = page.refresh(None, controls.shown(VoiceState(None)))
+    assert refreshed[controls.model].value == "voice"
+    assert sf.info(refreshed[page.ui["outputs"][0]]).frames > 0  # something to hear the moment it opens
 
 
 def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, caplog):
@@ -221,23 +234,27 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     assert english["direction_1"]["label"] != chinese["direction_1"]["label"]  # named in each language
     model = make_speech_model()
     hub.save("voice", model, make_speech_card(model))
-    voices = SpeechHandlers(hub)
-    spoken = ("voice", "2026", 0, 0.7, *SLIDERS)
-    assert set(map(repr, voices.open_refresh(None, "", *spoken))) == {repr(gr.skip())}
-    assert voices.open_refresh(None, "?tab=speech", *spoken)[0].value == "voice"
+    page = speech_page(hub)
+    spoken = page.controls.shown(VoiceState("voice"))
+    assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == {}
+    assert (
+        page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})[page.controls.model].value
+        == "voice"
+    )
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):
     model = make_speech_model()
     hub.save("voice", model, make_speech_card(model))
     voices = SpeechHandlers(hub)
-    query = voices.link("voice", "42", 3.0, 0.55, 1.0, -0.5, *(0.0,) * 6)
+    asked = VoiceState("voice", "42", 3, 0.55, (1.0, -0.5, *(0.0,) * 6))
+    query = voices.link(asked)
     assert query == "?tab=speech&model=voice&digits=42&seed=3&variety=0.55&voice=1%2C-0.5"
-    current = ("voice", "2026", 0, 0.7, *SLIDERS)
-    assert voices.open_link(query, *current) == ["voice", "42", 3, 0.55, 1.0, -0.5, *(0.0,) * 6]
+    current = VoiceState("voice", "2026", 0, 0.7)
+    assert voices.opened(query, current) == asked
     hostile = "?tab=speech&model=nobody&digits=" + "1" * 65 + "&seed=2.5e10&variety=7&voice=1,2,3,4,5,6,7,8,9"
-    assert voices.open_link(hostile, *current) == list(current)
-    assert voices.open_link("?tab=image", *current) == [gr.skip()] * len(current)
+    assert voices.opened(hostile, current) == current
+    assert voices.opened("?tab=image", current) is None
 
 
 def test_a_link_carries_the_text_tab_s_prompt_and_sampling(texts):

@@ -1,11 +1,15 @@
-"""The Speech tab: pick digits or type a number, choose a voice, listen, download the WAV.
+"""The Speech page: pick digits or type a number, choose a voice, listen, download the WAV.
 
-``SpeechHandlers`` holds every handler as a plain method over the hub, so a test calls them without
-a server; ``build_page`` lays out the components and wires them to those methods.
+``SpeechHandlers`` computes over the hub and named values (``VoiceState``), so a test calls it without
+a server; its public API endpoint keeps its arguments in the order callers send them. ``SpeechPage``
+turns an event's values (by component) into a state and a result into ``{component: update}``;
+``build_page`` lays out the components and wires them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -23,7 +27,6 @@ from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
 KIND = "speech-cvae"
 SLIDERS = 8
 MAX_DIGITS = 64  # the number box's length
-CENTRED = (0.0,) * SLIDERS
 FIRST_NUMBER = "2026"  # what the page says before a visitor types anything
 
 
@@ -47,9 +50,53 @@ def slider_label(index: int, info: dict | None, lang: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class VoiceState:
+    """What the page's controls say: the model, the number to say, the voice's seed, its variety
+    (temperature) and the voice sliders' offsets."""
+
+    model: str | None
+    digits: str = FIRST_NUMBER
+    seed: float | None = 0
+    temperature: float = speech.DEFAULT_TEMPERATURE
+    offsets: tuple[float, ...] = (0.0,) * SLIDERS
+
+
+@dataclass(frozen=True)
+class SpeechControls:
+    """The components whose values make the page's ``VoiceState``, by the state's names."""
+
+    model: gr.Dropdown
+    digits: gr.Textbox
+    seed: gr.Number
+    temperature: gr.Slider
+    sliders: tuple[gr.Slider, ...]
+
+    def in_api_order(self) -> list[Any]:
+        """The components in the order ``/speak_digits`` takes their values."""
+        return [self.model, self.digits, self.seed, self.temperature, *self.sliders]
+
+    def sent(self) -> set[Any]:
+        return set(self.in_api_order())
+
+    def state(self, values: dict[Any, Any]) -> VoiceState:
+        offsets = tuple(values[slider] for slider in self.sliders)
+        return VoiceState(
+            values[self.model], values[self.digits], values[self.seed], values[self.temperature], offsets
+        )
+
+    def shown(self, state: VoiceState) -> dict[Any, Any]:
+        return {
+            self.model: state.model,
+            self.digits: state.digits,
+            self.seed: state.seed,
+            self.temperature: state.temperature,
+            **dict(zip(self.sliders, state.offsets, strict=True)),
+        }
+
+
 class SpeechHandlers:
-    """Every handler of the Speech tab, over one hub. ``speak_digits`` and ``random_voice`` are public
-    API endpoints; the others serve the page."""
+    """What the Speech page computes, over one hub. ``speak_digits`` is a public API endpoint."""
 
     def __init__(self, hub: ModelHub):
         self.hub = hub
@@ -60,13 +107,23 @@ class SpeechHandlers:
     ):
         """Speak a number (e.g. "2026") in the voice given by a seed, a temperature (how far the
         voice strays from the typical one, 0.1-1) and the voice sliders."""
-        loaded = load_model(self.hub, model_name, (KIND,), "speech")
+        return self.spoken(VoiceState(model_name, digits, voice_seed, temperature, offsets))
+
+    @shows_errors
+    def spoken(self, state: VoiceState) -> tuple[str, str, Any]:
+        """The state's number spoken: the WAV the player plays, the one downloaded (the audible cue
+        first) and the spectrogram."""
+        loaded = load_model(self.hub, state.model, (KIND,), "speech")
         spoken = receipts.make(
-            loaded, "speech", digits=digits, seed=voice_seed, voice=offsets, temperature=temperature
+            loaded,
+            "speech",
+            digits=state.digits,
+            seed=state.seed,
+            voice=state.offsets,
+            temperature=state.temperature,
         )
-        name = f"digits-{''.join(map(str, speech.parse_digits(digits)))}-seed{int(voice_seed)}.wav"
+        name = f"digits-{''.join(map(str, speech.parse_digits(state.digits)))}-seed{int(state.seed)}.wav"
         played = receipts.save(spoken, output_path(name))
-        # a file taken away starts with the audible cue
         downloaded = receipts.save(receipts.with_mark(spoken), output_path(name))
         return str(played), str(downloaded), labelled(receipts.spectrogram_of(spoken))
 
@@ -77,79 +134,9 @@ class SpeechHandlers:
         if not names:
             return (None,) * 3
         try:
-            return self.speak_digits(names[0], FIRST_NUMBER, 0, speech.DEFAULT_TEMPERATURE)
+            return self.spoken(VoiceState(names[0]))
         except gr.Error:  # a broken file: the page opens all the same
             return (None,) * 3
-
-    def pick_digit(
-        self, model_name: str, chosen: str, voice_seed: float, temperature: float, *offsets: float
-    ):
-        """A digit button: it becomes the number, spoken at once."""
-        return chosen, *self.speak_digits(model_name, chosen, voice_seed, temperature, *offsets)
-
-    def random_voice(self, model_name: str, digits: str, temperature: float):
-        """A new random voice: a fresh seed with the sliders back at the centre."""
-        new_seed = random_seed()
-        return new_seed, *CENTRED, *self.speak_digits(model_name, digits, new_seed, temperature)
-
-    def centre_sliders(self, model_name: str, digits: str, voice_seed: float, temperature: float):
-        return *CENTRED, *self.speak_digits(model_name, digits, voice_seed, temperature)
-
-    def link(
-        self, model_name: str | None, digits: str, voice_seed: float, temperature: float, *offsets: float
-    ):
-        """The query of a link that opens this tab on the same recording."""
-        return links.query(
-            "speech",
-            {
-                "model": model_name,
-                "digits": digits,
-                "seed": links.number(voice_seed) if voice_seed is not None else None,
-                "variety": links.number(temperature) if temperature is not None else None,
-                "voice": links.numbers(offsets),
-            },
-        )
-
-    def open_link(self, search: str, model_name: str | None, digits: str, voice_seed: float, *rest: float):
-        """The controls' values a link to this tab asks for; nothing changes for another link."""
-        link = links.LinkReader(search, "speech")
-        if not link.opened:
-            return [gr.skip()] * (3 + len(rest))
-        temperature, *offsets = rest
-        asked = link.text("digits", digits)
-        return [
-            link.text("model", model_name, self.hub.names(KIND)),
-            asked if asked.isdigit() and len(asked) <= MAX_DIGITS else digits,
-            link.whole("seed", voice_seed, 0, MAX_SEED),
-            link.number("variety", temperature, MIN_TEMPERATURE, 1.0),
-            *link.numbers("voice", offsets, -MAX_OFFSET, MAX_OFFSET),
-        ]
-
-    def refresh(
-        self,
-        request: gr.Request,
-        current: str | None,
-        digits: str,
-        voice_seed: float,
-        temperature: float,
-        *offsets: float,
-    ) -> list[Any]:
-        """The installed voices, the sliders of the chosen one named by what they move, and the
-        number spoken in it."""
-        names = self.hub.names(KIND)
-        chosen = current if current in names else (names[0] if names else None)
-        sliders_shown = [gr.Slider(**shown) for shown in self.slider_view(chosen, language_of(request))]
-        spoken = (
-            self.speak_digits(chosen, digits, voice_seed, temperature, *offsets) if chosen else (None,) * 3
-        )
-        return [gr.Dropdown(choices=names, value=chosen), *sliders_shown, *spoken]
-
-    def open_refresh(self, request: gr.Request, search: str, *inputs: Any) -> list[Any]:
-        """As the page opens: what a link to this tab asks for (``refresh`` after ``open_link``);
-        nothing to change otherwise, the page is built ready, its number already spoken."""
-        if not links.LinkReader(search, "speech").opened:
-            return [gr.skip()] * (1 + SLIDERS + 3)
-        return self.refresh(request, *inputs)
 
     def slider_view(self, chosen: str | None, lang: str) -> list[dict[str, Any]]:
         """Each voice slider's label (what it moves, where a fit exists) and whether it shows."""
@@ -161,10 +148,98 @@ class SpeechHandlers:
             for i in range(SLIDERS)
         ]
 
+    def link(self, state: VoiceState) -> str:
+        """The query of a link that opens this page on the same recording."""
+        return links.query(
+            "speech",
+            {
+                "model": state.model,
+                "digits": state.digits,
+                "seed": links.number(state.seed) if state.seed is not None else None,
+                "variety": links.number(state.temperature) if state.temperature is not None else None,
+                "voice": links.numbers(state.offsets),
+            },
+        )
 
-def build_page(site: Any) -> None:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``SpeechHandlers``."""
-    hub, page = site.hub, site.opened
+    def opened(self, search: object, current: VoiceState) -> VoiceState | None:
+        """The state a link to this page asks for, ``current``'s values kept for what it leaves out
+        or gives unfit; None for a link to another page."""
+        link = links.LinkReader(search, "speech")
+        if not link.opened:
+            return None
+        asked = link.text("digits", current.digits)
+        return VoiceState(
+            model=link.text("model", current.model, self.hub.names(KIND)),
+            digits=asked if asked.isdigit() and len(asked) <= MAX_DIGITS else current.digits,
+            seed=link.whole("seed", current.seed, 0, MAX_SEED),
+            temperature=link.number("variety", current.temperature, MIN_TEMPERATURE, 1.0),
+            offsets=tuple(link.numbers("voice", current.offsets, -MAX_OFFSET, MAX_OFFSET)),
+        )
+
+
+class SpeechPage:
+    """The page's events: each takes the values of the components it names and answers
+    ``{component: update}`` (a component left out is left as it is)."""
+
+    def __init__(self, handlers: SpeechHandlers, controls: SpeechControls, ui: dict[str, Any]):
+        self.handlers, self.controls, self.ui = handlers, controls, ui
+
+    def spoken(self, state: VoiceState) -> dict:
+        return dict(zip(self.ui["outputs"], self.handlers.spoken(state), strict=True))
+
+    def say(self, values: dict) -> dict:
+        return self.spoken(self.controls.state(values))
+
+    def pick_digit(self, values: dict) -> dict:
+        """A digit button: it becomes the number, spoken at once."""
+        state = dataclasses.replace(self.controls.state(values), digits=values[self.ui["digit"]])
+        return {self.controls.digits: state.digits} | self.spoken(state)
+
+    def random_voice(self, model_name: str, digits: str, temperature: float) -> dict:
+        """A new random voice: a fresh seed with the sliders back at the centre."""
+        state = VoiceState(model_name, digits, random_seed(), temperature)
+        centred = dict.fromkeys(self.controls.sliders, 0.0)
+        return {self.controls.seed: state.seed} | centred | self.spoken(state)
+
+    def centre_sliders(self, values: dict) -> dict:
+        state = dataclasses.replace(self.controls.state(values), offsets=(0.0,) * SLIDERS)
+        return dict(zip(self.controls.sliders, state.offsets, strict=True)) | self.spoken(state)
+
+    def refresh(self, request: gr.Request, values: dict) -> dict:
+        """The installed voices, the sliders of the chosen one named by what they move, and the
+        number spoken in it."""
+        state = self.controls.state(values)
+        names = self.handlers.hub.names(KIND)
+        chosen = state.model if state.model in names else (names[0] if names else None)
+        shown = self.handlers.slider_view(chosen, language_of(request))
+        updates = {self.controls.model: gr.Dropdown(choices=names, value=chosen)}
+        updates |= {
+            slider: gr.Slider(**view) for slider, view in zip(self.controls.sliders, shown, strict=True)
+        }
+        if not chosen:
+            return updates | dict.fromkeys(self.ui["outputs"])
+        return updates | self.spoken(dataclasses.replace(state, model=chosen))
+
+    def open_link(self, values: dict) -> dict:
+        """The controls' values a link to this page asks for (nothing for a link to another page)."""
+        state = self.handlers.opened(values[self.ui["query"]], self.controls.state(values))
+        return self.controls.shown(state) if state is not None else {}
+
+    def open_refresh(self, request: gr.Request, values: dict) -> dict:
+        """As the page opens: what a link to this page asks for; nothing to change otherwise, the page
+        is built ready, its number already spoken."""
+        if not links.LinkReader(values[self.ui["query"]], "speech").opened:
+            return {}
+        return self.refresh(request, values)
+
+    def link(self, values: dict) -> str:
+        return self.handlers.link(self.controls.state(values))
+
+
+def build_page(site: Any) -> SpeechPage:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``SpeechPage``,
+    which is returned."""
+    hub = site.hub
     handlers = SpeechHandlers(hub)
     played, downloaded, spectrogram = handlers.first_recording()
     with gr.Row():
@@ -209,20 +284,40 @@ def build_page(site: Any) -> None:
             download = gr.DownloadButton(I18N("speech_download"), downloaded, elem_id="speech-download")
             picture = picture_output(I18N("speech_spectrogram"), "speech-spectrogram", value=spectrogram)
             copy_link = links.copy_link_row("speech")
-    outputs = [audio, download, picture]
-    inputs = [model, number, seed, variety, *sliders]
+    controls = SpeechControls(model, number, seed, variety, tuple(sliders))
+    ui = {"outputs": (audio, download, picture), "digit": digit, "query": site.opened.query}
+    page = SpeechPage(handlers, controls, ui)
+    _wire(page, site.opened, say, shuffle, reset, copy_link)
+    return page
+
+
+def _wire(
+    page: SpeechPage, opened: links.PageOpen, say: Any, shuffle: Any, reset: Any, copy_link: Any
+) -> None:
+    handlers, controls, ui = page.handlers, page.controls, page.ui
+    outputs, sent, sliders = list(ui["outputs"]), controls.sent(), list(controls.sliders)
     private = {"api_visibility": "private"}
-    gr.on([say.click, number.submit], handlers.speak_digits, inputs, outputs, api_name="speak_digits")
-    released = [variety.release, *(s.release for s in sliders)]
-    gr.on(released, handlers.speak_digits, inputs, outputs, trigger_mode="always_last", **private)
-    digit.input(handlers.pick_digit, [model, digit, seed, variety, *sliders], [number, *outputs], **private)
-    shuffle.click(
-        handlers.random_voice, [model, number, variety], [seed, *sliders, *outputs], api_name="random_voice"
+    gr.on(
+        [say.click, controls.digits.submit],
+        handlers.speak_digits,
+        controls.in_api_order(),
+        outputs,
+        api_name="speak_digits",
     )
-    reset.click(handlers.centre_sliders, [model, number, seed, variety], [*sliders, *outputs], **private)
+    released = [controls.temperature.release, *(s.release for s in sliders)]
+    gr.on(released, page.say, sent, outputs, trigger_mode="always_last", **private)
+    ui["digit"].input(page.pick_digit, sent | {ui["digit"]}, [controls.digits, *outputs], **private)
+    shuffle.click(
+        page.random_voice,
+        [controls.model, controls.digits, controls.temperature],
+        [controls.seed, *sliders, *outputs],
+        api_name="random_voice",
+    )
+    reset.click(page.centre_sliders, sent, [*sliders, *outputs], **private)
     quiet = {"show_progress": "hidden", **private}
-    shown = [model, *sliders, *outputs]
-    linked = page.event.then(handlers.open_link, [page.query, *inputs], inputs, **quiet)
-    linked.then(handlers.open_refresh, [page.query, *inputs], shown, **quiet)
-    model.change(handlers.refresh, inputs, shown, **quiet)
-    copy_link.wire(handlers.link, inputs)
+    shown = [controls.model, *sliders, *outputs]
+    with_query = sent | {ui["query"]}
+    linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **quiet)
+    linked.then(page.open_refresh, with_query, shown, **quiet)
+    controls.model.change(page.refresh, sent, shown, **quiet)
+    copy_link.wire(page.link, sent)
