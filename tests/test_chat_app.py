@@ -1,6 +1,7 @@
 """The Chat tab's endpoints, called through the running app as API clients and the page do."""
 
 import itertools
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
@@ -9,7 +10,8 @@ from gradio_client.exceptions import AppError
 
 from aigc_demo.pipelines.replies import MAX_HISTORY, MAX_REPLY
 from aigc_demo.text.dialogue import MARKS
-from aigc_demo.ui.chat_tab import ChatHandlers, turns_of
+from aigc_demo.ui.chat_handlers import ChatHandlers, ReplySettings, turns_of
+from aigc_demo.ui.chat_tab import SETTINGS
 from tests.helpers import make_card, make_chat_model, make_model, running_app
 
 SAMPLING = (0.8, 0, 1.0, 7)  # temperature, top-k, top-p, seed
@@ -83,12 +85,12 @@ def test_page_messages_become_turns_with_long_ones_cut_and_forged_roles_refused(
 def test_retry_writes_again_with_the_next_seed_and_undo_gives_the_message_back(hub):
     handlers = ChatHandlers(hub)
     *_, (messages, _, record) = handlers.chat("talker", [], "hello", *SAMPLING)
-    *_, (again, seed, _) = handlers.retry("talker", messages, *SAMPLING)
+    *_, (again, seed, _) = handlers.retry("talker", messages, ReplySettings(*SAMPLING))
     assert seed == SAMPLING[-1] + 1
     assert again[0] == messages[0]
     assert again[1]["content"] == handlers.chat_reply("talker", ["hello"], *SAMPLING[:3], seed)
     assert handlers.undo(again) == ([], "hello")
-    assert len(record["reply"]) <= MAX_REPLY
+    assert len(record.reply) <= MAX_REPLY
 
 
 class Request:  # what the handlers read of a request: its language
@@ -96,25 +98,37 @@ class Request:  # what the handlers read of a request: its language
         self.headers = {"accept-language": "en"}
 
 
+def chat_page(hub):
+    """The Chat page built over ``hub`` inside an app, as its events see it."""
+    from aigc_demo.ui.chat_tab import build_page
+
+    with gr.Blocks() as demo:
+        return build_page(SimpleNamespace(hub=hub, demo=demo))
+
+
 def test_the_lens_of_an_earlier_reply_rewrites_it_and_drops_what_followed(hub):
-    handlers = ChatHandlers(hub)
+    page = chat_page(hub)
+    ui, handlers = page.ui, page.handlers
     *_, (messages, _, _) = handlers.chat("talker", [], "hello", *SAMPLING)
     *_, (messages, _, _) = handlers.chat("talker", messages, "and then?", *SAMPLING)
     assert len(messages) == 4
-    picked = gr.SelectData(None, {"index": 1, "value": messages[1]["content"]})
-    shaded, *_, record = handlers.choose_reply(Request(), "talker", messages, picked)
-    assert len(shaded) == len(messages[1]["content"])
-    assert record["history"] == ["hello"]
-    info, bars, attention, _, record = handlers.pick(
-        Request(), record, gr.SelectData(None, {"index": 0, "value": ""})
+    values = {ui["model"]: "talker", ui["chatbot"]: messages} | dict(
+        zip((ui[n] for n in SETTINGS), SAMPLING, strict=True)
     )
-    assert "Character 1" in info
-    assert len(bars) == 8
-    assert [char for char, _ in attention][:2] == ["A: ", "h"]  # the context as the model read it
-    candidate = next(c for c, _ in record["steps"][0].candidates if c not in MARKS)
-    *_, (rewritten, _) = handlers.continue_with(messages, record, candidate, *SAMPLING)
-    assert len(rewritten) == 2  # the later exchange went with the reply it followed
-    assert rewritten[1]["content"].startswith(candidate)
+    picked = gr.SelectData(None, {"index": 1, "value": messages[1]["content"]})
+    shown = page.choose_reply(Request(), values, picked)
+    assert len(shown[ui["lens"]]) == len(messages[1]["content"])
+    record = shown[ui["record"]]
+    assert record.history == ("hello",)
+    clicked = page.pick(Request(), {ui["record"]: record}, gr.SelectData(None, {"index": 0, "value": ""}))
+    assert "Character 1" in clicked[ui["lens_info"]]
+    assert len(clicked[ui["candidates"]]) == 8
+    assert [char for char, _ in clicked[ui["attention"]]][:2] == ["A: ", "h"]  # the context as read
+    candidate = next(c for c, _ in record.steps[0].candidates if c not in MARKS)
+    continued = values | {ui["record"]: clicked[ui["record"]], ui["choice"]: candidate}
+    *_, rewritten = page.continue_with(continued)
+    assert len(rewritten[ui["chatbot"]]) == 2  # the later exchange went with the reply it followed
+    assert rewritten[ui["chatbot"]][1]["content"].startswith(candidate)
 
 
 def test_the_pages_own_handlers_refuse_a_forged_conversation_in_words(hub):
@@ -123,6 +137,8 @@ def test_the_pages_own_handlers_refuse_a_forged_conversation_in_words(hub):
         with pytest.raises(gr.Error, match="list of messages"):
             handlers.undo(forged)
         with pytest.raises(gr.Error, match="list of messages"):
-            list(handlers.retry("talker", forged, *SAMPLING))
+            list(handlers.retry("talker", forged, ReplySettings(*SAMPLING)))
     with pytest.raises(gr.Error, match="seed"):
-        list(handlers.retry("talker", [{"role": "user", "content": "hi"}], 0.8, 0, 1.0, "seven"))
+        list(
+            handlers.retry("talker", [{"role": "user", "content": "hi"}], ReplySettings(0.8, 0, 1.0, "seven"))
+        )

@@ -43,10 +43,6 @@ def _joined(prompt: str, continuations: tuple[str, ...], lang: str) -> str:
     )
 
 
-def char_label(char: str, lang: str) -> str:
-    return {"\n": translate("text_newline", lang), " ": translate("text_space", lang)}.get(char, char)
-
-
 def lens_tokens(model: Any, steps: list, script: str) -> list[tuple[str, float]]:
     """The lens as highlighted text: a score in [0, 1] shades each character by how sure the model
     was; new lines show as a mark so that they can be clicked too."""

@@ -21,7 +21,8 @@ from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links
 from aigc_demo.ui.handlers import model_in_page_language, shows_errors, speaks_chinese
 from aigc_demo.ui.i18n import I18N, language_of, translate
-from aigc_demo.ui.text_handlers import TextHandlers, char_label
+from aigc_demo.ui.lens_panel import char_label, lens_panel
+from aigc_demo.ui.text_handlers import TextHandlers
 from aigc_demo.ui.text_links import TextLinks
 from aigc_demo.ui.text_state import KIND, NAMES, RANGES, SamplingSettings, TextState, Written
 
@@ -256,22 +257,7 @@ def _results() -> dict[str, Any]:
         "notes": gr.Markdown(elem_id="text-notes"),
     }
     ui["copy_link"] = links.copy_link_row("text")
-    ui |= {
-        "lens": gr.HighlightedText(
-            label=I18N("text_lens"),
-            show_legend=False,
-            show_inline_category=False,
-            combine_adjacent=False,
-            elem_id="text-lens",
-        ),
-        "lens_info": gr.Markdown(I18N("text_lens_pick"), elem_id="text-lens-info"),
-        "candidates": gr.Label(
-            label=I18N("text_candidates"), num_top_classes=writing.LENS_CANDIDATES, elem_id="text-candidates"
-        ),
-    }
-    with gr.Row():
-        ui["choice"] = gr.Radio([], label=I18N("text_branch_choice"), elem_id="text-branch-choice", scale=3)
-        ui["branch"] = gr.Button(I18N("text_branch"), elem_id="text-branch", scale=1)
+    ui |= lens_panel("text", "text-branch-choice", writing.LENS_CANDIDATES)
     return ui
 
 
