@@ -10,8 +10,9 @@ import pytest
 from aigc_demo.data.downloads import DATASETS
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
+from aigc_demo.recipes.base import SETTINGS
 from aigc_demo.ui.i18n import table
-from aigc_demo.ui.train_tab import SETTINGS, TrainHandlers
+from aigc_demo.ui.train_handlers import TrainHandlers, in_browser
 from aigc_demo.ui.train_view import Viewer
 from tests.helpers import make_text_card, make_text_model
 
@@ -21,6 +22,21 @@ TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" f
 @pytest.fixture
 def handlers(hub) -> TrainHandlers:
     return TrainHandlers(TrainingJobs(hub))
+
+
+@pytest.fixture
+def page(handlers):
+    """The Train page over ``handlers``' job slot, built inside an app, as its events see it."""
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from aigc_demo.ui.train_tab import build_page
+
+    with gr.Blocks() as demo:
+        return build_page(
+            SimpleNamespace(hub=handlers.hub, jobs=handlers.jobs, demo=demo, page_of_kind=lambda k: None)
+        )
 
 
 def test_every_recipe_is_complete_for_where_it_appears():
@@ -68,35 +84,38 @@ def test_bad_requests_get_a_message_and_start_nothing(handlers, arguments, messa
     assert handlers.jobs.snapshot().state == "idle"
 
 
-def test_choosing_a_kind_shows_the_inputs_its_recipe_needs(handlers):
-    pasted, upload, files, _, start_from, name, preset, *numbers = handlers.choose("speech", "my-text-model")
-    assert (pasted.visible, upload.visible, files.visible) == (False, False, True)
-    assert start_from.visible
-    assert preset.value == "tiny"
-    assert name == recipe("speech").default_name  # a default name follows the choice
-    assert [n.visible for n in numbers] == [s in recipe("speech").settings for s in SETTINGS]
-    *_, name, _, _, _, _, _, _, _ = handlers.choose("sprites", "my-own-name")
-    assert name == "my-own-name"  # a name the person typed is kept
-    pasted, upload, files, public, start_from, *_ = handlers.choose("sprites", "x")
-    assert [c.visible for c in (pasted, files, public, start_from)] == [False] * 4
+def test_choosing_a_kind_shows_the_inputs_its_recipe_needs(page):
+    form = page.form
+    shown = page.choose("speech", "my-text-model")
+    assert [shown[form[n]].visible for n in ("pasted", "upload", "files")] == [False, False, True]
+    assert shown[form["start_from"]].visible
+    assert shown[form["preset"]].value == "tiny"
+    assert shown[form["name"]] == recipe("speech").default_name  # a default name follows the choice
+    assert [shown[form[s]].visible for s in SETTINGS] == [s in recipe("speech").settings for s in SETTINGS]
+    assert page.choose("sprites", "my-own-name")[form["name"]] == "my-own-name"  # a typed name is kept
+    shown = page.choose("sprites", "x")
+    assert [shown[form[n]].visible for n in ("pasted", "files", "public", "start_from")] == [False] * 4
 
 
-def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(handlers):
+def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(page):
     import numpy as np
 
+    status, plot, sample, picture, scrubber = (
+        page.shown[n] for n in ("status", "plot", "sample", "picture", "scrubber")
+    )
     drawn = [(0, np.zeros((4, 4)))]
     pictured = JobSnapshot(state="running", name="p", kind="vae", step=2, total=4, samples=drawn, owner="v")
-    status, table, sample, picture, scrubber, _ = handlers.view(pictured, "en", None, Viewer("v"))
-    assert "p (yours)" in status
-    assert (sample.visible, picture.visible) == (False, True)
-    status, table, sample, picture, scrubber, _ = handlers.view(pictured, "en", None, Viewer("w"))
-    assert "p" not in status.split("**")[1]  # another visitor's job, unnamed
-    assert picture.visible is False  # and its samples, which show its data, not shown
+    shown = page.view(pictured, "en", None, Viewer("v"))
+    assert "p (yours)" in shown[status]
+    assert (shown[sample].visible, shown[picture].visible) == (False, True)
+    shown = page.view(pictured, "en", None, Viewer("w"))
+    assert "p" not in shown[status].split("**")[1]  # another visitor's job, unnamed
+    assert shown[picture].visible is False  # and its samples, which show its data, not shown
     written = JobSnapshot(state="finished", name="t", kind="text", samples=[(0, "a"), (5, "ab")])
-    status, table, sample, picture, scrubber, _ = handlers.view(written, "zh-CN", 0, Viewer())  # the server
-    assert (sample.value, sample.visible, scrubber.value) == ("a", True, 0)
-    assert "t" in status
-    assert "训练开始后" in table  # no curves yet, said in the page's language
+    shown = page.view(written, "zh-CN", 0, Viewer())  # the server
+    assert (shown[sample].value, shown[sample].visible, shown[scrubber].value) == ("a", True, 0)
+    assert "t" in shown[status]
+    assert "训练开始后" in shown[plot]  # no curves yet, said in the page's language
 
 
 def test_the_loss_chart_draws_each_curve_and_says_its_latest_value():
@@ -116,37 +135,32 @@ def test_the_loss_chart_draws_each_curve_and_says_its_latest_value():
 
 def test_a_finished_job_s_visitor_may_take_the_model_home_and_no_one_else(handlers):
     from aigc_demo.backend.checkpoint import read_card
-    from aigc_demo.ui.train_tab import in_browser
 
     model = make_text_model()
     handlers.hub.save("mine", model, make_text_card(model))
     done = JobSnapshot(state="finished", name="mine", kind="text", owner=in_browser("t1"))
-    *_, offered = handlers.view(done, "en", None, Viewer(in_browser("t1")))
-    assert offered.visible
-    path = Path(offered.value["path"])
+    path = Path(handlers.take_home(done, Viewer(in_browser("t1"))))
     assert path.name == "mine.safetensors"
     assert read_card(path).kind == "char-rnn"  # the checkpoint, with its card
-    *_, again = handlers.view(done, "en", None, Viewer(in_browser("t1")))
-    assert again.value["path"] == str(path)  # copied once, not at every poll
+    assert handlers.take_home(done, Viewer(in_browser("t1"))) == str(path)  # copied once, not at every poll
     for viewer in (Viewer(in_browser("t2")), Viewer("")):
-        assert handlers.view(done, "en", None, viewer)[-1].visible is False
+        assert handlers.take_home(done, viewer) is None
     running = JobSnapshot(state="running", name="mine", kind="text", owner=in_browser("t1"))
-    assert handlers.view(running, "en", None, Viewer(in_browser("t1")))[-1].visible is False
+    assert handlers.take_home(running, Viewer(in_browser("t1"))) is None
 
 
-def test_only_the_browser_that_started_a_job_can_stop_it(handlers):
+def test_only_the_browser_that_started_a_job_can_stop_it(handlers, page):
     """A page's jobs are its browser's by a secret token it keeps, never by a name another visitor
     could guess; a page without the token cannot stop them."""
     import gradio as gr
 
     from aigc_demo.recipes import JobRequest
-    from aigc_demo.ui.train_tab import in_browser
 
     job = JobRequest("text", "my-text-model", text=TEXT, epochs=100, minutes=30, owner=in_browser("t1"))
     handlers.jobs.start(job)
     for token in ("t2", "", None):
         with pytest.raises(gr.Error, match="only the visitor who started"):
-            handlers.click_stop(None, None, token)
-    status, *_ = handlers.click_stop(None, None, "t1")
+            page.click_stop(None, {page.shown["scrubber"]: None, page.token: token})
+    status = page.click_stop(None, {page.shown["scrubber"]: None, page.token: "t1"})[page.shown["status"]]
     assert "my-text-model (yours)" in status or "Stopping **my-text-model" in status
     assert handlers.jobs.wait(120).state == "stopped"

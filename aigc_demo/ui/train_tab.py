@@ -1,338 +1,149 @@
-"""The Train tab: pick what to train (one choice per recipe), give its data, a size and a time
-budget, optionally a model to fine-tune; watch the model learn, use it at once. ``TrainHandlers``
-holds every handler as a plain method over the job slot (a test calls them without a server);
+"""The Train page: pick what to train (one choice per recipe), give its data, a size and a time
+budget, optionally a model to fine-tune; watch the model learn, use it at once.
+
+What it computes is ``TrainHandlers`` (``train_handlers.py``). ``TrainPage`` turns an event's values
+(by component) into a ``TrainForm`` and what it shows of a job into ``{component: update}``;
 ``build_page`` lays out the components and wires them. Nothing here names a kind."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-import shutil
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from aigc_demo.backend.hub import ModelHub, UnknownModelError
-from aigc_demo.data.downloads import DATASETS, dataset_path
-from aigc_demo.data.text import decode_text
-from aigc_demo.jobs import JobSnapshot, TrainingJobs
-from aigc_demo.recipes import JobRequest, app_recipes, recipe
+from aigc_demo.backend.hub import ModelHub
+from aigc_demo.jobs import JobSnapshot
+from aigc_demo.recipes import app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
-from aigc_demo.settings import dataset_cache, max_job_minutes
+from aigc_demo.settings import max_job_minutes
 from aigc_demo.ui.controls import picture_output
-from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate, translated
-from aigc_demo.ui.middleware import visitor_address
-from aigc_demo.ui.train_view import (
-    Viewer,
-    chart_of,
-    job_status_of,
-    preview_picture,
-    recipe_of,
-    status_markdown,
+from aigc_demo.ui.train_handlers import (
+    TrainForm,
+    TrainHandlers,
+    in_browser,
+    public_choices,
+    size_choices,
+    starting_choices,
 )
+from aigc_demo.ui.train_view import Viewer, chart_of, preview_picture, recipe_of, status_markdown
 
 POLL_SECONDS = 1.0
-FIRST = app_recipes()[0]  # the choice the tab opens on
-# The Start button's inputs, by name, in the order the page sends them.
-FORM = ("kind", "name", "pasted", "upload", "files", "public", "preset", "epochs", "minutes", "start_from")
-FORM += tuple(SETTINGS)  # then the individual settings, in the accordion's order
+FIRST = app_recipes()[0]  # the choice the page opens on
+# What the Start button sends besides the individual settings, by ``TrainForm``'s names.
+FORM = tuple(field.name for field in dataclasses.fields(TrainForm) if field.name != "settings")
 
 
-def settings_of(given: Any) -> dict:
-    """The individual settings an API caller sent (a JSON object), or none."""
-    if given in (None, "", {}):
-        return {}
-    if not isinstance(given, dict):
-        raise ValueError('settings must be a JSON object such as {"batch_size": 32}')
-    return dict(given)
+class TrainPage:
+    """The page's events: each takes the values of the components it names and answers
+    ``{component: update}`` (a component left out is left as it is)."""
 
+    def __init__(
+        self, handlers: TrainHandlers, form: dict[str, Any], shown: dict[str, Any], timer: Any, token: Any
+    ):
+        self.handlers, self.form, self.shown, self.timer, self.token = handlers, form, shown, timer, token
 
-def size_choices(presets: Any) -> list[tuple[Any, str]]:
-    """A recipe's size presets as the page names them (in its language), by their CLI names."""
-    return [(I18N(f"train_size_{name}"), name) for name in presets]
+    def sent(self) -> set[Any]:
+        """What the Start button sends: the form, the settings and the browser's token."""
+        return {*(self.form[name] for name in (*FORM, *SETTINGS)), self.token}
 
+    def read(self, values: dict) -> TrainForm:
+        settings = {name: values[self.form[name]] for name in SETTINGS}
+        return TrainForm(**{name: values[self.form[name]] for name in FORM}, settings=settings)
 
-def public_choices(what: str) -> list[tuple[str, str]]:
-    """None, or the public datasets that suit the kind (downloaded the first time one is used)."""
-    return [(I18N("train_public_none"), "")] + [(n, n) for n in recipe(what).public_datasets]
-
-
-def public_dataset(name: str, what: str) -> Path:
-    """The local copy of a public dataset for the kind: a download on first use, checked."""
-    if name not in DATASETS or name not in recipe(what).public_datasets:
-        raise ValueError(f"{name!r} is not a public dataset for this kind of model")
-    return dataset_path(name, dataset_cache())
-
-
-def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
-    """A new model, or any model of the kind's model kind (shipped or trained here) to fine-tune."""
-    afresh = [(I18N("train_afresh"), "")]
-    chosen = recipe(what)
-    if not chosen.can_start_from:
-        return afresh
-    return afresh + [(e.name, e.name) for e in hub.entries(chosen.model_kind)]
-
-
-def visitor(request: gr.Request | None) -> str:
-    """Who a request comes from: its session, which owns the jobs it starts (Gradio gives a call
-    that names none a session of its own; the address, read as the fair queue reads it behind a
-    public host's proxy, is a last resort). "" for the server's own calls, which carry no request."""
-    if request is None:
-        return ""
-    return request.session_hash or f"address {visitor_address(request) or 'unknown'}"
-
-
-def in_browser(token: str | None) -> str:
-    """Whose a page's jobs are: the secret token its browser keeps (so a reload keeps them its
-    own; a name, which others can guess, never makes a job anyone's). "" before its first job."""
-    return f"browser {token}" if token else ""
-
-
-class TrainHandlers:
-    """Every handler of the Train tab, over one job slot. The ``start_*`` methods, ``stop_training``
-    and ``training_status`` are public API endpoints; the others serve the page."""
-
-    def __init__(self, jobs: TrainingJobs, page_of_kind: Callable[[str], str | None] = lambda kind: None):
-        self.jobs, self.hub, self.page_of_kind = jobs, jobs.hub, page_of_kind
-        self._copies: dict[tuple, Path] = {}  # (name, file version) → its copy offered for download
-
-    @shows_errors
-    def start_job(
-        self,
-        request: gr.Request | None,
-        kind: str,
-        model_name: str,
-        training_text: str | None = None,
-        files: list[str] | None = None,
-        size: str = "tiny",
-        epoch_count: float = 5,
-        budget: float = 2,
-        start_from: str = "",
-        settings: dict | None = None,
-        source: str = "text sent to the API",
-        owner: str | None = None,
-    ) -> dict[str, Any]:
-        """Start training a model of ``kind`` (text, sprites, vae, gan, speech, ...) and return the
-        job's status. It learns from ``training_text`` or uploaded ``files``, as the kind needs; one
-        job runs at a time per server and up to three wait their turn. The model is saved under
-        ``model_name`` when the job finishes, is stopped, or its time budget (``budget`` minutes)
-        runs out. ``start_from`` names a model of the kind to fine-tune; ``settings`` may set the
-        kind's settings (batch_size, learning_rate, latent_dim, beta, hidden, layers) over the
-        preset's. (``source`` and ``owner`` are the page's: what the text is, and whose the job is when
-        not the request's session.)"""
-        owner = visitor(request) if owner is None else owner
-        job = JobRequest(
-            kind=str(kind),
-            name=str(model_name or "").strip(),
-            text=training_text or "",
-            source=source,
-            files=list(files or []),
-            preset=str(size),
-            epochs=epoch_count,
-            minutes=budget,
-            start_from=str(start_from or ""),
-            settings=settings_of(settings),
-            owner=owner,
-            address=visitor_address(request),
-        )
-        return job_status_of(self.jobs.start(job), Viewer(owner))
-
-    def start_training(
-        self,
-        request: gr.Request | None,
-        model_name: str,
-        training_text: str,
-        size: str = "tiny",
-        epoch_count: float = 5,
-        budget: float = 2,
-        start_from: str = "",
-        settings: dict | None = None,
-    ) -> dict[str, Any]:
-        """Start training a text model on ``training_text`` (``start_job`` with kind "text")."""
-        return self.start_job(
-            request, "text", model_name, training_text, None, size, epoch_count, budget, start_from, settings
-        )
-
-    def start_sprite_training(
-        self,
-        request: gr.Request | None,
-        model_name: str,
-        size: str = "tiny",
-        epoch_count: float = 5,
-        budget: float = 2,
-        settings: dict | None = None,
-    ) -> dict[str, Any]:
-        """Start training a beta-VAE on the built-in procedural shapes (no data to send)."""
-        return self.start_job(
-            request, "sprites", model_name, None, None, size, epoch_count, budget, "", settings
-        )
-
-    def start_image_training(
-        self,
-        request: gr.Request | None,
-        model_name: str,
-        files: list[str] | None,
-        model: str = "vae",
-        size: str = "tiny",
-        epoch_count: float = 5,
-        budget: float = 2,
-        start_from: str = "",
-        settings: dict | None = None,
-    ) -> dict[str, Any]:
-        """Start training a VAE or GAN (``model``) on uploaded pictures: a zip with one folder per
-        class, picture files, or MNIST-style IDX files."""
-        if model not in ("vae", "gan"):
-            raise gr.Error(f"model must be one of vae, gan, got {model!r}")
-        return self.start_job(
-            request, model, model_name, None, files, size, epoch_count, budget, start_from, settings
-        )
-
-    def start_speech_training(
-        self,
-        request: gr.Request | None,
-        model_name: str,
-        files: list[str] | None,
-        size: str = "tiny",
-        epoch_count: float = 5,
-        budget: float = 2,
-        start_from: str = "",
-        settings: dict | None = None,
-    ) -> dict[str, Any]:
-        """Start training the spoken-digit generator on uploaded recordings: a zip of WAV files (or
-        WAV files) named like ``3_name_7.wav``, every digit at least twice."""
-        return self.start_job(
-            request, "speech", model_name, None, files, size, epoch_count, budget, start_from, settings
-        )
-
-    @shows_errors
-    def stop_training(self, request: gr.Request | None) -> dict[str, Any]:
-        """Stop the running job after its current step; it saves what it has learned. Only the
-        visitor who started it may."""
-        return job_status_of(self.jobs.stop(visitor(request)), Viewer(visitor(request)))
-
-    def training_status(self, request: gr.Request | None) -> dict[str, Any]:
-        """How the current (or last) training job is going; others' jobs without their names."""
-        return job_status_of(self.jobs.snapshot(), Viewer(visitor(request)))
-
-    # The page's own events (not in the API).
-    def view(self, snap: JobSnapshot, lang: str, shown: int | None, viewer: Viewer) -> tuple:
+    def view(self, snap: JobSnapshot, lang: str, at: int | None, viewer: Viewer) -> dict:
         """Everything the page shows of a job snapshot; the scrubber follows the newest sample
-        unless the person moved it back (``shown``). Samples of others' jobs are not shown."""
+        unless the person moved it back (``at``). Samples of others' jobs are not shown."""
         samples = snap.samples if viewer.sees(snap.owner) else []
         newest = max(len(samples) - 1, 0)
-        at = newest if shown is None else min(int(shown), newest)
+        at = newest if at is None else min(int(at), newest)
         preview, label = None, translate("train_scrubber", lang)
         if samples:
             preview, label = samples[at][1], translate("train_scrubber_at", lang, step=samples[at][0])
         chosen = recipe_of(snap)
         drawn = chosen is not None and chosen.shows != "text"
-        return (
-            status_markdown(snap, lang, viewer, self.page_of_kind(chosen.model_kind) if chosen else None),
-            chart_of(snap, lang),
-            gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
-            preview_picture(preview if drawn else None, chosen),
-            gr.Slider(maximum=max(newest, 1), value=at, label=label, interactive=not snap.running),
-            self.take_home(snap, viewer),
+        page = self.handlers.page_of_kind(chosen.model_kind) if chosen else None
+        taken = self.handlers.take_home(snap, viewer)
+        shown = self.shown
+        return {
+            shown["status"]: status_markdown(snap, lang, viewer, page),
+            shown["plot"]: chart_of(snap, lang),
+            shown["sample"]: gr.Textbox(value=None if drawn else preview or "", visible=not drawn),
+            shown["picture"]: preview_picture(preview if drawn else None, chosen),
+            shown["scrubber"]: gr.Slider(
+                maximum=max(newest, 1), value=at, label=label, interactive=not snap.running
+            ),
+            shown["take_home"]: gr.DownloadButton(value=taken, visible=taken is not None),
+        }
+
+    def show(self, request: gr.Request, values: dict) -> dict:
+        """The job as it is now, the scrubber where the person left it."""
+        viewer = Viewer(in_browser(values[self.token]))
+        return self.view(
+            self.handlers.jobs.snapshot(), language_of(request), values[self.shown["scrubber"]], viewer
         )
 
-    def take_home(self, snap: JobSnapshot, viewer: Viewer) -> gr.DownloadButton:
-        """The saved model of the viewer's own finished (or stopped) job as a download: the
-        checkpoint with its card, copied once per version of the file."""
-        if snap.state not in ("finished", "stopped") or not viewer.owns(snap.owner):
-            return gr.DownloadButton(visible=False)
-        try:
-            entry = self.hub.entry(snap.name)
-        except UnknownModelError:
-            return gr.DownloadButton(visible=False)
-        copied = self._copies.get((entry.name, entry.stamp))
-        if copied is None or not copied.exists():
-            copied = output_path(entry.path.name)
-            shutil.copyfile(entry.path, copied)
-            self._copies[(entry.name, entry.stamp)] = copied
-        return gr.DownloadButton(value=str(copied), visible=True)
-
-    def show(self, request: gr.Request, shown: int | None, token: str | None) -> tuple:
-        """The job as it is now, the scrubber at ``shown``; ``token``: this browser's (see ``in_browser``)."""
-        return self.view(self.jobs.snapshot(), language_of(request), shown, Viewer(in_browser(token)))
-
-    def follow(self, request: gr.Request, token: str | None) -> tuple:
+    def follow(self, request: gr.Request, token: str | None) -> dict:
         """While a job runs or waits, poll it and show its newest sample; the poll stops with the
         job, so the scrubber is then the person's to move."""
-        snap = self.jobs.snapshot()  # one snapshot both shown and deciding whether to poll on
+        snap = self.handlers.jobs.snapshot()  # one snapshot both shown and deciding whether to poll on
         active = snap.running or bool(snap.waiting)
-        viewer = Viewer(in_browser(token))
-        return *self.view(snap, language_of(request), None, viewer), gr.Timer(active=active)
+        shown = self.view(snap, language_of(request), None, Viewer(in_browser(token)))
+        return shown | {self.timer: gr.Timer(active=active)}
 
     @shows_errors
-    def click_start(self, request: gr.Request, token: str | None, *values: Any) -> tuple:
-        """Start button: the form's ``values`` (in the order of ``FORM``) become a job of this
-        browser's, which gets its secret token the first time (kept by the browser)."""
-        form = dict(zip(FORM, values, strict=True))
-        what, files, body, source = form["kind"], form["files"], form["pasted"] or "", "pasted text"
-        if form["public"]:  # a public dataset, fetched on first use, instead of the person's own data
-            path = public_dataset(form["public"], what)
-            files, form["upload"] = [str(path)], str(path)
-        if recipe(what).gives == "text" and form["upload"]:  # an uploaded .txt file wins over pasted text
-            path = Path(form["upload"])
-            body, source = decode_text(path.read_bytes(), path.name), path.name
-        chosen = {name: form[name] for name in SETTINGS if form[name] is not None}
-        token = token or secrets.token_urlsafe(16)
-        self.start_job(
-            request,
-            what,
-            form["name"],
-            body,
-            files,
-            form["preset"],
-            form["epochs"],
-            form["minutes"],
-            form["start_from"] or "",
-            chosen,
-            source=source,
-            owner=in_browser(token),
-        )
-        return *self.follow(request, token), token
+    def click_start(self, request: gr.Request, values: dict) -> dict:
+        """Start button: the form becomes a job of this browser's, which gets its secret token the
+        first time (kept by the browser)."""
+        token = values[self.token] or secrets.token_urlsafe(16)
+        self.handlers.start_form(request, self.read(values), in_browser(token))
+        return self.follow(request, token) | {self.token: token}
 
     @shows_errors
-    def click_stop(self, request: gr.Request, shown: int | None, token: str | None) -> tuple:
-        self.jobs.stop(in_browser(token))  # refused, with the reason, unless the job is this browser's
-        return self.show(request, shown, token)
+    def click_stop(self, request: gr.Request, values: dict) -> dict:
+        self.handlers.jobs.stop(in_browser(values[self.token]))  # refused, with the reason, unless theirs
+        return self.show(request, values)
 
     @shows_errors
-    def choose(self, what: str, model_name: str) -> tuple:
+    def choose(self, what: str, model_name: str) -> dict:
         """Each choice shows the inputs its recipe needs; a default name follows the choice, and the
         models to start from are those of its kind."""
-        chosen = recipe(what)
+        chosen, form, hub = recipe(what), self.form, self.handlers.hub
         defaults = {r.default_name for r in app_recipes()}
         files_label = f"train_files_{what}" if "files" in chosen.texts else "train_upload"
-        return (
-            gr.Textbox(visible=chosen.gives == "text"),
-            gr.File(visible=chosen.gives == "text"),
-            gr.File(label=I18N(files_label), visible=chosen.gives == "files"),
-            gr.Dropdown(choices=public_choices(what), value="", visible=chosen.gives != "nothing"),
-            gr.Dropdown(choices=starting_choices(self.hub, what), value="", visible=chosen.can_start_from),
-            chosen.default_name if model_name in defaults else model_name,
-            gr.Radio(choices=size_choices(chosen.presets), value=next(iter(chosen.presets))),
-            *(gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS),
-        )
+        return {
+            form["pasted"]: gr.Textbox(visible=chosen.gives == "text"),
+            form["upload"]: gr.File(visible=chosen.gives == "text"),
+            form["files"]: gr.File(label=I18N(files_label), visible=chosen.gives == "files"),
+            form["public"]: gr.Dropdown(
+                choices=public_choices(what), value="", visible=chosen.gives != "nothing"
+            ),
+            form["start_from"]: gr.Dropdown(
+                choices=starting_choices(hub, what), value="", visible=chosen.can_start_from
+            ),
+            form["name"]: chosen.default_name if model_name in defaults else model_name,
+            form["preset"]: gr.Radio(choices=size_choices(chosen.presets), value=next(iter(chosen.presets))),
+            **{form[name]: gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS},
+        }
 
     @shows_errors
     def refresh_starting(self, what: str) -> gr.Dropdown:
         """On focus: a model trained meanwhile can be fine-tuned at once."""
-        return gr.Dropdown(choices=starting_choices(self.hub, what))
+        return gr.Dropdown(choices=starting_choices(self.handlers.hub, what))
 
 
-def build_page(site: Any) -> None:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TrainHandlers``
-    over the app's job slot."""
-    handlers = TrainHandlers(site.jobs, site.page_of_kind)
+def build_page(site: Any) -> TrainPage:
+    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TrainPage`` over
+    the app's job slot, which is returned."""
     form, shown = _layout(site.hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
     token = gr.BrowserState("", storage_key="aigc-studio-visitor")  # whose this browser's jobs are
-    _wire(site.demo, handlers, form, shown, timer, token)
+    page = TrainPage(TrainHandlers(site.jobs, site.page_of_kind), form, shown, timer, token)
+    _wire(site.demo, page)
+    return page
 
 
 def _layout(hub: ModelHub) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -429,14 +240,8 @@ def _form(hub: ModelHub) -> dict[str, Any]:
     return form
 
 
-def _wire(
-    demo: gr.Blocks,
-    handlers: TrainHandlers,
-    form: dict[str, Any],
-    shown: dict[str, Any],
-    timer: gr.Timer,
-    token: gr.BrowserState,
-) -> None:
+def _wire(demo: gr.Blocks, page: TrainPage) -> None:
+    handlers, form, shown, timer, token = page.handlers, page.form, page.shown, page.timer, page.token
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     shown_outputs = list(shown.values())
     following = [*shown_outputs, timer]
@@ -444,16 +249,13 @@ def _wire(
         form[n] for n in ("pasted", "upload", "files", "public", "start_from", "name", "preset")
     ]
     form["kind"].change(
-        handlers.choose,
-        [form["kind"], form["name"]],
-        [*chosen_outputs, *(form[n] for n in SETTINGS)],
-        **quiet,
+        page.choose, [form["kind"], form["name"]], [*chosen_outputs, *(form[n] for n in SETTINGS)], **quiet
     )
-    form["start_from"].focus(handlers.refresh_starting, form["kind"], form["start_from"], **quiet)
-    form["start"].click(handlers.click_start, [token, *(form[n] for n in FORM)], [*following, token], **quiet)
-    form["stop"].click(handlers.click_stop, [shown["scrubber"], token], shown_outputs, **quiet)
-    gr.on([timer.tick, demo.load], handlers.follow, [token], following, **quiet)
-    shown["scrubber"].release(handlers.show, [shown["scrubber"], token], shown_outputs, **quiet)
+    form["start_from"].focus(page.refresh_starting, form["kind"], form["start_from"], **quiet)
+    form["start"].click(page.click_start, page.sent(), [*following, token], **quiet)
+    form["stop"].click(page.click_stop, {shown["scrubber"], token}, shown_outputs, **quiet)
+    gr.on([timer.tick, demo.load], page.follow, [token], following, **quiet)
+    shown["scrubber"].release(page.show, {shown["scrubber"], token}, shown_outputs, **quiet)
     for endpoint in (handlers.start_training, handlers.start_sprite_training, handlers.stop_training):
         gr.api(endpoint, api_name=endpoint.__name__)
     gr.api(handlers.training_status, api_name="training_status")
