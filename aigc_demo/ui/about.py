@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -14,6 +14,9 @@ from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, language_of, table, translate
 from aigc_demo.ui.model_upload import build_upload_panel
 from aigc_demo.ui.prose import markdown_html, prose
+
+if TYPE_CHECKING:
+    from aigc_demo.ui.pages import Site
 
 
 def format_size(num_bytes: int) -> str:
@@ -131,8 +134,8 @@ def card_text(english: str, language: str) -> str:
     return CARD_TEXTS_ZH.get(english, english) if language.startswith("zh") else english
 
 
-def build_page(site: Any) -> None:
-    """Lay out the About page (``site``: a ``pages.Site``; its introduction is the page's top), which
+def build_page(site: Site) -> None:
+    """Lay out the About page (its introduction is the page's top), which
     ends with the footer. Its texts depend on the models present and the reader's language, so they
     are made on page load and on Refresh, as HTML."""
     demo, hub = site.demo, site.hub

@@ -8,7 +8,7 @@ What it computes is ``ImageHandlers`` (``image_handlers.py``), over named values
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -28,6 +28,9 @@ from aigc_demo.ui.image_panels import (
     pad_panel,
 )
 from aigc_demo.ui.image_state import ImageState, image_models, model_view
+
+if TYPE_CHECKING:
+    from aigc_demo.ui.pages import Site
 
 QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
 LIVE = {"show_progress": "hidden", "concurrency_limit": None}  # follows a drag: never waits in line
@@ -157,8 +160,8 @@ class ImagePage:
         return self.linking.link(self.controls.state(values))
 
 
-def build_page(site: Any) -> ImagePage:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to an ``ImagePage``,
+def build_page(site: Site) -> ImagePage:
+    """Lay out the page and wire its components to an ``ImagePage``,
     which is returned."""
     handlers = ImageHandlers(site.hub)
     # On a narrow screen the CSS (ui/app.py) lifts "image-view" above the controls and keeps it in

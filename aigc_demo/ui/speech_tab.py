@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -23,6 +23,9 @@ from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, s
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
+
+if TYPE_CHECKING:
+    from aigc_demo.ui.pages import Site
 
 KIND = "speech-cvae"
 SLIDERS = 8
@@ -236,8 +239,8 @@ class SpeechPage:
         return self.handlers.link(self.controls.state(values))
 
 
-def build_page(site: Any) -> SpeechPage:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``SpeechPage``,
+def build_page(site: Site) -> SpeechPage:
+    """Lay out the page and wire its components to a ``SpeechPage``,
     which is returned."""
     hub = site.hub
     handlers = SpeechHandlers(hub)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -25,6 +25,9 @@ from aigc_demo.ui.lens_panel import char_label, lens_panel
 from aigc_demo.ui.text_handlers import TextHandlers
 from aigc_demo.ui.text_links import TextLinks
 from aigc_demo.ui.text_state import KIND, NAMES, RANGES, SamplingSettings, TextState, Written
+
+if TYPE_CHECKING:
+    from aigc_demo.ui.pages import Site
 
 EXAMPLE_PROMPTS = {"en": "ROMEO:", "zh": "春江花月夜\n張若虛\n"}
 QUIET = {"api_visibility": "private", "show_progress": "hidden"}  # UI-only helpers
@@ -175,8 +178,8 @@ class TextPage:
         return self.linking.link(self.controls.state(values))
 
 
-def build_page(site: Any) -> TextPage:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TextPage``,
+def build_page(site: Site) -> TextPage:
+    """Lay out the page and wire its components to a ``TextPage``,
     which is returned."""
     with gr.Row():
         with gr.Column(scale=2):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -30,6 +30,9 @@ from aigc_demo.ui.train_handlers import (
     starting_choices,
 )
 from aigc_demo.ui.train_view import Viewer, chart_of, preview_picture, recipe_of, status_markdown
+
+if TYPE_CHECKING:
+    from aigc_demo.ui.pages import Site
 
 POLL_SECONDS = 1.0
 FIRST = app_recipes()[0]  # the choice the page opens on
@@ -135,8 +138,8 @@ class TrainPage:
         return gr.Dropdown(choices=starting_choices(self.handlers.hub, what))
 
 
-def build_page(site: Any) -> TrainPage:
-    """Lay out the page (``site``: a ``pages.Site``) and wire its components to a ``TrainPage`` over
+def build_page(site: Site) -> TrainPage:
+    """Lay out the page and wire its components to a ``TrainPage`` over
     the app's job slot, which is returned."""
     form, shown = _layout(site.hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
