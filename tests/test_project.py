@@ -162,6 +162,11 @@ def test_requirements_are_pinned():
     assert {"pytest", "ruff"} <= set(_pins("requirements-dev.txt"))
 
 
+def test_the_readme_stays_a_guide():
+    """The README is the way in, at most 300 lines; figures' histories live in docs/."""
+    assert (PROJECT_ROOT / "README.md").read_text().count("\n") <= 300
+
+
 def test_spaces_front_matter_matches_the_pins():
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert readme.startswith("---\n")
@@ -195,3 +200,63 @@ def test_no_dataset_files_are_committed():
         pytest.skip("not a git checkout")
     dataset_like = re.compile(r"(ubyte|\.wav$|input\.txt$|tang_poems)", re.IGNORECASE)
     assert [f for f in result.stdout.splitlines() if dataset_like.search(f)] == []
+
+
+# Imports only go down (docs/ARCHITECTURE.md): each package may import those after it, never before.
+LAYERS = (
+    ("cli",),
+    ("ui",),
+    ("jobs",),
+    ("recipes",),
+    ("training",),
+    ("evaluation",),
+    ("pipelines",),
+    ("data", "labels"),
+    ("backend",),
+    ("models",),
+    ("text", "audio"),
+    ("settings",),
+)
+
+
+def upward_imports(sources: dict[str, str]) -> list[tuple[str, str]]:
+    """(file, package it imports) for every import of a package at or above the file's own layer."""
+    depth = {package: level for level, packages in enumerate(LAYERS) for package in packages}
+    found = set()
+    for path, source in sources.items():
+        own = path.split("/")[1].removesuffix(".py")
+        if own not in depth:  # aigc_demo/__init__.py and __main__.py stand above every layer
+            continue
+        for module in _imported(source):
+            parts = module.split(".")
+            if parts[0] != "aigc_demo" or len(parts) < 2 or parts[1] == own or parts[1] not in depth:
+                continue
+            if depth[parts[1]] <= depth[own]:
+                found.add((path, parts[1]))
+    return sorted(found)
+
+
+def test_imports_only_go_down():
+    assert {p for packages in LAYERS for p in packages} >= {
+        path.stem if path.is_file() else path.name
+        for path in (PROJECT_ROOT / "aigc_demo").iterdir()
+        if not path.name.startswith("_") and path.suffix in ("", ".py")
+    }
+    assert upward_imports(_sources("aigc_demo")) == []
+    assert upward_imports({"aigc_demo/models/seeded.py": "from aigc_demo.pipelines import image\n"}) == [
+        ("aigc_demo/models/seeded.py", "pipelines")
+    ]  # it can fail
+
+
+def unnamed_modules(architecture: str, paths: list[str]) -> list[str]:
+    """The modules the architecture document does not name (by their path below ``aigc_demo/``)."""
+    return [path for path in paths if path.removeprefix("aigc_demo/") not in architecture]
+
+
+def test_the_architecture_names_every_module():
+    architecture = (PROJECT_ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    paths = [p for p in _sources("aigc_demo") if not p.endswith("/__init__.py") or "recipes" in p]
+    assert unnamed_modules(architecture, paths) == []
+    assert unnamed_modules("`ui/app.py`", ["aigc_demo/ui/app.py", "aigc_demo/ui/new_page.py"]) == [
+        "aigc_demo/ui/new_page.py"
+    ]  # it can fail

@@ -163,7 +163,7 @@ def test_no_lens_is_made_of_a_text_still_being_written(texts):
     _, _, streaming = next(stream)  # the page's record, mid-stream (as a lens asked for on page open sees it)
     values = page.controls.shown(TextState("bard", "Hi"))
     assert streaming.writing
-    assert page.show_lens(None, values | {page.ui["record"]: streaming}) == {}
+    assert page.show_lens(None, values | {page.ui["record"]: streaming}) == gr.skip()
     *_, (_, _, written) = stream
     assert not written.writing  # now finished: its lens is made
     assert len(page.show_lens(None, values | {page.ui["record"]: written})[page.ui["lens"]]) == 200
@@ -226,7 +226,7 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     page = image_page(images.hub)
     current = page.controls.shown(ImageState("digits", "0", 0)) | {page.ui["map_shown"]: False}
     for search in ("", "?tab=text&seed=5", None):
-        assert page.open_refresh(None, current | {page.ui["query"]: search}) == {}
+        assert page.open_refresh(None, current | {page.ui["query"]: search}) == gr.skip()
     opened = page.open_refresh(None, current | {page.ui["query"]: "?tab=image"})
     assert (opened[page.controls.model].value, opened[page.controls.digit].value) == ("digits", "0")
     assert opened[page.ui["picture"]].size == (280, 280)  # the picture the link asks for
@@ -236,7 +236,7 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     hub.save("voice", model, make_speech_card(model))
     page = speech_page(hub)
     spoken = page.controls.shown(VoiceState("voice"))
-    assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == {}
+    assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == gr.skip()
     assert (
         page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})[page.controls.model].value
         == "voice"

@@ -34,7 +34,7 @@ SETTINGS = ("temperature", "top_k", "top_p", "seed")  # ``ReplySettings``' names
 
 class ChatPage:
     """The page's events: each takes the values of the components it names and answers
-    ``{component: update}`` (a component left out is left as it is)."""
+    ``{component: update}`` (a component left out is left as it is; ``gr.skip()``: nothing changes)."""
 
     def __init__(self, handlers: ChatHandlers, ui: dict[str, Any]):
         self.handlers, self.ui = handlers, ui

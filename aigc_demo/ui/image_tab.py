@@ -38,7 +38,7 @@ LIVE = {"show_progress": "hidden", "concurrency_limit": None}  # follows a drag:
 
 class ImagePage:
     """The page's events: each takes the values of the components it names and answers
-    ``{component: update}`` (a component left out is left as it is)."""
+    ``{component: update}`` (a component left out is left as it is; ``gr.skip()``: nothing changes)."""
 
     def __init__(self, handlers: ImageHandlers, controls: ImageControls, ui: dict[str, Any]):
         self.handlers, self.controls, self.ui = handlers, controls, ui
@@ -147,13 +147,13 @@ class ImagePage:
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""
         state = self.linking.opened(values[self.ui["query"]], self.controls.state(values))
-        return self.controls.shown(state) if state is not None else {}
+        return self.controls.shown(state) if state is not None else gr.skip()
 
     def open_refresh(self, request: gr.Request, values: dict) -> dict:
         """As the page opens: the controls and picture a link to this page asks for; nothing to
         change otherwise, the page is built ready."""
         if not links.LinkReader(values[self.ui["query"]], "image").opened:
-            return {}
+            return gr.skip()
         return self.refresh(request, values)
 
     def link(self, values: dict) -> str:

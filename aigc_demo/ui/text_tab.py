@@ -69,7 +69,7 @@ class TextControls:
 
 class TextPage:
     """The page's events: each takes the values of the components it names and answers
-    ``{component: update}`` (a component left out is left as it is)."""
+    ``{component: update}`` (a component left out is left as it is; ``gr.skip()``: nothing changes)."""
 
     def __init__(self, handlers: TextHandlers, controls: TextControls, ui: dict[str, Any]):
         self.handlers, self.controls, self.ui = handlers, controls, ui
@@ -90,7 +90,7 @@ class TextPage:
         opened): its own lens follows it."""
         record, ui = values[self.ui["record"]], self.ui
         if record.writing:
-            return {}
+            return gr.skip()
         unpicked = {
             ui["lens_info"]: translate("text_lens_pick", language_of(request)),
             ui["candidates"]: None,
@@ -164,12 +164,13 @@ class TextPage:
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""
         state = self.linking.opened(values[self.ui["query"]], self.controls.state(values))
-        return self.controls.shown(state) if state is not None else {}
+        return self.controls.shown(state) if state is not None else gr.skip()
 
     @shows_errors
     def write_linked(self, request: gr.Request, values: dict) -> Iterator[dict]:
         """When the page was opened from a link to this page, write its text (streamed) at once."""
         if not links.LinkReader(values[self.ui["query"]], "text").opened:
+            yield gr.skip()
             return
         for shown in self.handlers.write(self.controls.state(values), language_of(request)):
             yield self.written(*shown)

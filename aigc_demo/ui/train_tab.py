@@ -42,7 +42,7 @@ FORM = tuple(field.name for field in dataclasses.fields(TrainForm) if field.name
 
 class TrainPage:
     """The page's events: each takes the values of the components it names and answers
-    ``{component: update}`` (a component left out is left as it is)."""
+    ``{component: update}`` (a component left out is left as it is; ``gr.skip()``: nothing changes)."""
 
     def __init__(
         self, handlers: TrainHandlers, form: dict[str, Any], shown: dict[str, Any], timer: Any, token: Any
