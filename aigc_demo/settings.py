@@ -160,6 +160,12 @@ def upload_budget_bytes() -> int:
     return _limit("AIGC_UPLOAD_MB_PER_HOUR", 2000, 200) * 1_000_000
 
 
+def max_body_bytes() -> int:
+    """Largest request body other than an upload (``AIGC_MAX_BODY_MB``): room for the longest text
+    the Train page learns from, four bytes a character, and a megabyte more."""
+    return _positive_int("AIGC_MAX_BODY_MB", 4 * max_train_chars() // 1_000_000 + 1) * 1_000_000
+
+
 def upload_seconds() -> int:
     """How long an uploaded file stays on the server (``AIGC_UPLOAD_MINUTES``)."""
     return _limit("AIGC_UPLOAD_MINUTES", 60, 10) * 60

@@ -157,6 +157,23 @@ def endless_conversation(client, folder):
     return "chat_reply", ["chat-en", ["hello there " * 90] * 1000, 0.8, 0, 1.0, 0]
 
 
+def long_chat_history(client, folder):
+    """The Chat page's streamed endpoint sent 2,000 messages (1 MB): what each part of the reply
+    sends back must not grow with it."""
+    text = [{"type": "text", "text": "hello there " * 40}]
+    said = [{"role": ("user", "assistant")[i % 2], "content": text} for i in range(2000)]
+    return "chat", ["chat-en", said, "and you?", 0.8, 0, 1.0, 0]
+
+
+def huge_body(client, folder):
+    """A 60 MB request body to an event (the limit is 9 MB): refused before Gradio reads it."""
+    body = json.dumps({"data": ["x" * (60 * MB)]})
+    response = client.post(
+        "/gradio_api/call/lens", content=body, headers={"content-type": "application/json"}
+    )
+    return "", [response.status_code, response.text[:300]]
+
+
 def oversized_upload(client, folder):
     """30 MB sent to the upload route (the limit is 20 MB)."""
     response = client.post("/gradio_api/upload", files={"files": ("big.txt", b"a" * (30 * MB))})
@@ -175,6 +192,8 @@ CASES: dict[str, Case] = {
     "wide-vocabulary": wide_vocabulary,
     "unknown-names": unknown_names,
     "endless-conversation": endless_conversation,
+    "long-chat-history": long_chat_history,
+    "huge-body": huge_body,
     "oversized-upload": oversized_upload,
 }
 

@@ -8,7 +8,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from aigc_demo.pipelines.replies import MAX_HISTORY, MAX_REPLY
+from aigc_demo.pipelines.replies import MAX_HISTORY, MAX_MESSAGE, MAX_REPLY
 from aigc_demo.text.dialogue import MARKS
 from aigc_demo.ui.chat_handlers import ChatHandlers, ReplySettings, turns_of
 from aigc_demo.ui.chat_tab import SETTINGS
@@ -142,3 +142,16 @@ def test_the_pages_own_handlers_refuse_a_forged_conversation_in_words(hub):
         list(
             handlers.retry("talker", [{"role": "user", "content": "hi"}], ReplySettings(0.8, 0, 1.0, "seven"))
         )
+
+
+def test_a_long_conversation_sends_back_a_bounded_one_and_a_long_message_is_refused(hub):
+    from aigc_demo.ui.chat_handlers import MAX_SHOWN
+
+    handlers = ChatHandlers(hub)
+    said = [{"role": ("user", "assistant")[i % 2], "content": "hello there " * 40} for i in range(2000)]
+    *_, (shown, _, _) = handlers.chat("talker", said, "and you?", *SAMPLING)
+    assert len(shown) == MAX_SHOWN + 2  # the last messages, the new one and its reply
+    assert shown[-2]["content"] == "and you?"
+    too_long = [{"role": "user", "content": "x" * (MAX_MESSAGE + 1)}]
+    with pytest.raises(gr.Error, match="at most 1,000 characters"):
+        list(handlers.chat("talker", too_long, "hi", *SAMPLING))

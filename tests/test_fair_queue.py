@@ -56,3 +56,35 @@ def test_one_address_may_upload_only_its_hourly_share(tmp_path, monkeypatch):
         refused = upload("198.51.100.1")
         assert "in the last hour" in refused.json()["detail"]
         assert upload("198.51.100.2").status_code == 200  # another visitor still may
+
+
+def test_a_request_body_is_held_to_its_limit_before_the_app_reads_it(monkeypatch):
+    """Declared too large: refused before a byte is read; not declared (chunked): refused as soon as
+    what arrived passes the limit, and the app behind never holds the whole body."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from aigc_demo.ui.middleware import BodyLimit
+
+    monkeypatch.setenv("AIGC_MAX_BODY_MB", "1")
+    seen = []
+
+    async def read(request):
+        seen.append(len(await request.body()))
+        return PlainTextResponse("read")
+
+    client = TestClient(BodyLimit(Starlette(routes=[Route("/gradio_api/call/x", read, methods=["POST"])])))
+    assert client.post("/gradio_api/call/x", content=b"a" * 1000).text == "read"
+    declared = client.post("/gradio_api/call/x", content=b"a" * 1_000_001)
+    assert declared.status_code == 413
+    assert "at most 1 MB" in declared.json()["detail"]
+
+    def chunks():
+        for _ in range(30):
+            yield b"a" * 100_000
+
+    streamed = client.post("/gradio_api/call/x", content=chunks())
+    assert streamed.status_code == 413
+    assert seen == [1000]  # neither large body reached the app

@@ -17,7 +17,7 @@ from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.gradio_seam import GRADIO_PAGE_CSS, GRADIO_PAGE_HEAD, StudioBlocks
 from aigc_demo.ui.i18n import I18N, launch_i18n
 from aigc_demo.ui.links import page_open
-from aigc_demo.ui.middleware import NoStoredDeepLinks, UploadBudget
+from aigc_demo.ui.middleware import BodyLimit, NoStoredDeepLinks, UploadBudget
 from aigc_demo.ui.pages import HOME, PAGES, Site, page_of_kind
 
 # Generated pictures are tiny; show them large without blurring the pixels.
@@ -115,6 +115,7 @@ def launch_options() -> dict[str, Any]:
         "app_kwargs": {
             "middleware": [
                 Middleware(UploadBudget),
+                Middleware(BodyLimit),
                 Middleware(NoStoredDeepLinks),
                 Middleware(GZipMiddleware, minimum_size=1024),
             ]

@@ -19,6 +19,7 @@ from aigc_demo.text.dialogue import END, SPEAKERS
 from aigc_demo.ui.handlers import load_model, shows_errors, speaks_chinese
 
 KIND = "chat-rnn"
+MAX_SHOWN = 2 * replies.MAX_HISTORY  # messages the chat box keeps (the model reads fewer)
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while replying
 EXAMPLES = {
     "en": ["hi! how are you doing today?", "what kind of music do you like?", "any plans for the weekend?"],
@@ -80,12 +81,28 @@ def turns_of(messages: Any) -> list[str]:
 
 
 def _messages(messages: Any) -> list[dict]:
-    """The chat box's messages as sent, checked to be a list of messages (a copy)."""
+    """The chat box's messages as sent, checked to be a list of messages none longer than a message
+    may be, and cut to the last ``MAX_SHOWN`` (a copy): what a reply sends back with every part of
+    it is bounded, however long the conversation a caller sends."""
     if messages is None:
         return []
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ValueError("the conversation must be a list of messages")
-    return list(messages)
+    kept = messages[-MAX_SHOWN:]
+    if any(_length(m.get("content")) > replies.MAX_MESSAGE for m in kept):
+        raise ValueError(f"a message may hold at most {replies.MAX_MESSAGE:,} characters")
+    return list(kept)
+
+
+def _length(content: Any) -> int:
+    """How many characters a message's content holds (a string, or Gradio's list of parts)."""
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, list):
+        return sum(
+            len(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+        )
+    return 0
 
 
 def _before_reply(messages: Any) -> list[dict]:

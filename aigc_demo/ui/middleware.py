@@ -1,7 +1,8 @@
 """What a public server needs in front of the app, as ASGI middleware over Starlette's public API:
 ``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the request's
-declared length before its body is read, and ``NoStoredDeepLinks`` refuses the route that writes a
-session's page state to disk for anyone who asks; ``visitor_address`` says whose a request is."""
+declared length before its body is read; ``BodyLimit`` holds every other request's body to
+``AIGC_MAX_BODY_MB``, before Gradio reads it; and ``NoStoredDeepLinks`` refuses the route that writes a
+session's page state to disk for anyone who asks. ``visitor_address`` says whose a request is."""
 
 from __future__ import annotations
 
@@ -83,6 +84,50 @@ class UploadBudget:
         """Drop the addresses with nothing in the window; the caller holds the lock."""
         for address in [a for a, sent in self.sent.items() if not sent or now - sent[-1][0] > self.WINDOW_S]:
             del self.sent[address]
+
+
+class BodyLimit:
+    """ASGI middleware: a request body other than an upload (an event's values as JSON) may hold at
+    most ``settings.max_body_bytes()``. One that declares more is refused before a byte of it is
+    read; one that does not declare its size is read here, up to the limit, and refused once past
+    it (else handed on as it came), so Gradio never parses (or holds) a body larger than that."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].endswith("/upload"):
+            await self.app(scope, receive, send)
+            return
+        limit = settings.max_body_bytes()
+        declared = Request(scope).headers.get("content-length")
+        if declared is not None:  # the server reads no more than a request declares
+            if declared.isdigit() and int(declared) <= limit:
+                await self.app(scope, receive, send)
+            else:
+                await self.refuse(scope, receive, send, limit)
+            return
+        parts, size = [], 0
+        while True:
+            message = await receive()
+            parts.append(message)
+            size += len(message.get("body", b""))
+            if size > limit:
+                await self.refuse(scope, receive, send, limit)
+                return
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+
+        async def replayed() -> dict:
+            return parts.pop(0) if parts else await receive()
+
+        await self.app(scope, replayed, send)
+
+    @staticmethod
+    async def refuse(scope: dict, receive: Any, send: Any, limit: int) -> None:
+        message = f"a request may send at most {limit / 1e6:.0f} MB; send less"
+        log.info("refused a request body over %d bytes", limit)
+        await JSONResponse({"detail": message}, status_code=413)(scope, receive, send)
 
 
 class NoStoredDeepLinks:
