@@ -150,6 +150,14 @@ def test_newer_format_version_says_to_update(tmp_path):
         (lambda raw: raw.update(config=[1, 2]), "no architecture config"),
         (lambda raw: raw.update(dataset="MNIST"), "names no dataset"),
         (lambda raw: raw.pop("format_version"), "no valid format_version"),
+        (lambda raw: raw.update(metrics="x"), "metrics must be"),
+        (lambda raw: raw.update(metrics={"loss": "low"}), "metrics must be"),
+        (lambda raw: raw.update(metrics={f"m{i}": 1 for i in range(65)}), "metrics must be"),
+        (lambda raw: raw.update(description=["a", "list"]), "description must be text"),
+        (lambda raw: raw.update(description="x" * 2001), "description must be text"),
+        (lambda raw: raw.update(seed=True), "seed must be"),
+        (lambda raw: raw.update(extras=[1]), "extras must be an object"),
+        (lambda raw: raw.update(versions={"torch": 2}), "versions must be texts"),
     ],
 )
 def test_malformed_cards_are_refused_with_the_reason(tmp_path, mutation, message):
@@ -169,3 +177,21 @@ def test_card_json_keeps_unicode_readable():
     card = make_card(dataset=DatasetInfo(name="全唐詩", license="public domain"))
     assert "全唐詩" in card.to_json()
     assert ModelCard.from_json(card.to_json()) == card
+
+
+def test_a_bad_card_is_skipped_with_its_reason_and_the_about_page_still_reads(tmp_path):
+    """One visitor's malformed card never breaks the pages every visitor reads (also after a restart)."""
+    from aigc_demo.backend.hub import ModelHub
+    from aigc_demo.ui.about import model_list, models_markdown
+
+    hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
+    hub.save("good", make_model(), make_card())
+    raw = json.loads(make_card().to_json())
+    raw.update(metrics="x", description=["not", "text"])
+    bad = hub.user_dir / "bad.safetensors"
+    save_file({"w": torch.zeros(2)}, str(bad), metadata={METADATA_KEY: json.dumps(raw)})
+    for fresh in (hub, ModelHub(tmp_path / "shipped", tmp_path / "user")):  # and after a restart
+        assert [e.name for e in fresh.entries()] == ["good"]
+        assert any("description must be text" in skipped.reason for skipped in fresh.skipped())
+        assert "good" in models_markdown(fresh, "en")
+        assert [row["name"] for row in model_list(fresh)] == ["good"]

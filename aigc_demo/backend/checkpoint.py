@@ -109,6 +109,7 @@ class ModelCard:
         dataset = raw.get("dataset")
         if not isinstance(dataset, dict) or not isinstance(dataset.get("name"), str):
             raise CheckpointError("model card names no dataset")
+        _check_fields(raw)
         known = {f.name for f in dataclasses.fields(cls)}
         values = {key: value for key, value in raw.items() if key in known}
         dataset_fields = {f.name for f in dataclasses.fields(DatasetInfo)}
@@ -117,6 +118,38 @@ class ModelCard:
             return cls(**values)
         except TypeError as err:
             raise CheckpointError(f"model card is malformed ({err})") from None
+
+
+# What a card's fields may hold: anyone may give the app a checkpoint, and every visitor's pages
+# show its card (the About page lists every one), so a field of the wrong type or size is refused
+# when the card is read, never met later by a page.
+TEXTS = {"training_command": 4000, "description": 2000, "created": 64}
+MAX_METRICS = 64
+
+
+def _check_fields(raw: dict) -> None:
+    for name, longest in TEXTS.items():
+        value = raw.get(name, "")
+        if not isinstance(value, str) or len(value) > longest:
+            raise CheckpointError(f"model card's {name} must be text of at most {longest:,} characters")
+    seed = raw.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise CheckpointError("model card's seed must be a whole number")
+    metrics = raw.get("metrics", {})
+    if not isinstance(metrics, dict) or len(metrics) > MAX_METRICS or not all(
+        isinstance(key, str) and len(key) <= 64 and _is_number(value) for key, value in metrics.items()
+    ):
+        raise CheckpointError(f"model card's metrics must be at most {MAX_METRICS} named numbers")
+    for name in ("extras", "versions"):
+        if not isinstance(raw.get(name, {}), dict):
+            raise CheckpointError(f"model card's {name} must be an object")
+    if not all(isinstance(value, str) for value in raw.get("versions", {}).values()):
+        raise CheckpointError("model card's versions must be texts")
+
+
+def _is_number(value: Any) -> bool:
+    """A number (a run that diverged may record NaN: its model is still listed)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def save_checkpoint(
