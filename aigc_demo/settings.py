@@ -86,6 +86,19 @@ def public() -> bool:
     return bool(os.environ.get("SPACE_ID"))
 
 
+def trusted_proxies() -> int:
+    """How many proxies in front of the server add the address they saw to ``X-Forwarded-For``
+    (``AIGC_TRUSTED_PROXIES``): the visitor's address is the one the nearest of them saw. By default
+    one on Hugging Face Spaces (its proxy), else none: the connection's own address, since a header a
+    client writes itself proves nothing."""
+    raw = os.environ.get("AIGC_TRUSTED_PROXIES", "").strip()
+    if raw == "":
+        return 1 if os.environ.get("SPACE_ID") else 0
+    if not raw.isdigit() or int(raw) > 10:
+        raise ValueError(f"AIGC_TRUSTED_PROXIES must be a whole number from 0 to 10, got {raw!r}")
+    return int(raw)
+
+
 def _limit(name: str, local: int, hosted: int) -> int:
     """A positive whole-number setting whose default is tighter on a public server."""
     return _positive_int(name, hosted if public() else local)

@@ -22,6 +22,7 @@ def send(client: httpx.Client, address: str, session: int = 0) -> httpx.Response
 
 def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGC_PUBLIC", "1")
+    monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "1")  # as behind a public host's proxy
     monkeypatch.setenv("AIGC_CONCURRENCY", "1")
     monkeypatch.setenv("AIGC_QUEUE_SHARE", "2")
     hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
@@ -42,6 +43,7 @@ def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
 
 def test_one_address_may_upload_only_its_hourly_share(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGC_PUBLIC", "1")
+    monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "1")  # as behind a public host's proxy
     monkeypatch.setenv("AIGC_UPLOAD_MB_PER_HOUR", "3")
     hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
     megabyte = b"a" * 1_000_000
@@ -88,3 +90,29 @@ def test_a_request_body_is_held_to_its_limit_before_the_app_reads_it(monkeypatch
     streamed = client.post("/gradio_api/call/x", content=chunks())
     assert streamed.status_code == 413
     assert seen == [1000]  # neither large body reached the app
+
+
+def test_a_client_cannot_choose_its_address_by_writing_the_forwarded_header(monkeypatch):
+    """Without a trusted proxy the connection's address counts, whatever ``X-Forwarded-For`` says;
+    behind one, the address that proxy saw (entries before it are the client's own writing); an IPv6
+    host counts as its /64 network."""
+    from types import SimpleNamespace
+
+    from aigc_demo.ui.middleware import visitor_address
+
+    def request(host: str, forwarded: str = "") -> SimpleNamespace:
+        return SimpleNamespace(headers={"x-forwarded-for": forwarded}, client=SimpleNamespace(host=host))
+
+    monkeypatch.setenv("AIGC_PUBLIC", "1")
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    monkeypatch.delenv("AIGC_TRUSTED_PROXIES", raising=False)
+    spoofed = [visitor_address(request("198.51.100.7", f"203.0.113.{i}")) for i in range(3)]
+    assert spoofed == ["198.51.100.7"] * 3  # one visitor, however many addresses it claims
+    monkeypatch.setenv("SPACE_ID", "someone/space")  # Spaces: its proxy adds the address it saw
+    assert visitor_address(request("10.0.0.2", "203.0.113.1, 198.51.100.7")) == "198.51.100.7"
+    monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "2")
+    assert visitor_address(request("10.0.0.2", "203.0.113.1, 198.51.100.7, 10.0.0.9")) == "198.51.100.7"
+    assert visitor_address(request("10.0.0.2", "198.51.100.7")) == "10.0.0.2"  # fewer hops than trusted
+    monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "0")
+    first, second = (visitor_address(request(f"2001:db8:1:2::{i}")) for i in (5, 6))
+    assert first == second == "2001:db8:1:2::/64"

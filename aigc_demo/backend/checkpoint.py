@@ -136,8 +136,12 @@ def _check_fields(raw: dict) -> None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise CheckpointError("model card's seed must be a whole number")
     metrics = raw.get("metrics", {})
-    if not isinstance(metrics, dict) or len(metrics) > MAX_METRICS or not all(
-        isinstance(key, str) and len(key) <= 64 and _is_number(value) for key, value in metrics.items()
+    if (
+        not isinstance(metrics, dict)
+        or len(metrics) > MAX_METRICS
+        or not all(
+            isinstance(key, str) and len(key) <= 64 and _is_number(value) for key, value in metrics.items()
+        )
     ):
         raise CheckpointError(f"model card's metrics must be at most {MAX_METRICS} named numbers")
     for name in ("extras", "versions"):

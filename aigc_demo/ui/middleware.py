@@ -6,6 +6,7 @@ session's page state to disk for anyone who asks. ``visitor_address`` says whose
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
@@ -22,15 +23,33 @@ log = logging.getLogger(__name__)
 
 
 def visitor_address(request: fastapi.Request | None) -> str:
-    """The address a request comes from. Behind the proxy of a public host (Spaces) that is the
-    last address the proxy added to ``X-Forwarded-For`` (earlier ones are the client's to write);
-    elsewhere the connection's own."""
+    """The address a request comes from: behind ``settings.trusted_proxies()`` proxies, the one the
+    nearest of them saw (the entries before it in ``X-Forwarded-For`` are the client's to write), else
+    the connection's own. An IPv6 address stands for its /64 network, which one host commonly holds."""
     if request is None:
         return ""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if forwarded and settings.public():
-        return forwarded.split(",")[-1].strip()
-    return request.client.host if request.client else ""
+    hops = settings.trusted_proxies()
+    forwarded = [
+        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
+    ]
+    if hops and len(forwarded) >= hops:
+        address = forwarded[-hops]
+    else:
+        address = request.client.host if request.client else ""
+    return network_of(address)
+
+
+def network_of(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 address as its /64 network; anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 class UploadBudget:
