@@ -188,9 +188,10 @@ class TrainingJobs:
             self._launch(job)
             return self._copy()
 
-    def adopt(self, path: Path, name: str, max_elements: int) -> CheckpointEntry:
+    def adopt(self, path: Path, name: str, max_elements: int, address: str = "") -> CheckpointEntry:
         """Add a visitor's own checkpoint file (an upload) under a name no model or job has, within
-        the visitors' quota; ``ModelHub.adopt`` checks the file before any weight is read."""
+        the visitor's quota (``address``: whose); ``ModelHub.adopt`` checks the file before any
+        weight is read."""
         sweep(self.hub, self.quota)
         check_model_name(name)
         with self._lock:
@@ -202,8 +203,8 @@ class TrainingJobs:
                 path,
                 name,
                 max_elements,
-                before_write=lambda size: make_room(self.hub, self.quota, size),
-                edit_card=mark_as_visitors,
+                before_write=lambda size: make_room(self.hub, self.quota, size, address),
+                edit_card=lambda card: mark_as_visitors(card, address),
             )
         finally:
             with self._lock:
@@ -313,14 +314,14 @@ class TrainingJobs:
         run = Run(log=log.info, monitor=monitor, placement=self.placement)
         try:
             trained = job.recipe.train(job.plan, run)
-            card = mark_as_visitors(job.recipe.card(job.plan, trained, run=run))
+            card = mark_as_visitors(job.recipe.card(job.plan, trained, run=run), job.request.address)
             monitor.take_sample(self._snapshot.step)  # the model that is saved
             self.hub.save(
                 name,
                 trained.model,
                 card,
                 storage_dtype=job.recipe.storage_dtype,
-                before_write=lambda size: make_room(self.hub, self.quota, size),
+                before_write=lambda size: make_room(self.hub, self.quota, size, job.request.address),
             )
             with self._lock:
                 stopped = self._stop.is_set()

@@ -156,6 +156,11 @@ def max_visitor_models() -> int:
     return _limit("AIGC_MAX_MODELS", 100, 20)
 
 
+def max_models_per_visitor() -> int:
+    """Most models one visitor (one address) keeps at once (``AIGC_MAX_MODELS_PER_VISITOR``)."""
+    return _limit("AIGC_MAX_MODELS_PER_VISITOR", 10, 3)
+
+
 def max_visitor_model_bytes() -> int:
     """Most bytes the app's visitors' models take together (``AIGC_MAX_MODELS_MB``)."""
     return _limit("AIGC_MAX_MODELS_MB", 1000, 200) * 1_000_000

@@ -91,3 +91,26 @@ def test_a_public_server_has_tighter_defaults(monkeypatch):
     monkeypatch.setenv("AIGC_PUBLIC", "maybe")
     with pytest.raises(ValueError, match="AIGC_PUBLIC must be 1 or 0"):
         settings.public()
+
+
+def test_a_visitor_makes_room_only_among_their_own_models(hub):
+    """One address adding model after model replaces its own oldest, never another visitor's; when the
+    server is full of others' models, its save is refused instead."""
+    for name, address in (
+        ("alice-1", "198.51.100.1"),
+        ("bob-1", "198.51.100.2"),
+        ("alice-2", "198.51.100.1"),
+    ):
+        hub.save(name, make_model(), mark_as_visitors(make_card(), address))
+        time.sleep(0.01)
+    assert "198.51.100" not in hub.entry("alice-1").path.read_bytes().decode(
+        "latin-1"
+    )  # a digest, not the address
+    size = hub.entry("bob-1").size_bytes
+    quota = Quota(models=3, bytes=10**9, per_visitor=2)
+    assert make_room(hub, quota, size, "198.51.100.1") == ["alice-1"]  # her own oldest
+    assert make_room(hub, Quota(models=10, bytes=10**9, per_visitor=1), size, "198.51.100.1") == ["alice-2"]
+    hub.save("alice-3", make_model(), mark_as_visitors(make_card(), "198.51.100.1"))
+    with pytest.raises(DiskFullError, match="none of them is yours"):
+        make_room(hub, Quota(models=2, bytes=10**9, per_visitor=5), size, "203.0.113.9")  # a third visitor
+    assert sorted(e.name for e in visitor_models(hub)) == ["alice-3", "bob-1"]  # both still there

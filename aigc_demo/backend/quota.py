@@ -1,15 +1,19 @@
 """Room on disk for the models visitors train in the app: a count, a size, an age and free space.
 
-Every model a visitor trains is saved through ``make_room`` first, so the user folder never holds
-more of them than the quota, whatever visitors do; ``sweep`` also removes those past their age
-when the app starts and whenever a job is asked for. Models past their age go first, then the
-oldest ones until the new model fits; models saved another way (the command line, a person's own
-files) are never removed and do not count. Only then is the disk itself asked: a model is not
-written when it would leave less than ``reserve_bytes`` free.
+Every model a visitor trains or adds is saved through ``make_room`` first, so the user folder never
+holds more of them than the quota, whatever visitors do; ``sweep`` also removes those past their age
+when the app starts and whenever a job is asked for. Each model is marked with its visitor (a digest
+of their address, never the address), and room is made **among that visitor's own models only**:
+past their age, then their oldest, until they keep at most ``per_visitor`` and the new model fits the
+server's count and size; when the server is full of others' models the save is refused rather than
+remove another visitor's work. Models saved another way (the command line, a person's own files) are
+never removed and do not count. Only then is the disk itself asked: a model is not written when it
+would leave less than ``reserve_bytes`` free.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MADE_BY = "trained_by"  # the card's extras key that marks a visitor's model
 VISITOR = "a visitor of the app"
+WHOSE = "visitor"  # the card's extras key naming which visitor's it is (a digest of the address)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Quota:
     bytes: int
     max_age_s: float | None = None  # None: kept until the count or size needs room
     reserve_bytes: int = 200_000_000  # disk left free for uploads, logs and everything else
+    per_visitor: int = 10  # models one visitor keeps at once
 
     @classmethod
     def from_settings(cls) -> Quota:
@@ -38,6 +44,7 @@ class Quota:
             settings.max_visitor_models(),
             settings.max_visitor_model_bytes(),
             settings.visitor_model_seconds(),
+            per_visitor=settings.max_models_per_visitor(),
         )
 
 
@@ -46,9 +53,16 @@ class DiskFullError(OSError):
         return str(self.args[0])
 
 
-def mark_as_visitors(card: ModelCard) -> ModelCard:
-    """The card a visitor's model is saved with: marked, so that the quota counts it."""
+def visitor_key(address: str) -> str:
+    """Which visitor a model is, as its card records it: a digest of the address, never the address."""
+    return hashlib.sha256(f"aigc-studio visitor {address}".encode()).hexdigest()[:16]
+
+
+def mark_as_visitors(card: ModelCard, address: str = "") -> ModelCard:
+    """The card a visitor's model is saved with: marked as a visitor's, and whose, so that the quota
+    counts it against them."""
     card.extras[MADE_BY] = VISITOR
+    card.extras[WHOSE] = visitor_key(address)
     return card
 
 
@@ -58,10 +72,14 @@ def visitor_models(hub: ModelHub) -> list[CheckpointEntry]:
     return sorted(found, key=lambda e: e.stamp[0])
 
 
-def make_room(hub: ModelHub, quota: Quota, new_bytes: int, now: float | None = None) -> list[str]:
-    """Remove visitors' models past their age, then the oldest until one of ``new_bytes`` fits
-    the quota; refuse (``DiskFullError``) when the disk would still be too full. Returns the
-    names removed."""
+def make_room(
+    hub: ModelHub, quota: Quota, new_bytes: int, address: str = "", now: float | None = None
+) -> list[str]:
+    """Remove visitors' models past their age, then the oldest of the visitor at ``address`` until
+    theirs are within ``per_visitor`` and one of ``new_bytes`` fits the quota; refuse
+    (``DiskFullError``) when it still does not (others' models are never removed for it) or the disk
+    would be too full. Returns the names removed. A model saved before models were marked with
+    their visitor counts as anyone's."""
     if new_bytes > quota.bytes:
         raise DiskFullError(
             f"this model would take {new_bytes / 1e6:.0f} MB and visitors' models may take "
@@ -69,14 +87,25 @@ def make_room(hub: ModelHub, quota: Quota, new_bytes: int, now: float | None = N
         )
     removed = sweep(hub, quota, now)
     kept = visitor_models(hub)
-    while kept and (
-        len(kept) + 1 > quota.models or sum(e.size_bytes for e in kept) + new_bytes > quota.bytes
-    ):
-        oldest = kept.pop(0)
+    key = visitor_key(address)
+    own = [e for e in kept if e.card.extras.get(WHOSE, key) == key]
+
+    def full() -> bool:
+        too_many = len(kept) + 1 > quota.models or len(own) + 1 > quota.per_visitor
+        return too_many or sum(e.size_bytes for e in kept) + new_bytes > quota.bytes
+
+    while own and full():
+        oldest = own.pop(0)
+        kept.remove(oldest)
         hub.remove(oldest.name)
         removed.append(oldest.name)
     if removed:
         log.info("removed visitors' models to keep within the quota: %s", ", ".join(removed))
+    if full():
+        raise DiskFullError(
+            "this server holds as many visitors' models as it may, and none of them is yours to "
+            "replace: try again when older ones expire"
+        )
     free = shutil.disk_usage(_existing_folder(hub)).free
     if free - new_bytes < quota.reserve_bytes:
         raise DiskFullError(

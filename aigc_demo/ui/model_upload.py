@@ -14,6 +14,7 @@ from aigc_demo import settings
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, translate
+from aigc_demo.ui.middleware import visitor_address
 
 
 class UploadHandlers:
@@ -28,7 +29,9 @@ class UploadHandlers:
         chosen = name.strip() if isinstance(name, str) and name.strip() else Path(path).stem
         # One number per uploaded byte: float16 weights take two bytes each, so this leaves room
         # for the buffers a model keeps beside its weights, and no more.
-        entry = self.jobs.adopt(Path(path), chosen, settings.max_upload_mb() * 1024 * 1024)
+        entry = self.jobs.adopt(
+            Path(path), chosen, settings.max_upload_mb() * 1024 * 1024, visitor_address(request)
+        )
         lang = language_of(request)
         tab = self.page_of_kind(entry.card.kind)
         where = translate(f"tab_{tab}", lang) if tab else translate("upload_no_tab", lang)
