@@ -374,3 +374,31 @@ def test_check_refuses_content_larger_than_the_app_makes_before_decoding_it(hub,
     assert verdict.code == 2
     assert "longer than this app makes" in verdict.message
     assert peak < 20_000_000  # the 58 MB of samples were never read
+
+
+def test_a_receipt_asking_for_more_than_its_file_holds_is_refused_before_anything_is_made(
+    hub, tmp_path, monkeypatch
+):
+    """A small PNG whose receipt asks for 10,000 pictures: the file's header says how few pixels it
+    holds, so nothing is made (it had cost 1.2 GB); the app checks grids of up to 256 pictures."""
+    from aigc_demo.labels.files import write_png
+    from aigc_demo.labels.xmp import label_for
+    from aigc_demo.pipelines import receipts
+    from aigc_demo.pipelines.check import APP_MAX_PICTURES, UNUSABLE, check_file
+
+    model = make_image_model()
+    hub.save("digits", model, make_card(kind="image-vae", config=model.config))
+    made = receipts.make(hub.load("digits"), "samples", count=4, seed=0, **{"class": None})
+    forged = {**made.receipt, "settings": {**made.receipt["settings"], "count": 10_000}}
+    small = write_png(tmp_path / "forged.png", made.content.pixels, label_for(forged, "x", "y"))
+    made_again = []
+    monkeypatch.setattr("aigc_demo.pipelines.check.remake", lambda *a: made_again.append(a) or 1 / 0)
+    verdict = check_file(hub, small)
+    assert verdict.code == UNUSABLE
+    assert "fewer than the 10,000 pictures its receipt asks for" in verdict.message
+    big = {**made.receipt, "settings": {**made.receipt["settings"], "count": APP_MAX_PICTURES + 1}}
+    wide = write_png(tmp_path / "wide.png", np.zeros((600, 600), np.uint8), label_for(big, "x", "y"))
+    assert "files of up to 256 are checked here" in check_file(hub, wide, APP_MAX_PICTURES).message
+    assert made_again == []  # nothing was made for either (the first had cost 1.2 GB)
+    monkeypatch.undo()
+    assert check_file(hub, receipts.save(made, tmp_path / "real.png")).code == 0  # a real one still checks

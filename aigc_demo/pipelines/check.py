@@ -21,6 +21,15 @@ from aigc_demo.pipelines.receipts import Animation, Made, Picture, Sound, gif_fr
 REPRODUCED, DIFFERS, UNUSABLE, UNLABELLED = 0, 1, 2, 3
 MAX_CHECKED_PIXELS = 4096 * 4096
 MAX_CHECKED_SAMPLES = 4_000_000  # 8 minutes at the app's 8 kHz; a file is refused before it is read
+APP_MAX_PICTURES = 256  # pictures a receipt checked in the app may ask for (a 16 x 16 grid)
+# How many of a model's pictures each kind of picture a receipt makes holds, by its settings.
+PICTURES_ASKED = {
+    "samples": lambda s: s.get("count"),
+    "manifold": lambda s: s.get("steps", 0) ** 2 if isinstance(s.get("steps"), int) else None,
+    "strip": lambda s: s.get("frames"),
+    "picture": lambda s: 1,
+    "pad": lambda s: 1,
+}
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,10 @@ class Verdict:
     remade: Made | None = None
 
 
-def check_file(hub: ModelHub, path: str | Path) -> Verdict:
-    """The verdict on one file (a PNG, GIF or WAV); never raises for a bad file."""
+def check_file(hub: ModelHub, path: str | Path, most_pictures: int | None = None) -> Verdict:
+    """The verdict on one file (a PNG, GIF or WAV); never raises for a bad file. What its receipt
+    asks to be made is measured against the file's own size first, and against ``most_pictures``
+    (the app's limit; None on the command line), before anything is made."""
     try:
         label = read_label(path)
     except (LabelError, OSError) as err:
@@ -42,6 +53,7 @@ def check_file(hub: ModelHub, path: str | Path) -> Verdict:
     if label.receipt is None:
         return Verdict(UNUSABLE, "it is labelled, but has no receipt this app can make it again from", label)
     try:
+        _check_cost(hub, Path(path), label.receipt, most_pictures)
         remade = remake(hub, label.receipt)
         found = _content_of(Path(path), remade)
     except (ValueError, UnknownModelError, OSError) as err:
@@ -54,6 +66,33 @@ def check_file(hub: ModelHub, path: str | Path) -> Verdict:
     if made_on != here:
         message += f" (it was made on {made_on!s:.20}, made again here on {here}: the last bit may differ)"
     return Verdict(DIFFERS, message, label, remade)
+
+
+def _check_cost(hub: ModelHub, path: Path, receipt: dict, most_pictures: int | None) -> None:
+    """Refuse a receipt that asks for more pictures than ``most_pictures``, or for more pixels than
+    the file itself holds (read from its header): the file cannot be what it made, and making it
+    would cost the server what a file of that size never could."""
+    count_of = PICTURES_ASKED.get(receipt.get("made"))
+    settings = receipt.get("settings")
+    if count_of is None or not isinstance(settings, dict):
+        return
+    asked = count_of(settings)
+    if not isinstance(asked, int) or isinstance(asked, bool) or asked < 1:
+        raise ValueError("its receipt does not say how many pictures it made")
+    if most_pictures is not None and asked > most_pictures:
+        raise ValueError(
+            f"its receipt asks for {asked:,} pictures; files of up to {most_pictures} are checked here"
+        )
+    config = hub.entry(receipt.get("model", "")).card.config
+    side = int(config.get("size", 28))
+    from PIL import Image
+
+    with Image.open(path) as picture:  # the header only
+        held = picture.width * picture.height
+    if asked * side * side > held:
+        raise ValueError(
+            f"the file holds {held:,} pixels, fewer than the {asked:,} pictures its receipt asks for"
+        )
 
 
 def _reason(err: Exception) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.pipelines.check import check_file
+from aigc_demo.pipelines.check import APP_MAX_PICTURES, check_file
 from aigc_demo.pipelines.receipts import Animation, Picture, save
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, shows_errors
@@ -24,7 +24,7 @@ class CheckHandlers:
         """The verdict in words, the label and receipt, and the content made again (picture or sound)."""
         if not isinstance(path, str) or not path:
             raise ValueError("give a PNG, GIF or WAV file to check")
-        verdict = check_file(self.hub, path)
+        verdict = check_file(self.hub, path, APP_MAX_PICTURES)
         headline = translate(f"check_verdict_{verdict.code}", language_of(request))
         fields = None
         if verdict.label is not None:
