@@ -174,6 +174,21 @@ def huge_body(client, folder):
     return "", [response.status_code, response.text[:300]]
 
 
+def deep_model_card(client, folder):
+    """A 3 MB text model whose 400-byte card declares 20,000 LSTM layers and 1.1 M characters (it had
+    held a worker 211 s): refused by its numbers before anything is built."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard, save_checkpoint
+    from aigc_demo.models.char_rnn import CharRNN
+
+    model = CharRNN(vocabulary="abc", hidden=32, layers=1)
+    config = {"vocabulary": "abc" * 400_000, "hidden": 32, "layers": 20_000}
+    card = ModelCard(kind="char-rnn", config=config, dataset=DatasetInfo(name="none"))
+    path = folder / "deep.safetensors"
+    save_checkpoint(path, model.state_dict(), card)
+    return "add_model", [upload(client, "deep.safetensors", path.read_bytes()), "deep"]
+
+
 def oversized_upload(client, folder):
     """30 MB sent to the upload route (the limit is 20 MB)."""
     response = client.post("/gradio_api/upload", files={"files": ("big.txt", b"a" * (30 * MB))})
@@ -194,6 +209,7 @@ CASES: dict[str, Case] = {
     "endless-conversation": endless_conversation,
     "long-chat-history": long_chat_history,
     "huge-body": huge_body,
+    "deep-model-card": deep_model_card,
     "oversized-upload": oversized_upload,
 }
 

@@ -50,6 +50,8 @@ def test_a_checkpoint_this_app_saved_comes_back_usable_and_counted_as_a_visitor_
     [
         ({"hidden": 64}, "not those of the model its card describes"),
         ({"latent_dim": "many"}, "no model this app can build"),
+        ({"size": 4096}, r"more than this app runs for a visitor: size 4,096 \(at most 32\)"),
+        ({"num_directions": 20_000, "latent_dim": 999}, "num_directions 20,000"),
     ],
 )
 def test_a_card_that_does_not_fit_its_weights_is_refused(jobs, tmp_path, change, message):
@@ -70,9 +72,10 @@ def test_files_that_are_not_this_app_s_checkpoints_are_refused(jobs, tmp_path):
 
 
 def test_a_card_asking_for_a_huge_model_is_refused_before_any_memory_is_taken(tmp_path):
-    """The card asks for 0.3 billion numbers (1.2 GB) while its file holds a few thousand: the
-    architecture is planned on the meta device, so refusing it costs no memory."""
-    _, path = _gift(tmp_path, hidden=200_000)
+    """The card asks for more numbers than the server allows (within each value's own limit) while its
+    file holds a few thousand: the architecture is planned on the meta device, so refusing it costs
+    no memory."""
+    _, path = _gift(tmp_path, hidden=1024, channels=64)
     script = textwrap.dedent(
         f"""
         import resource, torch
@@ -82,14 +85,15 @@ def test_a_card_asking_for_a_huge_model_is_refused_before_any_memory_is_taken(tm
         hub = ModelHub(Path({str(tmp_path / "s")!r}), Path({str(tmp_path / "u")!r}))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
-            hub.adopt(Path({str(path)!r}), "huge", {MAX_ELEMENTS})
+            hub.adopt(Path({str(path)!r}), "huge", 100_000)
         except CheckpointError as err:
             print("refused:", err)
         print("grew_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert "refused: its card asks for 316,405," in done.stdout, done.stderr
+    assert "refused: its card asks for" in done.stdout, done.stderr
+    assert "at most 100,000 may be" in done.stdout
     grew_kb = int(done.stdout.split("grew_kb")[1])
     assert grew_kb < 50_000  # under 50 MB, against the 1.2 GB the card asked for
 
@@ -103,3 +107,23 @@ def test_the_about_panel_adds_a_model_and_says_where_it_shows(jobs, tmp_path):
     assert said == "Added **gift** (image-vae): find it in Image."
     assert isinstance(jobs.hub, ModelHub)
     assert "gift" in {e.name for e in jobs.hub.entries(kind="image-vae")}
+
+
+def test_a_card_asking_for_a_model_the_app_would_not_train_is_refused_before_it_is_built(
+    jobs, tmp_path, monkeypatch
+):
+    """364 bytes of card declaring 20,000 LSTM layers held a worker 211 s: now refused by its numbers,
+    before any architecture is planned, even on the meta device."""
+    from aigc_demo import models
+    from tests.helpers import make_text_card, make_text_model
+
+    model = make_text_model()
+    card = make_text_card(model)
+    card.config["layers"] = 20_000
+    path = tmp_path / "deep.safetensors"
+    save_checkpoint(path, model.state_dict(), card)
+    planned = []
+    monkeypatch.setattr(models, "build", lambda *a: planned.append(a) or 1 / 0)
+    with pytest.raises(CheckpointError, match="layers 20,000 \\(at most 4\\)"):
+        jobs.adopt(path, "deep", MAX_ELEMENTS)
+    assert planned == []

@@ -31,8 +31,9 @@ METADATA_KEY = "aigc_demo"
 SUFFIX = ".safetensors"
 
 
-class CheckpointError(Exception):
-    """A file is not a checkpoint this version of the project can read."""
+class CheckpointError(ValueError):
+    """A file is not a checkpoint this version of the project can read (a bad value given: its
+    message says why, in words a person can act on)."""
 
 
 @dataclass(frozen=True)

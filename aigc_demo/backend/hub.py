@@ -267,6 +267,11 @@ class ModelHub:
         card = read_card(path)
         if not models.is_known(card.kind):
             raise CheckpointError(f"its model kind {card.kind!r} is not one this app knows")
+        over = models.over_limits(card.kind, card.config)
+        if over:  # what using it would cost: a model the app would not train for a visitor
+            raise CheckpointError(
+                f"its card asks for more than this app runs for a visitor: {'; '.join(over)}"
+            )
         try:
             with torch.device("meta"):
                 planned = models.build(card.kind, card.config)

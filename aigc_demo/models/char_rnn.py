@@ -7,6 +7,8 @@ characters, in id order) is part of the config: a checkpoint alone can encode a 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from torch import nn
@@ -20,6 +22,9 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 @register("char-rnn")
 class CharRNN(nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {"vocabulary": 4100, "embed_dim": 512, "hidden": 1024, "layers": 4}
+
     def __init__(
         self,
         vocabulary: str,

@@ -19,6 +19,7 @@ copied (and scored) exactly; the vocabulary softmax gives such a character its u
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -33,6 +34,15 @@ NEVER = -1e9  # a score no position reaches: masked out of the pointer's softmax
 
 @register("chat-rnn")
 class ChatRNN(nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {
+        "vocabulary": 4100,
+        "embed_dim": 512,
+        "hidden": 1024,
+        "layers": 4,
+        "key_dim": 256,
+    }
+
     def __init__(
         self,
         vocabulary: str,

@@ -6,6 +6,8 @@ generated and real images is measured in, as FID does with Inception features.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
@@ -14,6 +16,9 @@ from aigc_demo.models.registry import register
 
 @register("image-classifier")
 class ImageClassifier(nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {"channels": 64, "features": 512, "classes": 100, "image_channels": 3}
+
     def __init__(self, channels: int = 32, features: int = 128, classes: int = 10, image_channels: int = 1):
         super().__init__()
         self.config = {

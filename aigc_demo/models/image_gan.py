@@ -16,6 +16,8 @@ ever calls ``decode``.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
@@ -82,6 +84,16 @@ class Critic(nn.Module):
 
 @register("image-gan")
 class ImageGAN(nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {
+        "latent_dim": 128,
+        "channels": 64,
+        "classes": 100,
+        "size": 32,
+        "image_channels": 3,
+        "num_directions": 8,
+    }
+
     def __init__(
         self,
         latent_dim: int = 32,

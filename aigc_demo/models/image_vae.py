@@ -13,6 +13,8 @@ codes drawn from the mixture decode to digits the decoder knows how to draw.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
@@ -22,6 +24,18 @@ from aigc_demo.models.shared import LearnedPrior, check_directions, check_halvab
 
 @register("image-vae")
 class ImageVAE(LearnedPrior, nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {
+        "latent_dim": 64,
+        "channels": 64,
+        "hidden": 1024,
+        "classes": 100,
+        "size": 32,
+        "image_channels": 3,
+        "num_directions": 8,
+        "prior_components": 64,
+    }
+
     def __init__(
         self,
         latent_dim: int = 16,

@@ -39,6 +39,19 @@ def known_kinds() -> list[str]:
     return sorted(_KINDS)
 
 
+def over_limits(kind: str, config: dict[str, Any]) -> list[str]:
+    """What of ``config`` exceeds the kind's ``LIMITS`` (the most of each value a model someone
+    gives the app may ask for: what the app would train for a visitor), in words; [] when within."""
+    limits = getattr(_KINDS.get(kind), "LIMITS", {})
+    found = []
+    for key, most in limits.items():
+        value = config.get(key)
+        measured = len(value) if isinstance(value, str) else value
+        if isinstance(measured, int | float) and not isinstance(measured, bool) and measured > most:
+            found.append(f"{key} {measured:,} (at most {most:,})")
+    return found
+
+
 def build(kind: str, config: dict[str, Any]) -> nn.Module:
     try:
         cls = _KINDS[kind]

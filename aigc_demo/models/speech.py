@@ -11,6 +11,7 @@ generated voices in an adversarial fine-tune of the generator and is not saved w
 from __future__ import annotations
 
 import itertools
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -37,6 +38,16 @@ class SpeechCVAE(LearnedPrior, nn.Module):
     ``directions`` holds the first principal axes of the training set's latent codes (one per
     row, scaled to one standard deviation), found after training and saved with the weights.
     """
+
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {
+        "latent_dim": 64,
+        "channels": 64,
+        "classes": 100,
+        "size": 128,
+        "num_directions": 8,
+        "prior_components": 64,
+    }
 
     def __init__(
         self,
@@ -106,6 +117,9 @@ class SpeechCVAE(LearnedPrior, nn.Module):
 
 @register("speech-classifier")
 class DigitClassifier(nn.Module):
+    # The most of each config value a model someone gives the app may ask for (``over_limits``).
+    LIMITS: ClassVar[dict[str, int]] = {"channels": 64, "classes": 100}
+
     def __init__(self, channels: int = 16, classes: int = 10):
         super().__init__()
         self.config = {"channels": channels, "classes": classes}
