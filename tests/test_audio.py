@@ -92,3 +92,16 @@ def test_unreadable_audio_is_a_clear_error(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(AudioFileError, match="not a readable audio file"):
         read_wav(path)
+
+
+def test_a_header_claiming_a_rate_no_recording_has_is_refused_before_decoding():
+    """A WAV header may say any sample rate: 1 GHz over a few samples would cost ~1 GB to resample."""
+    import io
+    import struct
+
+    samples = b"\x00\x00" * 1000
+    header = b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, 1_000_000_000, 2_000_000_000, 2, 16)
+    claimed = io.BytesIO(header + b"data" + struct.pack("<I", len(samples)) + samples)
+    with pytest.raises(AudioFileError, match="1,000,000,000 samples a second"):
+        read_wav(claimed, "claimed.wav", max_seconds=10)

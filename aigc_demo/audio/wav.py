@@ -15,6 +15,7 @@ class AudioFileError(ValueError):
 
 
 WAV_FORMATS = ("WAV", "WAVEX", "RF64")  # libsndfile's names of the WAV containers
+MAX_SAMPLE_RATE = 192_000  # studio recordings go up to this; a header claiming more is not a recording
 
 
 def read_wav(
@@ -23,7 +24,8 @@ def read_wav(
     """A mono float32 waveform in [-1, 1] and its sample rate; stereo is averaged to mono.
 
     The header is read first: a file that is not WAV (whatever its name), has more than two
-    channels, or lasts longer than ``max_seconds`` is refused before its samples are decoded.
+    channels, a sample rate no recording has (a 1 GHz header made a 175 kB file cost 918 MB to
+    resample), or lasts longer than ``max_seconds`` is refused before its samples are decoded.
     ``name`` is how the file is named in messages (a person's file name, not a stream's)."""
     name = name or str(getattr(source, "name", source))
     try:
@@ -32,6 +34,10 @@ def read_wav(
                 raise AudioFileError(f"{name} is {sound.format_info}, not a WAV file")
             if sound.channels > 2:
                 raise AudioFileError(f"{name} has {sound.channels} channels; give mono or stereo recordings")
+            if not 1_000 <= sound.samplerate <= MAX_SAMPLE_RATE:  # what resampling it would cost
+                raise AudioFileError(
+                    f"{name} says it has {sound.samplerate:,} samples a second; give a recording"
+                )
             if max_seconds is not None and sound.frames > max_seconds * sound.samplerate:
                 seconds = sound.frames / sound.samplerate
                 raise AudioFileError(
