@@ -1,6 +1,7 @@
 """Image models: the IDX loader, the VAE, its training, decoding and the Image tab's API."""
 
 import gzip
+import io
 
 import numpy as np
 import pytest
@@ -682,6 +683,25 @@ def test_a_data_url_is_measured_before_it_is_decoded(monkeypatch):
     with pytest.raises(images.ImageFileError, match="too large"):
         images.read_data_url(images.PNG_DATA_URL + "A" * (images.MAX_DATA_URL + 1), "the drawing")
     assert decoded == []
+
+
+def test_a_data_url_holds_the_png_it_names(tmp_path):
+    """A GIF or TIFF sent under a PNG data URL is refused before Pillow opens it as whatever it is."""
+    import base64
+
+    from aigc_demo.data import images
+
+    for kind in ("GIF", "TIFF"):
+        buffer = io.BytesIO()
+        Image.new("L", (28, 28)).save(buffer, format=kind)
+        url = images.PNG_DATA_URL + base64.b64encode(buffer.getvalue()).decode()
+        with pytest.raises(images.ImageFileError, match="not a PNG picture"):
+            images.read_data_url(url, "the drawing")
+    buffer = io.BytesIO()
+    Image.new("L", (28, 28)).save(buffer, format="PNG")
+    assert images.read_data_url(
+        images.PNG_DATA_URL + base64.b64encode(buffer.getvalue()).decode(), "x"
+    ).shape[:2] == (28, 28)
 
 
 def _stroke(shift_per_row: float) -> np.ndarray:

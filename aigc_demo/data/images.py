@@ -98,6 +98,9 @@ def read_picture(data: bytes, name: str, working_side: int = WORKING_SIDE) -> np
         raise ImageFileError(f"{name} is not a readable picture ({err})") from None
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def read_data_url(url: str, name: str) -> np.ndarray:
     """The pixels of a PNG sent as a data URL (a drawing pad's value), as ``read_picture`` reads a
     file: its length is checked before it is decoded, its size before its pixels are."""
@@ -109,6 +112,8 @@ def read_data_url(url: str, name: str) -> np.ndarray:
         data = base64.b64decode(url[len(PNG_DATA_URL) :], validate=True)
     except (binascii.Error, ValueError):
         raise ImageFileError(f"{name} is not a readable picture") from None
+    if not data.startswith(PNG_SIGNATURE):  # what it says it is, not a GIF or TIFF under the name
+        raise ImageFileError(f"{name} is not a PNG picture")
     return read_picture(data, name)
 
 
