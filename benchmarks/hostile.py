@@ -174,6 +174,13 @@ def huge_body(client, folder):
     return "", [response.status_code, response.text[:300]]
 
 
+def long_chat_log(client, folder):
+    """A chatbot asked to learn from one turn of 650,000 lines (the longest text the app takes): read
+    in linear time (joined line by line, 1 M lines had taken 27 s), then trained within its budget."""
+    text = "A: hi\nB: hello\n" + "ab\n" * 650_000
+    return "start_job", ["chat", "hostile-chat-log", text, [], "tiny", 1, 0.5, "", {}]
+
+
 def deep_model_card(client, folder):
     """A 3 MB text model whose 400-byte card declares 20,000 LSTM layers and 1.1 M characters (it had
     held a worker 211 s): refused by its numbers before anything is built."""
@@ -210,6 +217,7 @@ CASES: dict[str, Case] = {
     "long-chat-history": long_chat_history,
     "huge-body": huge_body,
     "deep-model-card": deep_model_card,
+    "long-chat-log": long_chat_log,
     "oversized-upload": oversized_upload,
 }
 

@@ -254,3 +254,12 @@ def test_the_job_slot_trains_a_chatbot_on_a_pasted_log_and_fine_tunes_it(hub):
     for bad, message in [("no speakers here", "no conversation of two turns"), ("A: hi\nB: yo", "too short")]:
         with pytest.raises(ValueError, match=message):
             jobs.start(JobRequest("chat", "bad-bot", text=bad, epochs=1))
+
+
+def test_a_turn_of_many_lines_is_one_turn_of_all_its_lines():
+    from aigc_demo.text.dialogue import read_chat_log
+
+    (conversation,) = read_chat_log("A: hi\nB: hello\n" + "".join(f"line {i}\n" for i in range(50_000)))
+    assert conversation.turns[0] == "hi"
+    assert conversation.turns[1].split("\n")[-1] == "line 49999"
+    assert conversation.turns[1].count("\n") == 50_000
