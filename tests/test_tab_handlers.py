@@ -193,7 +193,9 @@ def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
         voices.speak_digits("voice", "forty-two", 3, 0.7, *SLIDERS)
     refreshed = page.refresh(None, controls.shown(VoiceState(None)))
     assert refreshed[controls.model].value == "voice"
-    assert sf.info(refreshed[page.ui["outputs"][0]]).frames > 0  # something to hear the moment it opens
+    played = refreshed[page.ui["outputs"][0]]
+    assert played.autoplay  # a change of voice is heard at once
+    assert sf.info(played.value["path"]).frames > 0
 
 
 def test_a_refusal_is_one_log_line_with_its_message_cut_and_no_traceback(texts, caplog):
@@ -237,10 +239,9 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     page = speech_page(hub)
     spoken = page.controls.shown(VoiceState("voice"))
     assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == gr.skip()
-    assert (
-        page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})[page.controls.model].value
-        == "voice"
-    )
+    linked = page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})
+    assert linked[page.controls.model].value == "voice"
+    assert linked[page.ui["outputs"][0]].autoplay is False  # a page never speaks as it opens
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):

@@ -187,8 +187,12 @@ class SpeechPage:
     def __init__(self, handlers: SpeechHandlers, controls: SpeechControls, ui: dict[str, Any]):
         self.handlers, self.controls, self.ui = handlers, controls, ui
 
-    def spoken(self, state: VoiceState) -> dict:
-        return dict(zip(self.ui["outputs"], self.handlers.spoken(state), strict=True))
+    def spoken(self, state: VoiceState, play: bool = True) -> dict:
+        """The state's number spoken, and with ``play`` played at once where the browser allows (after
+        Say it or a change of voice; never as the page opens)."""
+        played, downloaded, picture = self.handlers.spoken(state)
+        audio, download, shown = self.ui["outputs"]
+        return {audio: gr.Audio(value=played, autoplay=play), download: downloaded, shown: picture}
 
     def say(self, values: dict) -> dict:
         return self.spoken(self.controls.state(values))
@@ -208,7 +212,7 @@ class SpeechPage:
         state = dataclasses.replace(self.controls.state(values), offsets=(0.0,) * SLIDERS)
         return dict(zip(self.controls.sliders, state.offsets, strict=True)) | self.spoken(state)
 
-    def refresh(self, request: gr.Request, values: dict) -> dict:
+    def refresh(self, request: gr.Request, values: dict, play: bool = True) -> dict:
         """The installed voices, the sliders of the chosen one named by what they move, and the
         number spoken in it."""
         state = self.controls.state(values)
@@ -221,7 +225,7 @@ class SpeechPage:
         }
         if not chosen:
             return updates | dict.fromkeys(self.ui["outputs"])
-        return updates | self.spoken(dataclasses.replace(state, model=chosen))
+        return updates | self.spoken(dataclasses.replace(state, model=chosen), play)
 
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""
@@ -233,7 +237,7 @@ class SpeechPage:
         is built ready, its number already spoken."""
         if not links.LinkReader(values[self.ui["query"]], "speech").opened:
             return gr.skip()
-        return self.refresh(request, values)
+        return self.refresh(request, values, play=False)
 
     def link(self, values: dict) -> str:
         return self.handlers.link(self.controls.state(values))
@@ -300,13 +304,8 @@ def _wire(
     handlers, controls, ui = page.handlers, page.controls, page.ui
     outputs, sent, sliders = list(ui["outputs"]), controls.sent(), list(controls.sliders)
     private = {"api_visibility": "private"}
-    gr.on(
-        [say.click, controls.digits.submit],
-        handlers.speak_digits,
-        controls.in_api_order(),
-        outputs,
-        api_name="speak_digits",
-    )
+    gr.on([say.click, controls.digits.submit], page.say, sent, outputs, **private)
+    gr.on([], handlers.speak_digits, controls.in_api_order(), outputs, api_name="speak_digits")
     released = [controls.temperature.release, *(s.release for s in sliders)]
     gr.on(released, page.say, sent, outputs, trigger_mode="always_last", **private)
     ui["digit"].input(page.pick_digit, sent | {ui["digit"]}, [controls.digits, *outputs], **private)

@@ -5,9 +5,11 @@ TEXTS = {
     "speech_intro": (
         "Pick a digit, or type a number and press Say it. The seed picks a voice; the sliders move it "
         "along the directions in which the training voices differ most, each named after what it tracks "
-        "when that fits (the number shows how well).",
+        "when that fits (the number shows how well). The voices say the digits in English, as the "
+        "recordings they learned from do.",
         "选择一个数字，或输入一个数后点击“朗读”。随机种子决定声音；滑块沿训练语音差异最大的方向移动声音，若"
-        "某方向与可命名的特征相符，则以该特征命名（括号中的数值表示相符程度）。",
+        "某方向与可命名的特征相符，则以该特征命名（括号中的数值表示相符程度）。这些声音用英语读数字，"
+        "因为它们学习的录音是英语的。",
     ),
     "speech_model": ("Speech model", "语音模型"),
     "speech_digit": ("Say one digit", "朗读单个数字"),
