@@ -127,3 +127,30 @@ def test_a_card_asking_for_a_model_the_app_would_not_train_is_refused_before_it_
     with pytest.raises(CheckpointError, match="layers 20,000 \\(at most 4\\)"):
         jobs.adopt(path, "deep", MAX_ELEMENTS)
     assert planned == []
+
+
+def test_weights_given_in_eight_bits_are_not_widened_on_disk(jobs, tmp_path):
+    model = make_image_model(seed=3)
+    card = make_card(kind="image-vae", config=model.config)
+    narrow = {
+        k: (v * 10).to(torch.int8) if v.is_floating_point() else v for k, v in model.state_dict().items()
+    }
+    path = tmp_path / "int8.safetensors"
+    save_checkpoint(path, narrow, card)
+    entry = jobs.adopt(path, "eight-bits", MAX_ELEMENTS)
+    assert entry.size_bytes < 2.5 * path.stat().st_size  # float16 (2x), not float32 (4x)
+
+
+def test_what_an_interrupted_save_left_is_swept_and_a_fresh_one_is_not(hub):
+    import os
+    import time
+
+    from aigc_demo.backend.quota import Quota, sweep
+
+    hub.user_dir.mkdir(parents=True, exist_ok=True)
+    old, fresh = hub.user_dir / ".old.safetensors.a1.tmp", hub.user_dir / ".new.safetensors.b2.tmp"
+    for leftover in (old, fresh):
+        leftover.write_bytes(b"x" * 1000)
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    sweep(hub, Quota(models=10, bytes=10**9))
+    assert (old.exists(), fresh.exists()) == (False, True)

@@ -195,3 +195,20 @@ def test_a_bad_card_is_skipped_with_its_reason_and_the_about_page_still_reads(tm
         assert any("description must be text" in skipped.reason for skipped in fresh.skipped())
         assert "good" in models_markdown(fresh, "en")
         assert [row["name"] for row in model_list(fresh)] == ["good"]
+
+
+def test_a_header_larger_than_any_checkpoint_s_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    from aigc_demo.backend import checkpoint
+
+    path = tmp_path / "many.safetensors"
+    save_file(
+        {f"t{i}": torch.zeros(1) for i in range(20_000)},
+        str(path),
+        metadata={METADATA_KEY: make_card().to_json()},
+    )
+    opened = []
+    monkeypatch.setattr(checkpoint, "safe_open", lambda *a, **k: opened.append(a) or 1 / 0)
+    for read in (read_card, checkpoint.tensor_shapes):
+        with pytest.raises(CheckpointError, match="a checkpoint's takes at most 1,000,000"):
+            read(path)
+    assert opened == []  # never parsed

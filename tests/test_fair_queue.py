@@ -57,6 +57,12 @@ def test_one_address_may_upload_only_its_hourly_share(tmp_path, monkeypatch):
         assert answers == [200, 200, 429, 429]  # each request's body is a little over 1 MB
         refused = upload("198.51.100.1")
         assert "in the last hour" in refused.json()["detail"]
+        recorded = client.post(  # Gradio's other route that takes files counts against the same budget
+            "/gradio_api/process_recording",
+            files={"files": ("part.wav", megabyte)},
+            headers={"x-forwarded-for": "198.51.100.1"},
+        )
+        assert recorded.status_code == 429
         assert upload("198.51.100.2").status_code == 200  # another visitor still may
 
 

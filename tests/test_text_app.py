@@ -163,6 +163,7 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     from types import SimpleNamespace
 
     from aigc_demo.backend.hub import ModelHub
+    from aigc_demo.text.script import in_script
     from aigc_demo.ui.text_state import TextState, Written
     from aigc_demo.ui.text_tab import EXAMPLE_PROMPTS
     from tests.test_tab_handlers import text_page
@@ -185,12 +186,20 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
         assert (opened[controls.model].value, prompt) == (model, EXAMPLE_PROMPTS[example])
         assert opened[controls.script].visible == opened[controls.form].visible == (example == "zh")
         written = handlers.generate(model, prompt, 0.8, 0, 1.0, 400, 1, 1)  # Write, at the page's settings
-        assert opened[ui["output"]] == written["prompt"] + written["continuations"][0]  # to read at once
+        first = written["prompt"] + written["continuations"][0]  # something to read at once,
+        assert opened[ui["output"]] == (in_script(first, "simplified") if example == "zh" else first)
+        if example == "zh":  # in the script a Chinese page reads
+            assert opened[controls.script].value == "simplified"
         assert (record.model, record.prompt) == (model, written["prompt"])
         assert list(record.texts) == written["continuations"]
         shown = controls.shown(TextState(model, prompt)) | {ui["record"]: record}
         lens = text.show_lens(page, shown)[ui["lens"]]  # and its lens with it
         assert "".join(token for token, _ in lens).replace("⏎", "\n") == written["continuations"][0]
+        if example == "zh":  # another script chosen: the text and its lens in it
+            converted = text.convert(page, shown | {controls.script: "simplified"})
+            assert converted[ui["output"]] == in_script(first, "simplified")
+            lens = "".join(token for token, _ in converted[ui["lens"]]).replace("⏎", "\n")
+            assert lens == in_script(written["continuations"][0], "simplified")
     page = SimpleNamespace(headers={"accept-language": "zh-CN"})
     typed = text.open_page(page, opening("my own words", Written()))
     assert typed[controls.prompt] == "my own words"  # a typed prompt is kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -32,6 +33,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(path.parent)
+
+
+def remove_stale_temp_files(folder: Path, older_than_s: float = 3600.0) -> list[Path]:
+    """Remove what writes interrupted by a crash left in ``folder`` (their temp files, older than any
+    write takes); the paths removed."""
+    now = time.time()
+    removed = []
+    for leftover in Path(folder).glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - leftover.stat().st_mtime > older_than_s:
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -186,8 +186,27 @@ def save_checkpoint(
     return len(data)
 
 
+MAX_HEADER_BYTES = 1_000_000  # the shipped checkpoints' headers (card and tensor index) take 2-146 kB
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a header larger than any checkpoint's before it is parsed: safetensors reads the whole
+    index of tensors to open a file, and 300,000 of them had stalled the server 5 s."""
+    try:
+        with open(path, "rb") as stream:
+            length = int.from_bytes(stream.read(8), "little")
+    except OSError as err:
+        raise CheckpointError(f"not a readable safetensors file ({err.strerror})") from None
+    if length > MAX_HEADER_BYTES:
+        raise CheckpointError(
+            f"not a readable safetensors file: its header would take {length:,} bytes "
+            f"(a checkpoint's takes at most {MAX_HEADER_BYTES:,})"
+        )
+
+
 def read_card(path: Path) -> ModelCard:
     """Read only the header of a checkpoint: cheap enough to scan a folder with."""
+    _check_header(path)
     try:
         with safe_open(str(path), framework="pt") as handle:
             metadata = handle.metadata() or {}
@@ -200,6 +219,7 @@ def read_card(path: Path) -> ModelCard:
 
 def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     """Every tensor's name and shape, from the header alone (no weights are read)."""
+    _check_header(path)
     try:
         with safe_open(str(path), framework="pt") as handle:
             return {key: tuple(handle.get_slice(key).get_shape()) for key in handle.keys()}  # noqa: SIM118

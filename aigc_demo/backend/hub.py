@@ -286,9 +286,12 @@ class ModelHub:
         tensors, _ = load_checkpoint(path)
         module = models.build(card.kind, card.config)
         module.load_state_dict(tensors, strict=True)
-        halves = {t.dtype for t in tensors.values() if t.is_floating_point()} == {torch.float16}
+        # Weights given in 16 bits or fewer (float16, int8, ...) are kept in float16, never widened
+        # to float32 (int8 weights had taken four times their upload on disk).
+        floating = {k for k, v in module.state_dict().items() if v.is_floating_point()}
+        narrow = all(tensors[k].element_size() <= 2 for k in floating if k in tensors)
         return self.save(
-            name, module, edit_card(card), torch.float16 if halves else None, before_write=before_write
+            name, module, edit_card(card), torch.float16 if narrow else None, before_write=before_write
         )
 
     def remove(self, name: str) -> None:

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from aigc_demo import settings
+from aigc_demo.backend.atomic import remove_stale_temp_files
 from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 
@@ -116,7 +117,10 @@ def make_room(
 
 
 def sweep(hub: ModelHub, quota: Quota, now: float | None = None) -> list[str]:
-    """Remove the visitors' models older than the quota's age; the names removed."""
+    """Remove the visitors' models older than the quota's age, and what interrupted saves left in the
+    user folder; the names of the models removed."""
+    if hub.user_dir.exists():
+        remove_stale_temp_files(hub.user_dir)
     if quota.max_age_s is None:
         return []
     now = time.time() if now is None else now

@@ -1,8 +1,9 @@
 """What a public server needs in front of the app, as ASGI middleware over Starlette's public API:
-``UploadBudget`` holds each address to a number of upload megabytes an hour, judged by the request's
-declared length before its body is read; ``BodyLimit`` holds every other request's body to
-``AIGC_MAX_BODY_MB``, before Gradio reads it; and ``NoStoredDeepLinks`` refuses the route that writes a
-session's page state to disk for anyone who asks. ``visitor_address`` says whose a request is."""
+``UploadBudget`` holds each address to a number of upload megabytes an hour (on every Gradio route
+that takes files), judged by the request's declared length before its body is read; ``BodyLimit``
+holds every other request's body to ``AIGC_MAX_BODY_MB``, before Gradio reads it; and
+``NoStoredDeepLinks`` refuses the route that writes a session's page state to disk for anyone who
+asks. ``visitor_address`` says whose a request is."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def network_of(address: str) -> str:
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
+# Gradio's routes that take files: its uploads, and a recording made in the page (processed as sent).
+UPLOADS = ("/upload", "/process_recording")
+
+
 class UploadBudget:
     """ASGI middleware: an address may upload at most ``settings.upload_budget_bytes()`` in an hour
     (the size each request declares counts, read before its body), and an upload that does not
@@ -67,7 +72,7 @@ class UploadBudget:
         self.sent: dict[str, deque[tuple[float, int]]] = defaultdict(deque)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/upload"):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith(UPLOADS):
             refusal = self.check(Request(scope))
             if refusal is not None:
                 status, message = refusal

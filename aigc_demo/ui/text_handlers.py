@@ -190,6 +190,12 @@ class TextHandlers:
         )
         yield from self.write(again, lang)
 
+    @shows_errors
+    def page_text(self, record: Written, script: str, lang: str) -> str:
+        """A record's text as the page shows it: every sample, in the script chosen."""
+        model = _model(self.hub, record.model)
+        return shown_in(model, _joined(record.prompt, record.texts, lang), script or "traditional")
+
     def example(self, model_name: str, prompt: str) -> Written:
         """The record of the example prompt and what the page's default settings write after it (the
         same as pressing Write), made once per version of the model and kept."""

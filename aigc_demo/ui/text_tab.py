@@ -159,7 +159,23 @@ class TextPage:
             record = self.handlers.example(chosen, prompt)
         except gr.Error:  # a model that cannot write (a broken file): the page opens all the same
             return shown
-        return shown | {self.ui["output"]: record.first(), self.ui["record"]: record}
+        lang = language_of(request)
+        script = "simplified" if lang == "zh-CN" else values[controls.script]  # as a Chinese page reads
+        shown[controls.script] = gr.Radio(visible=speaks_chinese(hub, chosen), value=script)
+        return shown | {
+            self.ui["output"]: self.handlers.page_text(record, script, lang),
+            self.ui["record"]: record,
+        }
+
+    def convert(self, request: gr.Request, values: dict) -> dict:
+        """Another script chosen: the text shown and its lens in it (nothing while a text is written)."""
+        record = values[self.ui["record"]]
+        if record.writing or not record.texts:
+            return gr.skip()
+        lang, script = language_of(request), values[self.controls.script]
+        return self.show_lens(request, values) | {
+            self.ui["output"]: self.handlers.page_text(record, script, lang)
+        }
 
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""
@@ -314,6 +330,8 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
         page.show_lens, with_record, lens_outputs, **QUIET
     )
     ui["copy_link"].wire(page.link, sent)
+    converted = [ui["output"], *lens_outputs]
+    controls.script.change(page.convert, with_record, converted, **QUIET)
     refreshed = [controls.model, controls.script, controls.form, controls.prompt]
     # On focus too: a model trained meanwhile is listed.
     gr.on([controls.model.change, controls.model.focus], page.refresh, sent, refreshed, **QUIET)
