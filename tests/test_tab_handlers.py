@@ -241,7 +241,10 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == gr.skip()
     linked = page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})
     assert linked[page.controls.model].value == "voice"
-    assert linked[page.ui["outputs"][0]].autoplay is False  # a page never speaks as it opens
+    assert isinstance(
+        linked[page.ui["outputs"][0]], str
+    )  # the file, not played: a page never speaks as it opens
+    assert page.shuffle("voice", "7", 0.7)[page.ui["outputs"][0]].autoplay  # Random voice is heard at once
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):

@@ -189,10 +189,14 @@ class SpeechPage:
 
     def spoken(self, state: VoiceState, play: bool = True) -> dict:
         """The state's number spoken, and with ``play`` played at once where the browser allows (after
-        Say it or a change of voice; never as the page opens)."""
+        Say it or a change of voice; never as the page opens, nor for an API caller, who gets files)."""
         played, downloaded, picture = self.handlers.spoken(state)
         audio, download, shown = self.ui["outputs"]
-        return {audio: gr.Audio(value=played, autoplay=play), download: downloaded, shown: picture}
+        return {
+            audio: gr.Audio(value=played, autoplay=True) if play else played,
+            download: downloaded,
+            shown: picture,
+        }
 
     def say(self, values: dict) -> dict:
         return self.spoken(self.controls.state(values))
@@ -202,11 +206,16 @@ class SpeechPage:
         state = dataclasses.replace(self.controls.state(values), digits=values[self.ui["digit"]])
         return {self.controls.digits: state.digits} | self.spoken(state)
 
-    def random_voice(self, model_name: str, digits: str, temperature: float) -> dict:
-        """A new random voice: a fresh seed with the sliders back at the centre."""
+    def random_voice(self, model_name: str, digits: str, temperature: float, play: bool = False) -> dict:
+        """A new random voice: a fresh seed with the sliders back at the centre (``play``: at once,
+        for the page; an API caller gets the files)."""
         state = VoiceState(model_name, digits, random_seed(), temperature)
         centred = dict.fromkeys(self.controls.sliders, 0.0)
-        return {self.controls.seed: state.seed} | centred | self.spoken(state)
+        return {self.controls.seed: state.seed} | centred | self.spoken(state, play)
+
+    def shuffle(self, model_name: str, digits: str, temperature: float) -> dict:
+        """The page's Random voice: a new voice, heard at once."""
+        return self.random_voice(model_name, digits, temperature, play=True)
 
     def centre_sliders(self, values: dict) -> dict:
         state = dataclasses.replace(self.controls.state(values), offsets=(0.0,) * SLIDERS)
@@ -309,12 +318,12 @@ def _wire(
     released = [controls.temperature.release, *(s.release for s in sliders)]
     gr.on(released, page.say, sent, outputs, trigger_mode="always_last", **private)
     ui["digit"].input(page.pick_digit, sent | {ui["digit"]}, [controls.digits, *outputs], **private)
-    shuffle.click(
-        page.random_voice,
+    asked, shuffled = (
         [controls.model, controls.digits, controls.temperature],
         [controls.seed, *sliders, *outputs],
-        api_name="random_voice",
     )
+    shuffle.click(page.shuffle, asked, shuffled, **private)
+    gr.on([], page.random_voice, asked, shuffled, api_name="random_voice")
     reset.click(page.centre_sliders, sent, [*sliders, *outputs], **private)
     quiet = {"show_progress": "hidden", **private}
     shown = [controls.model, *sliders, *outputs]
