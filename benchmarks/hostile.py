@@ -182,14 +182,14 @@ def long_chat_log(client, folder):
 
 
 def deep_model_card(client, folder):
-    """A 3 MB text model whose 400-byte card declares 20,000 LSTM layers and 1.1 M characters (it had
-    held a worker 211 s): refused by its numbers before anything is built."""
+    """A small text model whose card declares 20,000 LSTM layers and 300,000 characters (a card of 20,000
+    layers had held a worker 211 s): refused by its numbers before anything is built."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard, save_checkpoint
     from aigc_demo.models.char_rnn import CharRNN
 
     model = CharRNN(vocabulary="abc", hidden=32, layers=1)
-    config = {"vocabulary": "abc" * 400_000, "hidden": 32, "layers": 20_000}
+    config = {"vocabulary": "abc" * 100_000, "hidden": 32, "layers": 20_000}
     card = ModelCard(kind="char-rnn", config=config, dataset=DatasetInfo(name="none"))
     path = folder / "deep.safetensors"
     save_checkpoint(path, model.state_dict(), card)
