@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000, max_chars=2_000_000)  # on a person's data
 SNAPSHOTS = 12  # sample previews per run
-MAX_WAITING = 3  # jobs in line behind the running one
 MAX_PER_VISITOR = 2  # jobs one visitor may have running and waiting at once
+MAX_WAITING = 2 * MAX_PER_VISITOR  # jobs in line behind the running one: two visitors cannot fill it
 
 
 class JobBusyError(ValueError):
@@ -223,11 +223,11 @@ class TrainingJobs:
         if name in self._names_in_use():
             raise ValueError(f"a job for {name!r} is already running or waiting; choose another name")
         if busy and len(self._waiting) + len(self._checking) >= MAX_WAITING:
-            current = self._snapshot
+            current = self._snapshot  # named to no one: it may be another visitor's
             raise JobBusyError(
-                f"a training job ({current.name!r}, step {current.step} of {current.total}) is "
-                f"running and {len(self._waiting)} are waiting; one job runs at a time on this "
-                "server, so try again when one ends"
+                f"a training job (step {current.step} of {current.total}) is running and "
+                f"{len(self._waiting)} are waiting; one job runs at a time on this server, so try "
+                "again when one ends"
             )
 
     def _launch(self, job: _Job) -> None:

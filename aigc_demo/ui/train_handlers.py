@@ -121,7 +121,7 @@ class TrainHandlers:
     ) -> dict[str, Any]:
         """Start training a model of ``kind`` (text, sprites, vae, gan, speech, ...) and return the
         job's status. It learns from ``training_text`` or uploaded ``files``, as the kind needs; one
-        job runs at a time per server and up to three wait their turn. The model is saved under
+        job runs at a time per server and up to four wait their turn. The model is saved under
         ``model_name`` when the job finishes, is stopped, or its time budget (``budget`` minutes)
         runs out. ``start_from`` names a model of the kind to fine-tune; ``settings`` may set the
         kind's settings (batch_size, learning_rate, latent_dim, beta, hidden, layers) over the
