@@ -714,3 +714,28 @@ def test_the_chinese_pages_leave_no_label_in_english(browser, app):
     finally:
         context.close()
     assert english == [], "\n".join(f"{page}: {shown!r}" for page, shown in english)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_on_a_phone_what_write_and_say_it_make_is_on_screen(browser, app_url, locale):
+    """The written text and the voice are a screen or more below their buttons on a phone: pressing
+    the button brings them into view."""
+    context = browser.new_context(locale=locale, viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        for address, button, output in (
+            ("text", "#text-write", "#text-output"),
+            ("speech", "#speech-say", "#speech-audio"),
+        ):
+            page.goto(app_url + address)
+            page.locator(button).wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # the page's own opening
+            assert page.locator(output).bounding_box()["y"] > PHONE["height"]  # out of view before
+            page.locator(button).tap()
+            page.wait_for_timeout(1500)
+            shown = page.locator(output).bounding_box()
+            assert -5 <= shown["y"] < PHONE["height"] / 2, (address, shown)  # its top on screen
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{locale}-phone-{address}-after.png"))
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
@@ -81,3 +82,21 @@ def show_as_built(components: dict[Any, Any], views: dict[str, dict[Any, dict[st
             if name == "label":
                 value = translated({lang: view[key]["label"] for lang, view in views.items()})
             setattr(component, name, value)
+
+
+# In the browser, before the event's request: the output brought into view when it is not (on a phone
+# it is a screen or more below the button that makes it).
+BRING_INTO_VIEW = """() => {
+    const output = document.getElementById(%s);
+    if (!output) return;
+    const top = output.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.5) {
+        output.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+}"""
+
+
+def bring_into_view(triggers: list, elem_id: str) -> None:
+    """When any of ``triggers`` fires, the component ``elem_id`` scrolls into view where it is out of
+    it (in the browser alone: no request, no endpoint)."""
+    gr.on(triggers, None, None, None, js=BRING_INTO_VIEW % json.dumps(elem_id), api_visibility="private")

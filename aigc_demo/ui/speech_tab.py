@@ -19,7 +19,14 @@ from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import receipts, speech
 from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
-from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
+from aigc_demo.ui.controls import (
+    bring_into_view,
+    model_picker,
+    offset_slider,
+    picture_output,
+    seed_controls,
+    show_as_built,
+)
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
@@ -314,6 +321,7 @@ def _wire(
     outputs, sent, sliders = list(ui["outputs"]), controls.sent(), list(controls.sliders)
     private = {"api_visibility": "private"}
     gr.on([say.click, controls.digits.submit], page.say, sent, outputs, **private)
+    bring_into_view([say.click, controls.digits.submit, ui["digit"].input], "speech-audio")
     gr.on([], handlers.speak_digits, controls.in_api_order(), outputs, api_name="speak_digits")
     released = [controls.temperature.release, *(s.release for s in sliders)]
     gr.on(released, page.say, sent, outputs, trigger_mode="always_last", **private)

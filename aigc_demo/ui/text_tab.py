@@ -19,6 +19,7 @@ from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links
+from aigc_demo.ui.controls import bring_into_view
 from aigc_demo.ui.handlers import model_in_page_language, shows_errors, speaks_chinese
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.lens_panel import char_label, lens_panel
@@ -315,6 +316,7 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
         api_visibility="private",
         show_progress="minimal",
     )
+    bring_into_view([ui["go"].click, controls.prompt.submit, ui["branch"].click], "text-output")
     for event in (writing_event, branch_event):
         event.then(page.show_lens, with_record, lens_outputs, **QUIET)
         ui["stop"].click(None, cancels=[event], api_visibility="private")
