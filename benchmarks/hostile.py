@@ -100,6 +100,29 @@ def giant_pictures(client, folder):
     return image_job(client, [upload(client, "giant.zip", archive)], "hostile-giant-pictures")
 
 
+def many_small_pictures(client, folder):
+    """4,000 drawings of 256 x 256 (a stroke on black; within the upload's pixel budget) in one zip of
+    under a megabyte: each is read and prepared in turn, never all kept decoded (5,000 had grown the
+    server by 1 GB)."""
+    members = {}
+    for i in range(4000):
+        pixels = np.zeros((256, 256), dtype=np.uint8)
+        pixels[60:200, 100 + i % 40 : 130 + i % 40] = 255
+        picture = io.BytesIO()
+        Image.fromarray(pixels).save(picture, format="PNG")
+        members[f"{i % 10}/{i}.png"] = picture.getvalue()
+    return image_job(client, [upload(client, "many.zip", zipped(members))], "hostile-many-pictures")
+
+
+def large_one_bit_pictures(client, folder):
+    """1,000 black 4,096 x 4,096 one-bit PNGs in a zip of a few hundred kB (they had taken 100 s of CPU
+    to decode before a refusal): refused from their headers, before any is decoded."""
+    picture = io.BytesIO()
+    Image.new("1", (4096, 4096)).save(picture, format="PNG")
+    archive = zipped({f"{i % 10}/{i}.png": picture.getvalue() for i in range(1000)})
+    return image_job(client, [upload(client, "one-bit.zip", archive)], "hostile-one-bit")
+
+
 def speech_job(files: list[dict], name: str) -> tuple[str, list]:
     return "start_speech_training", [name, files, "tiny", 1, 0.5, "", {}]
 
@@ -206,6 +229,8 @@ CASES: dict[str, Case] = {
     "idx-header-512": idx_header_512,
     "idx-gzip-bomb": idx_gzip_bomb,
     "giant-pictures": giant_pictures,
+    "many-small-pictures": many_small_pictures,
+    "large-one-bit-pictures": large_one_bit_pictures,
     "hour-of-audio": hour_of_audio,
     "flac-named-wav": flac_named_wav,
     "zip-bomb": zip_bomb,

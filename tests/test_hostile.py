@@ -7,8 +7,8 @@ from tests.helpers import run_benchmark
 
 # Cases that may start a job: accepted within the server's budget (a capped vocabulary), then stopped.
 # Answered within bounds: a capped vocabulary; a chat's echo cut to its last messages; a long log read
-# in linear time and trained within its budget.
-BOUNDED = {"wide-vocabulary", "long-chat-history", "long-chat-log"}
+# in linear time and trained within its budget; many pictures read one at a time.
+BOUNDED = {"wide-vocabulary", "long-chat-history", "long-chat-log", "many-small-pictures"}
 MAX_RSS_GROWTH_MB = 300
 MAX_WRITTEN_MB = 30  # the upload itself (at most 20 MB) and, for a bounded job, the model it saved
 PLAIN = ("Traceback", "<class ", "object at 0x", "/tmp/", "site-packages")
