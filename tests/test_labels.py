@@ -402,3 +402,17 @@ def test_a_receipt_asking_for_more_than_its_file_holds_is_refused_before_anythin
     assert made_again == []  # nothing was made for either (the first had cost 1.2 GB)
     monkeypatch.undo()
     assert check_file(hub, receipts.save(made, tmp_path / "real.png")).code == 0  # a real one still checks
+
+
+def test_a_receipt_s_words_show_in_the_verdict_as_written_never_as_a_stranger_s_picture(hub, tmp_path):
+    from aigc_demo.labels.files import write_png
+    from aigc_demo.labels.xmp import label_for
+    from aigc_demo.ui.check_panel import CheckHandlers
+    from aigc_demo.ui.prose import markdown_html
+
+    receipt = {"made": "picture", "model": "![seen](https://tracker.example/t.png)", "settings": {}}
+    path = write_png(tmp_path / "stranger.png", np.zeros((28, 28), np.uint8), label_for(receipt, "x", "y"))
+    verdict, *_ = CheckHandlers(hub).check(str(path))
+    shown = markdown_html(verdict)
+    assert "<img" not in shown
+    assert "![seen](https://tracker.example/t.png)" in shown  # the words, as they are

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from aigc_demo.ui.about import datasets_markdown, format_size, model_list, models_markdown
+from aigc_demo.ui.about import as_html, datasets_markdown, format_size, model_list, models_markdown
 from aigc_demo.ui.i18n import LANGUAGES, language_of, table, translate
 from tests.helpers import make_card, make_model
 
@@ -61,7 +61,7 @@ def test_model_cards_show_what_a_person_needs(hub):
     (hub.user_dir / "junk.safetensors").write_bytes(b"junk")
     english = models_markdown(hub, "en")
     assert "### digits" in english
-    assert "Draws digits." in english
+    assert "Draws digits." in as_html(english)
     assert "synthetic" in english
     assert "CC0" in english
     assert "loss 0.5; accuracy 0.9" in english  # figures this app has no words for: their names
@@ -87,15 +87,16 @@ def test_figures_are_named_and_shown_in_the_reader_s_language():
 
 
 def test_a_card_s_words_reach_the_page_as_text_never_as_markup(hub):
-    from aigc_demo.ui.about import as_html
 
     hostile = "<script>alert(1)</script> [see](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**"
+    hostile += " ![seen](https://tracker.example/1.png) [a link](https://elsewhere.example)"
     hub.save("digits", make_model(), make_card(description=hostile))
     shown = as_html(models_markdown(hub, "en"))
-    for markup in ("<script>", "<img", 'href="javascript'):
+    for markup in ("<script>", "<img", "href=", "<strong>bold"):  # no markup, picture or link of a stranger's
         assert markup not in shown
     assert "&lt;script&gt;" in shown  # shown as the words it is
-    assert "<strong>bold</strong>" in shown
+    assert "**bold**" in shown
+    assert "![seen](https://tracker.example/1.png)" in shown
     assert "<h3>digits</h3>" in shown
 
 

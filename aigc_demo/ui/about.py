@@ -13,7 +13,7 @@ from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, language_of, table, translate
 from aigc_demo.ui.model_upload import build_upload_panel
-from aigc_demo.ui.prose import markdown_html, prose
+from aigc_demo.ui.prose import as_text, markdown_html, prose
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -60,23 +60,27 @@ def as_html(markdown: str) -> str:
 
 
 def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
+    """A model's card for the About page. A card not shipped with the app may be anyone's words: they
+    show as written, never as pictures or links to a stranger's address."""
     card = entry.card
     origin = translate("origin_shipped" if entry.shipped else "origin_user", lang)
+    words = (lambda text: text) if entry.shipped else as_text
     rows = [
         (translate("card_kind", lang), f"`{card.kind}`"),
-        (translate("card_dataset", lang), card.dataset.name),
-        (translate("card_license", lang), card_text(card.dataset.license, lang) or "—"),
+        (translate("card_dataset", lang), words(card.dataset.name)),
+        (translate("card_license", lang), words(card_text(card.dataset.license, lang)) or "—"),
         (translate("card_metrics", lang), format_metrics(card.metrics, lang)),
         (translate("card_size", lang), format_size(entry.size_bytes)),
         (translate("card_origin", lang), origin),
         (translate("card_loaded", lang), loaded_on or translate("card_not_loaded", lang)),
-        (translate("card_created", lang), card.created),
+        (translate("card_created", lang), words(card.created)),
     ]
     if card.training_command:
-        rows.append((translate("card_command", lang), f"`{card.training_command}`"))
+        command = f"`{card.training_command}`" if entry.shipped else as_text(card.training_command)
+        rows.append((translate("card_command", lang), command))
     lines = [f"### {entry.name}"]
     if card.description:
-        lines.append(card_text(card.description, lang))
+        lines.append(words(card_text(card.description, lang)))
     lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
     return "\n".join(lines)
 
@@ -91,7 +95,7 @@ def models_markdown(hub: ModelHub, lang: str) -> str:
     skipped = hub.skipped()
     if skipped:
         parts.append(f"### {translate('skipped_heading', lang)}")
-        parts += [f"- `{s.path.name}`: {s.reason}" for s in skipped]
+        parts += [f"- `{s.path.name}`: {as_text(s.reason)}" for s in skipped]
     return "\n\n".join(parts)
 
 

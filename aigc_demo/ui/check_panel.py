@@ -13,6 +13,7 @@ from aigc_demo.pipelines.receipts import Animation, Picture, save
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, translate
+from aigc_demo.ui.prose import as_text
 
 
 class CheckHandlers:
@@ -39,7 +40,7 @@ class CheckHandlers:
         else:
             sound = str(save(remade, output_path("remade.wav")))
         return (
-            f"**{headline}** {verdict.message}",
+            f"**{headline}** {as_text(verdict.message)}",  # its receipt's words shown as written
             fields,
             gr.Image(value=picture, visible=picture is not None),
             gr.Audio(value=sound, visible=sound is not None),
