@@ -10,16 +10,15 @@ from markdown_it import MarkdownIt
 # CommonMark without raw HTML: what a card says (anyone may upload one) is shown as text, never as markup,
 # and links to javascript: and the like are left as text.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
-# Text that anyone may have written (the cards of models visitors trained or gave): no pictures and no
-# links either, which would make every visitor's browser fetch from, or lead to, a stranger's address.
-_STRANGERS = MarkdownIt("commonmark", {"html": False}).disable(["image", "link", "autolink"])
-# What backslash-escapes in CommonMark: a stranger's words shown as text inside a Markdown block.
+# What backslash-escapes in CommonMark: words anyone may have written (a card of a model a visitor gave,
+# a receipt) shown as text inside a Markdown block, never as a picture fetched from, or a link to, a
+# stranger's address.
 _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
-def markdown_html(markdown: str, strangers: bool = False) -> str:
-    """Markdown as HTML, made on the server; ``strangers``: written by anyone (no pictures, no links)."""
-    return (_STRANGERS if strangers else _MARKDOWN).render(markdown)
+def markdown_html(markdown: str) -> str:
+    """Markdown as HTML, made on the server."""
+    return _MARKDOWN.render(markdown)
 
 
 def as_text(words: str) -> str:
