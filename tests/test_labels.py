@@ -78,6 +78,8 @@ def test_a_label_written_as_an_attribute_by_another_tool_is_read():
     ("packet", "message"),
     [
         (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "document type"),
+        (b'<!doctype x [<!entity a "aaaa">]><x>&a;</x>', "document type"),
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x><x/>'.encode("utf-16"), "not UTF-8"),
         (b"<x" + b" " * MAX_PACKET_BYTES + b"/>", "larger than a label"),
         (b"<x><unclosed></x>", "not well-formed"),
         (to_xmp(LABEL).replace('{"Label', '[{"Label').encode(), "not JSON"),

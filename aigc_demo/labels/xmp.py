@@ -105,10 +105,14 @@ def from_xmp(packet: bytes) -> Label | None:
     it declares a document type (entities are how XML bombs work); its JSON must be objects."""
     if len(packet) > MAX_PACKET_BYTES:
         raise LabelError(f"its XMP metadata is {len(packet) // 1024} kB, larger than a label can be")
-    if b"<!DOCTYPE" in packet or b"<!ENTITY" in packet:
+    try:  # read as the UTF-8 a label is written in, so no other encoding hides a declaration
+        text = packet.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LabelError("its XMP metadata is not UTF-8, as a label always is") from None
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
         raise LabelError("its XMP metadata declares a document type, which a label never does")
     try:
-        root = ET.fromstring(packet)
+        root = ET.fromstring(text)
     except ET.ParseError:
         raise LabelError("its XMP metadata is not well-formed XML") from None
     aigc = _property(root, TC260_NS, "AIGC")
