@@ -7,7 +7,8 @@ of audio in a small zip, a FLAC stream named .wav, a 20,000-character lens, sett
 is huge, a vocabulary of 50,000 characters, long unknown model names, an endless conversation, an
 upload over the size limit). For each: the server's peak RSS growth (its /proc status sampled every
 5 ms), the bytes written under its folders, the time, the answer, and the slowest answer another
-visitor got meanwhile (a listing polled every 0.2 s). A job a case starts is stopped before the next.
+visitor got meanwhile (the home page and a listing, polled every 0.2 s). A job a case starts is
+stopped before the next.
 
 Usage: python benchmarks/hostile.py [--cases NAME ...] [--json out.json]
 """
@@ -291,13 +292,17 @@ class PeakMemory(Watcher):
 
 
 class Neighbour(Watcher):
-    """Another visitor listing the models every 0.2 s: the slowest answer while the block runs."""
+    """Another visitor opening the home page and listing the models every 0.2 s: the slowest answer
+    of either while the block runs."""
 
     def __init__(self, url: str):
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=120)
         self.slowest = 0.0
 
     def tick(self) -> None:
+        started = time.perf_counter()
+        self.client.get("/")
+        self.slowest = max(self.slowest, time.perf_counter() - started)
         started = time.perf_counter()
         call(self.client, "list_models", [])
         self.slowest = max(self.slowest, time.perf_counter() - started)

@@ -9,7 +9,8 @@ from tests.helpers import run_benchmark
 # Answered within bounds: a capped vocabulary; a chat's echo cut to its last messages; a long log read
 # in linear time and trained within its budget; many pictures read one at a time.
 BOUNDED = {"wide-vocabulary", "long-chat-history", "long-chat-log", "many-small-pictures"}
-MAX_RSS_GROWTH_MB = 300
+MAX_RSS_GROWTH_MB = 150
+MAX_NEIGHBOUR_S = 3  # the slowest answer another visitor gets (home page or listing) during a case
 MAX_WRITTEN_MB = 30  # the upload itself (at most 20 MB) and, for a bounded job, the model it saved
 PLAIN = ("Traceback", "<class ", "object at 0x", "/tmp/", "site-packages")
 
@@ -29,4 +30,4 @@ def test_every_hostile_case_is_refused_or_bounded_and_others_are_served(tmp_path
         assert case["peak_rss_growth_mb"] < MAX_RSS_GROWTH_MB, case
         assert case["written_mb"] < MAX_WRITTEN_MB, case
         assert case["answer_s"] < 60, case
-        assert case["neighbour_slowest_s"] < 10, case
+        assert case["neighbour_slowest_s"] < MAX_NEIGHBOUR_S, case
