@@ -314,3 +314,18 @@ def test_the_page_s_events_name_what_they_send_and_answer_by_component(images):
     assert isinstance(shuffled[page.controls.seed], int)
     assert shuffled[page.controls.start] is None
     assert all(shuffled[s] == 0.0 for s in page.controls.moving)
+
+
+def test_a_writing_stopped_midway_gets_its_lens(texts):
+    """Stop cancels the writing, and with it the lens that follows a writing: the page makes the lens
+    of what was written by then, and the record is no longer marked as being written."""
+    page = text_page(texts.hub)
+    stream = texts.stream_text(None, "bard", "Hi", 0.8, 0, 1.0, 200, 3, 1, "traditional")
+    _, _, streaming = next(stream)
+    stream.close()  # what Stop does to the stream
+    values = page.controls.shown(TextState("bard", "Hi")) | {page.ui["record"]: streaming}
+    shown = page.after_stop(None, values)
+    assert not shown[page.ui["record"]].writing
+    assert len(shown[page.ui["lens"]]) == len(streaming.texts[0])
+    assert len(shown[page.ui["record"]].lens) == len(streaming.texts[0])  # kept for clicks
+    assert page.after_stop(None, values | {page.ui["record"]: shown[page.ui["record"]]}) == gr.skip()

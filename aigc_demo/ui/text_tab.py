@@ -168,6 +168,16 @@ class TextPage:
             self.ui["record"]: record,
         }
 
+    def after_stop(self, request: gr.Request, values: dict) -> dict:
+        """Stop ends a writing where it is: what was written by then is the page's text, and its lens
+        is made (the lens that follows a writing never comes for one stopped)."""
+        record = values[self.ui["record"]]
+        if not record.writing:
+            return gr.skip()
+        finished = dataclasses.replace(record, writing=False)
+        shown = self.show_lens(request, values | {self.ui["record"]: finished})
+        return {self.ui["record"]: finished} | shown  # the record with its lens, where it has one
+
     def convert(self, request: gr.Request, values: dict) -> dict:
         """Another script chosen: the text shown and its lens in it (nothing while a text is written)."""
         record = values[self.ui["record"]]
@@ -319,7 +329,8 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
     bring_into_view([ui["go"].click, controls.prompt.submit, ui["branch"].click], "text-output")
     for event in (writing_event, branch_event):
         event.then(page.show_lens, with_record, lens_outputs, **QUIET)
-        ui["stop"].click(None, cancels=[event], api_visibility="private")
+    stopped = ui["stop"].click(None, cancels=[writing_event, branch_event], api_visibility="private")
+    stopped.then(page.after_stop, with_record, lens_outputs, **QUIET)
     ui["lens"].select(page.pick, {record}, lens_outputs[1:], api_visibility="private")
     for endpoint in (handlers.branch, handlers.generate, handlers.lens):
         gr.api(endpoint, api_name=endpoint.__name__)
