@@ -82,16 +82,20 @@ def turns_of(messages: Any) -> list[str]:
 
 def _messages(messages: Any) -> list[dict]:
     """The chat box's messages as sent, checked to be a list of messages none longer than a message
-    may be, and cut to the last ``MAX_SHOWN`` (a copy): what a reply sends back with every part of
-    it is bounded, however long the conversation a caller sends."""
+    may be (a copy). What a reply sends back is cut to the last ``MAX_SHOWN`` of them (``_kept``)."""
     if messages is None:
         return []
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ValueError("the conversation must be a list of messages")
-    kept = messages[-MAX_SHOWN:]
-    if any(_length(m.get("content")) > replies.MAX_MESSAGE for m in kept):
+    if any(_length(m.get("content")) > replies.MAX_MESSAGE for m in messages):
         raise ValueError(f"a message may hold at most {replies.MAX_MESSAGE:,} characters")
-    return list(kept)
+    return list(messages)
+
+
+def _kept(messages: list[dict]) -> list[dict]:
+    """The last messages, which the chat box keeps and every part of a reply sends back: bounded,
+    however long the conversation a caller sends."""
+    return messages[-MAX_SHOWN:]
 
 
 def _length(content: Any) -> int:
@@ -169,7 +173,7 @@ class ChatHandlers:
             raise ValueError("type a message first")
         model = _model(self.hub, model_name)
         sampling = settings.sampling()
-        shown = [*_messages(messages), _message("user", message[: replies.MAX_MESSAGE])]
+        shown = [*_kept(_messages(messages)), _message("user", message[: replies.MAX_MESSAGE])]
         history = tuple(turns_of(shown))
         for written in _reply_events(model, list(history), sampling, settings.seed):
             yield [*shown, _message("assistant", written)], Reply(model_name, history, written, len(shown))
@@ -193,7 +197,7 @@ class ChatHandlers:
     @shows_errors
     def retry(self, model_name: Any, messages: Any, settings: ReplySettings) -> Iterator[tuple]:
         """Write the last reply again with the next seed: (messages, the seed used, the reply's record)."""
-        messages = _before_reply(messages)
+        messages = _kept(_before_reply(messages))
         if not messages:
             raise ValueError("there is no message to reply to yet")
         next_seed = (check_seed(settings.seed) + 1) % (MAX_SEED + 1)
@@ -244,7 +248,7 @@ class ChatHandlers:
         the messages after that reply go (the conversation goes on from the new one)."""
         if not record.steps or record.position is None or not candidate:
             raise ValueError("click a character of the reply in the lens, then pick a candidate")
-        messages = _before_reply(_messages(messages)[: record.index])
+        messages = _kept(_before_reply(_messages(messages)[: record.index]))
         model = _model(self.hub, record.model)
         start = record.reply[: record.position] + candidate
         for written in _reply_events(model, list(record.history), settings.sampling(), settings.seed, start):
