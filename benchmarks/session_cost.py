@@ -1,6 +1,6 @@
 """What a new session costs the server: the app as it runs (each component's config built when first
-needed, ``ui/sessions.py``), the same app with Gradio's own sessions (every component's config built
-when a session starts), and the floor — a bare Gradio app in its own process with the same endpoint
+needed, ``LazySessionState`` in ``ui/gradio_seam.py``), the same app with Gradio's own sessions (every
+component's config built when a session starts), and the floor — a bare Gradio app in its own process with the same endpoint
 shape (a slider's ``.input`` → a 280 x 280 PNG, queued) — all running at once and called in turn, so
 they see the same load.
 

@@ -1,5 +1,6 @@
-"""Sessions that build each component's config when it is first needed (``ui/sessions.py``): the
-same map as Gradio's eager one, at a fraction of the work for a caller that touches a few blocks."""
+"""Sessions that build each component's config when it is first needed (``LazySessionState`` in
+``ui/gradio_seam.py``): the same map as Gradio's eager one, at a fraction of the work for a caller that
+touches a few blocks."""
 
 from __future__ import annotations
 

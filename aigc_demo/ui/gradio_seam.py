@@ -16,7 +16,7 @@ name of Gradio's page; ``broken_internals()`` checks the first against the Gradi
 a Gradio other than the one tested (``TESTED_GRADIO``) is checked at once: the app refuses to start
 with a list of what broke, rather than fail a visitor's request later. ``tests/test_gradio_seam.py``
 pins all of it, Gradio's messages that ``unreadable_value`` reads included. Which of these could be
-Gradio's own is written up in docs/ARCHITECTURE.md ("Gradio, upstream").
+Gradio's own is written up in docs/ARCHITECTURE.md ("Gradio: the seam, and what could be upstream").
 """
 
 from __future__ import annotations
