@@ -1,8 +1,8 @@
 """What a new session costs the server: the app as it runs (each component's config built when first
 needed, ``LazySessionState`` in ``ui/gradio_seam.py``), the same app with Gradio's own sessions (every
-component's config built when a session starts), and the floor — a bare Gradio app in its own process with the same endpoint
-shape (a slider's ``.input`` → a 280 x 280 PNG, queued) — all running at once and called in turn, so
-they see the same load.
+component's config built when a session starts), and the floor — a bare Gradio app in its own process
+with the same endpoint shape (a slider's ``.input`` → a 280 x 280 PNG, queued) — all running at once
+and called in turn, so they see the same load.
 
 For each: p50 / p95 of a slider call through the HTTP call API with a new session per call (as
 ``curl`` or a script calls it) and within one session (as a browser tab does), and the server's RSS
