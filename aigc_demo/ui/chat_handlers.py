@@ -87,7 +87,7 @@ def _messages(messages: Any) -> list[dict]:
         return []
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ValueError("the conversation must be a list of messages")
-    if any(_length(m.get("content")) > replies.MAX_MESSAGE for m in messages):
+    if any(sum(map(len, _parts(m.get("content")))) > replies.MAX_MESSAGE for m in messages):
         raise ValueError(f"a message may hold at most {replies.MAX_MESSAGE:,} characters")
     return list(messages)
 
@@ -98,15 +98,15 @@ def _kept(messages: list[dict]) -> list[dict]:
     return messages[-MAX_SHOWN:]
 
 
-def _length(content: Any) -> int:
-    """How many characters a message's content holds (a string, or Gradio's list of parts)."""
+def _parts(content: Any) -> list[str]:
+    """The texts a message's content holds: a string, or the text parts of Gradio's list of parts."""
     if isinstance(content, str):
-        return len(content)
+        return [content]
     if isinstance(content, list):
-        return sum(
-            len(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-        )
-    return 0
+        return [
+            part["text"] for part in content if isinstance(part, dict) and isinstance(part.get("text"), str)
+        ]
+    return []
 
 
 def _before_reply(messages: Any) -> list[dict]:
@@ -119,12 +119,9 @@ def _before_reply(messages: Any) -> list[dict]:
 
 def _text_of(content: Any) -> str:
     """A message's text: a string, or Gradio's list of parts (texts only)."""
-    if isinstance(content, str):
-        return content[: replies.MAX_MESSAGE]
-    if isinstance(content, list):
-        texts = [part.get("text", "") for part in content if isinstance(part, dict)]
-        return "".join(t for t in texts if isinstance(t, str))[: replies.MAX_MESSAGE]
-    raise ValueError("a message's content must be text")
+    if not isinstance(content, str | list):
+        raise ValueError("a message's content must be text")
+    return "".join(_parts(content))[: replies.MAX_MESSAGE]
 
 
 def _message(role: str, content: str) -> dict[str, str]:
