@@ -18,14 +18,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from aigc_demo.backend.hub import CheckpointEntry, ModelHub, check_model_name
-from aigc_demo.backend.quota import Quota, make_room, mark_as_visitors, sweep
+from aigc_demo.backend.hub import CheckpointEntry, ModelHub
+from aigc_demo.backend.ownership import mark_as_visitors, private_name
+from aigc_demo.backend.quota import Quota, make_room, sweep
 from aigc_demo.data.archive import Limits
 from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
 from aigc_demo.training.common import Monitor
@@ -169,6 +170,8 @@ class TrainingJobs:
         chosen = recipe(request.kind)
         if not chosen.in_app:
             raise ValueError(f"{chosen.name!r} models are trained on the command line, not in the app")
+        if request.owner:  # a visitor's model is theirs: saved under a name no one else can guess
+            request = replace(request, name=private_name(request.name))
         with self._lock:
             self._make_room(request.name)
             self._check_share(request)
@@ -188,12 +191,14 @@ class TrainingJobs:
             self._launch(job)
             return self._copy()
 
-    def adopt(self, path: Path, name: str, max_elements: int, address: str = "") -> CheckpointEntry:
-        """Add a visitor's own checkpoint file (an upload) under a name no model or job has, within
-        the visitor's quota (``address``: whose); ``ModelHub.adopt`` checks the file before any
-        weight is read."""
+    def adopt(
+        self, path: Path, name: str, max_elements: int, address: str = "", owner: str = ""
+    ) -> CheckpointEntry:
+        """Add a visitor's own checkpoint file (an upload) as ``owner``'s model, under their name with
+        a random tail, within the quota of the visitor at ``address``; ``ModelHub.adopt`` checks the
+        file before any weight is read."""
         sweep(self.hub, self.quota)
-        check_model_name(name)
+        name = private_name(name)
         with self._lock:
             if name in self._names_in_use() or name in self.hub.names():
                 raise ValueError(f"a model or job named {name!r} exists already; choose another name")
@@ -204,7 +209,7 @@ class TrainingJobs:
                 name,
                 max_elements,
                 before_write=lambda size: make_room(self.hub, self.quota, size, address),
-                edit_card=lambda card: mark_as_visitors(card, address),
+                edit_card=lambda card: mark_as_visitors(card, address, owner),
             )
         finally:
             with self._lock:
@@ -314,7 +319,8 @@ class TrainingJobs:
         run = Run(log=log.info, monitor=monitor, placement=self.placement)
         try:
             trained = job.recipe.train(job.plan, run)
-            card = mark_as_visitors(job.recipe.card(job.plan, trained, run=run), job.request.address)
+            card = job.recipe.card(job.plan, trained, run=run)
+            card = mark_as_visitors(card, job.request.address, job.request.owner)
             monitor.take_sample(self._snapshot.step)  # the model that is saved
             self.hub.save(
                 name,

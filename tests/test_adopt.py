@@ -4,6 +4,7 @@ visitors' quota, never under a name that is taken."""
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,9 @@ import torch
 
 from aigc_demo.backend.checkpoint import CheckpointError, read_card, save_checkpoint
 from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.ownership import owner_key, shown_name
 from aigc_demo.jobs import TrainingJobs
+from aigc_demo.ui.visitor import in_browser
 from tests.helpers import make_card, make_image_model
 
 MAX_ELEMENTS = 20 * 1024 * 1024
@@ -35,14 +38,23 @@ def _gift(tmp_path, **config_changes):
 
 def test_a_checkpoint_this_app_saved_comes_back_usable_and_counted_as_a_visitor_s(jobs, tmp_path):
     model, path = _gift(tmp_path)
-    entry = jobs.adopt(path, "brought", MAX_ELEMENTS)
-    assert read_card(entry.path).extras["trained_by"] == "a visitor of the app"  # within the quota
-    loaded = jobs.hub.load("brought").module
+    entry = jobs.adopt(path, "brought", MAX_ELEMENTS, owner="browser a")
+    extras = read_card(entry.path).extras
+    assert extras["trained_by"] == "a visitor of the app"  # within the quota
+    assert extras["owner"] == owner_key("browser a")  # theirs
+    assert "browser a" not in str(extras)  # a digest, never the token
+    assert shown_name(entry.name) == "brought"
+    assert re.fullmatch(r"brought--[0-9a-f]{12}", entry.name)  # a tail no one can guess
+    loaded = jobs.hub.load(entry.name).module
     for key, value in model.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value.half().float())
     assert entry.size_bytes < path.stat().st_size * 1.2  # kept in float16, not doubled
-    with pytest.raises(ValueError, match="exists already"):
-        jobs.adopt(path, "brought", MAX_ELEMENTS)
+    again = jobs.adopt(path, "brought", MAX_ELEMENTS, owner="browser b")
+    assert (
+        again.name != entry.name
+    )  # another visitor's "brought" is another model; neither is told of the other
+    with pytest.raises(ValueError, match="1-50 characters"):
+        jobs.adopt(path, "x" * 51, MAX_ELEMENTS)
 
 
 @pytest.mark.parametrize(
@@ -103,10 +115,17 @@ def test_the_about_panel_adds_a_model_and_says_where_it_shows(jobs, tmp_path):
     from aigc_demo.ui.pages import page_of_kind
 
     _, path = _gift(tmp_path)
-    said = UploadHandlers(jobs, page_of_kind).add_model(None, str(path), "  ")
-    assert said == "Added **gift** (image-vae): find it in Image."
+    handlers = UploadHandlers(jobs, page_of_kind)
+    said = handlers.add_model(None, str(path), "  ")  # an API caller is told the whole name, to use it
+    added = re.search(r"\*\*(gift--[0-9a-f]{12})\*\*", said).group(1)
+    assert said.endswith("(image-vae): find it in Image. It is yours: other visitors do not see it.")
     assert isinstance(jobs.hub, ModelHub)
-    assert "gift" in {e.name for e in jobs.hub.entries(kind="image-vae")}
+    assert added in {e.name for e in jobs.hub.entries(kind="image-vae")}
+    said, token = handlers.add_from_page(None, str(path), "mine", "")  # the page: its browser's from now on
+    assert said.startswith("Added **mine** (image-vae)")
+    assert len(token) >= 16
+    mine = [e for e in jobs.hub.entries("image-vae") if shown_name(e.name) == "mine"]
+    assert [e.card.extras["owner"] for e in mine] == [owner_key(in_browser(token))]
 
 
 def test_a_card_asking_for_a_model_the_app_would_not_train_is_refused_before_it_is_built(

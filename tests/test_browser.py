@@ -408,6 +408,16 @@ def test_train_tab_trains_shapes_that_the_image_tab_lists_at_once(browser, app_u
         # The sliders are named after the factors that made the shapes (size, position, colour...).
         factor = re.compile(r"Size|position|Colour|Rotation")
         page.locator("#latent-0, #latent-1").get_by_text(factor).first.wait_for(timeout=30_000)
+        stranger = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1200}).new_page()
+        stranger.goto(app_url)  # another visitor: the model is not theirs to see
+        go_to(stranger, "Image")
+        stranger.locator("#image-model input").click()
+        stranger.get_by_role("option", name="digits").wait_for(timeout=30_000)
+        assert stranger.get_by_role("option", name="browser-shapes").count() == 0
+        go_to(stranger, "About")
+        stranger.locator("#about-models").get_by_text("digits").first.wait_for(timeout=30_000)
+        assert "browser-shapes" not in stranger.locator("#about-models").inner_text()
+        stranger.context.close()
     finally:
         context.close()
 

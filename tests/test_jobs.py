@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from aigc_demo.backend.ownership import shown_name
 from aigc_demo.jobs import DEFAULT_LIMITS, JobBusyError, TrainingJobs
 from aigc_demo.recipes import JobRequest, recipe
 
@@ -455,5 +456,5 @@ def test_a_job_is_its_visitors_to_stop_and_one_visitor_holds_at_most_two(hub):
     assert jobs.snapshot().state == "running"
     assert jobs.stop("a").state == "stopping"
     done = jobs.wait(300)
-    assert done.name == "b-1"
-    assert {"a-1", "a-2", "b-1"} <= {entry.name for entry in hub.entries()}
+    assert shown_name(done.name) == "b-1"
+    assert {"a-1", "a-2", "b-1"} <= {shown_name(entry.name) for entry in hub.entries()}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from aigc_demo import settings
-from aigc_demo.backend.quota import DiskFullError, Quota, make_room, mark_as_visitors, sweep, visitor_models
+from aigc_demo.backend.ownership import mark_as_visitors, shown_name
+from aigc_demo.backend.quota import DiskFullError, Quota, make_room, sweep, visitor_models
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.recipes import JobRequest
 from tests.helpers import make_card, make_model
@@ -61,8 +63,8 @@ def test_jobs_keep_visitors_models_within_the_quota_and_say_when_the_disk_is_ful
     for name in ("one", "two", "three"):
         jobs.start(JobRequest("text", name, text=TEXT, source="pasted text", epochs=1, minutes=5, owner="v"))
         assert jobs.wait(120).state == "finished"
-    assert [e.name for e in visitor_models(hub)] == ["two", "three"]
-    assert sorted(os.listdir(hub.user_dir)) == ["three.safetensors", "two.safetensors"]
+    assert [shown_name(e.name) for e in visitor_models(hub)] == ["two", "three"]
+    assert sorted(shown_name(Path(f).stem) for f in os.listdir(hub.user_dir)) == ["three", "two"]
 
     full = TrainingJobs(hub, quota=Quota(models=10, bytes=10**9, reserve_bytes=10**18))
     full.start(JobRequest("text", "four", text=TEXT, source="pasted text", epochs=1, minutes=5, owner="v"))

@@ -191,7 +191,7 @@ def test_speech_handlers_speak_a_number_as_audio_a_wav_and_a_picture(hub):
     assert [page.centre_sliders(moved)[s] for s in controls.sliders] == list(SLIDERS)
     with pytest.raises(gr.Error, match="digit"):
         voices.speak_digits("voice", "forty-two", 3, 0.7, *SLIDERS)
-    refreshed = page.refresh(None, controls.shown(VoiceState(None)))
+    refreshed = page.refresh(None, controls.shown(VoiceState(None)) | {page.ui["token"]: ""})
     assert refreshed[controls.model].value == "voice"
     played = refreshed[page.ui["outputs"][0]]
     assert played.autoplay  # a change of voice is heard at once
@@ -226,7 +226,10 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     """The Image and Speech pages are built showing the first model's controls, picture or voice:
     opening one without a link to its tab changes nothing; a link to it sets the controls."""
     page = image_page(images.hub)
-    current = page.controls.shown(ImageState("digits", "0", 0)) | {page.ui["map_shown"]: False}
+    current = page.controls.shown(ImageState("digits", "0", 0)) | {
+        page.ui["map_shown"]: False,
+        page.ui["token"]: "",
+    }
     for search in ("", "?tab=text&seed=5", None):
         assert page.open_refresh(None, current | {page.ui["query"]: search}) == gr.skip()
     opened = page.open_refresh(None, current | {page.ui["query"]: "?tab=image"})
@@ -237,7 +240,7 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
     model = make_speech_model()
     hub.save("voice", model, make_speech_card(model))
     page = speech_page(hub)
-    spoken = page.controls.shown(VoiceState("voice"))
+    spoken = page.controls.shown(VoiceState("voice")) | {page.ui["token"]: ""}
     assert page.open_refresh(None, spoken | {page.ui["query"]: ""}) == gr.skip()
     linked = page.open_refresh(None, spoken | {page.ui["query"]: "?tab=speech"})
     assert linked[page.controls.model].value == "voice"

@@ -177,7 +177,8 @@ def test_the_first_screen_follows_the_pages_language(tmp_path):
     controls, ui, handlers = text.controls, text.ui, text.handlers
 
     def opening(prompt: str, record: Written, query: str = "", model: str | None = None) -> dict:
-        return controls.shown(TextState(model, prompt)) | {ui["record"]: record, ui["query"]: query}
+        sent = {ui["record"]: record, ui["query"]: query, ui["token"]: ""}
+        return controls.shown(TextState(model, prompt)) | sent
 
     for language, model, example in (("zh-CN,zh;q=0.9,en;q=0.8", "poet", "zh"), ("en-GB", "bard", "en")):
         page = SimpleNamespace(headers={"accept-language": language})

@@ -6,6 +6,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from aigc_demo.backend.ownership import shown_name
 from tests.helpers import running_app
 
 TEXT = "".join(f"verse {i}: the owl and the pussy-cat went to sea in a pea-green boat.\n" for i in range(300))
@@ -35,31 +36,33 @@ def test_a_model_trained_through_the_api_is_at_once_usable_in_the_text_endpoints
     assert client.predict(api_name="/training_status")["state"] == "idle"
     started = client.predict("owl-verse", TEXT, "tiny", 2, 5, api_name="/start_training")
     assert started["state"] == "running"
-    assert started["name"] == "owl-verse"
+    name = started["name"]  # the caller's own: the name chosen with a tail no one else can guess
+    assert shown_name(name) == "owl-verse"
+    assert name != "owl-verse"
     status = wait_until_done(client)
     assert status["state"] == "finished", status["message"]
     assert status["step"] == status["total"] > 0
     assert status["valid_loss"] is not None
     listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
-    assert listed["owl-verse"]["kind"] == "char-rnn"
-    written = client.predict("owl-verse", "verse", 0.8, 0, 1.0, 30, 1, 1, api_name="/generate")
+    assert listed[name]["kind"] == "char-rnn"
+    written = client.predict(name, "verse", 0.8, 0, 1.0, 30, 1, 1, api_name="/generate")
     assert len(written["continuations"][0]) == 30
 
 
 def test_stop_saves_what_was_learned_and_a_second_job_waits_its_turn(client):
-    client.predict("long-run", TEXT, "tiny", 100, 30, api_name="/start_training")
+    long_run = client.predict("long-run", TEXT, "tiny", 100, 30, api_name="/start_training")["name"]
     queued = client.predict("other", TEXT, "tiny", 1, 5, api_name="/start_training")
     assert queued["state"] == "waiting"
     assert queued["position"] == 1
-    assert client.predict(api_name="/training_status")["waiting"] == ["other"]
+    assert client.predict(api_name="/training_status")["waiting"] == [queued["name"]]
     time.sleep(1.0)
     stopping = client.predict(api_name="/stop_training")
     assert stopping["state"] in ("stopping", "stopped")
-    assert stopping["name"] == "long-run"
+    assert stopping["name"] == long_run
     status = wait_until_done(client, 120)
-    assert status["name"] == "other"  # its turn came when the first one stopped
+    assert status["name"] == queued["name"]  # its turn came when the first one stopped
     assert status["state"] == "finished"
-    assert {"long-run", "other"} <= {m["name"] for m in client.predict(api_name="/list_models")}
+    assert {long_run, queued["name"]} <= {m["name"] for m in client.predict(api_name="/list_models")}
 
 
 @pytest.mark.parametrize(
@@ -88,9 +91,9 @@ def test_shapes_trained_through_the_api_appear_in_the_image_endpoints(client):
     assert status["state"] == "finished", status["message"]
     assert status["samples"] >= 2
     listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
-    assert listed["app-shapes"]["kind"] == "image-vae"
+    assert listed[started["name"]]["kind"] == "image-vae"
     named = [0.0, 0.0, 0.0, "circle", 1.0]  # ink, slant, width (absent here), "more like a circle"
-    with Image.open(client.predict("app-shapes", "0", 3, *[0.0] * 8, *named, api_name="/decode")) as shown:
+    with Image.open(client.predict(started["name"], "0", 3, *[0.0] * 8, *named, api_name="/decode")) as shown:
         assert shown.size == (320, 320)
         assert shown.mode == "RGB"
     with pytest.raises(AppError, match="preset"):
@@ -111,7 +114,7 @@ def test_any_recipe_trains_through_the_one_generic_endpoint(client):
     assert (started["kind"], started["state"]) == ("text", "running")
     assert wait_until_done(client)["state"] == "finished"
     listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
-    assert listed["generic-owl"]["kind"] == "char-rnn"
+    assert listed[started["name"]]["kind"] == "char-rnn"
 
 
 def test_pictures_uploaded_through_the_api_train_a_vae_and_a_text_model_is_fine_tuned(client, tmp_path):
@@ -126,23 +129,24 @@ def test_pictures_uploaded_through_the_api_train_a_vae_and_a_text_model_is_fine_
     assert started["kind"] == "vae"
     status = wait_until_done(client)
     assert status["state"] == "finished", status["message"]
+    bars = started["name"]
     listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
-    assert listed["app-bars"]["kind"] == "image-vae"
+    assert listed[bars]["kind"] == "image-vae"
     with Image.open(
-        client.predict("app-bars", "0", 3, *[0.0] * 8, 0.0, 0.0, 0.0, None, 1.0, api_name="/decode")
+        client.predict(bars, "0", 3, *[0.0] * 8, 0.0, 0.0, 0.0, None, 1.0, api_name="/decode")
     ) as shown:
         assert shown.size == (280, 280)
     with pytest.raises(AppError, match="is a image-vae model"):
-        client.predict(
-            "app-gan", [archive], "gan", "tiny", 1, 1, "app-bars", api_name="/start_image_training"
-        )
+        client.predict("app-gan", [archive], "gan", "tiny", 1, 1, bars, api_name="/start_image_training")
     with pytest.raises(AppError, match="give pictures"):
         client.predict("app-none", [], "vae", "tiny", 1, 1, "", api_name="/start_image_training")
 
-    client.predict("owl-tuned", TEXT, "tiny", 1, 5, "owl-verse", api_name="/start_training")
+    listed = client.predict(api_name="/list_models")
+    owl = next(m["name"] for m in listed if shown_name(m["name"]) == "owl-verse")
+    tuned = client.predict("owl-tuned", TEXT, "tiny", 1, 5, owl, api_name="/start_training")["name"]
     status = wait_until_done(client)
     assert status["state"] == "finished", status["message"]
-    assert "owl-tuned" in {m["name"] for m in client.predict(api_name="/list_models")}
+    assert tuned in {m["name"] for m in client.predict(api_name="/list_models")}
 
 
 def test_recordings_uploaded_through_the_api_train_a_voice_the_speech_endpoints_use(client, tmp_path):
@@ -160,8 +164,8 @@ def test_recordings_uploaded_through_the_api_train_a_voice_the_speech_endpoints_
     status = wait_until_done(client)
     assert status["state"] == "finished", status["message"]
     listed = {m["name"]: m for m in client.predict(api_name="/list_models")}
-    assert listed["app-voice"]["kind"] == "speech-cvae"
-    spoken = client.predict("app-voice", "42", 0, 0.7, *[0.0] * 8, api_name="/speak_digits")
+    assert listed[started["name"]]["kind"] == "speech-cvae"
+    spoken = client.predict(started["name"], "42", 0, 0.7, *[0.0] * 8, api_name="/speak_digits")
     assert spoken
     lonely = handle_file(str(next(folder.glob("3_*.wav"))))
     with pytest.raises(AppError, match="at least 2 recordings"):
@@ -211,11 +215,16 @@ def test_the_status_marks_the_visitors_jobs_and_keeps_others_unnamed():
 
 
 def test_a_visitor_cannot_stop_or_read_another_visitors_job(client, tmp_path):
-    """Two API clients are two visitors: the second sees the first's job unnamed and cannot stop it."""
+    """Two API clients are two visitors: the second sees the first's job unnamed and cannot stop it,
+    and is not shown the first one's models."""
     wait_until_done(client)
     other = Client(client.src, verbose=False)
+    theirs = {m["name"] for m in client.predict(api_name="/list_models")} - {
+        m["name"] for m in other.predict(api_name="/list_models")
+    }
+    assert {shown_name(name) for name in theirs} >= {"owl-verse", "app-bars", "app-voice"}
     started = client.predict("owned", TEXT, "tiny", 100, 30, api_name="/start_training")
-    assert started["name"] == "owned"
+    assert shown_name(started["name"]) == "owned"
     seen = other.predict(api_name="/training_status")
     assert (seen["state"], seen["name"], seen["message"]) == ("running", None, "")
     with pytest.raises(AppError, match="only the visitor who started"):

@@ -12,8 +12,9 @@ from aigc_demo.jobs import JobSnapshot, TrainingJobs
 from aigc_demo.recipes import RECIPES, app_recipes, cli_recipes, recipe
 from aigc_demo.recipes.base import SETTINGS
 from aigc_demo.ui.i18n import table
-from aigc_demo.ui.train_handlers import TrainHandlers, in_browser
+from aigc_demo.ui.train_handlers import TrainHandlers
 from aigc_demo.ui.train_view import Viewer
+from aigc_demo.ui.visitor import in_browser
 from tests.helpers import make_text_card, make_text_model
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))

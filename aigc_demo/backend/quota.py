@@ -2,18 +2,17 @@
 
 Every model a visitor trains or adds is saved through ``make_room`` first, so the user folder never
 holds more of them than the quota, whatever visitors do; ``sweep`` also removes those past their age
-when the app starts and whenever a job is asked for. Each model is marked with its visitor (a digest
-of their address, never the address), and room is made **among that visitor's own models only**:
-past their age, then their oldest, until they keep at most ``per_visitor`` and the new model fits the
-server's count and size; when the server is full of others' models the save is refused rather than
-remove another visitor's work. Models saved another way (the command line, a person's own files) are
-never removed and do not count. Only then is the disk itself asked: a model is not written when it
-would leave less than ``reserve_bytes`` free.
+when the app starts and whenever a job is asked for. Each model is marked with its visitor (a digest of
+their address, never the address: ``ownership.mark_as_visitors``), and room is made **among that
+visitor's own models only**: past their age, then their oldest, until they keep at most ``per_visitor``
+and the new model fits the server's count and size; when the server is full of others' models the save
+is refused rather than remove another visitor's work. Models saved another way (the command line, a
+person's own files) are never removed and do not count. Only then is the disk itself asked: a model is
+not written when it would leave less than ``reserve_bytes`` free.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
@@ -21,14 +20,10 @@ from dataclasses import dataclass
 
 from aigc_demo import settings
 from aigc_demo.backend.atomic import remove_stale_temp_files
-from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
+from aigc_demo.backend.ownership import MADE_BY, VISITOR, WHOSE, visitor_key
 
 log = logging.getLogger(__name__)
-
-MADE_BY = "trained_by"  # the card's extras key that marks a visitor's model
-VISITOR = "a visitor of the app"
-WHOSE = "visitor"  # the card's extras key naming which visitor's it is (a digest of the address)
 
 
 @dataclass(frozen=True)
@@ -52,19 +47,6 @@ class Quota:
 class DiskFullError(OSError):
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-def visitor_key(address: str) -> str:
-    """Which visitor a model is, as its card records it: a digest of the address, never the address."""
-    return hashlib.sha256(f"aigc-studio visitor {address}".encode()).hexdigest()[:16]
-
-
-def mark_as_visitors(card: ModelCard, address: str = "") -> ModelCard:
-    """The card a visitor's model is saved with: marked as a visitor's, and whose, so that the quota
-    counts it against them."""
-    card.extras[MADE_BY] = VISITOR
-    card.extras[WHOSE] = visitor_key(address)
-    return card
 
 
 def visitor_models(hub: ModelHub) -> list[CheckpointEntry]:

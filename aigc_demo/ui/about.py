@@ -8,12 +8,14 @@ import gradio as gr
 
 import aigc_demo
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
+from aigc_demo.backend.ownership import shown_name, visible
 from aigc_demo.data import catalog
 from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 from aigc_demo.ui.check_panel import build_check_panel
 from aigc_demo.ui.i18n import I18N, language_of, table, translate
 from aigc_demo.ui.model_upload import build_upload_panel
 from aigc_demo.ui.prose import as_text, markdown_html, prose
+from aigc_demo.ui.visitor import browser_token, in_browser, visitor
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -78,15 +80,16 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
     if card.training_command:
         command = f"`{card.training_command}`" if entry.shipped else as_text(card.training_command)
         rows.append((translate("card_command", lang), command))
-    lines = [f"### {entry.name}"]
+    lines = [f"### {shown_name(entry.name)}"]
     if card.description:
         lines.append(words(card_text(card.description, lang)))
     lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
     return "\n".join(lines)
 
 
-def models_markdown(hub: ModelHub, lang: str) -> str:
-    entries = hub.entries()
+def models_markdown(hub: ModelHub, lang: str, owner: str | None = None) -> str:
+    """The cards of the models ``owner`` is shown (None: every model), and the files skipped."""
+    entries = visible(hub.entries(), owner)
     loaded = {m.entry.name: device_words(hub, lang) for m in hub.loaded_models()}
     if not entries:
         parts = [translate("no_models", lang, user_dir=hub.user_dir)]
@@ -95,7 +98,7 @@ def models_markdown(hub: ModelHub, lang: str) -> str:
     skipped = hub.skipped()
     if skipped:
         parts.append(f"### {translate('skipped_heading', lang)}")
-        parts += [f"- `{s.path.name}`: {as_text(s.reason)}" for s in skipped]
+        parts += [f"- `{shown_name(s.path.name)}`: {as_text(s.reason)}" for s in skipped]
     return "\n\n".join(parts)
 
 
@@ -117,8 +120,8 @@ def device_words(hub: ModelHub, lang: str) -> str:
     return hub.describe_device() if threads is None else translate("device_cpu", lang, threads=threads)
 
 
-def model_list(hub: ModelHub) -> list[dict[str, Any]]:
-    """Every available model as plain data, for API clients."""
+def model_list(hub: ModelHub, owner: str | None = None) -> list[dict[str, Any]]:
+    """The models ``owner`` is shown (None: every model) as plain data, for API clients."""
     return [
         {
             "name": e.name,
@@ -129,7 +132,7 @@ def model_list(hub: ModelHub) -> list[dict[str, Any]]:
             "size_bytes": e.size_bytes,
             "shipped": e.shipped,
         }
-        for e in hub.entries()
+        for e in visible(hub.entries(), owner)
     ]
 
 
@@ -152,10 +155,11 @@ def build_page(site: Site) -> None:
     build_check_panel(hub)
     build_upload_panel(site.jobs, site.page_of_kind)
     footer = gr.HTML(elem_id="footer")
+    token = browser_token()
 
-    def render(request: gr.Request) -> tuple[str, str, str]:
+    def render(request: gr.Request, token: str | None) -> tuple[str, str, str]:
         lang = language_of(request)
-        models = f"{translate('about_models', lang)}\n\n{models_markdown(hub, lang)}"
+        models = f"{translate('about_models', lang)}\n\n{models_markdown(hub, lang, in_browser(token))}"
         datasets = f"{translate('about_datasets', lang)}\n\n{datasets_markdown(lang)}"
         return (
             as_html(models),
@@ -166,14 +170,15 @@ def build_page(site: Site) -> None:
     gr.on(
         [demo.load, refresh.click],
         render,
-        None,
+        token,
         [models_html, datasets_html, footer],
         api_visibility="private",
         show_progress="hidden",
     )
 
-    def list_models() -> list[dict[str, Any]]:
-        """Every available model: name, kind, dataset, licence, metrics, size and origin."""
-        return model_list(hub)
+    def list_models(request: gr.Request) -> list[dict[str, Any]]:
+        """Every model the caller may use (the app's and those its session trained or added): name,
+        kind, dataset, licence, metrics, size and origin."""
+        return model_list(hub, visitor(request))
 
     gr.api(list_models, api_name="list_models", concurrency_limit=None)

@@ -72,17 +72,17 @@ TEXTS = {
         "A `.safetensors` checkpoint this app saved (for example one you took home from the Train tab) can "
         "come back: it is checked before any weight is read — its card must describe a model this app "
         "knows, whose weights are exactly those in the file, within the upload's size — never run as code, "
-        "and kept like the models visitors train here.",
+        "and kept like the models visitors train here: yours, listed only in this browser.",
         "本应用保存的 `.safetensors` 检查点（例如你在“训练”页下载的模型）可以再带回来：读取任何权重之前先检"
         "查——模型卡必须描述本应用认识的模型，文件里的权重必须与之完全相符，且不超过上传大小——文件绝不会被当"
-        "作代码执行，并像访客在此训练的模型一样保留。",
+        "作代码执行，并像访客在此训练的模型一样保留：归你所有，只在这个浏览器中列出。",
     ),
     "upload_file": ("Checkpoint (.safetensors)", "检查点（.safetensors）"),
     "upload_name": ("Name (its file name when left empty)", "名称（留空则用文件名）"),
     "upload_go": ("Add the model", "添加模型"),
     "upload_done": (
-        "Added **{name}** ({kind}): find it in {where}.",
-        "已添加 **{name}**（{kind}）：请在{where}中查看。",
+        "Added **{name}** ({kind}): find it in {where}. It is yours: other visitors do not see it.",
+        "已添加 **{name}**（{kind}）：请在{where}中查看。它归你所有，其他访客看不到。",
     ),
     "upload_no_tab": (
         "the model lists (this kind measures the others and has no tab)",

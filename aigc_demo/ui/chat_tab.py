@@ -22,6 +22,7 @@ from aigc_demo.ui.chat_handlers import KIND, ChatHandlers, Reply, ReplySettings,
 from aigc_demo.ui.handlers import model_in_page_language
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.lens_panel import char_label, lens_panel
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -135,19 +136,19 @@ class ChatPage:
         hub = self.handlers.hub
         return gr.Chatbot(examples=examples_for(hub, name if name in hub.names(KIND) else None))
 
-    def refresh(self, request: gr.Request, current: str | None) -> gr.Dropdown:
-        """Offer the installed dialogue models; the first time, the one in the page's language."""
+    def refresh(self, request: gr.Request, current: str | None, token: str | None) -> gr.Dropdown:
+        """Offer the installed dialogue models (everyone's and the browser's own); the first time,
+        the one in the page's language."""
         hub = self.handlers.hub
-        names = hub.names(KIND)
-        if current in names:
-            return gr.Dropdown(choices=names, value=current)
-        return gr.Dropdown(choices=names, value=model_in_page_language(hub, names, request))
+        names = model_names(hub, token, KIND, keep=current)
+        chosen = current if current in names else model_in_page_language(hub, names, request)
+        return gr.Dropdown(choices=model_choices(names), value=chosen)
 
 
 def build_page(site: Site) -> ChatPage:
     """Lay out the page and wire its components to a ``ChatPage``, which is
     returned."""
-    names = site.hub.names(KIND)
+    names = model_names(site.hub, None, KIND)
     with gr.Row():
         with gr.Column(scale=3):
             ui = _conversation(site.hub, names)
@@ -155,6 +156,7 @@ def build_page(site: Site) -> ChatPage:
             ui |= _settings(names)
             ui |= lens_panel("chat", "chat-choice", 8, attention=True)
     ui["record"] = gr.State(Reply())
+    ui["token"] = browser_token()
     page = ChatPage(ChatHandlers(site.hub), ui)
     _wire(site.demo, page)
     return page
@@ -191,7 +193,7 @@ def _conversation(hub: ModelHub, names: list[str]) -> dict[str, Any]:
 def _settings(names: list[str]) -> dict[str, Any]:
     ui: dict[str, Any] = {
         "model": gr.Dropdown(
-            label=I18N("chat_model"), choices=names, value=None, elem_id="chat-model"
+            label=I18N("chat_model"), choices=model_choices(names), value=None, elem_id="chat-model"
         ),  # chosen when the page loads, in the page's language
         "temperature": gr.Slider(
             MIN_TEMPERATURE,
@@ -244,7 +246,7 @@ def _wire(demo: gr.Blocks, page: ChatPage) -> None:
     ui["lens"].select(page.pick, {record}, lens_outputs[1:], api_visibility="private")
     gr.api(handlers.chat_reply, api_name="chat_reply")
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
-    gr.on([demo.load, ui["model"].focus], page.refresh, [ui["model"]], [ui["model"]], **QUIET)
+    gr.on([demo.load, ui["model"].focus], page.refresh, [ui["model"], ui["token"]], [ui["model"]], **QUIET)
     ui["model"].change(page.examples, ui["model"], chatbot, **QUIET)
 
 

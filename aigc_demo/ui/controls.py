@@ -10,14 +10,16 @@ import gradio as gr
 from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines.latents import MAX_OFFSET
 from aigc_demo.ui.i18n import I18N, translated
+from aigc_demo.ui.visitor import model_choices
 
 
 def model_picker(names: list[str], label: Any, elem_id: str) -> gr.Dropdown:
-    """A dropdown of model names, the first chosen. Choices are refreshed on every page load;
-    custom values let API clients name a model trained after start-up (handlers check it)."""
+    """A dropdown of models (``names``: everyone's), the first chosen. The visitor's own models join
+    the choices when the page refreshes them; custom values let API clients name a model trained
+    after start-up (handlers check it)."""
     return gr.Dropdown(
         label=label,
-        choices=names,
+        choices=model_choices(names),
         value=names[0] if names else None,
         allow_custom_value=True,
         elem_id=elem_id,

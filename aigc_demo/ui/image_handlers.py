@@ -15,7 +15,8 @@ from aigc_demo.pipelines.receipts import Made
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import LANGUAGES, translate, translated
-from aigc_demo.ui.image_state import KINDS, ImageState, image_models
+from aigc_demo.ui.image_state import KINDS, ImageState
+from aigc_demo.ui.visitor import model_names
 
 
 def marked_file(made: Made) -> str:
@@ -71,7 +72,7 @@ class ImageHandlers:
         """What the page shows before anything is moved: the first model's picture at seed 0, its
         description in each language and its marked download, made as the page is built so that
         they arrive with the page (Nones when no model can draw)."""
-        names = image_models(self.hub)
+        names = model_names(self.hub, None, *KINDS)
         if not names:
             return None, None, None
         try:

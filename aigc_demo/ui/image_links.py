@@ -6,7 +6,7 @@ from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines.latents import MAX_OFFSET, MIN_TEMPERATURE
 from aigc_demo.ui import links
-from aigc_demo.ui.image_state import TRAITS, ImageState, image_models
+from aigc_demo.ui.image_state import KINDS, TRAITS, ImageState
 
 
 class ImageLinks:
@@ -39,7 +39,7 @@ class ImageLinks:
         if not link.opened:
             return None
         return ImageState(
-            model=link.text("model", current.model, image_models(self.hub)),
+            model=link.text("model", current.model, self.hub.names(*KINDS)),  # a link may share a model
             digit=link.text("class", current.digit),
             seed=link.whole("seed", current.seed, 0, MAX_SEED),
             start=link.code("start"),

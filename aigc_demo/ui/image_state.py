@@ -76,10 +76,6 @@ class ImageState:
         return dataclasses.replace(self, **(centre | changes))
 
 
-def image_models(hub: ModelHub) -> list[str]:
-    return hub.names(*KINDS)
-
-
 def principal_label(index: int, info: dict | None, lang: str) -> str:
     """ "Direction 2", or "Direction 2 · Slant (r = 0.63)" when it tracks a trait."""
     if not info or not info.get("trait"):

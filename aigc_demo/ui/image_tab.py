@@ -27,7 +27,8 @@ from aigc_demo.ui.image_panels import (
     map_panel,
     pad_panel,
 )
-from aigc_demo.ui.image_state import ImageState, image_models, model_view
+from aigc_demo.ui.image_state import KINDS, ImageState, model_view
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -127,18 +128,18 @@ class ImagePage:
         shown = {self.ui["download"]: gr.DownloadButton(value=path)}
         return shown | ({self.ui["picture"]: gr.Image(alt_text=described)} if described else {})
 
-    def refresh_models(self) -> gr.Dropdown:
-        """On focus: a model trained meanwhile (in the Train tab) is listed at once."""
-        return gr.Dropdown(choices=image_models(self.handlers.hub))
+    def refresh_models(self, token: str | None, current: Any) -> gr.Dropdown:
+        """On focus: the browser's own models, and one trained meanwhile (in the Train tab), listed."""
+        return gr.Dropdown(choices=model_choices(model_names(self.handlers.hub, token, *KINDS, keep=current)))
 
     def refresh(self, request: gr.Request, values: dict) -> dict:
         """The controls for the chosen model (its classes, its directions' names and fits) and its
         picture; the first model when none is chosen or the chosen one is gone."""
         state = self.controls.state(values)
-        names = image_models(self.handlers.hub)
+        names = model_names(self.handlers.hub, values[self.ui["token"]], *KINDS, keep=state.model)
         chosen = state.model if state.model in names else (names[0] if names else None)
         view = model_view(self.handlers.hub, chosen, state.digit, state.raw, language_of(request))
-        updates = {self.controls.model: gr.Dropdown(choices=names, value=chosen)}
+        updates = {self.controls.model: gr.Dropdown(choices=model_choices(names), value=chosen)}
         for name, component in self.viewed().items():
             updates[component] = type(component)(**view[name])
         state = dataclasses.replace(state, model=chosen, digit=view["digit"]["value"])
@@ -168,7 +169,7 @@ def build_page(site: Site) -> ImagePage:
     # view while they scroll; a wide screen shows the columns side by side.
     with gr.Row(elem_id="image-row"):
         with gr.Column(scale=2, elem_id="image-controls"):
-            controls, ui = explorer(image_models(site.hub))
+            controls, ui = explorer(model_names(site.hub, None, *KINDS))
         with gr.Column(scale=2, elem_id="image-side"):
             with gr.Column(elem_id="image-view"):
                 first, described, marked = handlers.first_picture()
@@ -188,6 +189,7 @@ def build_page(site: Site) -> ImagePage:
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
     ui["map_shown"] = gr.State(False)  # whether the latent map's panel is open
     ui["query"] = site.opened.query
+    ui["token"] = browser_token()
     page = ImagePage(handlers, controls, ui)
     _open_on_the_first_model(page)
     _wire(page, site.opened)
@@ -198,7 +200,7 @@ def _open_on_the_first_model(page: ImagePage) -> None:
     """Set the controls as ``refresh`` sets them for the first model, in every language, so the page
     arrives ready: nothing to ask the server as it opens."""
     hub = page.handlers.hub
-    names = image_models(hub)
+    names = model_names(hub, None, *KINDS)
     if not names:
         return
     show_as_built(page.viewed(), {lang: model_view(hub, names[0], "0", False, lang) for lang in LANGUAGES})
@@ -298,6 +300,7 @@ def _wire_page(page: ImagePage, opened: links.PageOpen) -> tuple:
     opening and the model-switching events (the latent map follows both)."""
     controls, ui = page.controls, page.ui
     sent, picture = controls.sent(), ui["picture"]
+    sent = sent | {ui["token"]}
     with_query = sent | {ui["query"]}
     shown = [controls.model, *page.viewed().values(), picture]
     linked = opened.event.then(page.open_link, with_query, controls.in_decode_order(), **QUIET)
@@ -307,5 +310,5 @@ def _wire_page(page: ImagePage, opened: links.PageOpen) -> tuple:
         page.marked_download, picture, [ui["download"], picture], trigger_mode="always_last", **QUIET
     )
     ui["copy_link"].wire(page.link, sent)
-    controls.model.focus(page.refresh_models, None, controls.model, **QUIET)
+    controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **QUIET)
     return opened_then, switched

@@ -11,10 +11,12 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo import settings
+from aigc_demo.backend.ownership import shown_name
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.middleware import visitor_address
+from aigc_demo.ui.visitor import browser_token, in_browser, new_token, visitor
 
 
 class UploadHandlers:
@@ -22,20 +24,32 @@ class UploadHandlers:
         self.jobs, self.page_of_kind = jobs, page_of_kind
 
     @shows_errors
-    def add_model(self, request: gr.Request | None, path: Any, name: Any) -> str:
-        """Add a checkpoint file under ``name`` (its file name when left empty); says where it shows."""
+    def add_model(self, request: gr.Request | None, path: Any, name: Any, owner: str | None = None) -> str:
+        """Add a checkpoint file under ``name`` (its file name when left empty) as the caller's own
+        model; says where it shows and the name it has. (``owner`` is the page's: whose the model
+        is when not the request's session.)"""
         if not isinstance(path, str) or not path:
             raise ValueError("give a .safetensors file")
         chosen = name.strip() if isinstance(name, str) and name.strip() else Path(path).stem
         # One number per uploaded byte: float16 weights take two bytes each, so this leaves room
         # for the buffers a model keeps beside its weights, and no more.
         entry = self.jobs.adopt(
-            Path(path), chosen, settings.max_upload_mb() * 1024 * 1024, visitor_address(request)
+            Path(path),
+            chosen,
+            settings.max_upload_mb() * 1024 * 1024,
+            visitor_address(request),
+            visitor(request) if owner is None else owner,
         )
         lang = language_of(request)
         tab = self.page_of_kind(entry.card.kind)
         where = translate(f"tab_{tab}", lang) if tab else translate("upload_no_tab", lang)
-        return translate("upload_done", lang, name=entry.name, kind=entry.card.kind, where=where)
+        name = entry.name if owner is None else shown_name(entry.name)  # an API caller needs it whole
+        return translate("upload_done", lang, name=name, kind=entry.card.kind, where=where)
+
+    def add_from_page(self, request: gr.Request, path: Any, name: Any, token: str | None) -> tuple[str, str]:
+        """The panel's Add: the model becomes this browser's (which gets its token the first time)."""
+        token = new_token(token)
+        return self.add_model(request, path, name, in_browser(token)), token
 
 
 def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | None]) -> None:
@@ -52,4 +66,6 @@ def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | N
                 )
                 go = gr.Button(I18N("upload_go"), variant="primary", elem_id="upload-go")
         said = gr.Markdown(elem_id="upload-said")
-    go.click(handlers.add_model, [upload, name], said, api_name="add_model")
+    token = browser_token()
+    go.click(handlers.add_from_page, [upload, name, token], [said, token], api_visibility="private")
+    gr.on([], handlers.add_model, [upload, name], said, api_name="add_model")

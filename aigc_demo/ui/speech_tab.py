@@ -30,6 +30,7 @@ from aigc_demo.ui.controls import (
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -140,7 +141,7 @@ class SpeechHandlers:
     def first_recording(self) -> tuple[Any, Any, Any]:
         """What the page plays before anything is touched: its number in the first voice, made as
         the page is built so that it arrives with the page (Nones when no voice can speak)."""
-        names = self.hub.names(KIND)
+        names = model_names(self.hub, None, KIND)
         if not names:
             return (None,) * 3
         try:
@@ -179,7 +180,7 @@ class SpeechHandlers:
             return None
         asked = link.text("digits", current.digits)
         return VoiceState(
-            model=link.text("model", current.model, self.hub.names(KIND)),
+            model=link.text("model", current.model, self.hub.names(KIND)),  # a link may share a model
             digits=asked if asked.isdigit() and len(asked) <= MAX_DIGITS else current.digits,
             seed=link.whole("seed", current.seed, 0, MAX_SEED),
             temperature=link.number("variety", current.temperature, MIN_TEMPERATURE, 1.0),
@@ -232,16 +233,20 @@ class SpeechPage:
         """The installed voices, the sliders of the chosen one named by what they move, and the
         number spoken in it."""
         state = self.controls.state(values)
-        names = self.handlers.hub.names(KIND)
+        names = model_names(self.handlers.hub, values[self.ui["token"]], KIND, keep=state.model)
         chosen = state.model if state.model in names else (names[0] if names else None)
         shown = self.handlers.slider_view(chosen, language_of(request))
-        updates = {self.controls.model: gr.Dropdown(choices=names, value=chosen)}
+        updates = {self.controls.model: gr.Dropdown(choices=model_choices(names), value=chosen)}
         updates |= {
             slider: gr.Slider(**view) for slider, view in zip(self.controls.sliders, shown, strict=True)
         }
         if not chosen:
             return updates | dict.fromkeys(self.ui["outputs"])
         return updates | self.spoken(dataclasses.replace(state, model=chosen), play)
+
+    def refresh_models(self, token: str | None, current: Any) -> gr.Dropdown:
+        """On focus: the browser's own voices, and one trained meanwhile (in the Train tab), listed."""
+        return gr.Dropdown(choices=model_choices(model_names(self.handlers.hub, token, KIND, keep=current)))
 
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""
@@ -267,7 +272,7 @@ def build_page(site: Site) -> SpeechPage:
     played, downloaded, spectrogram = handlers.first_recording()
     with gr.Row():
         with gr.Column(scale=2):
-            names = hub.names(KIND)
+            names = model_names(hub, None, KIND)
             model = model_picker(names, I18N("speech_model"), "speech-model")
             digit = gr.Radio([str(d) for d in range(10)], label=I18N("speech_digit"), elem_id="speech-digit")
             with gr.Row():
@@ -309,6 +314,7 @@ def build_page(site: Site) -> SpeechPage:
             copy_link = links.copy_link_row("speech")
     controls = SpeechControls(model, number, seed, variety, tuple(sliders))
     ui = {"outputs": (audio, download, picture), "digit": digit, "query": site.opened.query}
+    ui["token"] = browser_token()
     page = SpeechPage(handlers, controls, ui)
     _wire(page, site.opened, say, shuffle, reset, copy_link)
     return page
@@ -335,8 +341,10 @@ def _wire(
     reset.click(page.centre_sliders, sent, [*sliders, *outputs], **private)
     quiet = {"show_progress": "hidden", **private}
     shown = [controls.model, *sliders, *outputs]
-    with_query = sent | {ui["query"]}
+    with_token = sent | {ui["token"]}
+    with_query = with_token | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **quiet)
     linked.then(page.open_refresh, with_query, shown, **quiet)
-    controls.model.change(page.refresh, sent, shown, **quiet)
+    controls.model.change(page.refresh, with_token, shown, **quiet)
+    controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **quiet)
     copy_link.wire(page.link, sent)

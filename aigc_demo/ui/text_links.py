@@ -45,7 +45,7 @@ class TextLinks:
             for key, value in settings.items()
         }
         return TextState(
-            model=link.text("model", current.model, self.hub.names(KIND)),
+            model=link.text("model", current.model, self.hub.names(KIND)),  # a link may share a model
             prompt=asked if len(asked) <= writing.MAX_PROMPT else current.prompt,
             sampling=SamplingSettings(**read),
             script=link.text("script", current.script, ("traditional", "simplified")),

@@ -26,6 +26,7 @@ from aigc_demo.ui.lens_panel import char_label, lens_panel
 from aigc_demo.ui.text_handlers import TextHandlers
 from aigc_demo.ui.text_links import TextLinks
 from aigc_demo.ui.text_state import KIND, NAMES, RANGES, SamplingSettings, TextState, Written
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -131,13 +132,13 @@ class TextPage:
         """Offer the installed text models; a Chinese model gets the script and poem-form choices
         and, in place of an untouched example prompt, a Chinese one."""
         hub, controls = self.handlers.hub, self.controls
-        names = hub.names(KIND)
         current, prompt = values[controls.model], values[controls.prompt]
+        names = model_names(hub, values[self.ui["token"]], KIND, keep=current)
         chosen = current if current in names else (names[0] if names else None)
         chinese = speaks_chinese(hub, chosen)
         example = EXAMPLE_PROMPTS["zh" if chinese else "en"]
         return {
-            controls.model: gr.Dropdown(choices=names, value=chosen),
+            controls.model: gr.Dropdown(choices=model_choices(names), value=chosen),
             controls.script: gr.Radio(visible=chinese),
             controls.form: gr.Radio(visible=chinese),
             controls.prompt: example if prompt in EXAMPLE_PROMPTS.values() else prompt,
@@ -151,7 +152,7 @@ class TextPage:
         controls, hub = self.controls, self.handlers.hub
         if links.LinkReader(values[self.ui["query"]], "text").opened:
             return self.refresh(values)
-        chosen = model_in_page_language(hub, hub.names(KIND), request)
+        chosen = model_in_page_language(hub, model_names(hub, None, KIND), request)
         shown = self.refresh(values | {controls.model: chosen})
         prompt = shown[controls.prompt]
         if not chosen or prompt not in EXAMPLE_PROMPTS.values() or values[self.ui["record"]].texts:
@@ -211,11 +212,12 @@ def build_page(site: Site) -> TextPage:
     which is returned."""
     with gr.Row():
         with gr.Column(scale=2):
-            controls, ui = _controls(site.hub.names(KIND))
+            controls, ui = _controls(model_names(site.hub, None, KIND))
         with gr.Column(scale=3):
             ui |= _results()
     ui["record"] = gr.State(Written())
     ui["query"] = site.opened.query
+    ui["token"] = browser_token()
     page = TextPage(TextHandlers(site.hub), controls, ui)
     _wire(page, site.opened)
     return page
@@ -226,7 +228,7 @@ def _controls(names: list[str]) -> tuple[TextControls, dict[str, Any]]:
     ui: dict[str, Any] = {
         "model": gr.Dropdown(
             label=I18N("text_model"),
-            choices=names,
+            choices=model_choices(names),
             value=names[0] if names else None,
             allow_custom_value=True,
             elem_id="text-model",
@@ -307,7 +309,7 @@ def _slider(low: float, high: float, value: float, step: float, key: str, info: 
 
 def _wire(page: TextPage, opened: links.PageOpen) -> None:
     handlers, controls, ui = page.handlers, page.controls, page.ui
-    record, sent = ui["record"], controls.sent()
+    record, sent = ui["record"], controls.sent() | {ui["token"]}
     written = [ui["output"], ui["notes"], record]
     lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record]
     with_record = sent | {record}

@@ -24,6 +24,7 @@ from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.middleware import visitor_address
 from aigc_demo.ui.train_view import Viewer, job_status_of
+from aigc_demo.ui.visitor import model_choices, model_names, visitor
 
 
 @dataclass(frozen=True)
@@ -71,28 +72,14 @@ def public_dataset(name: str, what: str) -> Path:
     return dataset_path(name, dataset_cache())
 
 
-def starting_choices(hub: ModelHub, what: str) -> list[tuple[str, str]]:
-    """A new model, or any model of the kind's model kind (shipped or trained here) to fine-tune."""
+def starting_choices(hub: ModelHub, what: str, token: str | None = None) -> list[tuple[str, str]]:
+    """A new model, or a model of the kind's model kind to fine-tune: the app's, or one of the
+    browser's own."""
     afresh = [(I18N("train_afresh"), "")]
     chosen = recipe(what)
     if not chosen.can_start_from:
         return afresh
-    return afresh + [(e.name, e.name) for e in hub.entries(chosen.model_kind)]
-
-
-def visitor(request: gr.Request | None) -> str:
-    """Who a request comes from: its session, which owns the jobs it starts (Gradio gives a call
-    that names none a session of its own; the address, read as the fair queue reads it behind a
-    public host's proxy, is a last resort). "" for the server's own calls, which carry no request."""
-    if request is None:
-        return ""
-    return request.session_hash or f"address {visitor_address(request) or 'unknown'}"
-
-
-def in_browser(token: str | None) -> str:
-    """Whose a page's jobs are: the secret token its browser keeps (so a reload keeps them its
-    own; a name, which others can guess, never makes a job anyone's). "" before its first job."""
-    return f"browser {token}" if token else ""
+    return afresh + model_choices(model_names(hub, token, chosen.model_kind))
 
 
 class TrainHandlers:

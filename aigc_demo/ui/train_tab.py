@@ -8,12 +8,12 @@ What it computes is ``TrainHandlers`` (``train_handlers.py``). ``TrainPage`` tur
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.ownership import MAX_CHOSEN
 from aigc_demo.jobs import JobSnapshot
 from aigc_demo.recipes import app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
@@ -24,12 +24,12 @@ from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate, translate
 from aigc_demo.ui.train_handlers import (
     TrainForm,
     TrainHandlers,
-    in_browser,
     public_choices,
     size_choices,
     starting_choices,
 )
 from aigc_demo.ui.train_view import Viewer, chart_of, preview_picture, recipe_of, status_markdown
+from aigc_demo.ui.visitor import browser_token, in_browser, new_token
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -101,7 +101,7 @@ class TrainPage:
     def click_start(self, request: gr.Request, values: dict) -> dict:
         """Start button: the form becomes a job of this browser's, which gets its secret token the
         first time (kept by the browser)."""
-        token = values[self.token] or secrets.token_urlsafe(16)
+        token = new_token(values[self.token])
         self.handlers.start_form(request, self.read(values), in_browser(token))
         return self.follow(request, token) | {self.token: token}
 
@@ -133,9 +133,9 @@ class TrainPage:
         }
 
     @shows_errors
-    def refresh_starting(self, what: str) -> gr.Dropdown:
+    def refresh_starting(self, what: str, token: str | None) -> gr.Dropdown:
         """On focus: a model trained meanwhile can be fine-tuned at once."""
-        return gr.Dropdown(choices=starting_choices(self.handlers.hub, what))
+        return gr.Dropdown(choices=starting_choices(self.handlers.hub, what, token))
 
 
 def build_page(site: Site) -> TrainPage:
@@ -143,7 +143,7 @@ def build_page(site: Site) -> TrainPage:
     the app's job slot, which is returned."""
     form, shown = _layout(site.hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
-    token = gr.BrowserState("", storage_key="aigc-studio-visitor")  # whose this browser's jobs are
+    token = browser_token()  # whose this browser's jobs and models are
     page = TrainPage(TrainHandlers(site.jobs, site.page_of_kind), form, shown, timer, token)
     _wire(site.demo, page)
     return page
@@ -211,7 +211,11 @@ def _form(hub: ModelHub) -> dict[str, Any]:
             elem_id="train-from",
         ),
         "name": gr.Textbox(
-            label=I18N("train_name"), value=FIRST.default_name, max_length=64, elem_id="train-name"
+            label=I18N("train_name"),
+            info=I18N("train_private"),
+            value=FIRST.default_name,
+            max_length=MAX_CHOSEN,
+            elem_id="train-name",
         ),
         "preset": gr.Radio(
             size_choices(FIRST.presets), value="tiny", label=I18N("train_preset"), elem_id="train-preset"
@@ -254,7 +258,7 @@ def _wire(demo: gr.Blocks, page: TrainPage) -> None:
     form["kind"].change(
         page.choose, [form["kind"], form["name"]], [*chosen_outputs, *(form[n] for n in SETTINGS)], **quiet
     )
-    form["start_from"].focus(page.refresh_starting, form["kind"], form["start_from"], **quiet)
+    form["start_from"].focus(page.refresh_starting, [form["kind"], page.token], form["start_from"], **quiet)
     form["start"].click(page.click_start, page.sent(), [*following, token], **quiet)
     form["stop"].click(page.click_stop, {shown["scrubber"], token}, shown_outputs, **quiet)
     gr.on([timer.tick, demo.load], page.follow, [token], following, **quiet)

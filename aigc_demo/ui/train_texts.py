@@ -52,6 +52,12 @@ TEXTS = {
         "……或上传 UTF-8 编码的 .txt 文件(聊天记录也可以是 .jsonl)",
     ),
     "train_name": ("Name for the new model", "新模型的名称"),
+    "train_private": (
+        "Your model is yours: only this browser lists it, and no other visitor sees it or what you gave "
+        "it. Whoever you send a link or a file made with it can use it.",
+        "模型归你所有：只有这个浏览器会列出它，其他访客看不到它，也看不到你提供的数据。你把链接或用它生成的"
+        "文件发给谁，谁就能使用它。",
+    ),
     "train_preset": (
         "Size (tiny trains in a minute or two on a CPU)",
         "规模（微型在 CPU 上一两分钟即可训练完）",

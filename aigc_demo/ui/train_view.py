@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from aigc_demo.backend.ownership import shown_name
 from aigc_demo.jobs import JobSnapshot
 from aigc_demo.recipes import Recipe, recipe
 from aigc_demo.ui.i18n import I18N, translate
@@ -59,7 +60,7 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
         return translate("train_idle", lang)
 
     def named(name: str, owner: str) -> str:
-        return name if viewer.sees(owner) else translate("train_someone", lang)
+        return shown_name(name) if viewer.sees(owner) else translate("train_someone", lang)
 
     def marked(name: str, owner: str) -> str:  # a job still to finish: marked when it is the viewer's
         mark = f" ({translate('train_yours', lang)})" if viewer.owns(owner) else ""
