@@ -64,6 +64,7 @@ class JobSnapshot:
     waiting: list[str] = field(default_factory=list)  # names of the jobs in line, first first
     owner: str = ""  # the visitor whose job this is ("": the server's)
     waiting_owners: list[str] = field(default_factory=list)  # whose each job in line is
+    budget: float = 0.0  # seconds the job may train (0: no budget)
 
     @property
     def running(self) -> bool:
@@ -71,10 +72,20 @@ class JobSnapshot:
 
     @property
     def eta(self) -> float | None:
-        """Seconds left at the current pace, or None before the first step."""
+        """Seconds left at the current pace or of the time budget, whichever ends first; None before
+        the first step."""
         if not self.running or not self.step:
             return None
-        return self.elapsed / self.step * (self.total - self.step)
+        pace = self.elapsed / self.step * (self.total - self.step)
+        return min(pace, max(0.0, self.budget - self.elapsed)) if self.budget else pace
+
+    @property
+    def expected_total(self) -> int:
+        """The steps the job will take: all it may, or as many as its time budget holds at the
+        current pace, whichever is fewer."""
+        if not self.running or not self.step or not self.budget or not self.elapsed:
+            return self.total
+        return max(self.step, min(self.total, round(self.step / self.elapsed * self.budget)))
 
 
 class _JobMonitor(Monitor):
@@ -110,6 +121,12 @@ class _JobMonitor(Monitor):
     def evaluated(self, step: int, metrics: dict[str, float], model: torch.nn.Module) -> None:
         with self.job._lock:
             self.job._snapshot.valid_curve.append((step, metrics["valid_loss"]))
+
+    def progress(self, step: int, total: int) -> float:
+        """The further of the steps taken and the time budget spent: the budget, not the epoch
+        count, ends most runs, and the learning rate anneals before it does."""
+        budget = max(1e-9, self.deadline - self.job._started)
+        return max(step / max(total, 1), (time.monotonic() - self.job._started) / budget)
 
     def stop_requested(self) -> bool:
         if time.monotonic() >= self.deadline and not self.job._stop.is_set():
@@ -241,7 +258,11 @@ class TrainingJobs:
         self._started = time.monotonic()
         request = self._running = job.request
         self._snapshot = JobSnapshot(
-            state="running", name=request.name, kind=request.kind, owner=request.owner
+            state="running",
+            name=request.name,
+            kind=request.kind,
+            owner=request.owner,
+            budget=float(request.minutes) * 60,
         )
         self._thread = threading.Thread(
             target=self._work, args=(job,), name=f"train-{job.request.name}", daemon=True

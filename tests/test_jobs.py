@@ -6,9 +6,10 @@ import time
 from dataclasses import replace
 
 import pytest
+import torch
 
 from aigc_demo.backend.ownership import shown_name
-from aigc_demo.jobs import DEFAULT_LIMITS, JobBusyError, TrainingJobs
+from aigc_demo.jobs import DEFAULT_LIMITS, JobBusyError, JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, recipe
 
 TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
@@ -458,3 +459,53 @@ def test_a_job_is_its_visitors_to_stop_and_one_visitor_holds_at_most_two(hub):
     done = jobs.wait(300)
     assert shown_name(done.name) == "b-1"
     assert {"a-1", "a-2", "b-1"} <= {shown_name(entry.name) for entry in hub.entries()}
+
+
+def test_the_time_budget_moves_the_learning_rate_schedule_and_the_best_state_is_kept():
+    """A job's monitor measures progress by its budget: the schedule warms up and anneals by that
+    share, however many epochs were allowed; a run keeps its weights of the lowest validation loss."""
+    from aigc_demo.training.common import BestWeights, Monitor, one_cycle
+
+    class Budgeted(Monitor):
+        done = 0.0
+
+        def progress(self, step: int, total: int) -> float:
+            return self.done
+
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    watcher = Budgeted()
+    schedule = one_cycle(optimizer, 1.0, 1000, 100, 1, warmup=0.2, monitor=watcher)
+    rates = []
+    for done in (0.0, 0.2, 0.6, 1.0):
+        watcher.done = done
+        optimizer.step()
+        schedule.step()
+        rates.append(optimizer.param_groups[0]["lr"])
+    assert rates[0] == pytest.approx(1 / 25)  # starts low
+    assert rates[1] == pytest.approx(1.0)  # the peak at the warm-up's end
+    assert rates[3] == pytest.approx(1e-4 / 25)  # annealed when the budget is spent, at step 4 of 100,000
+    plain = one_cycle(torch.optim.SGD(model.parameters(), lr=0.1), 1.0, 2, 10, 5, monitor=Monitor())
+    assert isinstance(plain, torch.optim.lr_scheduler.OneCycleLR)  # the command line's runs as before
+
+    best = BestWeights()
+    for value, loss in ((1.0, 3.0), (2.0, 1.0), (3.0, 2.0)):
+        torch.nn.init.constant_(model.weight, value)
+        best.offer(model, loss)
+    assert best.restore(model).weight.detach().tolist() == [[2.0, 2.0]]
+
+
+def test_a_job_shows_its_budget_as_its_end_and_says_when_it_over_fitted():
+    from aigc_demo.ui.train_view import fit_note
+
+    snap = JobSnapshot(state="running", step=100, total=100_000, elapsed=30.0, budget=120.0)
+    assert snap.expected_total == 400  # the budget holds 400 steps at this pace, not 100,000
+    assert snap.eta == pytest.approx(90.0)
+    done = JobSnapshot(state="finished", valid_curve=[(10, 2.5), (20, 1.9), (30, 2.6)])
+    said = fit_note(done, "en")
+    assert "best on the validation data (after step 20)" in said
+    assert "(1.9 → 2.6)" in said
+    assert "over-fitting" in said
+    steady = JobSnapshot(state="finished", valid_curve=[(10, 2.5), (20, 1.9), (30, 1.91)])
+    assert "over-fitting" not in fit_note(steady, "en")
+    assert "过拟合" in fit_note(done, "zh-CN")

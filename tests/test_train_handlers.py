@@ -87,15 +87,31 @@ def test_bad_requests_get_a_message_and_start_nothing(handlers, arguments, messa
 
 def test_choosing_a_kind_shows_the_inputs_its_recipe_needs(page):
     form = page.form
-    shown = page.choose("speech", "my-text-model")
+    shown = page.choose(None, "speech", "my-text-model", "")
     assert [shown[form[n]].visible for n in ("pasted", "upload", "files")] == [False, False, True]
     assert shown[form["start_from"]].visible
     assert shown[form["preset"]].value == "tiny"
     assert shown[form["name"]] == recipe("speech").default_name  # a default name follows the choice
     assert [shown[form[s]].visible for s in SETTINGS] == [s in recipe("speech").settings for s in SETTINGS]
-    assert page.choose("sprites", "my-own-name")[form["name"]] == "my-own-name"  # a typed name is kept
-    shown = page.choose("sprites", "x")
+    assert (
+        page.choose(None, "sprites", "my-own-name", "")[form["name"]] == "my-own-name"
+    )  # a typed name is kept
+    shown = page.choose(None, "sprites", "x", "")
     assert [shown[form[n]].visible for n in ("pasted", "files", "public", "start_from")] == [False] * 4
+
+
+def test_how_much_text_and_in_what_form_is_said_before_start(page):
+    """The text box says what a size needs before anything is sent, and a chat log its form."""
+    pasted = page.form["pasted"]
+    text = page.choose(None, "text", "x", "")[pasted]
+    assert "At least 10,400 characters for this size" in text.info
+    assert "31,040" in page.least(None, "text", "small").info  # a bigger size needs more
+    assert text.label.key == "train_text"
+    chat = page.choose(None, "chat", "x", "")[pasted]
+    assert chat.info.startswith("One line per turn, starting A: or B:")
+    assert "At least 400 characters" in chat.info
+    assert (chat.label.key, chat.placeholder.key) == ("train_text_chat", "train_placeholder_chat")
+    assert page.least(None, "sprites", "tiny").info == ""  # shapes need no text
 
 
 def test_the_view_shows_pictures_for_picture_kinds_and_text_for_text(page):

@@ -29,7 +29,7 @@ from aigc_demo.data.archive import Limits
 from aigc_demo.training.common import Monitor, as_trained
 from aigc_demo.training.placement import Placement
 
-MAX_EPOCHS = 100
+MAX_EPOCHS = 1000  # the time budget, not this, ends most runs in the app
 # Settings a person may give in the app over a preset's: (type, lowest, highest).
 SETTINGS: dict[str, tuple[type, float, float]] = {
     "batch_size": (int, 1, 1024),
@@ -154,6 +154,10 @@ class Recipe:
     # Both.
     def train(self, plan: Plan, run: Run) -> Trained:
         raise NotImplementedError
+
+    def least_text(self, preset: str) -> int:
+        """Characters of text a job of ``preset`` needs at least (0: it learns from no text)."""
+        return 0
 
     @property
     def in_app(self) -> bool:

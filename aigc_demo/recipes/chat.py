@@ -75,8 +75,23 @@ class ChatRecipe(Recipe):
     default_name = "my-chatbot"
     texts: ClassVar[dict] = {
         "kind": ("Chatbot (dialogue LSTM) on your chat log", "聊天机器人（对话 LSTM），用你的聊天记录"),
+        "text": ("Your chat log", "你的聊天记录"),
+        "placeholder": (
+            "A: hi! how was your weekend?\nB: great, I went hiking. and yours?\nA: quiet, I read a book.\n\n"
+            "A: what music do you like?\nB: …",
+            "A: 你好！周末过得怎么样？\nB: 很好，我去爬山了。你呢？\nA: 挺安静的，看了一本书。\n\n"
+            "A: 你喜欢什么音乐？\nB: ……",
+        ),
+        "format": (
+            "One line per turn, starting A: or B:, a blank line between conversations (or JSON Lines of "
+            '{"turns": [...]}). ',
+            '每行一轮，以 A: 或 B: 开头，对话之间空一行（或每行一个 {"turns": [...]} 的 JSON）。',
+        ),
         "valid": ("validation (held-out conversations)", "验证（留出的对话）"),
     }
+
+    def least_text(self, preset: str) -> int:
+        return MIN_CHARS
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--window", type=int, help="characters per training window (default 256)")

@@ -113,7 +113,7 @@ class TextRecipe(Recipe):
         if start is not None:
             config.learning_rate = self.fine_tune_rate
         apply_settings(config, self.settings, request.settings, start is not None, None)  # length follows
-        needed = 10 * config.batch_size * (config.seq_len + 1)  # 90% must fill one batch of streams
+        needed = _least(config.batch_size, config.seq_len)
         if len(text) < needed:
             raise ValueError(
                 f"the text is too short for the {request.preset} preset: give at least {needed:,} "
@@ -129,6 +129,10 @@ class TextRecipe(Recipe):
         dataset = corpus_of(text, request.source)
         extras = {**origin(request), "split": "last10"}
         return Plan(config, split_text(text), start, dataset, trained_in_app(request.source, request), extras)
+
+    def least_text(self, preset: str) -> int:
+        sizes = self.presets[preset]
+        return _least(sizes["batch_size"], sizes["seq_len"])
 
     def footprint(self, plan: Plan) -> tuple[int, int]:
         """The weights of the model the loop would build (counted on the meta device); per step, the
@@ -168,3 +172,8 @@ class TextRecipe(Recipe):
         forms = corpus_forms(train)  # poems: their mix of forms, which free poems follow
         extras = {"poem_forms": forms} if forms else {}
         return Trained(model, metrics, extras, f"validation loss {metrics['valid_loss']:.3f} nats/char")
+
+
+def _least(batch_size: int, seq_len: int) -> int:
+    """Characters a text needs: the 90% trained on must fill one batch of streams ten times."""
+    return 10 * batch_size * (seq_len + 1)

@@ -198,7 +198,7 @@ def train_chat_rnn(
     steps_per_epoch = math.ceil(len(train_windows) / config.batch_size)
     total = config.epochs * steps_per_epoch
     total = min(total, config.max_steps) if config.max_steps > 0 else total
-    schedule = one_cycle(optimizer, config.learning_rate, 1, total, 1, 0.05)
+    schedule = one_cycle(optimizer, config.learning_rate, 1, total, 1, 0.05, monitor)
     log(
         f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, vocabulary "
         f"{len(model.vocabulary)}, {len(train)} training / {len(valid)} held-out conversations, "

@@ -25,13 +25,35 @@ def one_cycle(
     examples: int,
     batch_size: int,
     warmup: float = 0.3,
-) -> torch.optim.lr_scheduler.OneCycleLR:
+    monitor: Monitor | None = None,
+) -> torch.optim.lr_scheduler.LRScheduler:
     """Warm up to ``peak_lr`` over the ``warmup`` share of the run, then anneal to near zero.
 
-    Stepped once per batch.
+    Stepped once per batch. A ``monitor`` that knows how far the run is by another measure (the
+    app's jobs: the share of their time budget spent) moves the schedule by that instead, so a run
+    the budget ends has annealed by then, however many epochs were allowed.
     """
     steps = epochs * math.ceil(examples / batch_size)
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps, pct_start=warmup)
+    if monitor is None or monitor.progress(0, steps) is None:
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, peak_lr, total_steps=steps, pct_start=warmup)
+    for group in optimizer.param_groups:
+        group["lr"] = group["initial_lr"] = peak_lr
+
+    def share_of_peak(step: int) -> float:
+        done = min(1.0, monitor.progress(step, steps) or 0.0)
+        return one_cycle_share(done, warmup)
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, share_of_peak)
+
+
+def one_cycle_share(done: float, warmup: float, start: float = 1 / 25, end: float = 1e-4 / 25) -> float:
+    """The one-cycle curve (as ``OneCycleLR`` draws it: cosine up from ``start`` of the peak over the
+    ``warmup`` share, then cosine down to ``end``) at ``done`` of the run."""
+    if done < warmup:
+        up = done / warmup
+        return start + (1 - start) * (1 - math.cos(math.pi * up)) / 2
+    down = (done - warmup) / max(1e-9, 1 - warmup)
+    return end + (1 - end) * (1 + math.cos(math.pi * down)) / 2
 
 
 @contextmanager
@@ -92,6 +114,24 @@ def as_trained(settings: dict, model: torch.nn.Module) -> dict:
     return {key: config.get(key, value) for key, value in settings.items()}
 
 
+class BestWeights:
+    """A model's weights at its lowest validation loss so far: what a run keeps, so that a run that
+    began to learn its examples by heart (its validation loss rising) returns its best state."""
+
+    def __init__(self) -> None:
+        self.loss, self.weights = math.inf, None
+
+    def offer(self, model: torch.nn.Module, loss: float) -> None:
+        if loss < self.loss:
+            self.loss = loss
+            self.weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def restore(self, model: torch.nn.Module) -> torch.nn.Module:
+        if self.weights is not None:
+            model.load_state_dict(self.weights)
+        return model
+
+
 class Monitor:
     """Watches a training loop. Loops call ``started`` once, ``step`` after every optimiser step,
     ``evaluated`` after every validation, and stop at the next step once ``stop_requested`` says
@@ -108,3 +148,8 @@ class Monitor:
 
     def stop_requested(self) -> bool:
         return False
+
+    def progress(self, step: int, total: int) -> float | None:
+        """How much of the run is done, if the watcher measures it otherwise than by ``step`` of
+        ``total`` (None: it does not)."""
+        return None

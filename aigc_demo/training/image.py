@@ -13,7 +13,7 @@ from aigc_demo.evaluation.image import evaluate_vae
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.models.image_vae import ImageVAE
 from aigc_demo.training import distributed
-from aigc_demo.training.common import Monitor, image_model_for, one_cycle, shuffled_batches
+from aigc_demo.training.common import BestWeights, Monitor, image_model_for, one_cycle, shuffled_batches
 from aigc_demo.training.directions import principal_axes
 from aigc_demo.training.image_directions import (
     Traits,
@@ -104,10 +104,12 @@ def train_image_vae(
     distributed.own_noise(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     optimiser_step = placement.optimiser_step()
-    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
+    schedule = one_cycle(
+        optimizer, config.learning_rate, config.epochs, len(train), config.batch_size, monitor=monitor
+    )
     total = config.epochs * -(-len(train) // config.batch_size)
     monitor.started(model, total)
-    started, step, stopped = time.monotonic(), 0, False
+    started, step, stopped, best = time.monotonic(), 0, False, BestWeights()
     for epoch in range(1, config.epochs + 1):
         model.train()
         running, seen = 0.0, 0
@@ -126,6 +128,7 @@ def train_image_vae(
                 break
         model.eval()
         measured = evaluate_vae(model, test)
+        best.offer(model, measured["test_nelbo_nats"])
         monitor.evaluated(step, {"valid_loss": measured["test_nelbo_nats"]}, model)
         log(
             f"epoch {epoch}/{config.epochs}  train objective {running / max(seen, 1):.2f}  "
@@ -133,7 +136,7 @@ def train_image_vae(
         )
         if stopped:
             break
-    model.cpu().eval()
+    best.restore(model).cpu().eval()
     codes = posterior_means(model, train)
     with torch.no_grad():
         model.directions.copy_(principal_axes(codes, len(model.directions)))

@@ -25,7 +25,7 @@ from aigc_demo.data.spoken_digits import SpokenDigits
 from aigc_demo.models.speech import DigitClassifier, SpectrogramCritic, SpeechCVAE
 from aigc_demo.pipelines.latents import drawn_prior_codes
 from aigc_demo.training import distributed
-from aigc_demo.training.common import Monitor, one_cycle, shuffled_batches, trainable_copy
+from aigc_demo.training.common import BestWeights, Monitor, one_cycle, shuffled_batches, trainable_copy
 from aigc_demo.training.directions import pearson, principal_axes
 from aigc_demo.training.latent_prior import components_for, fit_class_prior, fit_latent_prior
 from aigc_demo.training.placement import Placement
@@ -183,10 +183,12 @@ def train_speech_cvae(
     adversary = Adversary(config, placement) if config.adversarial > 0 else None
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-4)
     optimiser_step = placement.optimiser_step()
-    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, len(train), config.batch_size)
+    schedule = one_cycle(
+        optimizer, config.learning_rate, config.epochs, len(train), config.batch_size, monitor=monitor
+    )
     total = config.epochs * -(-len(train) // config.batch_size)
     monitor.started(model, total)
-    started, step, stopped = time.monotonic(), 0, False
+    started, step, stopped, best = time.monotonic(), 0, False, BestWeights()
     for epoch in range(1, config.epochs + 1):
         model.train()
         totals, seen, critic_total = torch.zeros(3, device=placement.device), 0, 0.0
@@ -210,6 +212,7 @@ def train_speech_cvae(
         totals /= max(seen, 1)
         model.eval()
         held_out = held_out_loss(model, *held_out_on_device, config.beta)
+        best.offer(model, held_out)
         monitor.evaluated(step, {"valid_loss": round(held_out, 2)}, model)
         log(
             f"epoch {epoch}/{config.epochs}  loss {totals[0]:.1f}  recon {totals[1]:.1f}  "
@@ -219,7 +222,7 @@ def train_speech_cvae(
         )
         if stopped:
             break
-    model.cpu().eval()
+    best.restore(model).cpu().eval()
     with torch.no_grad():
         _, test_reconstruction, test_kl = vae_loss(model, test_images, test.digits, config.beta)
         codes = posterior_means(model, images, digits)

@@ -118,7 +118,9 @@ def train_char_rnn(
     distributed.own_noise(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), config.learning_rate, weight_decay=config.weight_decay)
     optimiser_step = placement.optimiser_step()
-    schedule = one_cycle(optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1)
+    schedule = one_cycle(
+        optimizer, config.learning_rate, config.epochs, steps_per_epoch, 1, warmup=0.1, monitor=monitor
+    )
     parameters = sum(p.numel() for p in model.parameters())
     log(
         f"{parameters / 1e6:.2f}M parameters, vocabulary {len(vocabulary)}, {len(train_ids):,} training / "

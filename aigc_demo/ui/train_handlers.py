@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub, UnknownModelError
+from aigc_demo.backend.ownership import shown_name
 from aigc_demo.data.downloads import DATASETS, dataset_path
 from aigc_demo.data.text import decode_text
 from aigc_demo.jobs import JobSnapshot, TrainingJobs
@@ -245,7 +246,7 @@ class TrainHandlers:
             return None
         copied = self._copies.get((entry.name, entry.stamp))
         if copied is None or not copied.exists():
-            copied = output_path(entry.path.name)
+            copied = output_path(f"{shown_name(entry.name)}{entry.path.suffix}")  # the name they chose
             shutil.copyfile(entry.path, copied)
             self._copies[(entry.name, entry.stamp)] = copied
         return str(copied)

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from aigc_demo.backend.hub import ModelHub
+from aigc_demo.backend.hub import ModelHub, UnknownModelError
 from aigc_demo.backend.ownership import MAX_CHOSEN
 from aigc_demo.jobs import JobSnapshot
 from aigc_demo.recipes import app_recipes, recipe
 from aigc_demo.recipes.base import MAX_EPOCHS, SETTINGS
 from aigc_demo.settings import max_job_minutes
 from aigc_demo.ui.controls import picture_output
-from aigc_demo.ui.handlers import shows_errors
+from aigc_demo.ui.handlers import model_in_page_language, refusal, shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate, translated
 from aigc_demo.ui.train_handlers import (
     TrainForm,
@@ -29,7 +29,7 @@ from aigc_demo.ui.train_handlers import (
     starting_choices,
 )
 from aigc_demo.ui.train_view import Viewer, chart_of, preview_picture, recipe_of, status_markdown
-from aigc_demo.ui.visitor import browser_token, in_browser, new_token
+from aigc_demo.ui.visitor import browser_token, in_browser, model_names, new_token
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -97,12 +97,17 @@ class TrainPage:
         shown = self.view(snap, language_of(request), None, Viewer(in_browser(token)))
         return shown | {self.timer: gr.Timer(active=active)}
 
-    @shows_errors
     def click_start(self, request: gr.Request, values: dict) -> dict:
         """Start button: the form becomes a job of this browser's, which gets its secret token the
-        first time (kept by the browser)."""
+        first time (kept by the browser). A refusal stays in the status, beside the form, until the
+        next Start: what to change is there to read while changing it."""
         token = new_token(values[self.token])
-        self.handlers.start_form(request, self.read(values), in_browser(token))
+        try:
+            self.handlers.start_form(request, self.read(values), in_browser(token))
+        except (ValueError, UnknownModelError, gr.Error) as err:
+            said = refusal(self.click_start, err).message
+            lang = language_of(request)
+            return {self.shown["status"]: f"**{translate('train_not_started', lang)}** {said}"}
         return self.follow(request, token) | {self.token: token}
 
     @shows_errors
@@ -111,26 +116,39 @@ class TrainPage:
         return self.show(request, values)
 
     @shows_errors
-    def choose(self, what: str, model_name: str) -> dict:
-        """Each choice shows the inputs its recipe needs; a default name follows the choice, and the
-        models to start from are those of its kind."""
+    def choose(self, request: gr.Request, what: str, model_name: str, token: str | None) -> dict:
+        """Each choice shows the inputs its recipe needs, with how much text and in what form; a
+        default name follows the choice, and the models to start from are those of its kind."""
         chosen, form, hub = recipe(what), self.form, self.handlers.hub
         defaults = {r.default_name for r in app_recipes()}
         files_label = f"train_files_{what}" if "files" in chosen.texts else "train_upload"
+        own = "text" in chosen.texts  # its own words for the text it learns from
+        preset = next(iter(chosen.presets))
         return {
-            form["pasted"]: gr.Textbox(visible=chosen.gives == "text"),
+            form["pasted"]: gr.Textbox(
+                visible=chosen.gives == "text",
+                label=I18N(f"train_text_{what}" if own else "train_text"),
+                placeholder=I18N(f"train_placeholder_{what}" if own else "train_text_placeholder"),
+                info=least_words(what, preset, language_of(request)),
+            ),
             form["upload"]: gr.File(visible=chosen.gives == "text"),
             form["files"]: gr.File(label=I18N(files_label), visible=chosen.gives == "files"),
             form["public"]: gr.Dropdown(
                 choices=public_choices(what), value="", visible=chosen.gives != "nothing"
             ),
             form["start_from"]: gr.Dropdown(
-                choices=starting_choices(hub, what), value="", visible=chosen.can_start_from
+                choices=starting_choices(hub, what, token),
+                value=default_start(hub, what, request),
+                visible=chosen.can_start_from,
             ),
             form["name"]: chosen.default_name if model_name in defaults else model_name,
-            form["preset"]: gr.Radio(choices=size_choices(chosen.presets), value=next(iter(chosen.presets))),
+            form["preset"]: gr.Radio(choices=size_choices(chosen.presets), value=preset),
             **{form[name]: gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS},
         }
+
+    def least(self, request: gr.Request, what: str, preset: str) -> gr.Textbox:
+        """A size chosen: how much text it needs."""
+        return gr.Textbox(info=least_words(what, preset, language_of(request)))
 
     @shows_errors
     def refresh_starting(self, what: str, token: str | None) -> gr.Dropdown:
@@ -185,6 +203,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
         "pasted": gr.Textbox(
             label=I18N("train_text"),
             placeholder=I18N("train_text_placeholder"),
+            info=translated({lang: least_words(FIRST.name, "tiny", lang) for lang in LANGUAGES}),
             lines=8,
             elem_id="train-text",
         ),
@@ -223,7 +242,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
     }
     with gr.Row():
         form["epochs"] = gr.Slider(
-            1, MAX_EPOCHS, value=5, step=1, label=I18N("train_epochs"), elem_id="train-epochs"
+            1, MAX_EPOCHS, value=MAX_EPOCHS, step=1, label=I18N("train_epochs"), elem_id="train-epochs"
         )
         form["minutes"] = gr.Slider(
             0.5,
@@ -256,8 +275,12 @@ def _wire(demo: gr.Blocks, page: TrainPage) -> None:
         form[n] for n in ("pasted", "upload", "files", "public", "start_from", "name", "preset")
     ]
     form["kind"].change(
-        page.choose, [form["kind"], form["name"]], [*chosen_outputs, *(form[n] for n in SETTINGS)], **quiet
+        page.choose,
+        [form["kind"], form["name"], token],
+        [*chosen_outputs, *(form[n] for n in SETTINGS)],
+        **quiet,
     )
+    form["preset"].input(page.least, [form["kind"], form["preset"]], form["pasted"], **quiet)
     form["start_from"].focus(page.refresh_starting, [form["kind"], page.token], form["start_from"], **quiet)
     form["start"].click(page.click_start, page.sent(), [*following, token], **quiet)
     form["stop"].click(page.click_stop, {shown["scrubber"], token}, shown_outputs, **quiet)
@@ -279,3 +302,28 @@ def _wire(demo: gr.Blocks, page: TrainPage) -> None:
         (handlers.start_job, [api_kind, name, form["pasted"], files, *how]),
     ):
         gr.on([], endpoint, inputs, status_json, api_name=endpoint.__name__)
+
+
+def least_words(what: str, preset: str, lang: str) -> str:
+    """How much text a recipe's size needs, said before Start ("" for one that needs none), with the
+    form a chat log takes."""
+    chosen = recipe(what)
+    least = chosen.least_text(preset) if preset in chosen.presets else 0
+    if not least:
+        return ""
+    if "format" in chosen.texts:
+        said = translate(f"train_format_{what}", lang) + translate(
+            "train_least_chat", lang, chars=f"{least:,}"
+        )
+        return said
+    return translate("train_least", lang, chars=f"{least:,}", pages=max(1, round(least / 3000)))
+
+
+def default_start(hub: ModelHub, what: str, request: gr.Request | None) -> str:
+    """What a new model starts from unless the visitor picks otherwise: a chatbot from the app's
+    dialogue model in the page's language (a chat log of a few pages cannot teach one to talk from
+    nothing; it can teach one how these people talk); everything else afresh ("")."""
+    kind = recipe(what).model_kind
+    if kind != "chat-rnn":
+        return ""
+    return model_in_page_language(hub, model_names(hub, None, kind), request) or ""

@@ -65,7 +65,26 @@ TEXTS = {
     "train_size_tiny": ("tiny", "微型"),
     "train_size_small": ("small", "小型"),
     "train_size_base": ("base", "标准"),
-    "train_epochs": ("Epochs (passes over the data)", "轮数（遍历数据的次数）"),
+    "train_epochs": (
+        "Epochs at most (passes over the data): the time budget usually ends the run first",
+        "最多轮数（遍历数据的次数）：通常时间预算先结束训练",
+    ),
+    "train_least": (
+        "At least {chars} characters for this size (about {pages} pages); more text, better writing.",
+        "此规模至少需要 {chars} 个字符（约 {pages} 页）；文本越多，写得越好。",
+    ),
+    "train_least_chat": ("At least {chars} characters.", "至少 {chars} 个字符。"),
+    "train_not_started": ("Not started:", "没有开始："),
+    "train_kept_best": (
+        "Saved as it was when it did best on the validation data (after step {step}).",
+        "保存的是它在验证数据上表现最好时的状态（第 {step} 步之后）。",
+    ),
+    "train_overfit": (
+        "After that its validation loss rose ({best} → {last}): it began to learn the training data by "
+        "heart instead of its patterns (over-fitting). More data helps more than more time.",
+        "此后验证损失上升（{best} → {last}）：模型开始死记训练数据，而不是学习其中的规律（过拟合）。增加数据"
+        "比增加时间更有用。",
+    ),
     "train_minutes": ("Time budget (minutes)", "时间预算（分钟）"),
     "train_start": ("Start", "开始"),
     "train_stop": ("Stop and save", "停止并保存"),

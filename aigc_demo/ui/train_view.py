@@ -72,21 +72,38 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
             lang,
             name=marked(snap.name, snap.owner) if snap.running else named(snap.name, snap.owner),
             step=snap.step,
-            total=snap.total or "?",
+            total=snap.expected_total or "?",
             elapsed=_minutes(snap.elapsed),
             eta=_minutes(snap.eta),
             tab=translate(f"tab_{page or 'about'}", lang),
         )
     ]
     if snap.total:
-        lines.append(f"<progress value='{snap.step}' max='{snap.total}' style='width:100%'></progress>")
+        lines.append(
+            f"<progress value='{snap.step}' max='{snap.expected_total}' style='width:100%'></progress>"
+        )
     if snap.message and viewer.sees(snap.owner):
         lines.append(snap.message)
+        lines += [fit_note(snap, lang)] if snap.state in ("finished", "stopped") else []
     if snap.waiting:
         line = zip(snap.waiting, snap.waiting_owners, strict=True)
         in_line = ", ".join(f"{i}. {marked(n, o)}" for i, (n, o) in enumerate(line, 1))
         lines.append(translate("train_waiting", lang, names=in_line))
     return "\n\n".join(lines)
+
+
+def fit_note(snap: JobSnapshot, lang: str) -> str:
+    """What the validation curve says of the saved model: the state with the lowest validation loss
+    is the one kept, and when the loss rose well after it, the model had begun to learn its examples
+    by heart (over-fitting), which more data helps and more time does not."""
+    if not snap.valid_curve:
+        return ""
+    best_step, best = min(snap.valid_curve, key=lambda point: point[1])
+    last = snap.valid_curve[-1][1]
+    said = translate("train_kept_best", lang, step=best_step)
+    if last > best + max(0.05, 0.1 * abs(best)):
+        said += " " + translate("train_overfit", lang, best=f"{best:.3g}", last=f"{last:.3g}")
+    return said
 
 
 def loss_curves(snap: JobSnapshot, lang: str) -> dict[str, list[tuple[int, float]]]:
