@@ -251,6 +251,8 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         page.locator("#text-write").click()
         expect(output).to_have_value(re.compile(r"^JULIET:.{400}$", re.DOTALL), timeout=30_000)
         written = output.input_value()
+        drawn = page.locator("#text-seed input").input_value()
+        assert drawn != "1"  # Write drew a new seed, shown in the seed box
         wait_for_lens_of(page, written.removeprefix("JULIET:"))
         tokens = page.locator("#text-lens .token")
         assert tokens.count() == 400
@@ -273,6 +275,10 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         assert page.locator("#text-output textarea").input_value()[:9] == written[:9]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-text-lens.png"), full_page=True)
+        page.locator("#text-keep-seed input").check()  # a seed kept: Write writes the same again
+        page.locator("#text-write").click()
+        expect(output).to_have_value(written, timeout=30_000)
+        assert page.locator("#text-seed input").input_value() == drawn
     finally:
         context.close()
 
@@ -314,6 +320,14 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
             "() => (document.querySelector('#chat-seed input')?.value ?? '') === '1'", timeout=30_000
         )
         page.locator("#chat-attention .token").first.wait_for(state="detached", timeout=60_000)
+        page.wait_for_timeout(500)  # the retried reply's last characters
+        kept = bot.last.inner_text()
+        go_to(
+            page, "图像" if locale == "zh-CN" else "Image"
+        )  # another page, then back: the conversation waits
+        page.go_back()
+        expect(page.locator("#chat-box .bot").last).to_have_text(kept, timeout=30_000)
+        expect(page.locator("#chat-box .user")).to_have_count(1)
         # undo: the message goes back to the box and the conversation is empty
         page.get_by_role("button", name=UNDO[locale]).click()
         page.wait_for_function(
@@ -473,12 +487,46 @@ def test_train_tab_learns_a_voice_from_uploaded_recordings(browser, app_url, tmp
         page.locator("#train-hidden").wait_for(state="hidden", timeout=30_000)  # a text setting
         page.locator("#train-batch-size input").fill("8")  # 30 recordings: 4 steps an epoch, not 1
         page.locator("#train-batch-size input").press("Tab")
+        page.locator("#train-epochs input[type=number]").fill("5")  # not until the budget: 5 epochs
+        page.locator("#train-epochs input[type=number]").press("Enter")
         page.locator("#train-start").click()
         page.locator("#train-status").get_by_text("ready in the Speech tab").wait_for(timeout=120_000)
         page.locator("#train-status").get_by_text("(20 steps in").wait_for(timeout=30_000)
         page.locator("#train-picture img").first.wait_for(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-train-voice.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_address_keeps_each_pages_state_across_a_page_switch_back_and_a_reload(browser, app_url):
+    """A page's state is its address and is kept in the browser: seed and slider on the Image page,
+    the written text on the Text page come back after visiting another page, Back, and a reload."""
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.locator("#image-output img").wait_for(timeout=30_000)
+        page.locator("#image-seed input").fill("11")
+        page.locator("#image-seed input").press("Enter")
+        page.wait_for_function("() => location.search.includes('seed=11')", timeout=30_000)
+        assert len(page.url) < 200  # short and readable
+        go_to(page, "Text")
+        output = page.locator("#text-output textarea")
+        expect(output).to_have_value(re.compile(r"^ROMEO:.{400}$", re.DOTALL), timeout=30_000)
+        page.locator("#text-prompt textarea").fill("JULIET:")
+        page.locator("#text-write").click()
+        expect(output).to_have_value(re.compile(r"^JULIET:.{400}$", re.DOTALL), timeout=30_000)
+        written = output.input_value()
+        page.wait_for_function("() => location.search.includes('JULIET')", timeout=30_000)
+        go_to(page, "Image")  # a page switch, then the way back
+        expect(page.locator("#image-seed input")).to_have_value("11", timeout=30_000)
+        page.go_back()
+        expect(page.locator("#text-output textarea")).to_have_value(written, timeout=30_000)
+        page.goto(app_url.rstrip("/") + "/text")  # the page opened bare, as from a bookmark
+        expect(page.locator("#text-output textarea")).to_have_value(written, timeout=30_000)
+        page.reload()
+        expect(page.locator("#text-prompt textarea")).to_have_value("JULIET:", timeout=30_000)
     finally:
         context.close()
 
@@ -671,7 +719,7 @@ def test_on_a_phone_a_digit_drawn_with_a_finger_becomes_the_picture(browser, app
         page.locator("#edit-sketch button").click()  # cleared: nothing left to encode
         page.locator("#edit-upload").scroll_into_view_if_needed()
         page.locator("#edit-encode").click()
-        expect(page.get_by_text("draw a digit or upload")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("请先画一个数字或上传一张数字图片")).to_be_visible(timeout=30_000)  # 中文
 
 
 # What a person reads on a page as the name of something: labels, buttons, headings, links, the

@@ -231,3 +231,25 @@ def test_a_visitor_cannot_stop_or_read_another_visitors_job(client, tmp_path):
         other.predict(api_name="/stop_training")
     assert client.predict(api_name="/stop_training")["state"] in ("stopping", "stopped")
     assert wait_until_done(client)["state"] == "stopped"
+
+
+def test_a_refusal_is_said_in_the_visitors_language(client):
+    """A visitor whose browser asks for Chinese is refused in Chinese, the case's numbers kept; the
+    English of a refusal with no Chinese of its own follows a Chinese lead."""
+    chinese = Client(client.src, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    with pytest.raises(AppError, match=r"^文本太短：此规模至少需要 10,400 个字符（现有 9 个）$"):
+        chinese.predict("fine", "too short", "tiny", 1, 1, api_name="/start_training")
+    with pytest.raises(AppError, match=r"^未能完成：preset must be one of tiny, small, base"):
+        chinese.predict("fine", TEXT, "gigantic", 1, 1, api_name="/start_training")
+    with pytest.raises(AppError, match=r"^the text is too short"):  # others as before
+        client.predict("fine", "too short", "tiny", 1, 1, api_name="/start_training")
+
+
+def test_every_chinese_refusal_fills_in_only_what_its_pattern_finds():
+    import string
+
+    from aigc_demo.ui.refusal_texts import ZH
+
+    for pattern, words in ZH:
+        asked = {name for _, name, _, _ in string.Formatter().parse(words) if name}
+        assert asked <= set(pattern.groupindex), (pattern.pattern, asked)

@@ -127,6 +127,9 @@ class Recipe:
     public_datasets: ClassVar[tuple[str, ...]] = ()  # names in data.downloads it can learn from instead
     shows: ClassVar[str] = "picture"  # its previews: "text", "picture" or "spectrograms"
     default_name: ClassVar[str] = "my-model"
+    # The app starts a visitor's model from its own of the kind (in the page's language) unless they
+    # pick otherwise: a few pages of data can adapt such a model, not teach one from nothing.
+    starts_from_app_model: ClassVar[bool] = False
     texts: ClassVar[dict[str, tuple[str, str]]] = {}  # UI texts, (English, Chinese): see ui.i18n
 
     # The command line.

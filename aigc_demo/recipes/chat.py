@@ -73,6 +73,7 @@ class ChatRecipe(Recipe):
     fine_tune_rate = 1e-3
     gives, shows = "text", "text"
     default_name = "my-chatbot"
+    starts_from_app_model = True
     texts: ClassVar[dict] = {
         "kind": ("Chatbot (dialogue LSTM) on your chat log", "聊天机器人（对话 LSTM），用你的聊天记录"),
         "text": ("Your chat log", "你的聊天记录"),

@@ -19,6 +19,7 @@ from aigc_demo.text.dialogue import END, SPEAKERS
 from aigc_demo.ui.handlers import load_model, shows_errors, speaks_chinese
 
 KIND = "chat-rnn"
+ROLES = ("user", "assistant")
 MAX_SHOWN = 2 * replies.MAX_HISTORY  # messages the chat box keeps (the model reads fewer)
 STREAM_INTERVAL = 0.04  # seconds between updates of the page while replying
 EXAMPLES = {
@@ -90,6 +91,16 @@ def _messages(messages: Any) -> list[dict]:
     if any(sum(map(len, _parts(m.get("content")))) > replies.MAX_MESSAGE for m in messages):
         raise ValueError(f"a message may hold at most {replies.MAX_MESSAGE:,} characters")
     return list(messages)
+
+
+def kept_conversation(messages: Any) -> list[dict]:
+    """A conversation the browser kept, given back to the chat box: its last messages as plain text,
+    each checked as a message sent is ([] for anything else: it came from the browser)."""
+    try:
+        checked = _kept(_messages(messages))
+        return [_message(m["role"], _text_of(m.get("content"))) for m in checked if m.get("role") in ROLES]
+    except ValueError:
+        return []
 
 
 def _kept(messages: list[dict]) -> list[dict]:

@@ -27,6 +27,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from copy import copy
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +165,12 @@ OUT_OF_RANGE = re.compile(
 WHERE = re.compile(r"component at index (\d+) \(a `(\w+)` component\)")
 
 
+# The request of the event whose handler runs (None outside one): Gradio hands it only to handlers
+# that ask for it, yet every refusal is said in the visitor's language. Gradio runs a handler, and
+# each step of a streaming one, in a worker thread that copies this context.
+EVENT_REQUEST: ContextVar[Any] = ContextVar("event_request", default=None)
+
+
 class StudioBlocks(gr.Blocks):
     """``gr.Blocks`` whose refusals of values it cannot read (before any handler runs: text for a
     slider, a choice not offered, a file path that was never uploaded) say what was wrong in words,
@@ -222,9 +229,13 @@ class StudioBlocks(gr.Blocks):
                 "this event answers a selection in the page (a click on an item); send what was selected",
                 print_exception=False,
             )
-        return await super().call_function(
-            block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
-        )
+        asked = EVENT_REQUEST.set(requests[0] if isinstance(requests, list) and requests else requests)
+        try:
+            return await super().call_function(
+                block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
+            )
+        finally:
+            EVENT_REQUEST.reset(asked)
 
     def _preprocessed(self, block_fn: Any, index: int, value: Any, state: Any) -> Any:
         """One plain value preprocessed on the event loop, as Gradio would in a worker thread of its

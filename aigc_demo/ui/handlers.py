@@ -14,21 +14,31 @@ from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 from aigc_demo.labels.files import labelled_picture
 from aigc_demo.pipelines.receipts import Made
 from aigc_demo.text.script import is_chinese
+from aigc_demo.ui.gradio_seam import EVENT_REQUEST
 from aigc_demo.ui.i18n import language_of
+from aigc_demo.ui.refusal_texts import in_language
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 MAX_MESSAGE = 500  # characters of a refusal shown or logged
 log = logging.getLogger(__name__)
 
 
+class Refusal(gr.Error):
+    """A refusal already said in the visitor's words (a handler called by another passes it on)."""
+
+
 def refusal(handler: Callable[..., Any], err: Exception) -> gr.Error:
-    """The error a refused request gets: its message (cut to ``MAX_MESSAGE``) as a toast in the page
-    and for API clients, instead of Gradio's generic "error"; the server logs one line, no traceback."""
+    """The error a refused request gets: its message in the visitor's language (cut to
+    ``MAX_MESSAGE``) as a toast in the page and for API clients, instead of Gradio's generic "error";
+    the server logs one line in English, no traceback."""
+    if isinstance(err, Refusal):
+        return err
     message = err.message if isinstance(err, gr.Error) else str(err)
+    log.info("refused %s: %s", handler.__name__, message[:MAX_MESSAGE])
+    message = in_language(message, language_of(EVENT_REQUEST.get()))
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
-    log.info("refused %s: %s", handler.__name__, message)
-    return gr.Error(message, print_exception=False)
+    return Refusal(message, print_exception=False)
 
 
 def shows_errors(handler: Handler) -> Handler:

@@ -306,9 +306,10 @@ def _wire_page(page: ImagePage, opened: links.PageOpen) -> tuple:
     linked = opened.event.then(page.open_link, with_query, controls.in_decode_order(), **QUIET)
     opened_then = linked.then(page.open_refresh, with_query, shown, **QUIET)
     switched = gr.on([controls.model.change, controls.axes.change], page.refresh, sent, shown, **QUIET)
-    picture.change(
+    marked = picture.change(
         page.marked_download, picture, [ui["download"], picture], trigger_mode="always_last", **QUIET
     )
     ui["copy_link"].wire(page.link, sent)
+    ui["copy_link"].keep([marked], page.link, sent)  # the address follows the picture shown
     controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **QUIET)
     return opened_then, switched

@@ -8,6 +8,11 @@ A tab's handler turns the query back into its controls' values with ``LinkReader
 the current value of anything missing or out of range — a link is typed by anyone. "Copy link"
 asks the tab for its query and the browser adds its own address (``COPY_LINK``), so the link is
 right behind any proxy.
+
+The address is the link: as a page's state settles (a picture made, a text written, a number said)
+its query replaces the address's and is kept in the browser's storage (``KEEP_IN_ADDRESS``), so a
+reload, Back, or coming back to the page later opens it as it was, through the same reading of a
+link; a page opened with no query of its own reads the one kept for it (``STORED``).
 """
 
 from __future__ import annotations
@@ -23,16 +28,36 @@ import gradio as gr
 
 from aigc_demo.ui.i18n import I18N
 
-READ_QUERY = "() => window.location.search"
+STORAGE_PREFIX = "aigc-studio-page:"  # + the page's path: the query a page was last left at
+# The query kept for this page, put back into the address ("" when none): a page opened bare.
+STORED = """(() => {
+    if (window.location.search) return window.location.search;
+    let kept = "";
+    try { kept = localStorage.getItem("$PREFIX" + window.location.pathname) || ""; } catch (e) {}
+    if (kept.startsWith("?")) history.replaceState(history.state, "", window.location.pathname + kept);
+    return kept.startsWith("?") ? kept : "";
+})()""".replace("$PREFIX", STORAGE_PREFIX)
+READ_QUERY = "() => " + STORED
 # On the home page: a link to another page's tab goes on to that page (the home page's own tab stays).
-FOLLOW_LINK = """() => {
+FOLLOW_LINK = (
+    """() => {
     const tab = new URLSearchParams(window.location.search).get("tab");
     if (%s.includes(tab)) {
         const home = window.location.href.replace(/[?#].*$/, "").replace(/\\/?$/, "/");
         window.location.replace(new URL(tab + window.location.search, home).href);
     }
-    return window.location.search;
+    return """
+    + STORED.replace("%", "%%")
+    + """;
 }"""
+)
+KEEP_IN_ADDRESS = """(query) => {
+    if (typeof query === "string" && query.startsWith("?")) {
+        history.replaceState(history.state, "", window.location.pathname + query);
+        try { localStorage.setItem("$PREFIX" + window.location.pathname, query); } catch (e) {}
+    }
+    return query;
+}""".replace("$PREFIX", STORAGE_PREFIX)
 COPY_LINK = """(query) => {
     const link = window.location.origin + window.location.pathname + query;
     if (navigator.clipboard) navigator.clipboard.writeText(link).catch(() => {});
@@ -68,6 +93,14 @@ class CopyLink:
         self.button.click(shown_query, inputs, self.box, **quiet).then(
             None, self.box, self.box, js=COPY_LINK, **quiet
         )
+
+    def keep(self, settled: list, query_of: Any, inputs: Any) -> None:
+        """After each of the ``settled`` events, the page's query (``query_of(inputs)``) becomes the
+        address's and is kept in the browser's storage."""
+        quiet = {"api_visibility": "private", "show_progress": "hidden"}
+        kept = gr.Textbox(visible=False)
+        for event in settled:
+            event.then(query_of, inputs, kept, **quiet).then(None, kept, None, js=KEEP_IN_ADDRESS, **quiet)
 
 
 def copy_link_row(tab: str) -> CopyLink:

@@ -348,3 +348,4 @@ def _wire(
     controls.model.change(page.refresh, with_token, shown, **quiet)
     controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **quiet)
     copy_link.wire(page.link, sent)
+    copy_link.keep([outputs[0].change(None, None, None, **quiet)], page.link, sent)  # follows the voice

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from aigc_demo.backend.seeding import MAX_SEED, random_seed
+from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.text.poetry import FREE
@@ -67,6 +67,9 @@ class TextControls:
             self.script: state.script,
             self.form: state.form,
         }
+
+
+DRAW_SEED = f"(keep, seed) => keep ? seed : Math.floor(Math.random() * {MAX_SEED + 1})"
 
 
 class TextPage:
@@ -262,7 +265,7 @@ def _controls(names: list[str]) -> tuple[TextControls, dict[str, Any]]:
         ui["seed"] = gr.Number(
             label=I18N("text_seed"), value=1, minimum=0, maximum=MAX_SEED, precision=0, elem_id="text-seed"
         )
-        ui["shuffle"] = gr.Button(I18N("text_random"), elem_id="text-random")
+        ui["keep_seed"] = gr.Checkbox(False, label=I18N("text_keep_seed"), elem_id="text-keep-seed")
         ui["samples"] = _slider(*RANGES["samples"], 1, 1, "samples")
     ui["script"] = gr.Radio(
         [(I18N("text_script_traditional"), "traditional"), (I18N("text_script_simplified"), "simplified")],
@@ -313,12 +316,18 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
     written = [ui["output"], ui["notes"], record]
     lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record]
     with_record = sent | {record}
-    writing_event = gr.on(
-        [ui["go"].click, controls.prompt.submit],
+    gr.on([], handlers.stream_text, controls.in_api_order(), written, api_name="stream_text")
+    seed = controls.sampling["seed"]
+    # Each Write draws a new seed (shown in the seed box) unless the visitor keeps theirs: in the
+    # browser, so that writing starts as soon as it would have.
+    drawn = gr.on(
+        [ui["go"].click, controls.prompt.submit], None, [ui["keep_seed"], seed], seed, js=DRAW_SEED, **QUIET
+    )
+    writing_event = drawn.then(
         handlers.stream_text,
         controls.in_api_order(),
         written,
-        api_name="stream_text",
+        api_visibility="private",
         show_progress="minimal",
     )
     branch_event = ui["branch"].click(
@@ -332,11 +341,11 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
     for event in (writing_event, branch_event):
         event.then(page.show_lens, with_record, lens_outputs, **QUIET)
     stopped = ui["stop"].click(None, cancels=[writing_event, branch_event], api_visibility="private")
-    stopped.then(page.after_stop, with_record, lens_outputs, **QUIET)
+    after_stop = stopped.then(page.after_stop, with_record, lens_outputs, **QUIET)
+    ui["copy_link"].keep([writing_event, branch_event, after_stop], page.link, sent)
     ui["lens"].select(page.pick, {record}, lens_outputs[1:], api_visibility="private")
     for endpoint in (handlers.branch, handlers.generate, handlers.lens):
         gr.api(endpoint, api_name=endpoint.__name__)
-    ui["shuffle"].click(random_seed, None, controls.sampling["seed"], **QUIET)
     with_query = with_record | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **QUIET)
     shown = [controls.model, controls.script, controls.form, controls.prompt, ui["output"], record]

@@ -29,6 +29,10 @@ TEXTS = {
     ),
     "text_seed": ("Seed", "随机种子"),
     "text_random": ("Random seed", "随机种子"),
+    "text_keep_seed": (
+        "Keep this seed (Write then writes the same again)",
+        "固定这个种子（再点“写”会写出同样的内容）",
+    ),
     "text_samples": ("Samples", "样本数"),
     "text_script": ("Show Chinese as", "中文显示为"),
     "text_script_traditional": ("Traditional", "繁体"),

@@ -146,6 +146,7 @@ class TrainPage:
             **{form[name]: gr.Number(value=None, visible=name in chosen.settings) for name in SETTINGS},
         }
 
+    @shows_errors
     def least(self, request: gr.Request, what: str, preset: str) -> gr.Textbox:
         """A size chosen: how much text it needs."""
         return gr.Textbox(info=least_words(what, preset, language_of(request)))
@@ -293,9 +294,9 @@ def _wire(demo: gr.Blocks, page: TrainPage) -> None:
     status_json = gr.JSON(visible=False)
     api_kind = gr.Textbox(visible=False)  # the kind an API call names (its recipe checks it)
     name, files = form["name"], form["files"]
-    how = [form[n] for n in ("preset", "epochs", "minutes", "start_from")] + [
-        gr.JSON(value={}, visible=False)
-    ]
+    # An API call's epochs default to 5, as they always have; the page's to the budget.
+    api_epochs = gr.Slider(1, MAX_EPOCHS, value=5, step=1, visible=False)
+    how = [form["preset"], api_epochs, form["minutes"], form["start_from"], gr.JSON(value={}, visible=False)]
     for endpoint, inputs in (
         (handlers.start_image_training, [name, files, api_kind, *how]),
         (handlers.start_speech_training, [name, files, *how]),
@@ -320,10 +321,10 @@ def least_words(what: str, preset: str, lang: str) -> str:
 
 
 def default_start(hub: ModelHub, what: str, request: gr.Request | None) -> str:
-    """What a new model starts from unless the visitor picks otherwise: a chatbot from the app's
-    dialogue model in the page's language (a chat log of a few pages cannot teach one to talk from
-    nothing; it can teach one how these people talk); everything else afresh ("")."""
-    kind = recipe(what).model_kind
-    if kind != "chat-rnn":
+    """What a new model starts from unless the visitor picks otherwise: for a recipe that says so (a
+    chatbot: a chat log of a few pages cannot teach one to talk from nothing, it can teach one how
+    these people talk), the app's model of its kind in the page's language; else afresh ("")."""
+    chosen = recipe(what)
+    if not chosen.starts_from_app_model:
         return ""
-    return model_in_page_language(hub, model_names(hub, None, kind), request) or ""
+    return model_in_page_language(hub, model_names(hub, None, chosen.model_kind), request) or ""
