@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
-from aigc_demo.backend.ownership import mark_as_visitors, private_name
+from aigc_demo.backend.ownership import mark_as_visitors, private_name, shown_name
 from aigc_demo.backend.quota import Quota, make_room, sweep
 from aigc_demo.data.archive import Limits
 from aigc_demo.recipes import JobRequest, Plan, Recipe, Run, recipe
@@ -354,7 +354,7 @@ class TrainingJobs:
                 stopped = self._stop.is_set()
                 self._snapshot.state = "stopped" if stopped else "finished"
                 reason = self._snapshot.message or ("stopped" if stopped else "finished")
-                self._snapshot.message = f"{reason}; saved {name!r} ({trained.summary})"
+                self._snapshot.message = f"{reason}; saved {shown_name(name)!r} ({trained.summary})"
         except Exception as err:  # the job ends, the server serves on, and the page says why
             log.exception("training job %s failed", name)
             with self._lock:

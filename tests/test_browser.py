@@ -155,7 +155,7 @@ def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
     try:
         page.goto(app_url)
         go_to(page, "Speech")
-        page.locator("#voice-0").get_by_text("Pitch: lower ↔ higher (r = 0.61)").wait_for(timeout=30_000)
+        page.locator("#voice-0").get_by_text("Pitch: lower ↔ higher (fit 61%)").wait_for(timeout=30_000)
         assert page.locator("#voice-1").get_by_text("Speaker: alice ↔ bob").is_visible()
         assert not page.locator("#voice-3").is_visible()  # this model has three directions
         # the tab speaks its example number the moment it opens

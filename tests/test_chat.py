@@ -263,3 +263,25 @@ def test_a_turn_of_many_lines_is_one_turn_of_all_its_lines():
     assert conversation.turns[0] == "hi"
     assert conversation.turns[1].split("\n")[-1] == "line 49999"
     assert conversation.turns[1].count("\n") == 50_000
+
+
+def test_an_answer_is_the_most_informative_of_several_and_never_one_already_said():
+    """Maximum-mutual-information reranking: of the replies drawn, the one the conversation makes
+    likeliest compared with no conversation; a reply already said, or an empty one, only when every
+    candidate is."""
+    from aigc_demo.pipelines.replies import best_reply, most_informative
+
+    given = [(10.0, 10), (20.0, 10), (5.0, 5)]  # nats (and characters) given the conversation
+    alone = [(30.0, 10), (21.0, 10), (8.0, 5)]  # and alone: the conversation tells 20, 1 and 3 nats
+    assert most_informative(["a", "b", "c"], given, alone, ["hello"]) == 0
+    assert most_informative(["a", "b", "c"], given, alone, ["A", "hello"]) == 2  # "a" was said
+    assert most_informative(["", "b", "c"], given, alone, []) == 2  # an empty reply is no answer
+    assert most_informative(["a", "b"], given[:2], alone[:2], ["a", "b"]) == 0  # all said: the best
+
+    model = small_model(SPEAKERS[0] + SPEAKERS[1] + END + "abcd ?")
+    history = ["ab cd?"]
+    drawn = [reply(model, history, Sampling(1.0), seed) for seed in range(4, 8)]
+    answer = best_reply(model, history, Sampling(1.0), 1, candidates=4)  # seed 1: seeds 4-7 drawn
+    assert answer in drawn
+    assert answer == best_reply(model, history, Sampling(1.0), 1, candidates=4)  # a seed's answer is fixed
+    assert best_reply(model, history, Sampling(1.0), 4, candidates=1) == drawn[0]  # as before reranking

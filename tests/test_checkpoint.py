@@ -182,7 +182,7 @@ def test_card_json_keeps_unicode_readable():
 def test_a_bad_card_is_skipped_with_its_reason_and_the_about_page_still_reads(tmp_path):
     """One visitor's malformed card never breaks the pages every visitor reads (also after a restart)."""
     from aigc_demo.backend.hub import ModelHub
-    from aigc_demo.ui.about import model_list, models_markdown
+    from aigc_demo.ui.about import model_list, models_html
 
     hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
     hub.save("good", make_model(), make_card())
@@ -193,7 +193,7 @@ def test_a_bad_card_is_skipped_with_its_reason_and_the_about_page_still_reads(tm
     for fresh in (hub, ModelHub(tmp_path / "shipped", tmp_path / "user")):  # and after a restart
         assert [e.name for e in fresh.entries()] == ["good"]
         assert any("description must be text" in skipped.reason for skipped in fresh.skipped())
-        assert "good" in models_markdown(fresh, "en")
+        assert "good" in models_html(fresh, "en")
         assert [row["name"] for row in model_list(fresh)] == ["good"]
 
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from aigc_demo.ui.about import as_html, datasets_markdown, format_size, model_list, models_markdown
+from aigc_demo.ui.about import datasets_markdown, format_size, model_list, models_html
 from aigc_demo.ui.i18n import LANGUAGES, language_of, table, translate
 from tests.helpers import make_card, make_model
 
@@ -59,9 +59,8 @@ def test_text_fills_values():
 def test_model_cards_show_what_a_person_needs(hub):
     hub.save("digits", make_model(), make_card(description="Draws digits."))
     (hub.user_dir / "junk.safetensors").write_bytes(b"junk")
-    english = models_markdown(hub, "en")
-    assert "### digits" in english
-    assert "Draws digits." in as_html(english)
+    english = models_html(hub, "en")
+    assert "<summary><strong>digits</strong> — Draws digits.</summary>" in english  # folded, said in words
     assert "synthetic" in english
     assert "CC0" in english
     assert "loss 0.5; accuracy 0.9" in english  # figures this app has no words for: their names
@@ -69,8 +68,8 @@ def test_model_cards_show_what_a_person_needs(hub):
     assert "not loaded yet" in english
     assert "junk.safetensors" in english
     hub.load("digits")
-    chinese = models_markdown(hub, "zh-CN")
-    assert "**已加载到:** CPU（" in chinese  # "threads" in the page's language too
+    chinese = models_html(hub, "zh-CN")
+    assert "<strong>已加载到:</strong> CPU（" in chinese  # "threads" in the page's language too
     assert "已跳过的文件" in chinese
 
 
@@ -91,17 +90,17 @@ def test_a_card_s_words_reach_the_page_as_text_never_as_markup(hub):
     hostile = "<script>alert(1)</script> [see](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**"
     hostile += " ![seen](https://tracker.example/1.png) [a link](https://elsewhere.example)"
     hub.save("digits", make_model(), make_card(description=hostile))
-    shown = as_html(models_markdown(hub, "en"))
+    shown = models_html(hub, "en")
     for markup in ("<script>", "<img", "href=", "<strong>bold"):  # no markup, picture or link of a stranger's
         assert markup not in shown
     assert "&lt;script&gt;" in shown  # shown as the words it is
     assert "**bold**" in shown
     assert "![seen](https://tracker.example/1.png)" in shown
-    assert "<h3>digits</h3>" in shown
+    assert "<summary><strong>digits</strong>" in shown
 
 
 def test_no_models_says_where_they_would_be(hub):
-    assert str(hub.user_dir) in models_markdown(hub, "en")
+    assert str(hub.user_dir) in models_html(hub, "en")
 
 
 def test_datasets_are_credited_with_licences():
@@ -133,10 +132,10 @@ def test_the_shipped_cards_and_the_datasets_read_in_chinese_on_a_chinese_page():
     from aigc_demo.ui.about_texts import CARD_TEXTS_ZH
 
     hub = default_hub()
-    chinese = models_markdown(hub, "zh-CN") + datasets_markdown("zh-CN")
+    chinese = models_html(hub, "zh-CN") + datasets_markdown("zh-CN")
     for entry in hub.entries():
         if entry.shipped:
             assert entry.card.description in CARD_TEXTS_ZH, entry.name  # every shipped card translated
     assert not any(english in chinese for english in CARD_TEXTS_ZH)
     assert "逐字续写一段文字。" in chinese
-    assert "Continues a text one character at a time." in models_markdown(hub, "en")
+    assert "Continues a text one character at a time." in models_html(hub, "en")

@@ -1,8 +1,9 @@
 """Reply to a conversation with the dialogue model, and score replies for evaluation.
 
 A reply reads the last turns (``text.dialogue.context_text``) once, then draws one character per
-step until the model closes the turn. Draws come from a NumPy generator seeded by the request, so
-the same conversation, settings and seed give the same reply. The pointer can propose a character
+step until the model closes the turn. Draws come from a NumPy generator seeded by the request's seed
+and the conversation, so the same conversation, settings and seed give the same reply. An answer is
+the best of several replies drawn (``best_reply``). The pointer can propose a character
 the vocabulary lacks (a rare name in the context): when the vocabulary's unknown mark is drawn, the
 reply copies the context character the pointer favoured; with no such character the mark is not
 drawn at all.
@@ -10,6 +11,7 @@ drawn at all.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ import numpy as np
 import torch
 
 from aigc_demo.backend.checks import check_whole
-from aigc_demo.backend.seeding import check_seed
+from aigc_demo.backend.seeding import MAX_SEED, check_seed
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
 from aigc_demo.pipelines.writing import LENS_CANDIDATES, Sampling
 from aigc_demo.text.dialogue import END, MARKS, clean_turn, context_text, reply_text
@@ -27,6 +29,8 @@ MAX_MESSAGE = 1000  # characters of one message a request may send
 MAX_HISTORY = 50  # turns a request may send (the model reads only the last few)
 DEFAULT_REPLY = 200
 SCORE_BATCH_CHARS = 8192  # padded characters scored in one pass
+CANDIDATES = 4  # replies drawn for one answer, the best kept (``best_reply``)
+MAX_CANDIDATES = 16
 
 
 def encode(model: ChatRNN, text: str) -> tuple[torch.Tensor, list[int]]:
@@ -61,10 +65,13 @@ def reply_stream(
     """The reply written so far, after each new character; it ends where the model closes the turn
     (or at ``max_chars``). ``start``: the reply's first characters, given (continue from a choice)."""
     max_chars = check_whole(max_chars, "reply length", 1, MAX_REPLY)
-    generator = np.random.default_rng(check_seed(seed))
+    context = context_text(history)
+    # The conversation joins the seed: one seed draws differently for different conversations (with
+    # the seed alone, every first message drew the same numbers, and often the same reply).
+    generator = np.random.default_rng([check_seed(seed), zlib.crc32(context.encode())])
     vocabulary = model.vocabulary
     start = clean_turn(start)[: max_chars - 1] if start else ""
-    ids, chars = encode(model, context_text(history) + start)
+    ids, chars = encode(model, context + start)
     stepper = ChatStepper(model)
     stepper.read(ids)
     context_chars = list(chars)
@@ -107,6 +114,47 @@ def reply(
     for text in reply_stream(model, history, sampling, seed, max_chars):  # noqa: B007
         pass
     return text
+
+
+def best_reply(
+    model: ChatRNN,
+    history: list[str],
+    sampling: Sampling,
+    seed: int,
+    max_chars: int = DEFAULT_REPLY,
+    candidates: int = CANDIDATES,
+) -> str:
+    """The reply that fits the conversation best of ``candidates`` drawn (with seeds ``seed * candidates``,
+    ``+ 1``, ...): the one that carries the most information about it — its nats alone less its nats
+    given the conversation (maximum-mutual-information reranking, Li et al., 2016; ``eval chat`` ranks
+    replies by the same difference per character) — so a reply common everywhere ("haha yes") does not
+    win over one that answers. Summed over the reply, not per character: per character, a reply of one
+    letter copied from the conversation would win. A reply already said in the conversation, or an empty
+    one, is taken only when every candidate is."""
+    candidates = check_whole(candidates, "candidates", 1, MAX_CANDIDATES)
+    seed = check_seed(seed)
+    # Seeds of their own for each seed (the next seed, as Retry asks, draws other candidates).
+    seeds = [(seed * candidates + i) % (MAX_SEED + 1) for i in range(candidates)]
+    drawn = [reply(model, history, sampling, drawn_seed, max_chars) for drawn_seed in seeds]
+    if candidates == 1:
+        return drawn[0]
+    scored = score_replies(model, [(history, r) for r in drawn] + [([], r) for r in drawn])
+    return drawn[most_informative(drawn, scored[:candidates], scored[candidates:], history)]
+
+
+def most_informative(
+    drawn: list[str], given: list[tuple[float, int]], alone: list[tuple[float, int]], history: list[str]
+) -> int:
+    """Which of the ``drawn`` replies says most of the conversation: the most nats alone (``alone``:
+    (nats, characters) without the conversation) less given it (``given``); one already said in
+    ``history`` or empty only when all are."""
+    said = {clean_turn(turn).strip().lower() for turn in history}
+
+    def fit(index: int) -> tuple[bool, float]:
+        text = drawn[index].strip()
+        return bool(text) and text.lower() not in said, alone[index][0] - given[index][0]
+
+    return max(range(len(drawn)), key=fit)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -61,9 +62,9 @@ def as_html(markdown: str) -> str:
     return prose(markdown_html(markdown))
 
 
-def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
-    """A model's card for the About page. A card not shipped with the app may be anyone's words: they
-    show as written, never as pictures or links to a stranger's address."""
+def _card_rows(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
+    """A model's card's details, as Markdown. A card not shipped with the app may be anyone's words:
+    they show as written, never as pictures or links to a stranger's address."""
     card = entry.card
     origin = translate("origin_shipped" if entry.shipped else "origin_user", lang)
     words = (lambda text: text) if entry.shipped else as_text
@@ -80,26 +81,31 @@ def _card_markdown(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> 
     if card.training_command:
         command = f"`{card.training_command}`" if entry.shipped else as_text(card.training_command)
         rows.append((translate("card_command", lang), command))
-    lines = [f"### {shown_name(entry.name)}"]
-    if card.description:
-        lines.append(words(card_text(card.description, lang)))
-    lines += ["", *(f"- **{label}:** {value}" for label, value in rows)]
-    return "\n".join(lines)
+    return "\n".join(f"- **{label}:** {value}" for label, value in rows)
 
 
-def models_markdown(hub: ModelHub, lang: str, owner: str | None = None) -> str:
+def _card_html(entry: CheckpointEntry, loaded_on: str | None, lang: str) -> str:
+    """A model's card, folded: its name and what it does in words, its details a click away."""
+    said = card_text(entry.card.description, lang) if entry.card.description else ""
+    summary = f"<strong>{escape(shown_name(entry.name))}</strong>" + (f" — {escape(said)}" if said else "")
+    return (
+        f"<details><summary>{summary}</summary>{markdown_html(_card_rows(entry, loaded_on, lang))}</details>"
+    )
+
+
+def models_html(hub: ModelHub, lang: str, owner: str | None = None) -> str:
     """The cards of the models ``owner`` is shown (None: every model), and the files skipped."""
     entries = visible(hub.entries(), owner)
     loaded = {m.entry.name: device_words(hub, lang) for m in hub.loaded_models()}
     if not entries:
-        parts = [translate("no_models", lang, user_dir=hub.user_dir)]
+        parts = [markdown_html(translate("no_models", lang, user_dir=hub.user_dir))]
     else:
-        parts = [_card_markdown(e, loaded.get(e.name), lang) for e in entries]
+        parts = [_card_html(e, loaded.get(e.name), lang) for e in entries]
     skipped = hub.skipped()
     if skipped:
-        parts.append(f"### {translate('skipped_heading', lang)}")
-        parts += [f"- `{shown_name(s.path.name)}`: {as_text(s.reason)}" for s in skipped]
-    return "\n\n".join(parts)
+        listed = [f"- `{shown_name(s.path.name)}`: {as_text(s.reason)}" for s in skipped]
+        parts.append(markdown_html("\n".join([f"### {translate('skipped_heading', lang)}", "", *listed])))
+    return prose("".join(parts))
 
 
 def datasets_markdown(lang: str) -> str:
@@ -146,23 +152,23 @@ def build_page(site: Site) -> None:
     ends with the footer. Its texts depend on the models present and the reader's language, so they
     are made on page load and on Refresh, as HTML."""
     demo, hub = site.demo, site.hub
-    models_html = gr.HTML(elem_id="about-models", padding=False)
+    build_check_panel(hub)  # what a visitor can do comes first; the cards, folded, after
+    build_upload_panel(site.jobs, site.page_of_kind)
+    models_block = gr.HTML(elem_id="about-models", padding=False)
     with gr.Row():
         refresh = gr.Button(
             I18N("about_refresh"), size="sm", variant="secondary", scale=0, elem_id="about-refresh"
         )
-    datasets_html = gr.HTML(elem_id="about-datasets", padding=False)
-    build_check_panel(hub)
-    build_upload_panel(site.jobs, site.page_of_kind)
+    datasets_block = gr.HTML(elem_id="about-datasets", padding=False)
     footer = gr.HTML(elem_id="footer")
     token = browser_token()
 
     def render(request: gr.Request, token: str | None) -> tuple[str, str, str]:
         lang = language_of(request)
-        models = f"{translate('about_models', lang)}\n\n{models_markdown(hub, lang, in_browser(token))}"
+        models = as_html(translate("about_models", lang)) + models_html(hub, lang, in_browser(token))
         datasets = f"{translate('about_datasets', lang)}\n\n{datasets_markdown(lang)}"
         return (
-            as_html(models),
+            models,
             as_html(datasets),
             markdown_html(footer_markdown(hub, lang)),
         )
@@ -171,7 +177,7 @@ def build_page(site: Site) -> None:
         [demo.load, refresh.click],
         render,
         token,
-        [models_html, datasets_html, footer],
+        [models_block, datasets_block, footer],
         api_visibility="private",
         show_progress="hidden",
     )

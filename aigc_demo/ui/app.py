@@ -47,6 +47,13 @@ CSS = """
 }
 /* The drawing pad keeps its size: its row wraps on a phone rather than squeeze it. */
 #edit-sketch { min-width: min(280px, 100%) !important; }
+@media (min-width: 769px) {
+  /* A laptop: the picture stays in view at the top of its column while the page scrolls to the
+     named sliders, the map or the drawing pad. */
+  #image-view {
+    position: sticky; top: 0; z-index: 100; background: var(--body-background-fill); padding-bottom: 4px;
+  }
+}
 @media (max-width: 768px) {
   /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
   #image-row { flex-direction: column; }

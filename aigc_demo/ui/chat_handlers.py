@@ -140,7 +140,12 @@ def _message(role: str, content: str) -> dict[str, str]:
 
 
 def _reply_events(model: Any, history: list[str], sampling: Sampling, seed: Any, start: str = ""):
-    """Replies written so far, at most one every ``STREAM_INTERVAL`` (and always the last)."""
+    """Replies written so far, at most one every ``STREAM_INTERVAL`` (and always the last). A reply
+    of its own is the best of several drawn (``replies.best_reply``), shown as it is chosen; one that
+    continues a start the visitor picked in the lens streams as it is written."""
+    if not start:
+        yield replies.best_reply(model, history, sampling, seed)
+        return
     last, written = 0.0, start
     for written in replies.reply_stream(model, history, sampling, seed, replies.DEFAULT_REPLY, start):
         if time.monotonic() - last >= STREAM_INTERVAL:
@@ -197,10 +202,11 @@ class ChatHandlers:
         seed: int = 0,
     ) -> str:
         """The reply to a conversation in one call: ``history`` lists the turns, oldest first, the newest
-        the person's. The same conversation, settings and seed give the same reply."""
+        the person's; the best of several drawn, as the page answers. The same conversation, settings
+        and seed give the same reply."""
         model = _model(self.hub, model_name)
         sampling = Sampling.checked(temperature, top_k, top_p)
-        return replies.reply(model, replies.check_history(history), sampling, seed)
+        return replies.best_reply(model, replies.check_history(history), sampling, seed)
 
     @shows_errors
     def retry(self, model_name: Any, messages: Any, settings: ReplySettings) -> Iterator[tuple]:

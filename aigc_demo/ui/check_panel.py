@@ -49,7 +49,7 @@ class CheckHandlers:
 
 def build_check_panel(hub: ModelHub) -> None:
     handlers = CheckHandlers(hub)
-    with gr.Accordion(I18N("check_heading"), open=False, elem_id="check-panel"):
+    with gr.Accordion(I18N("check_heading"), open=True, elem_id="check-panel"):
         gr.Markdown(I18N("check_intro"))
         with gr.Row():
             with gr.Column():

@@ -102,14 +102,14 @@ DOM_NAMES = (
     "icon-button-wrapper",
     "download-link",
 )
-# Gradio's page, adapted: on a phone Gradio's container would be the sticky picture's scroller (its
-# own "overflow: hidden"), so that the picture never sticks: it clips instead. Gradio's own links to
-# the pages speak English only: the pages link to each other instead. Its footer repeats each link's
-# words in its icon's alt text. Its chat examples are a list whose items are not list items; as a
+# Gradio's page, adapted: Gradio's container would be the sticky picture's scroller (its own "overflow:
+# hidden"), so that the picture never sticks, on a phone or a laptop: it clips instead. Gradio's own
+# links to the pages speak English only: the pages link to each other instead. Its footer repeats each
+# link's words in its icon's alt text. Its chat examples are a list whose items are not list items; as a
 # group of buttons a screen reader announces them as the buttons they are. The lens's characters are
 # buttons without names: each is named by the character it shows.
 GRADIO_PAGE_HEAD = (
-    "<style>@media (max-width: 768px) { .gradio-container { overflow: clip !important; } }"
+    "<style>.gradio-container { overflow: clip !important; }"
     " .gradio-container .nav-holder { display: none !important; }"
     " .gradio-container footer img { display: none !important; }</style>"
     "<script>new MutationObserver(() => {"

@@ -104,6 +104,7 @@ def explorer(names: list[str]) -> tuple[ImageControls, dict[str, Any]]:
         [(I18N("image_axes_principal"), "principal"), (I18N("image_axes_raw"), "raw")],
         value="principal",
         label=I18N("image_axes"),
+        info=I18N("image_axes_info"),
         elem_id="image-axes",
     )
     directions = tuple(offset_slider(I18N("image_direction"), f"latent-{i}") for i in range(DIRECTIONS))
@@ -135,7 +136,10 @@ def interpolation_panel() -> dict[str, Any]:
                 2, MAX_FRAMES, value=16, step=1, label=I18N("image_frames"), elem_id="interp-frames"
             )
             ui["mode"] = gr.Radio(
-                ["slerp", "lerp"], value="slerp", label=I18N("image_mode"), elem_id="interp-mode"
+                [(I18N("image_mode_slerp"), "slerp"), (I18N("image_mode_lerp"), "lerp")],
+                value="slerp",
+                label=I18N("image_mode"),
+                elem_id="interp-mode",
             )
         with gr.Row():
             ui["between"] = gr.Radio(

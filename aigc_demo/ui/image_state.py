@@ -77,15 +77,20 @@ class ImageState:
 
 
 def principal_label(index: int, info: dict | None, lang: str) -> str:
-    """ "Direction 2", or "Direction 2 · Slant (r = 0.63)" when it tracks a trait."""
+    """ "Direction 2", or "Direction 2 · more slant (fit 63%)" when it tracks a trait: "less" when
+    moving it right lessens the trait (a negative correlation), so the label says which way it goes."""
     if not info or not info.get("trait"):
         return translate("image_direction_n", lang, number=index + 1)
     trait = translate(f"image_trait_{info['trait']}", lang)
-    return translate("image_direction_named", lang, number=index + 1, trait=trait, fit=f"{info['fit']:.2f}")
+    trait = trait[0].lower() + trait[1:] if lang == "en" else trait
+    key = "image_direction_more" if info["fit"] >= 0 else "image_direction_less"
+    return translate(key, lang, number=index + 1, trait=trait, fit=f"{abs(info['fit']):.0%}")
 
 
 def trait_label(name: str, fit: float, lang: str) -> str:
-    return translate("image_trait_fit", lang, trait=translate(f"image_trait_{name}", lang), fit=f"{fit:.2f}")
+    return translate(
+        "image_trait_fit", lang, trait=translate(f"image_trait_{name}", lang), fit=f"{abs(fit):.0%}"
+    )
 
 
 def class_choices(card: ModelCard | None) -> list[tuple[str, str]]:

@@ -166,7 +166,8 @@ def build_page(site: Site) -> ImagePage:
     which is returned."""
     handlers = ImageHandlers(site.hub)
     # On a narrow screen the CSS (ui/app.py) lifts "image-view" above the controls and keeps it in
-    # view while they scroll; a wide screen shows the columns side by side.
+    # view while they scroll; a wide screen shows the columns side by side, the picture kept at the
+    # top of its column as the page scrolls.
     with gr.Row(elem_id="image-row"):
         with gr.Column(scale=2, elem_id="image-controls"):
             controls, ui = explorer(model_names(site.hub, None, *KINDS))
@@ -185,7 +186,7 @@ def build_page(site: Site) -> ImagePage:
                 ui |= pad_panel()
                 ui |= map_panel()
                 ui |= manifold_panel()
-    ui |= edit_panel()
+                ui |= edit_panel()  # in the picture's column: what a drawing becomes stays in view
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
     ui["map_shown"] = gr.State(False)  # whether the latent map's panel is open
     ui["query"] = site.opened.query

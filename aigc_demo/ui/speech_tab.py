@@ -42,11 +42,12 @@ FIRST_NUMBER = "2026"  # what the page says before a visitor types anything
 
 
 def slider_label(index: int, info: dict | None, lang: str) -> str:
-    """What a voice slider does, with how well that name fits, in the reader's language."""
+    """What a voice slider does, with how well that name fits (a share: the correlation's size for
+    pitch and length, the share of the voices' spread the speakers explain, η², for a speaker), in
+    the reader's language."""
     if not info or not info.get("factor"):
         return translate("voice_direction", lang, number=index + 1)
     factor = info["factor"]
-    measure = "η²" if factor == "speaker" else "r"
     low, high = info["low"], info["high"]
     if factor != "speaker":
         low, high = translate(f"voice_{low}", lang), translate(f"voice_{high}", lang)
@@ -56,8 +57,7 @@ def slider_label(index: int, info: dict | None, lang: str) -> str:
         factor=translate(f"voice_factor_{factor}", lang),
         low=low,
         high=high,
-        measure=measure,
-        score=f"{info['score']:.2f}",
+        score=f"{abs(info['score']):.0%}",
     )
 
 

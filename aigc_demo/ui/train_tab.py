@@ -243,7 +243,13 @@ def _form(hub: ModelHub) -> dict[str, Any]:
     }
     with gr.Row():
         form["epochs"] = gr.Slider(
-            1, MAX_EPOCHS, value=MAX_EPOCHS, step=1, label=I18N("train_epochs"), elem_id="train-epochs"
+            1,
+            MAX_EPOCHS,
+            value=MAX_EPOCHS,
+            step=1,
+            label=I18N("train_epochs"),
+            info=I18N("train_epochs_info"),
+            elem_id="train-epochs",
         )
         form["minutes"] = gr.Slider(
             0.5,

@@ -65,9 +65,10 @@ TEXTS = {
     "train_size_tiny": ("tiny", "微型"),
     "train_size_small": ("small", "小型"),
     "train_size_base": ("base", "标准"),
-    "train_epochs": (
-        "Epochs at most (passes over the data): the time budget usually ends the run first",
-        "最多轮数（遍历数据的次数）：通常时间预算先结束训练",
+    "train_epochs": ("Epochs at most", "最多轮数"),
+    "train_epochs_info": (
+        "Passes over the data; the time budget usually ends the run first",
+        "遍历数据的次数；通常时间预算先结束训练",
     ),
     "train_least": (
         "At least {chars} characters for this size (about {pages} pages); more text, better writing.",
