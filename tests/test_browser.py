@@ -156,7 +156,7 @@ def test_speech_tab_speaks_a_number_and_offers_the_wav(browser, app_url):
         page.goto(app_url)
         go_to(page, "Speech")
         page.locator("#voice-0").get_by_text("Pitch: lower ↔ higher (fit 61%)").wait_for(timeout=30_000)
-        assert page.locator("#voice-1").get_by_text("Speaker: alice ↔ bob").is_visible()
+        assert page.locator("#voice-1").get_by_text("Who it sounds like: alice ↔ bob").is_visible()
         assert not page.locator("#voice-3").is_visible()  # this model has three directions
         # the tab speaks its example number the moment it opens
         page.locator("#speech-audio audio, #speech-audio [data-testid='waveform-Listen']").first.wait_for(
@@ -326,7 +326,7 @@ def test_chat_streams_a_reply_retries_undoes_and_opens_the_lens(
             page, "图像" if locale == "zh-CN" else "Image"
         )  # another page, then back: the conversation waits
         page.go_back()
-        expect(page.locator("#chat-box .bot").last).to_have_text(kept, timeout=30_000)
+        expect(page.locator("#chat-box .bot").last).to_have_text(kept, use_inner_text=True, timeout=30_000)
         expect(page.locator("#chat-box .user")).to_have_count(1)
         # undo: the message goes back to the box and the conversation is empty
         page.get_by_role("button", name=UNDO[locale]).click()

@@ -90,6 +90,12 @@ def test_the_view_of_a_model_offers_its_classes_and_directions(images):
     assert [c[1] for c in view["digit_b"]["choices"]] == ["0", "1", "2"]
     shown = [view[f"direction_{n}"]["visible"] for n in range(1, 9)]
     assert shown == [True] * 3 + [False] * 5  # its three directions
+    assert [value for _, value in view["between"]["choices"]] == ["seeds", "classes", "drawings"]
+    plain = make_image_model()  # draws no chosen class: never offered "two digits"
+    images.hub.save("any-digit", plain, make_card(kind="image-vae", config=plain.config))
+    view = model_view(images.hub, "any-digit", "0", False, "en")
+    assert [value for _, value in view["between"]["choices"]] == ["seeds", "drawings"]
+    assert not view["digit_b"]["visible"]
 
 
 def test_interpolation_writes_a_gif_and_a_strip_both_labelled_and_reproducible(images):

@@ -94,13 +94,17 @@ def _messages(messages: Any) -> list[dict]:
 
 
 def kept_conversation(messages: Any) -> list[dict]:
-    """A conversation the browser kept, given back to the chat box: its last messages as plain text,
-    each checked as a message sent is ([] for anything else: it came from the browser)."""
+    """A conversation the browser kept, given back to the chat box: its last messages, their texts
+    only, each checked as a message sent is ([] for anything else: it came from the browser)."""
     try:
         checked = _kept(_messages(messages))
-        return [_message(m["role"], _text_of(m.get("content"))) for m in checked if m.get("role") in ROLES]
     except ValueError:
         return []
+    return [  # each message's text parts as they were (the chat box shows parts apart)
+        {"role": m["role"], "content": [{"type": "text", "text": text} for text in _parts(m.get("content"))]}
+        for m in checked
+        if m.get("role") in ROLES
+    ]
 
 
 def _kept(messages: list[dict]) -> list[dict]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aigc_demo.backend.checkpoint import ModelCard
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.ui.i18n import translate
+from aigc_demo.ui.i18n import I18N, translate
 
 KINDS = ("image-vae", "image-gan")
 DIRECTIONS = 8  # principal-direction sliders
@@ -110,14 +110,21 @@ def model_view(hub: ModelHub, chosen: str | None, digit: str | None, raw: bool, 
     described = card.extras.get("directions", {}) if card else {}
     named = {d["name"]: d for d in described.get("named", [])}
     principal, count = described.get("principal", []), card.config.get("num_directions", 0) if card else 0
-    classes = [(f"{name} · r = {d['fit']:.2f}", name) for name, d in named.items() if d["kind"] == "class"]
+    # "3 · 92%": each class a picture can be made more like, with how well its direction fits.
+    classes = [(f"{name} · {abs(d['fit']):.0%}", name) for name, d in named.items() if d["kind"] == "class"]
     # A model that takes no class keeps a hidden "0", which the endpoints then ignore.
     drawn = class_choices(card) or [("0", "0")]
     if digit not in [value for _, value in drawn]:
         digit = "0"
+    conditional = len(drawn) > 1  # draws a chosen class: it can go from one digit to another
+    between = ["seeds", *(["classes"] if conditional else []), "drawings"]
     view: dict[str, dict] = {
-        "digit": {"choices": drawn, "value": digit, "visible": len(drawn) > 1},
-        "digit_b": {"choices": drawn, "value": drawn[min(1, len(drawn) - 1)][1]},
+        "digit": {"choices": drawn, "value": digit, "visible": conditional},
+        "digit_b": {"choices": drawn, "value": drawn[min(1, len(drawn) - 1)][1], "visible": conditional},
+        "between": {
+            "choices": [(I18N(f"image_between_{b}"), b) for b in between],
+            "value": "seeds",
+        },
     }
     for i in range(DIRECTIONS):
         label = (

@@ -51,6 +51,7 @@ class ImagePage:
         return {
             "digit": controls.digit,
             "digit_b": ui["digit_b"],
+            "between": ui["between"],
             **{f"direction_{n}": slider for n, slider in enumerate(controls.directions, start=1)},
             "named_group": ui["named_group"],
             **{f"trait_{name}": slider for name, slider in controls.traits.items()},
