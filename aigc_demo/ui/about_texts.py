@@ -91,15 +91,16 @@ TEXTS = {
     "device_cpu": ("CPU ({threads} threads)", "CPU（{threads} 个线程）"),
     "check_heading": ("Labels: check a file", "标识：检查一个文件"),
     "check_intro": (
-        "Every picture, animation and recording this app makes says it is AI-generated, in the file "
-        "itself: XMP metadata with the `AIGC` field of China's labelling standard GB 45438-2025 (`Label` 1 "
-        "= generated, the producer, a content id) and IPTC's *trained algorithmic media* term, beside a "
-        "**receipt** — the model, its checkpoint's sha256 and every setting. Give a PNG, GIF or WAV file: "
-        "the app reads the label, makes the content again from the receipt and compares.",
-        "本应用生成的每张图片、每段动画和录音，文件里都写明了它由人工智能生成：XMP 元数据中按国家标准 GB "
-        "45438-2025 写入的 `AIGC` 字段（`Label` 为 1 表示生成内容，另有生成者和内容编号），以及 IPTC "
-        "的“算法训练生成”类别，另附一份**凭据**——模型名称、检查点的 sha256 和每一项设置。上传 PNG、GIF 或 "
-        "WAV 文件：应用读出标识，按凭据重新生成内容并逐一比对。",
+        "Did this app make a file, and exactly as it says? Give a picture, an animation or a recording "
+        "(PNG, GIF or WAV): every one this app makes carries, inside the file, a label saying it is "
+        "AI-generated and a **receipt** — the model and every setting that made it. The app reads them, "
+        "makes the content again from the receipt and compares. (For the technically minded: the label "
+        "is XMP metadata with the `AIGC` field of China's labelling standard GB 45438-2025 and IPTC's "
+        "*trained algorithmic media* term; the receipt names the checkpoint by its sha256.)",
+        "这个文件是本应用生成的吗？与它自己说的完全一致吗？上传一张图片、一段动画或一段录音（PNG、GIF 或 "
+        "WAV）：本应用生成的每个文件里都带有一个标识，说明它由人工智能生成，另附一份**凭据**——生成它的模"
+        "型和每一项设置。应用读出它们，按凭据重新生成内容并逐一比对。（技术细节：标识是 XMP 元数据，含国"
+        "家标准 GB 45438-2025 的 `AIGC` 字段和 IPTC 的“算法训练生成”类别；凭据以 sha256 指明检查点。）",
     ),
     "check_file": ("PNG, GIF or WAV file", "PNG、GIF 或 WAV 文件"),
     "check_go": ("Check", "检查"),
