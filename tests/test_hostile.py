@@ -10,7 +10,8 @@ from tests.helpers import run_benchmark
 # in linear time and trained within its budget; many pictures read one at a time.
 BOUNDED = {"wide-vocabulary", "long-chat-history", "long-chat-log", "many-small-pictures"}
 MAX_RSS_GROWTH_MB = 150
-MAX_NEIGHBOUR_S = 3  # the slowest answer another visitor gets (home page or listing) during a case
+MAX_NEIGHBOUR_S = 1.5  # the slowest answer another visitor gets (home page or listing): measured <= 0.4 s
+MAX_ANSWER_S = 20  # one worker's time on a case: the slowest, 1,500 drawings to prepare, measured 8.2 s
 MAX_WRITTEN_MB = 30  # the upload itself (at most 20 MB) and, for a bounded job, the model it saved
 PLAIN = ("Traceback", "<class ", "object at 0x", "/tmp/", "site-packages")
 
@@ -29,5 +30,5 @@ def test_every_hostile_case_is_refused_or_bounded_and_others_are_served(tmp_path
             assert not any(mark in case["message"] for mark in PLAIN), case
         assert case["peak_rss_growth_mb"] < MAX_RSS_GROWTH_MB, case
         assert case["written_mb"] < MAX_WRITTEN_MB, case
-        assert case["answer_s"] < 60, case
+        assert case["answer_s"] < MAX_ANSWER_S, case
         assert case["neighbour_slowest_s"] < MAX_NEIGHBOUR_S, case
