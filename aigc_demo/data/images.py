@@ -160,12 +160,10 @@ def pictures_to_set(
     if len(named) < MIN_PICTURES:
         raise ImageFileError(f"give at least {MIN_PICTURES} pictures to learn from (found {len(named)})")
     _check_pixels(named)
-    # One decoded picture in memory at a time: read once to find whether any is in colour, again to
-    # prepare each (5,000 tiny files of 256 x 256 kept decoded had grown the server by 0.7 GB).
-    if channels is None:
-        colour = any(is_colour(read_picture(content, name)) for name, content in named)
-    else:
-        colour = channels == 3
+    # One decoded picture in memory at a time: read once to find whether any is in colour (a grey
+    # file from its header alone), again to prepare each (5,000 tiny files of 256 x 256 kept decoded
+    # had grown the server by 0.7 GB).
+    colour = channels == 3 if channels is not None else any(_in_colour(c, name) for name, c in named)
     tensors = []
     for name, content in named:
         array = read_picture(content, name)
@@ -178,6 +176,21 @@ def pictures_to_set(
             raise ImageFileError(f"{name}: {err}") from None
     labels, class_names = _labels([name for name, _ in named])
     return ImageSet(torch.stack(tensors), labels, class_names)
+
+
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")  # modes of a file that holds no colour at all
+
+
+def _in_colour(data: bytes, name: str) -> bool:
+    """Whether a picture file shows colour: no for a grey file, read from its header; else from its
+    pixels (an RGB file may hold a grey drawing)."""
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.mode in GREY_MODES:
+                return False
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        pass  # read_picture says what is wrong with it
+    return is_colour(read_picture(data, name))
 
 
 def _check_pixels(named: Sequence[tuple[str, bytes]]) -> None:
