@@ -1,5 +1,6 @@
 """The Train tab's endpoints through the running app: start, watch, stop, and use the new model."""
 
+import re
 import time
 
 import pytest
@@ -253,3 +254,28 @@ def test_every_chinese_refusal_fills_in_only_what_its_pattern_finds():
     for pattern, words in ZH:
         asked = {name for _, name, _, _ in string.Formatter().parse(words) if name}
         assert asked <= set(pattern.groupindex), (pattern.pattern, asked)
+
+
+def test_a_file_of_the_wrong_kind_gets_a_message_in_the_visitors_language(client, tmp_path):
+    """Every endpoint that takes a file, given one of another kind, refuses it with words a person
+    reads — in Chinese for a Chinese browser — never Python's."""
+    from gradio_client import handle_file
+
+    wrong = tmp_path / "notes.png"
+    wrong.write_text("these are notes, not a picture")
+    chinese = Client(client.src, verbose=False, headers={"Accept-Language": "zh-CN"})
+    verdict = chinese.predict(handle_file(str(wrong)), api_name="/check_file")[0]  # a verdict, not a refusal
+    assert re.search(r"[\u4e00-\u9fff]", verdict), verdict
+    calls = {
+        "/add_model": [handle_file(str(wrong)), "gift"],
+        "/encode": ["any", "0", None, handle_file(str(wrong))],
+        "/start_image_training": ["pics", [handle_file(str(wrong))], "vae", "tiny", 1, 1, "", {}],
+        "/start_speech_training": ["voice", [handle_file(str(wrong))], "tiny", 1, 1, "", {}],
+    }
+    wait_until_done(client)
+    for endpoint, arguments in calls.items():
+        with pytest.raises(AppError) as refused:
+            chinese.predict(*arguments, api_name=endpoint)
+        said = str(refused.value)
+        assert re.search(r"[\u4e00-\u9fff]", said), (endpoint, said)  # in Chinese
+        assert not any(mark in said for mark in ("Traceback", "Error(", "site-packages", str(tmp_path))), said

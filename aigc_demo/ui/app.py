@@ -15,6 +15,7 @@ from aigc_demo.backend.hub import ModelHub, default_hub
 from aigc_demo.data.archive import Limits
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.gradio_seam import GRADIO_PAGE_CSS, GRADIO_PAGE_HEAD, StudioBlocks
+from aigc_demo.ui.handlers import in_visitors_words
 from aigc_demo.ui.i18n import I18N, launch_i18n
 from aigc_demo.ui.links import page_open
 from aigc_demo.ui.middleware import BodyLimit, NoStoredDeepLinks, UploadBudget
@@ -94,6 +95,7 @@ def build_demo(hub: ModelHub | None = None) -> gr.Blocks:
     kept = settings.upload_seconds()  # uploads are looked for every quarter of the time they are kept
     uploads = (max(60, kept // 4), kept)
     with StudioBlocks(title="AIGC Studio", analytics_enabled=False, delete_cache=uploads) as demo:
+        demo.worded = in_visitors_words  # a value refused before any handler, in the visitor's language
         for page in PAGES:
             with demo.page(page.name.title(), page.path) if page is not HOME else nullcontext():
                 # What every page starts with: the title, the links to the pages, its introduction.

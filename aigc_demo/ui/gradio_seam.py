@@ -25,7 +25,7 @@ import inspect
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import copy
@@ -65,6 +65,10 @@ class Internal:
         return None if found == self.parameters else f"{where} now takes {found}, not {self.parameters}"
 
 
+PROCESSED = ("iterator", "session_hash", "event_id", "event_data", "in_event_listener", "simple_format")
+PROCESSED += ("explicit_call", "root_path", "oauth_token")
+
+
 def _internals() -> tuple[Internal, ...]:
     blocks, queue = gr.Blocks, queueing.Queue
     called = ("block_fn", "processed_input", "iterator", "requests", "event_id", "event_data")
@@ -72,6 +76,7 @@ def _internals() -> tuple[Internal, ...]:
         # StudioBlocks: how events run and values are read.
         Internal(blocks, "call_function", ("self", *called, "in_event_listener", "state", "oauth_token")),
         Internal(blocks, "preprocess_data", ("self", "block_fn", "inputs", "state", "explicit_call")),
+        Internal(blocks, "process_api", ("self", "block_fn", "inputs", "state", "request", *PROCESSED)),
         Internal(
             blocks,
             "_format_processing_error",
@@ -165,9 +170,9 @@ OUT_OF_RANGE = re.compile(
 WHERE = re.compile(r"component at index (\d+) \(a `(\w+)` component\)")
 
 
-# The request of the event whose handler runs (None outside one): Gradio hands it only to handlers
-# that ask for it, yet every refusal is said in the visitor's language. Gradio runs a handler, and
-# each step of a streaming one, in a worker thread that copies this context.
+# The request of the event being answered (None outside one): Gradio hands it only to handlers that
+# ask for it, yet every refusal is said in the visitor's language. Gradio runs a handler, and each
+# step of a streaming one, in a worker thread that copies this context.
 EVENT_REQUEST: ContextVar[Any] = ContextVar("event_request", default=None)
 
 
@@ -180,6 +185,9 @@ class StudioBlocks(gr.Blocks):
     caller sends no selection, where Gradio itself would fail building it; whose queue gives
     each visitor a share (``FairQueue``); whose sessions build each component's config only
     when it is needed (``sessions.LazySessionState``); and whose pages are opened with ``page``."""
+
+    # How a refusal of a value reaches the visitor (the app words it in their language).
+    worded: Callable[[str], str] = staticmethod(lambda message: message)
 
     @contextmanager
     def page(self, name: str, path: str) -> Iterator[None]:
@@ -229,11 +237,16 @@ class StudioBlocks(gr.Blocks):
                 "this event answers a selection in the page (a click on an item); send what was selected",
                 print_exception=False,
             )
-        asked = EVENT_REQUEST.set(requests[0] if isinstance(requests, list) and requests else requests)
+        return await super().call_function(
+            block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
+        )
+
+    async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):
+        """Gradio's, with the event's request known (``EVENT_REQUEST``) while its values are read and
+        its handler runs."""
+        asked = EVENT_REQUEST.set(request[0] if isinstance(request, list) and request else request)
         try:
-            return await super().call_function(
-                block_fn, processed_input, iterator, requests, event_id, event_data, *args, **kwargs
-            )
+            return await super().process_api(block_fn, inputs, state, request, *args, **kwargs)
         finally:
             EVENT_REQUEST.reset(asked)
 
@@ -278,7 +291,7 @@ class StudioBlocks(gr.Blocks):
         except Exception as err:
             message = unreadable_value(str(getattr(err, "message", err)))
             log.info("refused %s before its handler: %s", block_fn.name, message)
-            raise gr.Error(message, print_exception=False) from None
+            raise gr.Error(self.worded(message), print_exception=False) from None
 
 
 def preprocessed_inline(block_fn: Any) -> bool:

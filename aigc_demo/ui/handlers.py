@@ -35,10 +35,15 @@ def refusal(handler: Callable[..., Any], err: Exception) -> gr.Error:
         return err
     message = err.message if isinstance(err, gr.Error) else str(err)
     log.info("refused %s: %s", handler.__name__, message[:MAX_MESSAGE])
-    message = in_language(message, language_of(EVENT_REQUEST.get()))
+    message = in_visitors_words(message)
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
     return Refusal(message, print_exception=False)
+
+
+def in_visitors_words(message: str) -> str:
+    """A refusal in the language of the visitor whose event it answers."""
+    return in_language(message, language_of(EVENT_REQUEST.get()))
 
 
 def shows_errors(handler: Handler) -> Handler:

@@ -113,6 +113,23 @@ _ZH = (
         r"its receipt asks for (?P<asked>[\d,]+) pictures; files of up to (?P<most>\d+) are checked here",
         "它的凭据要求 {asked} 张图片；这里最多检查 {most} 张",
     ),
+    # Values Gradio could not read, before any handler ran.
+    (
+        r"value (?P<n>\d+) \(a (?P<kind>[\w ]+)\) could not be read as its control expects; .*",
+        "第 {n} 个值（{kind}）无法按其控件的要求读取；API 页面说明了每个值",
+    ),
+    (
+        r"a value sent could not be read as its control expects; .*",
+        "发送的一个值无法按其控件的要求读取；API 页面说明了每个值",
+    ),
+    (
+        r"value (?P<n>\d+) \(a (?P<kind>[\w ]+)\) is not one of the choices offered; .*",
+        "第 {n} 个值（{kind}）不在可选项之中；API 页面列出了它们",
+    ),
+    (
+        r"(?:value \d+ \(a [\w ]+\)|a value sent) names a file that was not uploaded here: .*",
+        "一个文件没有上传到这里：请先上传，再发送得到的路径",
+    ),
     # Pages: what to do first.
     (r"draw a digit or upload a picture of one first", "请先画一个数字或上传一张数字图片"),
     (r"no drawing found: .*", "没有找到画：请先画一个数字（或上传一张数字图片）"),
