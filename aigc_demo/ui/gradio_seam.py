@@ -124,10 +124,16 @@ GRADIO_PAGE_HEAD = (
     "}).observe(document.documentElement, { childList: true, subtree: true });</script>"
 )
 # WCAG AA where Gradio's own parts fall short: the audio player's times are grey at 2.5:1, its icon
-# buttons 18-20 px; an empty box's placeholder carries a label that its element may not have.
+# buttons (and the chat box's) 18-20 px, 44 px under a finger; an empty box's placeholder carries a
+# label that its element may not have.
 GRADIO_PAGE_CSS = """
 .timestamps time, .playback span { color: var(--body-text-color) !important; }
 .icon-button-wrapper .download-link, .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px; }
+@media (pointer: coarse) {
+  .icon-button-wrapper .download-link, .icon-button-wrapper .icon-button {
+    min-width: 44px; min-height: 44px;
+  }
+}
 .block .empty[aria-label] { display: none; }
 """
 

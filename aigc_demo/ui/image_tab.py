@@ -246,6 +246,7 @@ def _wire(page: ImagePage, opened: links.PageOpen) -> None:
         [controls.model, controls.digit, ui["sketch"], ui["upload"], ui["drawings"]],
         [ui["prepared"], picture, ui["code"], controls.start, *moving, ui["drawings"]],
         api_name="encode",
+        show_progress_on=[picture],  # a GAN's search shows its progress once, on the picture
     )
     _wire_panels(page)
     opened_then, switched = _wire_page(page, opened)
