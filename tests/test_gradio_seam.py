@@ -11,7 +11,8 @@ import pytest
 from gradio.state_holder import SessionState
 
 from aigc_demo.ui import gradio_seam
-from aigc_demo.ui.gradio_seam import OUT_OF_RANGE, WHERE, Internal, LazySessionState, StudioBlocks
+from aigc_demo.ui.gradio_seam import OUT_OF_RANGE, WHERE, Internal, StudioBlocks
+from aigc_demo.ui.gradio_sessions import LazySessionState
 
 
 def test_every_internal_the_app_uses_is_there_as_it_is_used():

@@ -1,5 +1,5 @@
 """Sessions that build each component's config when it is first needed (``LazySessionState`` in
-``ui/gradio_seam.py``): the same map as Gradio's eager one, at a fraction of the work for a caller that
+``ui/gradio_sessions.py``): the same map as Gradio's eager one, at a fraction of the work for a caller that
 touches a few blocks."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import httpx
 from gradio.state_holder import SessionState
 
 from aigc_demo.ui import build_demo, launch_options
-from aigc_demo.ui.gradio_seam import LazySessionState, LazyStateHolder
+from aigc_demo.ui.gradio_sessions import LazySessionState, LazyStateHolder
 from tests.helpers import free_port, make_card, make_image_model
 
 

@@ -1,29 +1,23 @@
 """Every part of Gradio the app relies on that is not Gradio's public API, in one place.
 
-Gradio 6.31 leaves open what a public server needs; the app adapts it here, each adaptation with its
-measured reason: values Gradio cannot read are refused in words a person can act on (never Python's
-types, exceptions or paths), trailing values left out take their defaults, as gradio_client sends
-them, and plain controls' values (sliders, choices) are checked on the event loop instead of a worker
-thread each; a selection event sent without a selection is refused by name; the queue gives each
-visitor (each address) a share, so that one client cannot fill it for everyone, and skips the
-monitoring summary of all past events after each one; a new session builds its components' configs
-only as they are needed (``LazySessionState``); pages are added inside the one ``with`` block, so that
-the app's config and server are built once; and a few rules of CSS and script reach into Gradio's
-page (``GRADIO_PAGE_CSS``, ``GRADIO_PAGE_HEAD``).
+Gradio 6.31 leaves open what a public server needs; each adaptation here has its measured reason:
+unreadable values refused in words a person acts on (in their language, ``worded``), trailing values
+left out taking their defaults, plain controls' values checked on the event loop, a selection event
+sent without a selection refused by name, a share of the queue per address, no monitoring summary
+after each event, session configs built only as needed, pages added inside the one ``with`` block, the
+event's request known to every refusal (``EVENT_REQUEST``), and CSS and script reaching into Gradio's
+page (``GRADIO_PAGE_CSS``, ``GRADIO_PAGE_HEAD``, whose class names are ``DOM_NAMES``).
 
-``INTERNALS`` names each attribute, signature and class this relies on, and ``DOM_NAMES`` each class
-name of Gradio's page; ``broken_internals()`` checks the first against the Gradio installed. On import,
-a Gradio other than the one tested (``TESTED_GRADIO``) is checked at once: the app refuses to start
-with a list of what broke, rather than fail a visitor's request later. ``tests/test_gradio_seam.py``
-pins all of it, Gradio's messages that ``unreadable_value`` reads included. Which of these could be
-Gradio's own is written up in docs/ARCHITECTURE.md ("Gradio: the seam, and what could be upstream").
+``_internals()`` names each attribute, signature and class this relies on; a Gradio other than
+``TESTED_GRADIO`` is checked on import and the app refuses to start with a list of what broke.
+``tests/test_gradio_seam.py`` pins all of it; docs/ARCHITECTURE.md ("Gradio: the seam, and what could
+be upstream") says which could be Gradio's own.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +33,7 @@ from gradio.exceptions import ComponentProcessingError
 from gradio.state_holder import SessionState, StateHolder
 
 from aigc_demo import settings
+from aigc_demo.ui.gradio_sessions import LazyStateHolder
 from aigc_demo.ui.middleware import visitor_address
 
 log = logging.getLogger(__name__)
@@ -65,18 +60,29 @@ class Internal:
         return None if found == self.parameters else f"{where} now takes {found}, not {self.parameters}"
 
 
-PROCESSED = ("iterator", "session_hash", "event_id", "event_data", "in_event_listener", "simple_format")
-PROCESSED += ("explicit_call", "root_path", "oauth_token")
-
-
 def _internals() -> tuple[Internal, ...]:
     blocks, queue = gr.Blocks, queueing.Queue
     called = ("block_fn", "processed_input", "iterator", "requests", "event_id", "event_data")
+    processed = ("iterator", "session_hash", "event_id", "event_data", "in_event_listener", "simple_format")
     return (
         # StudioBlocks: how events run and values are read.
         Internal(blocks, "call_function", ("self", *called, "in_event_listener", "state", "oauth_token")),
         Internal(blocks, "preprocess_data", ("self", "block_fn", "inputs", "state", "explicit_call")),
-        Internal(blocks, "process_api", ("self", "block_fn", "inputs", "state", "request", *PROCESSED)),
+        Internal(
+            blocks,
+            "process_api",
+            (
+                "self",
+                "block_fn",
+                "inputs",
+                "state",
+                "request",
+                *processed,
+                "explicit_call",
+                "root_path",
+                "oauth_token",
+            ),
+        ),
         Internal(
             blocks,
             "_format_processing_error",
@@ -107,12 +113,9 @@ DOM_NAMES = (
     "icon-button-wrapper",
     "download-link",
 )
-# Gradio's page, adapted: Gradio's container would be the sticky picture's scroller (its own "overflow:
-# hidden"), so that the picture never sticks, on a phone or a laptop: it clips instead. Gradio's own
-# links to the pages speak English only: the pages link to each other instead. Its footer repeats each
-# link's words in its icon's alt text. Its chat examples are a list whose items are not list items; as a
-# group of buttons a screen reader announces them as the buttons they are. The lens's characters are
-# buttons without names: each is named by the character it shows.
+# Gradio's page, adapted: its container clips instead of scrolling (a sticky picture never stuck in
+# it); its own page links (English only) and its footer icons' alt text are hidden; chat examples are
+# announced as the buttons they are; each lens character is named by the character it shows.
 GRADIO_PAGE_HEAD = (
     "<style>.gradio-container { overflow: clip !important; }"
     " .gradio-container .nav-holder { display: none !important; }"
@@ -183,14 +186,10 @@ EVENT_REQUEST: ContextVar[Any] = ContextVar("event_request", default=None)
 
 
 class StudioBlocks(gr.Blocks):
-    """``gr.Blocks`` whose refusals of values it cannot read (before any handler runs: text for a
-    slider, a choice not offered, a file path that was never uploaded) say what was wrong in words,
-    naming the value by its place, instead of Python's types, the original exception and paths,
-    and whose plain controls' values are checked without a thread hop each; whose selection
-    events (a click on the map, a word, a reply) are refused by name when a
-    caller sends no selection, where Gradio itself would fail building it; whose queue gives
-    each visitor a share (``FairQueue``); whose sessions build each component's config only
-    when it is needed (``sessions.LazySessionState``); and whose pages are opened with ``page``."""
+    """``gr.Blocks`` whose refusals of values it cannot read name the value and what was wrong in
+    words; whose plain controls' values skip a thread hop; whose selection events refuse a call without
+    a selection; whose queue gives each visitor a share (``FairQueue``); whose sessions build configs
+    when needed (``LazySessionState``); and whose pages are opened with ``page``."""
 
     # How a refusal of a value reaches the visitor (the app words it in their language).
     worded: Callable[[str], str] = staticmethod(lambda message: message)
@@ -362,58 +361,3 @@ class FairQueue(queueing.Queue):
             )
             return False, message, "queue_full"
         return await super().push(body, request, username)
-
-
-class LazySessionState(SessionState):
-    def __init__(self, blocks: Any, shared: dict[int, dict] | None = None):
-        # Gradio's __init__, less the config of every block
-        self.blocks_config = copy(blocks.default_config)
-        self.app_blocks = blocks.blocks
-        self.shared = {} if shared is None else shared
-        self.page_ids = [key for key in self.blocks_config.blocks if key in blocks.blocks]
-        self.config_values: dict[int, dict] = {}
-        self.state_data: dict[int, Any] = {}
-        self._state_ttl: dict[int, Any] = {}
-        self.is_closed = False
-        self.STATE_TTL_WHEN_CLOSED = 1 if os.getenv("GRADIO_IS_E2E_TEST", None) else 3600
-
-    def config_of(self, key: int) -> dict:
-        """The block's config as this session starts it. A block the session has not replaced is
-        the app's own, whose config is made once and copied for each session (an event writes
-        only ``props["value"]`` into it; everything else is replaced whole)."""
-        block = self.blocks_config.blocks[key]
-        if block is not self.app_blocks.get(key):
-            return self.blocks_config.config_for_block(key, [], block)
-        if key not in self.shared:
-            self.shared[key] = self.blocks_config.config_for_block(key, [], block)
-        config = self.shared[key]
-        return {**config, "props": {**config["props"]}} if "props" in config else dict(config)
-
-    def _update_value_in_config(self, key: int, value: Any) -> None:
-        if key not in self.config_values:
-            self.config_values[key] = self.config_of(key)
-        if "props" in self.config_values[key]:
-            self.config_values[key]["props"]["value"] = value
-
-    @property
-    def components(self) -> Iterator[dict]:
-        """Every block's config, in page order, as Gradio's eager map would hold it now."""
-        for key in dict.fromkeys([*self.page_ids, *self.config_values]):
-            if key not in self.config_values:
-                self.config_values[key] = self.config_of(key)
-            if self.config_values[key]:
-                yield self.config_values[key]
-
-
-class LazyStateHolder(StateHolder):
-    def __getitem__(self, session_id: str) -> SessionState:
-        if session_id not in self.session_data:
-            self.session_data[session_id] = LazySessionState(self.blocks, self.app_configs)
-        return super().__getitem__(session_id)
-
-    @property
-    def app_configs(self) -> dict[int, dict]:
-        """The app's own blocks' configs, made once for all sessions (``LazySessionState.config_of``)."""
-        if "_app_configs" not in self.__dict__:
-            self._app_configs: dict[int, dict] = {}
-        return self._app_configs
