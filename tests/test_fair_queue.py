@@ -35,6 +35,8 @@ def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
         assert len(refused) >= 2
         assert "the most one visitor may have" in refused[0].text
         assert send(client, "198.51.100.2").status_code == 200  # another visitor still gets in
+        assert send(client, "198.51.100.2").status_code == 503  # one page may hold half the share
+        assert send(client, "198.51.100.2", session=1).status_code == 200  # another page at that address
         for accepted in [r for r in flood if r.status_code == 200]:  # and the flood's own are answered
             event_id = accepted.json()["event_id"]
             with client.stream("GET", f"/gradio_api/call/generate/{event_id}") as stream:
