@@ -139,3 +139,13 @@ def test_the_shipped_cards_and_the_datasets_read_in_chinese_on_a_chinese_page():
     assert not any(english in chinese for english in CARD_TEXTS_ZH)
     assert "逐字续写一段文字。" in chinese
     assert "Continues a text one character at a time." in models_html(hub, "en")
+
+
+def test_how_a_visitor_s_model_was_trained_reads_in_the_page_s_language():
+    from aigc_demo.ui.about import card_text
+
+    trained = "Trained in the app on pasted text (tiny preset)."
+    assert card_text(trained, "zh-CN") == "在应用中用粘贴的文本训练（微型规模）。"
+    tuned = "poems--3fa9c2e1b7d0 fine-tuned in the app on verses.txt."
+    assert card_text(tuned, "zh-CN") == "由 poems 在应用中用verses.txt微调而成。"
+    assert card_text(tuned, "en") == "poems fine-tuned in the app on verses.txt."  # never the name's tail

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,12 @@ from aigc_demo.ui.visitor import browser_token, in_browser, visitor
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
+
+# How a visitor's model was trained, as its card says it (``recipes.base.trained_in_app``).
+TRAINED_HERE = re.compile(r"Trained in the app on (?P<source>.+) \((?P<size>\w+) preset\)\.")
+TUNED_HERE = re.compile(r"(?P<start>\S+) fine-tuned in the app on (?P<source>.+)\.")
+SOURCES_ZH = {"pasted text": "粘贴的文本", "text sent to the API": "通过 API 发送的文本"}
+SIZES_ZH = {"tiny": "微型", "small": "小型", "base": "标准"}
 
 
 def format_size(num_bytes: int) -> str:
@@ -143,8 +150,23 @@ def model_list(hub: ModelHub, owner: str | None = None) -> list[dict[str, Any]]:
 
 
 def card_text(english: str, language: str) -> str:
-    """A card's or the catalogue's English in the reader's language, where a translation exists."""
-    return CARD_TEXTS_ZH.get(english, english) if language.startswith("zh") else english
+    """A card's or the catalogue's English in the reader's language, where a translation exists (a
+    shipped card's sentences; how a visitor's model was trained, ``recipes.base.trained_in_app``)."""
+    tuned = TUNED_HERE.fullmatch(english)
+    if not language.startswith("zh"):  # a private model's name without its tail
+        if tuned:
+            return f"{shown_name(tuned['start'])} fine-tuned in the app on {tuned['source']}."
+        return english
+    if english in CARD_TEXTS_ZH:
+        return CARD_TEXTS_ZH[english]
+    trained = TRAINED_HERE.fullmatch(english)
+    if trained:
+        source = SOURCES_ZH.get(trained["source"], trained["source"])
+        return f"在应用中用{source}训练（{SIZES_ZH.get(trained['size'], trained['size'])}规模）。"
+    if tuned:
+        source = SOURCES_ZH.get(tuned["source"], tuned["source"])
+        return f"由 {shown_name(tuned['start'])} 在应用中用{source}微调而成。"
+    return english
 
 
 def build_page(site: Site) -> None:
