@@ -129,18 +129,18 @@ def speech_page(hub):
     """The Speech page built over ``hub`` inside an app, as its events see it."""
     from aigc_demo.ui.speech_tab import build_page
 
-    with gr.Blocks():
+    with gr.Blocks() as demo:
         opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
-        return build_page(SimpleNamespace(hub=hub, opened=opened))
+        return build_page(SimpleNamespace(hub=hub, opened=opened, demo=demo))
 
 
 def text_page(hub):
     """The Text page built over ``hub`` inside an app, as its events see it."""
     from aigc_demo.ui.text_tab import build_page
 
-    with gr.Blocks():
+    with gr.Blocks() as demo:
         opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
-        return build_page(SimpleNamespace(hub=hub, opened=opened))
+        return build_page(SimpleNamespace(hub=hub, opened=opened, demo=demo))
 
 
 def test_the_lens_and_a_click_on_it_show_the_candidates(texts):
@@ -301,9 +301,9 @@ def image_page(hub):
     """The Image page built over ``hub`` inside an app, as its events see it."""
     from aigc_demo.ui.image_tab import build_page
 
-    with gr.Blocks():
+    with gr.Blocks() as demo:
         opened = SimpleNamespace(query=gr.Textbox(visible=False), event=gr.on([], None))
-        return build_page(SimpleNamespace(hub=hub, opened=opened))
+        return build_page(SimpleNamespace(hub=hub, opened=opened, demo=demo))
 
 
 def test_the_page_s_events_name_what_they_send_and_answer_by_component(images):

@@ -175,7 +175,8 @@ def build_page(site: Site) -> None:
     are made on page load and on Refresh, as HTML."""
     demo, hub = site.demo, site.hub
     build_check_panel(hub)  # what a visitor can do comes first; the cards, folded, after
-    build_upload_panel(site.jobs, site.page_of_kind)
+    browser = browser_token(demo)
+    build_upload_panel(site.jobs, site.page_of_kind, browser)
     models_block = gr.HTML(elem_id="about-models", padding=False)
     with gr.Row():
         refresh = gr.Button(
@@ -183,7 +184,6 @@ def build_page(site: Site) -> None:
         )
     datasets_block = gr.HTML(elem_id="about-datasets", padding=False)
     footer = gr.HTML(elem_id="footer")
-    token = browser_token()
 
     def render(request: gr.Request, token: str | None) -> tuple[str, str, str]:
         lang = language_of(request)
@@ -195,14 +195,10 @@ def build_page(site: Site) -> None:
             markdown_html(footer_markdown(hub, lang)),
         )
 
-    gr.on(
-        [demo.load, refresh.click],
-        render,
-        token,
-        [models_block, datasets_block, footer],
-        api_visibility="private",
-        show_progress="hidden",
-    )
+    shown = [models_block, datasets_block, footer]
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    browser.read.then(render, browser.box, shown, **quiet)  # as the page opens, its token read
+    refresh.click(render, browser.box, shown, **quiet)
 
     def list_models(request: gr.Request) -> list[dict[str, Any]]:
         """Every model the caller may use (the app's and those its session trained or added): name,

@@ -191,7 +191,7 @@ def build_page(site: Site) -> ImagePage:
     ui["drawings"] = gr.State([])  # the codes of the last two drawings encoded in this page
     ui["map_shown"] = gr.State(False)  # whether the latent map's panel is open
     ui["query"] = site.opened.query
-    ui["token"] = browser_token()
+    ui["token"] = browser_token(site.demo).box
     page = ImagePage(handlers, controls, ui)
     _open_on_the_first_model(page)
     _wire(page, site.opened)

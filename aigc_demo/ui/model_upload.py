@@ -16,7 +16,7 @@ from aigc_demo.jobs import TrainingJobs
 from aigc_demo.ui.handlers import shows_errors
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.middleware import visitor_address
-from aigc_demo.ui.visitor import browser_token, in_browser, new_token, visitor
+from aigc_demo.ui.visitor import BrowserToken, in_browser, new_token, visitor
 
 
 class UploadHandlers:
@@ -52,7 +52,9 @@ class UploadHandlers:
         return self.add_model(request, path, name, in_browser(token)), token
 
 
-def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | None]) -> None:
+def build_upload_panel(
+    jobs: TrainingJobs, page_of_kind: Callable[[str], str | None], browser: BrowserToken
+) -> None:
     handlers = UploadHandlers(jobs, page_of_kind)
     with gr.Accordion(I18N("upload_heading"), open=False, elem_id="upload-panel"):
         gr.Markdown(I18N("upload_intro"))
@@ -66,6 +68,7 @@ def build_upload_panel(jobs: TrainingJobs, page_of_kind: Callable[[str], str | N
                 )
                 go = gr.Button(I18N("upload_go"), variant="primary", elem_id="upload-go")
         said = gr.Markdown(elem_id="upload-said")
-    token = browser_token()
-    go.click(handlers.add_from_page, [upload, name, token], [said, token], api_visibility="private")
+    token = browser.box
+    added = go.click(handlers.add_from_page, [upload, name, token], [said, token], api_visibility="private")
+    browser.keep_after(added)
     gr.on([], handlers.add_model, [upload, name], said, api_name="add_model")

@@ -314,7 +314,7 @@ def build_page(site: Site) -> SpeechPage:
             copy_link = links.copy_link_row("speech")
     controls = SpeechControls(model, number, seed, variety, tuple(sliders))
     ui = {"outputs": (audio, download, picture), "digit": digit, "query": site.opened.query}
-    ui["token"] = browser_token()
+    ui["token"] = browser_token(site.demo).box
     page = SpeechPage(handlers, controls, ui)
     _wire(page, site.opened, say, shuffle, reset, copy_link)
     return page

@@ -220,7 +220,7 @@ def build_page(site: Site) -> TextPage:
             ui |= _results()
     ui["record"] = gr.State(Written())
     ui["query"] = site.opened.query
-    ui["token"] = browser_token()
+    ui["token"] = browser_token(site.demo).box
     page = TextPage(TextHandlers(site.hub), controls, ui)
     _wire(page, site.opened)
     return page

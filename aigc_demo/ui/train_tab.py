@@ -29,7 +29,7 @@ from aigc_demo.ui.train_handlers import (
     starting_choices,
 )
 from aigc_demo.ui.train_view import Viewer, chart_of, preview_picture, recipe_of, status_markdown
-from aigc_demo.ui.visitor import browser_token, in_browser, model_names, new_token
+from aigc_demo.ui.visitor import BrowserToken, browser_token, in_browser, model_names, new_token
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -162,9 +162,9 @@ def build_page(site: Site) -> TrainPage:
     the app's job slot, which is returned."""
     form, shown = _layout(site.hub)
     timer = gr.Timer(POLL_SECONDS, active=False)
-    token = browser_token()  # whose this browser's jobs and models are
-    page = TrainPage(TrainHandlers(site.jobs, site.page_of_kind), form, shown, timer, token)
-    _wire(site.demo, page)
+    browser = browser_token(site.demo)  # whose this browser's jobs and models are
+    page = TrainPage(TrainHandlers(site.jobs, site.page_of_kind), form, shown, timer, browser.box)
+    _wire(page, browser)
     return page
 
 
@@ -273,7 +273,7 @@ def _form(hub: ModelHub) -> dict[str, Any]:
     return form
 
 
-def _wire(demo: gr.Blocks, page: TrainPage) -> None:
+def _wire(page: TrainPage, browser: BrowserToken) -> None:
     handlers, form, shown, timer, token = page.handlers, page.form, page.shown, page.timer, page.token
     quiet = {"api_visibility": "private", "show_progress": "hidden"}
     shown_outputs = list(shown.values())
@@ -289,9 +289,10 @@ def _wire(demo: gr.Blocks, page: TrainPage) -> None:
     )
     form["preset"].input(page.least, [form["kind"], form["preset"]], form["pasted"], **quiet)
     form["start_from"].focus(page.refresh_starting, [form["kind"], page.token], form["start_from"], **quiet)
-    form["start"].click(page.click_start, page.sent(), [*following, token], **quiet)
+    browser.keep_after(form["start"].click(page.click_start, page.sent(), [*following, token], **quiet))
     form["stop"].click(page.click_stop, {shown["scrubber"], token}, shown_outputs, **quiet)
-    gr.on([timer.tick, demo.load], page.follow, [token], following, **quiet)
+    timer.tick(page.follow, [token], following, **quiet)
+    browser.read.then(page.follow, [token], following, **quiet)  # as the page opens, its token read
     shown["scrubber"].release(page.show, {shown["scrubber"], token}, shown_outputs, **quiet)
     for endpoint in (handlers.start_training, handlers.start_sprite_training, handlers.stop_training):
         gr.api(endpoint, api_name=endpoint.__name__)

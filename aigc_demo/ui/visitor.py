@@ -1,14 +1,17 @@
 """Who a visitor is, and which models their pages list.
 
-A browser keeps one secret token (made at its first training or added model, kept in its storage), the
-same on every page: the jobs it starts and the models it saves are its own (``backend.ownership``), and
+A browser keeps one secret token (made at its first training or added model, kept in its storage), read
+by every page: the jobs it starts and the models it saves are its own (``backend.ownership``), and
 each page lists the app's models and that browser's, by the names people chose. An API caller is its
 session. A model a link names is offered too: whoever has the link may use it.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
@@ -16,15 +19,43 @@ from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.ownership import shown_name, visible
 from aigc_demo.ui.middleware import visitor_address
 
-STORAGE_KEY = "aigc-studio-visitor"
-# Gradio scrambles a stored value with a key it writes into the page; every page must use the same
-# key to read the one token (it hides nothing: the token's secrecy is the browser's storage).
-STORAGE_SCRAMBLE = "aigc-studio-pages"
+STORAGE_KEY = "aigc-studio-token"
+# In the browser, no request: the token as the page opens, and kept once the server has made one.
+# (Plain storage, not Gradio's BrowserState: that brought two more scripts to every page, 0.2 s more
+# before the Text and Chat pages were ready.)
+# What the browser keeps under each key ("" for none); one value alone, several as a list.
+READ_STORED = """(keys) => {
+    const read = (key) => { try { return localStorage.getItem(key) || ""; } catch (e) { return ""; } };
+    const found = keys.map(read);
+    return found.length > 1 ? found : found[0];
+}"""
+KEEP_TOKEN = (
+    f"(token) => {{ try {{ if (token) localStorage.setItem({STORAGE_KEY!r}, token); }} catch (e) {{}} }}"
+)
+QUIET = {"api_visibility": "private", "show_progress": "hidden"}
 
 
-def browser_token() -> gr.BrowserState:
-    """The page's view of its browser's token ("" until the browser has one)."""
-    return gr.BrowserState("", storage_key=STORAGE_KEY, secret=STORAGE_SCRAMBLE)
+@dataclass(frozen=True)
+class BrowserToken:
+    """A page's view of its browser's token: a hidden box ("" until the browser has one), filled as
+    the page opens by ``read`` (events that need it at once follow that event); ``also``, a hidden box
+    for each other key of the browser's storage the page asked to read with it."""
+
+    box: gr.Textbox
+    read: Any
+    also: tuple[gr.Textbox, ...] = ()
+
+    def keep_after(self, event: Any) -> None:
+        """After ``event`` (which may have made the token), the browser keeps it."""
+        event.then(None, self.box, None, js=KEEP_TOKEN, **QUIET)
+
+
+def browser_token(demo: gr.Blocks, *also: str) -> BrowserToken:
+    """The token, and what the browser keeps under the keys ``also``, read in one step as the page opens."""
+    boxes = [gr.Textbox("", visible=False) for _ in (STORAGE_KEY, *also)]
+    keys = json.dumps([STORAGE_KEY, *also])
+    read = demo.load(None, None, boxes if also else boxes[0], js=f"() => ({READ_STORED})({keys})", **QUIET)
+    return BrowserToken(boxes[0], read, tuple(boxes[1:]))
 
 
 def new_token(token: str | None) -> str:
