@@ -11,12 +11,13 @@ from tests.helpers import make_text_card, make_text_model, running_app
 SLOW = ["bard", "Once", 0.8, 0, 1.0, 2000, 0, 4, "free"]  # four samples of 2,000 characters: a busy second
 
 
-def send(client: httpx.Client, address: str, session: int = 0) -> httpx.Response:
+def send(client: httpx.Client, address: str, session: int = 0, language: str = "en") -> httpx.Response:
     """A call from ``address``; a session of its own each time does not make it another visitor."""
     return client.post(
         "/gradio_api/call/generate",
         json={"data": SLOW, "session_hash": f"visitor-{address}-{session}"},
-        headers={"x-forwarded-for": f"203.0.113.9, {address}"},  # the first is the client's to write
+        # the first address is the client's to write
+        headers={"x-forwarded-for": f"203.0.113.9, {address}", "accept-language": language},
     )
 
 
@@ -34,6 +35,7 @@ def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
         assert [r.status_code for r in flood[:3]] == [200, 200, 200]  # one running, two waiting
         assert len(refused) >= 2
         assert "the most one visitor may have" in refused[0].text
+        assert "每位访客的上限" in send(client, "198.51.100.1", 9, "zh-CN").text  # in the visitor's language
         assert send(client, "198.51.100.2").status_code == 200  # another visitor still gets in
         assert send(client, "198.51.100.2").status_code == 503  # one page may hold half the share
         assert send(client, "198.51.100.2", session=1).status_code == 200  # another page at that address

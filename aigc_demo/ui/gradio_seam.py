@@ -364,5 +364,9 @@ class FairQueue(queueing.Queue):
                 f"you have {max(len(theirs), own)} requests waiting on this server, the most one visitor may "
                 "have; send more when they are answered"
             )
-            return False, message, "queue_full"
+            asked = EVENT_REQUEST.set(request)  # said in the language the request asks for
+            try:
+                return False, self.blocks.worded(message), "queue_full"
+            finally:
+                EVENT_REQUEST.reset(asked)
         return await super().push(body, request, username)

@@ -113,6 +113,10 @@ _ZH = (
         r"its receipt asks for (?P<asked>[\d,]+) pictures; files of up to (?P<most>\d+) are checked here",
         "它的凭据要求 {asked} 张图片；这里最多检查 {most} 张",
     ),
+    (
+        r"you have (?P<waiting>\d+) requests waiting on this server, the most one visitor may have; .*",
+        "你已有 {waiting} 个请求在本服务器上等待，这是每位访客的上限；请等它们得到回答后再发送",
+    ),
     # Values Gradio could not read, before any handler ran.
     (
         r"value (?P<n>\d+) \(a (?P<kind>[\w ]+)\) could not be read as its control expects; .*",
