@@ -55,7 +55,6 @@ SETTLE_CONVERSATION = f"""(messages, model) => {{
     try {{ if (!messages || !messages.length) localStorage.removeItem({CONVERSATION_KEY!r}); }} catch (e) {{}}
     return "";
 }}"""
-
 MAX_KEPT = 500_000  # characters of a kept conversation read back (100 messages of 1,000 and their marks)
 
 

@@ -28,7 +28,7 @@ from aigc_demo.ui.image_panels import (
     pad_panel,
 )
 from aigc_demo.ui.image_state import KINDS, ImageState, model_view
-from aigc_demo.ui.visitor import browser_token, model_choices, model_names
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names, offered_models
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -130,8 +130,7 @@ class ImagePage:
         return shown | ({self.ui["picture"]: gr.Image(alt_text=described)} if described else {})
 
     def refresh_models(self, token: str | None, current: Any) -> gr.Dropdown:
-        """On focus: the browser's own models, and one trained meanwhile (in the Train tab), listed."""
-        return gr.Dropdown(choices=model_choices(model_names(self.handlers.hub, token, *KINDS, keep=current)))
+        return offered_models(self.handlers.hub, token, *KINDS, keep=current)
 
     def refresh(self, request: gr.Request, values: dict) -> dict:
         """The controls for the chosen model (its classes, its directions' names and fits) and its

@@ -30,7 +30,7 @@ from aigc_demo.ui.controls import (
 from aigc_demo.ui.files import output_path
 from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
-from aigc_demo.ui.visitor import browser_token, model_choices, model_names
+from aigc_demo.ui.visitor import browser_token, model_choices, model_names, offered_models
 
 if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
@@ -245,8 +245,7 @@ class SpeechPage:
         return updates | self.spoken(dataclasses.replace(state, model=chosen), play)
 
     def refresh_models(self, token: str | None, current: Any) -> gr.Dropdown:
-        """On focus: the browser's own voices, and one trained meanwhile (in the Train tab), listed."""
-        return gr.Dropdown(choices=model_choices(model_names(self.handlers.hub, token, KIND, keep=current)))
+        return offered_models(self.handlers.hub, token, KIND, keep=current)
 
     def open_link(self, values: dict) -> dict:
         """The controls' values a link to this page asks for (nothing for a link to another page)."""

@@ -320,10 +320,8 @@ def least_words(what: str, preset: str, lang: str) -> str:
     if not least:
         return ""
     if "format" in chosen.texts:
-        said = translate(f"train_format_{what}", lang) + translate(
-            "train_least_chat", lang, chars=f"{least:,}"
-        )
-        return said
+        least_said = translate("train_least_chat", lang, chars=f"{least:,}")
+        return translate(f"train_format_{what}", lang) + least_said
     return translate("train_least", lang, chars=f"{least:,}", pages=max(1, round(least / 3000)))
 
 

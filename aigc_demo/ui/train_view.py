@@ -84,7 +84,8 @@ def status_markdown(snap: JobSnapshot, lang: str, viewer: Viewer = SERVER, page:
         )
     if snap.message and viewer.sees(snap.owner):
         lines.append(snap.message)
-        lines += [fit_note(snap, lang)] if snap.state in ("finished", "stopped") else []
+        noted = fit_note(snap, lang) if snap.state in ("finished", "stopped") else ""
+        lines += [noted] if noted else []
     if snap.waiting:
         line = zip(snap.waiting, snap.waiting_owners, strict=True)
         in_line = ", ".join(f"{i}. {marked(n, o)}" for i, (n, o) in enumerate(line, 1))

@@ -84,7 +84,7 @@ def model_names(hub: ModelHub, token: str | None, *kinds: str, keep: object = No
     and ``keep`` (the model the page shows, e.g. from a link) while it exists."""
     entries = [entry for kind in kinds for entry in hub.entries(kind)] if kinds else hub.entries()
     names = [entry.name for entry in visible(entries, in_browser(token))]
-    if isinstance(keep, str) and keep not in names and keep in hub.names(*kinds):
+    if isinstance(keep, str) and keep not in names and any(entry.name == keep for entry in entries):
         names.append(keep)
     return names
 
@@ -92,3 +92,9 @@ def model_names(hub: ModelHub, token: str | None, *kinds: str, keep: object = No
 def model_choices(names: list[str]) -> list[tuple[str, str]]:
     """A model list's choices: each model by the name people chose, its value the name it has."""
     return [(shown_name(name), name) for name in names]
+
+
+def offered_models(hub: ModelHub, token: str | None, *kinds: str, keep: object = None) -> gr.Dropdown:
+    """A model list's choices as a page refreshes them (on focus: the browser's own models, and one
+    trained meanwhile, listed at once)."""
+    return gr.Dropdown(choices=model_choices(model_names(hub, token, *kinds, keep=keep)))
