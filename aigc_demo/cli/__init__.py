@@ -27,9 +27,10 @@ from aigc_demo.cli import (
     speech,
     text,
     train,
+    typeset,
 )
 
-COMMANDS = (models, serve, image, speech, text, chat, train, evaluate, latent_map, poem_forms, check)
+COMMANDS = (models, serve, image, speech, text, typeset, chat, train, evaluate, latent_map, poem_forms, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,13 @@ KDCONV = DatasetInfo(
     source="https://github.com/thu-coai/KdConv",
     attribution="Tsinghua University CoAI group (Zhou, Zheng, Huang, Huang and Zhu, ACL 2020)",
 )
+FONTS = DatasetInfo(
+    name="fonts (517 open typeface families from @fontsource)",
+    license="SIL Open Font License 1.1 (most families) or Apache-2.0; each family's licence and "
+    "attribution are kept beside its files",
+    source="https://fontsource.org (npm @fontsource/<family>; versions in aigc_demo/data/font_packages.tsv)",
+    attribution="The families' designers, via Google Fonts and the Fontsource project",
+)
 
 SPRITES = DatasetInfo(
     name="procedural sprites",
@@ -49,4 +56,4 @@ SPRITES = DatasetInfo(
     attribution="After the idea of dSprites (Matthey, Higgins, Hassabis and Lerchner, 2017)",
 )
 
-ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS, CHIT_CHAT, KDCONV)
+ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS, CHIT_CHAT, KDCONV, FONTS)

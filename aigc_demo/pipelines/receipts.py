@@ -25,7 +25,7 @@ from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.labels.files import labelled_gif, labelled_wav, write_png
 from aigc_demo.labels.marks import audible_cue, visible_mark
 from aigc_demo.labels.xmp import Label, label_for
-from aigc_demo.pipelines import image, speech
+from aigc_demo.pipelines import image, speech, typefaces
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,29 @@ def spectrogram_of(spoken: Made) -> Made:
     return Made(picture, {**spoken.receipt, "made": "spectrogram"})
 
 
+def _line(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    model = loaded.module
+    text = typefaces.check_text(model, s["text"])
+    code = typefaces.style_code(loaded, s["seed"], s["family"], s["named"], s["start"], s["temperature"])
+    return Picture(typefaces.line_picture(model, code, text))
+
+
+def _type_grid(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    model = loaded.module
+    text = typefaces.check_text(model, s["text"])
+    codes = typefaces.grid_codes(loaded, s["seed"], s["count"], s["temperature"])
+    drawn = typefaces.glyphs(model, codes, text)
+    return Picture(typefaces.stacked([typefaces.set_line(each, text) for each in drawn]))
+
+
+def _type_animation(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
+    model = loaded.module
+    text = typefaces.check_text(model, s["text"])
+    start, end = (typefaces.style_code(loaded, family=name) for name in (s["family_a"], s["family_b"]))
+    drawn = typefaces.glyphs(model, typefaces.between(start, end, s["frames"]), text)
+    return Animation(typefaces.animation_gif([typefaces.set_line(each, text) for each in drawn]))
+
+
 MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
     "picture": _picture,  # the Image tab's picture: a seed, slider offsets, named amounts, truncation
     "samples": _samples,  # `image`: a grid of samples from the prior
@@ -162,6 +185,9 @@ MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
     "animation": _animation,  # an interpolation as a GIF
     "speech": _speech,  # the Speech tab and `speech`: digits in a voice
     "spectrogram": _spectrogram,  # the Speech tab's picture of what it said
+    "line": _line,  # the Type tab and `type`: a line of text in one typeface
+    "type-grid": _type_grid,  # one word in many typefaces
+    "type-animation": _type_animation,  # one word moving from one family to another
 }
 
 

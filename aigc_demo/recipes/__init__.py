@@ -10,6 +10,7 @@ from aigc_demo.recipes.chat import ChatRecipe
 from aigc_demo.recipes.images import GANRecipe, ImageClassifierRecipe, SpritesRecipe, VAERecipe
 from aigc_demo.recipes.speech import SpeechClassifierRecipe, SpeechRecipe
 from aigc_demo.recipes.text import TextRecipe
+from aigc_demo.recipes.typefaces import TypefaceRecipe
 
 RECIPES: tuple[Recipe, ...] = (
     TextRecipe(),
@@ -20,6 +21,7 @@ RECIPES: tuple[Recipe, ...] = (
     ImageClassifierRecipe(),
     SpeechClassifierRecipe(),
     ChatRecipe(),
+    TypefaceRecipe(),
 )
 
 __all__ = [

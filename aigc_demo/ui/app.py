@@ -51,15 +51,16 @@ CSS = """
 @media (min-width: 769px) {
   /* A laptop: the picture stays in view at the top of its column while the page scrolls to the
      named sliders, the map or the drawing pad. */
-  #image-view {
+  #image-view, #type-view {
     position: sticky; top: 0; z-index: 100; background: var(--body-background-fill); padding-bottom: 4px;
   }
 }
 @media (max-width: 768px) {
   /* A phone: the picture above the sliders, and kept in view while they scroll under it. */
-  #image-row { flex-direction: column; }
+  #image-row, #type-row { flex-direction: column; }
   #image-side { display: contents; }
-  #image-view {
+  #type-row > .column:last-child { display: contents; }
+  #image-view, #type-view {
     order: -1; position: sticky; top: 0; z-index: 100;
     background: var(--body-background-fill); padding-bottom: 4px;
   }

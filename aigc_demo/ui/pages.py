@@ -36,6 +36,8 @@ from aigc_demo.ui import (
     text_texts,
     train_tab,
     train_texts,
+    type_tab,
+    type_texts,
 )
 from aigc_demo.ui.i18n import LANGUAGES, Pairs
 from aigc_demo.ui.links import PageOpen
@@ -72,6 +74,7 @@ PAGES = (
     Page("image", image_tab.build_page, image_texts.TEXTS, image_state.KINDS, linked=True),
     Page("text", text_tab.build_page, text_texts.TEXTS, (text_tab.KIND,), linked=True),
     Page("speech", speech_tab.build_page, speech_texts.TEXTS, (speech_tab.KIND,), linked=True),
+    Page("type", type_tab.build_page, type_texts.TEXTS, (type_tab.KIND,), linked=True),
     Page("chat", chat_tab.build_page, chat_texts.TEXTS, (chat_tab.KIND,)),
     Page("train", train_tab.build_page, train_texts.TEXTS),
     Page("about", about.build_page, about_texts.TEXTS),

@@ -1,0 +1,373 @@
+"""The ``fonts`` dataset: open typeface families from npm's ``@fontsource`` packages, drawn as glyphs.
+
+``font_packages.tsv`` pins each family the glyph models may learn from: its package id, version and
+the registry's sha512 of the package. On first use each package is fetched from the npm registry,
+checked against that sum, and only what a glyph model reads is kept: ``metadata.json`` (category,
+weights, styles, licence), the licence file, and the ``latin`` subset's font files. The glyphs are
+then drawn with Pillow (which reads woff2 itself) into a cached array.
+
+A glyph is drawn white on black in a 64 x 64 square: one em is ``EM`` pixels, the baseline at
+``BASELINE``, the ink centred across. Faces whose largest glyph would not fit are drawn smaller as a
+whole, so sizes within a face stay true. A character the font lacks (drawn as its "missing" box)
+counts as absent.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SIZE = 64
+EM = 46
+BASELINE = 50
+LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + ".,:;!?'\"-()&@#$%/+*="
+PACKAGES = Path(__file__).with_name("font_packages.tsv")
+REGISTRY = "https://registry.npmjs.org/@fontsource/{id}/-/{id}-{version}.tgz"
+FACE_FILE = re.compile(
+    r"^package/files/(?P<id>[a-z0-9-]+)-latin-(?P<weight>\d{3})-(?P<style>normal|italic)\.woff2$"
+)
+CATEGORIES = ("serif", "sans-serif", "display", "handwriting", "monospace")
+CHINESE = (  # families drawn for the Chinese model; their packages are large, the Latin set leaves them
+    "noto-sans-sc",
+    "noto-serif-sc",
+    "noto-sans-tc",
+    "noto-serif-tc",
+    "ma-shan-zheng",
+    "zcool-kuaile",
+    "zcool-qingke-huangyou",
+    "zcool-xiaowei",
+    "liu-jian-mao-cao",
+    "long-cang",
+    "zhi-mang-xing",
+)
+
+
+@dataclass(frozen=True)
+class Package:
+    id: str
+    version: str
+    integrity: str  # "sha512-<base64>", as the registry gives it
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file of a family: a weight (100-900) in a style ("normal" or "italic")."""
+
+    family: str
+    weight: int
+    style: str
+    category: str
+    path: Path
+
+
+def packages(listing: Path = PACKAGES) -> list[Package]:
+    rows = [
+        line.split("\t") for line in listing.read_text().splitlines() if line and not line.startswith("#")
+    ]
+    return [Package(*row) for row in rows]
+
+
+def latin_packages() -> list[Package]:
+    return [p for p in packages() if p.id not in CHINESE]
+
+
+def is_held_out(family: str) -> bool:
+    """About one family in ten, chosen by its name, is kept out of training to measure on."""
+    return hashlib.sha256(family.encode()).digest()[0] % 10 == 0
+
+
+def fetch_family(package: Package, cache: Path) -> Path:
+    """The family's folder in ``cache`` (metadata, licence, Latin font files), fetched on first use."""
+    from aigc_demo.data.downloads import DownloadError, _download
+
+    folder = cache / package.id
+    if (folder / "metadata.json").is_file():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    url = REGISTRY.format(id=package.id, version=package.version)
+    archive = _download(url, cache / f"{package.id}.tgz")
+    try:
+        data = archive.read_bytes()
+        if _integrity(data) != package.integrity:
+            raise DownloadError(f"{url} did not match its checksum; nothing was kept")
+        _unpack(data, folder)
+    finally:
+        archive.unlink(missing_ok=True)
+    return folder
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def _unpack(data: bytes, folder: Path) -> None:
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            name = member.name
+            keep = name in ("package/metadata.json", "package/LICENSE") or FACE_FILE.match(name)
+            if keep and member.isfile():
+                (staging / Path(name).name).write_bytes(tar.extractfile(member).read())
+    os.replace(staging, folder)
+
+
+def faces(folder: Path) -> list[Face]:
+    """The family's Latin faces, lightest first, upright before italic."""
+    meta = json.loads((folder / "metadata.json").read_text())
+    found = []
+    for path in sorted(folder.glob("*.woff2")):
+        match = FACE_FILE.match("package/files/" + path.name)
+        if match:
+            found.append(
+                Face(folder.name, int(match["weight"]), match["style"], meta.get("category", ""), path)
+            )
+    return sorted(found, key=lambda f: (f.weight, f.style != "normal"))
+
+
+def family_about(cache: Path, family: str) -> list[str]:
+    """[id, name, category, licence] of a fetched family (a visitor's font: its name alone)."""
+    path = cache / family / "metadata.json"
+    if not path.is_file() or family not in {p.id for p in packages()}:
+        return [family, family, "", ""]
+    meta = json.loads(path.read_text())
+    return [
+        family,
+        meta.get("family", family),
+        meta.get("category", ""),
+        meta.get("license", {}).get("type", ""),
+    ]
+
+
+def draw_face(path: Path | bytes, chars: str = LATIN) -> tuple[np.ndarray, np.ndarray]:
+    """``(glyphs, present)``: each character of ``chars`` drawn (``(N, 64, 64)`` uint8, white ink on
+    black) and whether the font has it (a missing one is left black)."""
+    from PIL import ImageFont
+
+    source = io.BytesIO(path) if isinstance(path, bytes) else str(path)
+    font = ImageFont.truetype(source, EM)
+    missing = _missing_mask(font)
+    boxes = [font.getbbox(ch, anchor="ls") for ch in chars]
+    scale = _fitting_scale(boxes)
+    if scale < 1:
+        source = io.BytesIO(path) if isinstance(path, bytes) else str(path)
+        font = ImageFont.truetype(source, max(8, int(EM * scale)))
+        missing = _missing_mask(font)
+    glyphs = np.zeros((len(chars), SIZE, SIZE), np.uint8)
+    present = np.zeros(len(chars), bool)
+    for i, ch in enumerate(chars):
+        mask = font.getmask(ch)
+        if ch.isspace() or _same_mask(mask, missing) or mask.size[0] == 0:
+            continue
+        glyphs[i] = _placed(font, ch)
+        present[i] = glyphs[i].any()
+    return glyphs, present
+
+
+def _missing_mask(font):
+    return font.getmask("\U000f0000")  # a private-use code point no text font draws
+
+
+def _same_mask(a, b) -> bool:
+    return a.size == b.size and bytes(a) == bytes(b)
+
+
+def _fitting_scale(boxes: list[tuple[int, int, int, int]]) -> float:
+    widest = max(right - left for left, _, right, _ in boxes)
+    above = -min(top for _, top, _, _ in boxes)
+    below = max(bottom for _, _, _, bottom in boxes)
+    return min(
+        1.0,
+        (SIZE - 2) / max(widest, 1),
+        (BASELINE - 1) / max(above, 1),
+        (SIZE - BASELINE - 1) / max(below, 1),
+    )
+
+
+def _placed(font, ch: str) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    left, _, right, _ = font.getbbox(ch, anchor="ls")
+    canvas = Image.new("L", (SIZE, SIZE), 0)
+    x = (SIZE - (right - left)) / 2 - left
+    ImageDraw.Draw(canvas).text((x, BASELINE), ch, fill=255, font=font, anchor="ls")
+    return np.asarray(canvas)
+
+
+@dataclass
+class GlyphSet:
+    """Every face's glyphs: ``glyphs[face, char]`` (uint8) and ``present[face, char]``."""
+
+    glyphs: np.ndarray
+    present: np.ndarray
+    chars: str
+    families: list[str]
+    weights: np.ndarray
+    italic: np.ndarray
+    categories: list[str]
+
+    def held_out(self) -> tuple[GlyphSet, GlyphSet]:
+        """(to learn from, to check on): every tenth typeface checked on, at least one of each."""
+        checked = np.zeros(len(self.glyphs), bool)
+        checked[len(self.glyphs) - 1 :: -10] = True
+        return self.subset(~checked), self.subset(checked)
+
+    def subset(self, keep: np.ndarray) -> GlyphSet:
+        index = np.flatnonzero(keep)
+        return GlyphSet(
+            self.glyphs[index],
+            self.present[index],
+            self.chars,
+            [self.families[i] for i in index],
+            self.weights[index],
+            self.italic[index],
+            [self.categories[i] for i in index],
+        )
+
+
+def build_glyph_set(cache: Path, chars: str = LATIN, families: list[str] | None = None) -> GlyphSet:
+    """Every listed family fetched and drawn (kept in ``cache`` as one array after the first time)."""
+    chosen = [p for p in packages() if p.id in families] if families else latin_packages()
+    drawn_as = f"{SIZE} {EM} {BASELINE} {chars}"
+    key = hashlib.sha256(("\n".join(p.integrity for p in chosen) + drawn_as).encode()).hexdigest()[:12]
+    drawn = cache / f"glyphs-{key}.npz"
+    if drawn.is_file():
+        return _read(drawn, chars)
+    rows = []
+    for package in chosen:
+        for face in faces(fetch_family(package, cache)):
+            glyphs, present = draw_face(face.path, chars)
+            if present.mean() >= 0.9:
+                rows.append((face, glyphs, present))
+    glyph_set = GlyphSet(
+        np.stack([g for _, g, _ in rows]),
+        np.stack([p for _, _, p in rows]),
+        chars,
+        [f.family for f, _, _ in rows],
+        np.array([f.weight for f, _, _ in rows]),
+        np.array([f.style == "italic" for f, _, _ in rows]),
+        [f.category for f, _, _ in rows],
+    )
+    _write(drawn, glyph_set)
+    return glyph_set
+
+
+def _write(path: Path, s: GlyphSet) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        glyphs=s.glyphs,
+        present=s.present,
+        weights=s.weights,
+        italic=s.italic,
+        families=np.array(s.families),
+        categories=np.array(s.categories),
+    )
+    from aigc_demo.backend.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def _read(path: Path, chars: str) -> GlyphSet:
+    with np.load(path) as data:
+        return GlyphSet(
+            data["glyphs"],
+            data["present"],
+            chars,
+            data["families"].tolist(),
+            data["weights"],
+            data["italic"],
+            data["categories"].tolist(),
+        )
+
+
+FONT_SUFFIXES = (".ttf", ".otf", ".woff2", ".woff")
+MAX_TABLES = 200
+MAX_SFNT_BYTES = 40_000_000  # a woff2 file's declared size once unpacked (the largest CJK fonts ~20 MB)
+
+
+def check_font_bytes(data: bytes, max_bytes: int) -> None:
+    """Refuse what is not a TrueType, OpenType, WOFF or WOFF2 font of a sane size, from its header
+    alone: the kind, the table count, and for WOFF/WOFF2 the size it declares once unpacked."""
+    if len(data) > max_bytes:
+        raise ValueError(
+            f"the font is {len(data) / 1e6:.1f} MB; this server reads fonts up to {max_bytes / 1e6:.0f} MB"
+        )
+    kind = data[:4]
+    if kind in (b"\x00\x01\x00\x00", b"OTTO", b"true") and len(data) >= 12:
+        tables = int.from_bytes(data[4:6], "big")
+        unpacked = len(data)
+    elif kind in (b"wOF2", b"wOFF") and len(data) >= 20:
+        tables = int.from_bytes(data[12:14], "big")
+        unpacked = int.from_bytes(data[16:20], "big")
+    else:
+        raise ValueError("this is not a font file this app reads: give a .ttf, .otf, .woff or .woff2 file")
+    if not 0 < tables <= MAX_TABLES or unpacked > MAX_SFNT_BYTES:
+        raise ValueError("this font file's header describes more than a font holds; it was not read")
+
+
+def read_font_files(paths: list[Path], limits) -> GlyphSet:
+    """Typefaces from font files a person gave (one zip or folder of them, or the files), each
+    checked from its header before it is drawn; a file that is not a usable font is said by name."""
+    from aigc_demo.data.archive import read_files, read_members
+
+    if len(paths) == 1 and paths[0].suffix.lower() not in FONT_SUFFIXES:
+        named = list(read_members(paths[0], FONT_SUFFIXES, limits))
+    else:
+        named = read_files(paths, limits, "fonts")
+    if not named:
+        raise ValueError("give font files to learn from: a zip of .ttf, .otf, .woff or .woff2 files")
+    rows = []
+    for name, data in named:
+        try:
+            check_font_bytes(data, limits.max_bytes)
+            glyphs, present = draw_face(data)
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{Path(name).name} could not be read as a font ({err})") from None
+        if present.mean() < 0.5:
+            raise ValueError(f"{Path(name).name} draws too few of A-Z, a-z and 0-9 to learn from")
+        rows.append((Path(name).stem, glyphs, present, *weight_and_italic(data)))
+    return GlyphSet(
+        np.stack([row[1] for row in rows]),
+        np.stack([row[2] for row in rows]),
+        LATIN,
+        [row[0] for row in rows],
+        np.array([row[3] for row in rows]),
+        np.array([row[4] for row in rows]),
+        [""] * len(rows),
+    )
+
+
+WEIGHT_WORDS = (  # longest first: "extrabold" before "bold"
+    ("extralight", 200),
+    ("ultralight", 200),
+    ("semibold", 600),
+    ("demibold", 600),
+    ("extrabold", 800),
+    ("ultrabold", 800),
+    ("thin", 100),
+    ("light", 300),
+    ("medium", 500),
+    ("bold", 700),
+    ("black", 900),
+    ("heavy", 900),
+)
+
+
+def weight_and_italic(data: bytes) -> tuple[int, bool]:
+    """A font's weight (100-900) and slant as its style name says them ("Bold Italic": 700, True)."""
+    from PIL import ImageFont
+
+    style = ImageFont.truetype(io.BytesIO(data), 12).getname()[1] or ""
+    words = style.lower().replace(" ", "").replace("-", "")
+    weight = next((value for word, value in WEIGHT_WORDS if word in words), 400)
+    return weight, "italic" in words or "oblique" in words

@@ -1,0 +1,186 @@
+"""Lines of text in a typeface from a glyph model: a style code (a seed's, a real family's or a font
+file's, moved along named directions) → every character of the line drawn in one batch → set as a
+line with proportional spacing, dark ink on light paper."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+
+from aigc_demo.backend.hub import LoadedModel
+from aigc_demo.backend.seeding import check_seed, cpu_generator
+from aigc_demo.pipelines.latents import check_offsets, check_temperature
+
+MAX_TEXT = 40  # characters of a line
+MAX_GRID = 16  # typefaces in a grid
+MAX_FRAMES = 24
+GAP = 3  # pixels between letters
+SPACE = 14  # pixels of a space
+MARGIN = 8
+MAX_FONT_BYTES = 20_000_000
+
+
+def check_text(model: torch.nn.Module, text: str) -> str:
+    """The line, checked: not empty, not too long, every character one the model draws (or a space);
+    a ``ValueError`` names the characters it cannot."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("type a word or a line to draw")
+    text = " ".join(text.split())
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"a line is at most {MAX_TEXT} characters; this one has {len(text)}")
+    unknown = sorted({ch for ch in text if ch != " " and ch not in model.index})
+    if unknown:
+        shown = " ".join(unknown[:10])
+        raise ValueError(f"this typeface model cannot draw {shown}: it knows {describe_set(model.chars)}")
+    return text
+
+
+def describe_set(chars: str) -> str:
+    if len(chars) > 200:
+        return f"{len(chars):,} characters"
+    return "A-Z, a-z, 0-9 and " + " ".join(ch for ch in chars if not ch.isalnum())
+
+
+def family_names(loaded: LoadedModel) -> list[str]:
+    """The families the model learned from, whose styles can be started from, by their ids."""
+    return [row[0] for row in loaded.entry.card.extras.get("families", [])]
+
+
+def named_vectors(loaded: LoadedModel) -> dict[str, list[float]]:
+    return {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", [])}
+
+
+def style_code(
+    loaded: LoadedModel,
+    seed: int = 0,
+    family: str = "",
+    named: Mapping[str, float] | None = None,
+    start: Sequence[float] | None = None,
+    temperature: float = 0.8,
+) -> torch.Tensor:
+    """A style code: a real family's (``family``), a given one (``start``, e.g. a font's) or a
+    seed's drawn at ``temperature``; then moved by ``named`` amounts (one unit is one standard
+    deviation of the training typefaces' codes along the direction)."""
+    model = loaded.module
+    if family:
+        names = family_names(loaded)
+        if family not in names:
+            raise ValueError(f"this model has not learned a family called {family!r}")
+        base = model.family_codes[names.index(family)].clone()
+    elif start is not None:
+        base = check_style(model, start)
+    else:
+        generator = cpu_generator(check_seed(seed))
+        base = torch.randn(model.style_dim, generator=generator) * check_temperature(temperature)
+    vectors = named_vectors(loaded)
+    for name, amount in (named or {}).items():
+        value = check_offsets([amount], 1)[0]
+        if value and name not in vectors:
+            raise ValueError(f"this model has no direction named {name!r}")
+        if value:
+            base = base + value * torch.tensor(vectors[name])
+    return base
+
+
+def check_style(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:
+    try:
+        values = torch.tensor([float(v) for v in code])
+    except (TypeError, ValueError):
+        raise ValueError("a style code must be a list of numbers") from None
+    if values.shape != (model.style_dim,) or not torch.isfinite(values).all() or values.abs().max() > 20:
+        raise ValueError(f"a style code must be {model.style_dim} finite numbers of modest size")
+    return values
+
+
+@torch.inference_mode()
+def glyphs(model: torch.nn.Module, codes: torch.Tensor, text: str) -> torch.Tensor:
+    """Every non-space character of ``text`` in each of ``codes`` ``(S, style_dim)``: ``(S, N, 64, 64)``."""
+    letters = [ch for ch in text if ch != " "]
+    ids = model.char_ids("".join(letters)).repeat(len(codes))
+    drawn = model.decode(codes.repeat_interleave(len(letters), 0).float(), ids)
+    return drawn.view(len(codes), len(letters), *drawn.shape[-2:])
+
+
+def set_line(drawn: torch.Tensor, text: str) -> np.ndarray:
+    """Glyphs ``(N, 64, 64)`` (ink in [0, 1]) of ``text``'s letters, set side by side at their
+    inked width; dark ink on light paper, uint8 ``(64 + 2 margins, W)``."""
+    ink = drawn.clamp(0, 1).cpu().numpy()
+    pieces, letters = [], iter(ink)
+    for ch in text:
+        if ch == " ":
+            pieces.append(np.zeros((ink.shape[1], SPACE)))
+            continue
+        glyph = next(letters)
+        columns = np.flatnonzero(glyph.max(0) > 0.25)
+        left, right = (columns[0], columns[-1] + 1) if len(columns) else (24, 40)
+        pieces.append(glyph[:, left:right])
+        pieces.append(np.zeros((ink.shape[1], GAP)))
+    line = np.pad(np.concatenate(pieces, 1), MARGIN)
+    return (255 - line * 255).round().astype(np.uint8)
+
+
+def line_picture(model: torch.nn.Module, code: torch.Tensor, text: str) -> np.ndarray:
+    return set_line(glyphs(model, code[None], text)[0], text)
+
+
+def stacked(lines: list[np.ndarray]) -> np.ndarray:
+    """Lines one under another, left-aligned on light paper."""
+    width = max(line.shape[1] for line in lines)
+    return np.concatenate(
+        [np.pad(line, ((0, 0), (0, width - line.shape[1])), constant_values=255) for line in lines]
+    )
+
+
+def grid_codes(loaded: LoadedModel, seed: int, count: int, temperature: float = 0.8) -> torch.Tensor:
+    """``count`` typefaces drawn from a seed (the first is the seed's own, as the page draws it)."""
+    if not 1 <= int(count) <= MAX_GRID:
+        raise ValueError(f"a grid holds 1 to {MAX_GRID} typefaces")
+    generator = cpu_generator(check_seed(seed))
+    return torch.randn(int(count), loaded.module.style_dim, generator=generator) * check_temperature(
+        temperature
+    )
+
+
+def between(start: torch.Tensor, end: torch.Tensor, frames: int) -> torch.Tensor:
+    """``frames`` codes from ``start`` to ``end`` along the straight line."""
+    if not 2 <= int(frames) <= MAX_FRAMES:
+        raise ValueError(f"an animation has 2 to {MAX_FRAMES} frames")
+    weights = torch.linspace(0, 1, int(frames))[:, None]
+    return start[None] * (1 - weights) + end[None] * weights
+
+
+def animation_gif(lines: list[np.ndarray], frame_ms: int = 120) -> bytes:
+    """Lines (same text) as frames of a GIF that plays forward then back, looping."""
+    import io
+
+    from PIL import Image
+
+    width = max(line.shape[1] for line in lines)
+    frames = [
+        Image.fromarray(np.pad(line, ((0, 0), (0, width - line.shape[1])), constant_values=255))
+        for line in lines
+    ]
+    sequence = frames + frames[-2:0:-1]
+    buffer = io.BytesIO()
+    sequence[0].save(
+        buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0
+    )
+    return buffer.getvalue()
+
+
+@torch.inference_mode()
+def font_style(model: torch.nn.Module, font: bytes) -> tuple[list[float], int]:
+    """A font file's style code (the encoder's mean over every character of the model's set the
+    font draws) and how many characters that was. The file is checked before it is rendered."""
+    from aigc_demo.data.fonts import check_font_bytes, draw_face
+
+    check_font_bytes(font, MAX_FONT_BYTES)
+    drawn, present = draw_face(font, model.chars)
+    if present.sum() < min(10, len(model.chars)):
+        raise ValueError("this font draws too few of the model's characters to find its style")
+    pictures = torch.from_numpy(drawn).float()[None] / 255
+    ids = torch.arange(len(model.chars))[None]
+    mean, _ = model.encode(pictures, ids, torch.from_numpy(present)[None])
+    return [round(v, 4) for v in mean[0].tolist()], int(present.sum())

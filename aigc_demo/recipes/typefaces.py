@@ -1,0 +1,145 @@
+"""The typeface recipe: a glyph VAE (a style code per typeface, the character as a condition) on the
+public ``fonts`` dataset or on a visitor's own font files, fine-tuning the app's model."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from aigc_demo import settings
+from aigc_demo.backend.checkpoint import DatasetInfo
+from aigc_demo.backend.hub import ModelHub
+from aigc_demo.data import catalog
+from aigc_demo.data.archive import Limits
+from aigc_demo.data.sources import files_named
+from aigc_demo.recipes.base import (
+    JobRequest,
+    Plan,
+    Recipe,
+    Run,
+    Trained,
+    apply_settings,
+    origin,
+    starting_model,
+    trained_in_app,
+)
+from aigc_demo.training.glyphs import GlyphTrainingConfig, family_codes, train_glyph_vae
+
+PREVIEW_TEXT = "Handgloves 0123"
+APP_MODEL = "fonts-latin"
+
+
+def fonts_split(data: Path) -> tuple[Any, Any, str]:
+    """(training typefaces, held-out typefaces, what was read) of the public list: about one family in
+    ten kept out by name (``data.fonts.is_held_out``)."""
+    from aigc_demo.data import fonts
+
+    if str(data) != "fonts":
+        glyph_set = fonts.read_font_files([data], Limits(10_000, 2_000_000_000))
+        return *glyph_set.held_out(), f"{len(glyph_set.glyphs)} typefaces from {data.name}"
+    glyph_set = fonts.build_glyph_set(settings.dataset_cache() / "fonts")
+    held = np.array([fonts.is_held_out(family) for family in glyph_set.families])
+    train, valid = glyph_set.subset(~held), glyph_set.subset(held)
+    about = (
+        f"{len(train.glyphs)} typefaces of {len(set(train.families))} families to learn from, "
+        f"{len(valid.glyphs)} of {len(set(valid.families))} held out"
+    )
+    return train, valid, about
+
+
+class TypefaceRecipe(Recipe):
+    name = "typefaces"
+    model_kind = "glyph-vae"
+    help = "typeface model: a style code per font, every character drawn from it (glyph VAE)"
+    data_help = "fonts (the public list of open typeface families), or a folder or zip of font files"
+    config_class = GlyphTrainingConfig
+    can_start_from = placed = True
+    presets: ClassVar[dict] = {
+        "tiny": {"style_dim": 16, "channels": 16},
+        "base": {"style_dim": 32, "channels": 32},
+    }
+    settings = ("batch_size", "learning_rate", "beta")
+    starts_from_app_model = True
+    default_name = "my-typefaces"
+    texts: ClassVar[dict] = {
+        "kind": ("Your typefaces: fonts", "你的字体"),
+        "valid": ("held-out loss (every 10th font)", "留出集损失（每第 10 个字体）"),
+        "files": (
+            "Fonts: a zip of .ttf, .otf or .woff2 files (at least 2)",
+            "字体：.ttf、.otf 或 .woff2 文件的 zip（至少 2 个）",
+        ),
+        "preview": ("The same made-up typeface writing a line", "同一个虚构字体写的一行字"),
+    }
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--beta", type=float, help="weight of the KL term")
+        parser.add_argument("--style-dim", type=int, help="numbers in a typeface's style code")
+        parser.add_argument("--channels", type=int)
+        parser.add_argument("--minutes", type=float, help="a time budget (the run also ends after --epochs)")
+
+    def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
+        train, valid, about = fonts_split(args.data)
+        start = starting_model(hub, args.start_from, self.model_kind, paths=True)
+        credit = catalog.FONTS if str(args.data) == "fonts" else DatasetInfo(name=args.data.name)
+        description = "Draws any of its characters in a typeface you move through with sliders."
+        return Plan(self.config_from_args(args), (train, valid), start, credit, description, about=about)
+
+    def plan_request(self, request: JobRequest, epochs: int, hub: ModelHub, limits: Limits) -> Plan:
+        from aigc_demo.data.fonts import read_font_files
+
+        start = starting_model(hub, request.start_from, self.model_kind)
+        glyph_set = read_font_files([Path(f) for f in request.files], limits)
+        if len(glyph_set.glyphs) < 2:
+            raise ValueError("give at least 2 fonts: one to learn from and one to check on")
+        config = GlyphTrainingConfig(
+            epochs=epochs, seed=request.seed, minutes=float(request.minutes), **self.presets[request.preset]
+        )
+        if start is not None:
+            config.learning_rate = self.fine_tune_rate
+        train, valid = glyph_set.held_out()
+        apply_settings(config, self.settings, request.settings, start is not None, len(train.glyphs))
+        source = files_named(request.files)
+        return Plan(
+            config,
+            (train, valid),
+            start,
+            DatasetInfo(name=source),
+            trained_in_app(source, request),
+            origin(request),
+        )
+
+    def preview(self, plan: Plan) -> Callable[[torch.nn.Module], Any]:
+        return typeface_preview
+
+    def train(self, plan: Plan, run: Run) -> Trained:
+        train, valid = plan.data
+        model, metrics, directions = train_glyph_vae(train, valid, plan.config, **run.loop_options(plan))
+        summary = f"held-out loss {metrics['valid_loss_nats']:.0f} nats per font"
+        return Trained(
+            model, metrics, {"directions": directions, "families": keep_families(model, train)}, summary
+        )
+
+
+def keep_families(model: torch.nn.Module, train: Any) -> list[list[str]]:
+    """Keep each training family's regular style code in the model; the card's rows for them:
+    id, name, category and licence."""
+    from aigc_demo.data.fonts import family_about
+
+    names, codes = family_codes(model, train)
+    model.keep_families(codes)
+    cache = settings.dataset_cache() / "fonts"
+    return [family_about(cache, name) for name in names]
+
+
+@torch.no_grad()
+def typeface_preview(model: torch.nn.Module) -> Any:
+    """The middle typeface (a code of zeros) writing one line, so each preview shows it improving."""
+    from aigc_demo.pipelines.typefaces import line_picture
+
+    text = "".join(ch for ch in PREVIEW_TEXT if ch in model.index or ch == " ")
+    return line_picture(model, torch.zeros(model.style_dim), text)

@@ -1,0 +1,194 @@
+"""Train the glyph VAE on typefaces: each step finds a few typefaces' style codes from some of their
+glyphs and draws others of their characters from those codes.
+
+Per typeface a step shows between 1 and ``seen`` glyphs to the encoder and asks the decoder for
+``targets`` *other* characters, so the code has to carry the style, not the glyphs it was shown;
+this is also how a visitor's font is read (a few of its glyphs) and how held-out families are
+measured (their style found from 10 characters, the rest drawn).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from aigc_demo.data.fonts import CATEGORIES, GlyphSet
+from aigc_demo.models.glyph_vae import GlyphVAE
+from aigc_demo.training.common import BestWeights, Monitor
+from aigc_demo.training.image_directions import named_directions
+from aigc_demo.training.placement import Placement
+
+Log = Callable[[str], None]
+WIDTH_CHARS = "nohmuHONU"  # letters whose width shows a face's width best
+
+
+@dataclass
+class GlyphTrainingConfig:
+    epochs: int = 60  # passes over the training typefaces
+    batch_size: int = 32  # typefaces per step
+    minutes: float | None = None  # a time budget; the run ends at whichever comes first
+    seen: int = 6  # the most glyphs the encoder sees per typeface
+    targets: int = 8  # characters drawn per typeface
+    learning_rate: float = 2e-3
+    beta: float = 1.0
+    style_dim: int = 32
+    channels: int = 32
+    seed: int = 0
+
+
+def as_tensors(glyph_set: GlyphSet) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(glyph_set.glyphs), torch.from_numpy(glyph_set.present)
+
+
+def pick(present: torch.Tensor, count: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per typeface (row of ``present``), ``count`` of its characters in random order, present first,
+    and whether each is present."""
+    scores = torch.rand(present.shape, generator=generator) + present.float()
+    order = scores.argsort(1, descending=True)[:, :count]
+    return order, present.gather(1, order)
+
+
+def batch(
+    glyphs: torch.Tensor,
+    present: torch.Tensor,
+    faces: torch.Tensor,
+    config: GlyphTrainingConfig,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, ...]:
+    """(seen glyphs, their characters, which are seen, target glyphs, their characters) for ``faces``."""
+    chars, usable = pick(present[faces], config.seen + config.targets, generator)
+    seen_chars, target_chars = chars[:, : config.seen], chars[:, config.seen :]
+    shown = torch.randint(1, config.seen + 1, (len(faces), 1), generator=generator)
+    seen = (torch.arange(config.seen) < shown) & usable[:, : config.seen]
+    rows = faces[:, None]
+    as_float = lambda picked: glyphs[rows, picked].float() / 255  # noqa: E731
+    return as_float(seen_chars), seen_chars, seen, as_float(target_chars), target_chars
+
+
+def train_glyph_vae(
+    train: GlyphSet,
+    valid: GlyphSet,
+    config: GlyphTrainingConfig,
+    log: Log = print,
+    monitor: Monitor | None = None,
+    start_from: GlyphVAE | None = None,
+    placement: Placement | None = None,
+) -> tuple[GlyphVAE, dict[str, float], list[dict]]:
+    """Train; return the model (on the CPU, its best state by validation loss), its figures and its
+    named directions measured on the training typefaces' codes."""
+    monitor, placement = monitor or Monitor(), placement or Placement.choose()
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = start_from or GlyphVAE(train.chars, config.style_dim, config.channels)
+    model.to(placement.device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
+    steps = config.epochs * -(-len(train.glyphs) // config.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
+    glyphs, present = as_tensors(train)
+    monitor.started(model, steps)
+    started, best, deadline = time.monotonic(), BestWeights(), _deadline(config.minutes)
+    for step in range(1, steps + 1):
+        model.train()
+        faces = torch.randint(0, len(glyphs), (config.batch_size,), generator=generator)
+        tensors = [t.to(placement.device) for t in batch(glyphs, present, faces, config, generator)]
+        with placement.autocast():
+            loss, reconstruction, kl = model.loss(*tensors, beta=config.beta)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        monitor.step(
+            step, steps, {"train": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
+        )
+        finished = step == steps or time.monotonic() > deadline or monitor.stop_requested()
+        if step % 250 == 0 or finished:
+            measured = validation_loss(model.eval(), valid, config.seed)
+            best.offer(model, measured)
+            monitor.evaluated(step, {"valid_loss": measured}, model)
+            log(
+                f"step {step}  train {loss.item():.1f}  valid {measured:.1f}  "
+                f"({time.monotonic() - started:.0f} s)"
+            )
+        if finished:
+            break
+    model = best.restore(model).cpu().eval()
+    codes = style_codes(model, train)
+    directions = named_directions(codes, face_traits(train), None)
+    metrics = {
+        "valid_loss_nats": round(validation_loss(model, valid, config.seed), 2),
+        "train_seconds": round(time.monotonic() - started, 1),
+    }
+    return model, metrics, directions
+
+
+def _deadline(minutes: float | None) -> float:
+    return time.monotonic() + minutes * 60 if minutes else float("inf")
+
+
+@torch.no_grad()
+def validation_loss(
+    model: GlyphVAE, valid: GlyphSet, seed: int, config: GlyphTrainingConfig | None = None
+) -> float:
+    """The mean objective over the validation typefaces, each seen through a fixed draw of glyphs."""
+    config = config or GlyphTrainingConfig()
+    generator = torch.Generator().manual_seed(seed + 1)
+    glyphs, present = as_tensors(valid)
+    device = next(model.parameters()).device
+    total = 0.0
+    for start in range(0, len(glyphs), 64):
+        faces = torch.arange(start, min(start + 64, len(glyphs)))
+        tensors = [t.to(device) for t in batch(glyphs, present, faces, config, generator)]
+        total += model.loss(*tensors, beta=config.beta)[0].item() * len(faces)
+    return total / max(len(glyphs), 1)
+
+
+@torch.no_grad()
+def style_codes(model: GlyphVAE, glyph_set: GlyphSet, limit: int | None = None) -> torch.Tensor:
+    """Each typeface's posterior mean from all its present glyphs (or its first ``limit`` present)."""
+    glyphs, present = as_tensors(glyph_set)
+    chars = torch.arange(len(glyph_set.chars)).expand(len(glyphs), -1)
+    seen = present if limit is None else present & (present.cumsum(1) <= limit)
+    device = next(model.parameters()).device
+    codes = []
+    for start in range(0, len(glyphs), 32):
+        part = slice(start, start + 32)
+        pictures = glyphs[part].float().to(device) / 255
+        codes.append(model.encode(pictures, chars[part].to(device), seen[part].to(device))[0].cpu())
+    return torch.cat(codes)
+
+
+def family_codes(model: GlyphVAE, glyph_set: GlyphSet) -> tuple[list[str], torch.Tensor]:
+    """Each family's id and the style code of its regular face (the upright weight nearest 400)."""
+    codes = style_codes(model, glyph_set)
+    chosen: dict[str, tuple[float, int]] = {}
+    for row, family in enumerate(glyph_set.families):
+        distance = abs(int(glyph_set.weights[row]) - 400) + 1000 * bool(glyph_set.italic[row])
+        if family not in chosen or distance < chosen[family][0]:
+            chosen[family] = (distance, row)
+    names = sorted(chosen)
+    return names, codes[[chosen[name][1] for name in names]]
+
+
+def face_traits(glyph_set: GlyphSet) -> dict[str, torch.Tensor]:
+    """What the fonts' metadata says of each typeface (weight, italic, category) and its measured width."""
+    categories = np.array(glyph_set.categories)
+    traits = {
+        "weight": torch.tensor(glyph_set.weights, dtype=torch.float64),
+        "italic": torch.tensor(glyph_set.italic, dtype=torch.float64),
+        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CATEGORIES},
+        "width": torch.tensor(ink_width(glyph_set), dtype=torch.float64),
+    }
+    return {name: values for name, values in traits.items() if values.std() > 0}
+
+
+def ink_width(glyph_set: GlyphSet) -> np.ndarray:
+    """The mean inked width (pixels) of a typeface's wide letters, relative to its cap height."""
+    columns = [glyph_set.chars.index(ch) for ch in WIDTH_CHARS]
+    ink = glyph_set.glyphs[:, columns] > 127
+    across = ink.any(2).sum(2).astype(float)
+    height = ink[:, WIDTH_CHARS.index("H")].any(2).sum(1).clip(1)
+    return across.mean(1) / height
