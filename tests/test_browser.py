@@ -97,8 +97,14 @@ def browser():
 @pytest.mark.parametrize(
     ("locale", "tabs", "about", "footer", "writer"),
     [
-        ("en-US", ["Image", "Text", "Speech", "Chat", "Train", "About"], "Models", "models run on", "bard"),
-        ("zh-CN", ["图像", "文本", "语音", "对话", "训练", "关于"], "模型", "模型运行于", "poet"),
+        (
+            "en-US",
+            ["Image", "Text", "Speech", "Type", "Chat", "Train", "About"],
+            "Models",
+            "models run on",
+            "bard",
+        ),
+        ("zh-CN", ["图像", "文本", "语音", "字体", "对话", "训练", "关于"], "模型", "模型运行于", "poet"),
     ],
 )
 def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer, writer):

@@ -10,7 +10,7 @@ from aigc_demo.recipes.chat import ChatRecipe
 from aigc_demo.recipes.images import GANRecipe, ImageClassifierRecipe, SpritesRecipe, VAERecipe
 from aigc_demo.recipes.speech import SpeechClassifierRecipe, SpeechRecipe
 from aigc_demo.recipes.text import TextRecipe
-from aigc_demo.recipes.typefaces import TypefaceRecipe
+from aigc_demo.recipes.typefaces import TypefaceClassifierRecipe, TypefaceRecipe
 
 RECIPES: tuple[Recipe, ...] = (
     TextRecipe(),
@@ -22,6 +22,7 @@ RECIPES: tuple[Recipe, ...] = (
     SpeechClassifierRecipe(),
     ChatRecipe(),
     TypefaceRecipe(),
+    TypefaceClassifierRecipe(),
 )
 
 __all__ = [

@@ -29,6 +29,7 @@ from aigc_demo.recipes.base import (
     trained_in_app,
 )
 from aigc_demo.training.glyphs import GlyphTrainingConfig, family_codes, train_glyph_vae
+from aigc_demo.training.image import ImageClassifierTrainingConfig, train_image_classifier
 
 PREVIEW_TEXT = "Handgloves 0123"
 APP_MODEL = "fonts-latin"
@@ -143,3 +144,33 @@ def typeface_preview(model: torch.nn.Module) -> Any:
 
     text = "".join(ch for ch in PREVIEW_TEXT if ch in model.index or ch == " ")
     return line_picture(model, torch.zeros(model.style_dim), text)
+
+
+def glyph_images(glyph_set: Any) -> Any:
+    """Every present glyph of a glyph set as the character classifier reads it (28 x 28), labelled."""
+    from aigc_demo.data.mnist import ImageSet
+    from aigc_demo.evaluation.typefaces import judged
+
+    glyphs, present = torch.from_numpy(glyph_set.glyphs), torch.from_numpy(glyph_set.present)
+    labels = torch.arange(len(glyph_set.chars)).expand(len(glyphs), -1)[present]
+    real = glyphs[present]
+    images = torch.cat([judged(real[i : i + 5000].float() / 255) for i in range(0, len(real), 5000)])
+    return ImageSet(images, labels, tuple(glyph_set.chars))
+
+
+class TypefaceClassifierRecipe(Recipe):
+    name = "typeface-classifier"
+    model_kind = "image-classifier"
+    help = "character classifier on real fonts' glyphs, which judges the typeface model"
+    data_help = "fonts (the public list of open typeface families)"
+    config_class = ImageClassifierTrainingConfig
+
+    def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
+        train, valid, about = fonts_split(args.data)
+        description = "Reads which character a 28 x 28 glyph shows; judges the typeface model."
+        data = (glyph_images(train), glyph_images(valid))
+        return Plan(self.config_from_args(args), data, None, catalog.FONTS, description, about=about)
+
+    def train(self, plan: Plan, run: Run) -> Trained:
+        model, metrics = train_image_classifier(*plan.data, plan.config, log=run.log)
+        return Trained(model, metrics)
