@@ -533,6 +533,18 @@ def test_the_address_keeps_each_pages_state_across_a_page_switch_back_and_a_relo
         expect(page.locator("#text-output textarea")).to_have_value(written, timeout=30_000)
         page.reload()
         expect(page.locator("#text-prompt textarea")).to_have_value("JULIET:", timeout=30_000)
+        go_to(page, "Train")  # a form half filled in is still there after a visit to another page
+        page.locator("#train-kind").get_by_text("Shapes (β-VAE").click()
+        expect(page.locator("#train-name textarea")).to_have_value("my-shapes", timeout=30_000)
+        page.locator("#train-name textarea").fill("my-shapes-2")
+        go_to(page, "Image")
+        go_to(page, "Train")
+        expect(page.locator("#train-name textarea")).to_have_value("my-shapes-2", timeout=30_000)
+        page.locator("#train-kind").get_by_text("Text (character-level LSTM)").click()
+        page.locator("#train-text textarea").fill("Pages of my own, pasted.")
+        page.reload()
+        expect(page.locator("#train-text textarea")).to_have_value("Pages of my own, pasted.", timeout=30_000)
+        expect(page.locator("#train-name textarea")).to_have_value("my-shapes-2")
     finally:
         context.close()
 

@@ -35,6 +35,18 @@ if TYPE_CHECKING:
     from aigc_demo.ui.pages import Site
 
 POLL_SECONDS = 1.0
+# The form a visitor was filling in, kept in their browser's storage (never sent anywhere) so that a
+# visit to another page, Back or a reload loses none of it; put back as the page opens.
+KEPT_FORM = ("kind", "pasted", "name", "minutes")
+FORM_KEY = "aigc-studio-train-form"
+KEEP_FORM = f"""(...values) => {{
+    try {{ localStorage.setItem({FORM_KEY!r}, JSON.stringify(values)); }} catch (e) {{}}
+}}"""
+RESTORE_FORM = f"""(...current) => {{
+    let kept = null;
+    try {{ kept = JSON.parse(localStorage.getItem({FORM_KEY!r}) || "null"); }} catch (e) {{}}
+    return Array.isArray(kept) && kept.length === current.length ? kept : current;
+}}"""
 FIRST = app_recipes()[0]  # the choice the page opens on
 # What the Start button sends besides the individual settings, by ``TrainForm``'s names.
 FORM = tuple(field.name for field in dataclasses.fields(TrainForm) if field.name != "settings")
@@ -293,6 +305,9 @@ def _wire(page: TrainPage, browser: BrowserToken) -> None:
     form["stop"].click(page.click_stop, {shown["scrubber"], token}, shown_outputs, **quiet)
     timer.tick(page.follow, [token], following, **quiet)
     browser.read.then(page.follow, [token], following, **quiet)  # as the page opens, its token read
+    kept = [form[name] for name in KEPT_FORM]
+    browser.read.then(None, kept, kept, js=RESTORE_FORM, **quiet)
+    gr.on([c.change for c in kept], None, kept, None, js=KEEP_FORM, **quiet)
     shown["scrubber"].release(page.show, {shown["scrubber"], token}, shown_outputs, **quiet)
     for endpoint in (handlers.start_training, handlers.start_sprite_training, handlers.stop_training):
         gr.api(endpoint, api_name=endpoint.__name__)
