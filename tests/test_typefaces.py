@@ -4,6 +4,7 @@ training, lines drawn and remade from their receipts, the ``type`` command and t
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
 import json
@@ -259,3 +260,29 @@ def test_the_type_page_draws_a_word_through_its_api_and_refuses_what_it_cannot(t
             client.predict("blocks", "日本", 2, "", *amounts, api_name="/type_line")
         with pytest.raises(AppError, match="at most 40"):
             client.predict("blocks", "x" * 100_000, 2, "", *amounts, api_name="/type_line")
+
+
+def test_a_visitor_fine_tunes_the_typeface_model_on_a_zip_of_their_fonts(type_hub, tmp_path):
+    import zipfile
+
+    from aigc_demo.recipes import JobRequest, Run, recipe
+
+    archive = tmp_path / "my-fonts.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        for path in write_fonts(tmp_path / "mine", 4):
+            packed.write(path, f"fonts/{path.name}")
+    chosen = recipe("typefaces")
+    request = JobRequest(
+        kind="typefaces", name="my-type", files=[str(archive)], epochs=3, minutes=1, start_from="blocks"
+    )
+    plan = chosen.plan_job(request, type_hub, LIMITS)
+    assert plan.config.learning_rate == chosen.fine_tune_rate
+    trained = chosen.train(plan, Run(log=lambda _: None))
+    assert [row[0] for row in trained.extras["families"]] == ["blocks-0", "blocks-1", "blocks-2"]
+    assert trained.model.family_codes.shape == (3, 8)
+    assert chosen.preview(plan)(trained.model).shape[0] == 64 + 2 * typefaces.MARGIN
+    one = tmp_path / "one.zip"
+    with zipfile.ZipFile(one, "w") as packed:
+        packed.writestr("a.ttf", font_bytes())
+    with pytest.raises(ValueError, match="at least 2 fonts"):
+        chosen.plan_job(dataclasses.replace(request, name="other", files=[str(one)]), type_hub, LIMITS)

@@ -18,7 +18,7 @@ import torch
 
 from aigc_demo.data.fonts import CATEGORIES, GlyphSet
 from aigc_demo.models.glyph_vae import GlyphVAE
-from aigc_demo.training.common import BestWeights, Monitor
+from aigc_demo.training.common import BestWeights, Monitor, trainable_copy
 from aigc_demo.training.image_directions import named_directions
 from aigc_demo.training.placement import Placement
 
@@ -83,7 +83,13 @@ def train_glyph_vae(
     monitor, placement = monitor or Monitor(), placement or Placement.choose()
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    model = start_from or GlyphVAE(train.chars, config.style_dim, config.channels)
+    if start_from is not None and start_from.chars != train.chars:
+        raise ValueError("the starting model draws other characters than these fonts are drawn with")
+    model = (
+        trainable_copy(start_from)
+        if start_from is not None
+        else GlyphVAE(train.chars, config.style_dim, config.channels)
+    )
     model.to(placement.device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     steps = config.epochs * -(-len(train.glyphs) // config.batch_size)
