@@ -173,7 +173,7 @@ def build_page(site: Site) -> TypePage:
     handlers = TypeHandlers(site.hub)
     names = model_names(site.hub, None, KIND)
     views = {lang: handlers.view(names[0] if names else None, lang) for lang in LANGUAGES}
-    families = views["en"][1]
+    families = [(I18N("type_made_up"), ""), *views["en"][1][1:]]  # the first choice in the page's language
     with gr.Row(elem_id="type-row"):
         with gr.Column(scale=2, elem_id="type-side"):
             model = model_picker(names, I18N("type_model"), "type-model")
