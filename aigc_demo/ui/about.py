@@ -39,6 +39,12 @@ def format_size(num_bytes: int) -> str:
 
 # How each figure a card may hold is read: its words (``metric_NAME`` in i18n) and its unit.
 PERCENT = {"test_accuracy", "recognised_as_asked_digit", "recognised_at_temperature_1", "recognised_as_asked"}
+PERCENT |= {
+    "held_out_ink_iou",
+    "nearest_family_ink_iou",
+    "generated_read_as_asked",
+    "real_held_out_read_as_asked",
+}
 PERCENT |= {"poems_in_a_fixed_form", "poems_in_classical_form", "poems_with_unknown_mark"}
 PERCENT |= {f"poems_in_form_{form}" for form in ("quatrain-5", "quatrain-7", "regulated-5", "regulated-7")}
 SECONDS = {"train_seconds"}

@@ -21,6 +21,23 @@ TEXTS = {
     "metric_test_kl_nats": ("test KL (nats)", "测试集 KL 散度（奈特）"),
     "metric_test_nelbo_nats": ("test negative ELBO (nats per picture)", "测试集负 ELBO（奈特/张）"),
     "metric_train_seconds": ("training time", "训练用时"),
+    "metric_valid_loss_nats": ("held-out loss (nats per font)", "留出字体的损失（奈特/字体）"),
+    "metric_held_out_ink_iou": (
+        "unseen fonts redrawn from 10 letters (ink overlap)",
+        "仅凭 10 个字符重画未见过的字体（笔画重合度）",
+    ),
+    "metric_nearest_family_ink_iou": (
+        "the same, nearest known font as the guess",
+        "同上，以最接近的已知字体作猜测",
+    ),
+    "metric_generated_read_as_asked": (
+        "made-up glyphs read as the asked character",
+        "虚构字形被认作所要求字符的比例",
+    ),
+    "metric_real_held_out_read_as_asked": (
+        "real glyphs of unseen fonts read right",
+        "未见字体的真实字形被认对的比例",
+    ),
     "metric_best_train_frechet_distance": (
         "Fréchet distance (training pictures)",
         "Fréchet 距离（训练图片）",
@@ -160,6 +177,16 @@ CARD_TEXTS_ZH = {
         "用一个可以用滑块调节的声音说出所选的数字（0-9）。"
     ),
     "Recognises digits; judges the image generators.": "识别手写数字；为图像生成模型打分。",
+    "Draws any of its characters in a typeface you move through with sliders.": (
+        "用一种可以用滑块调节的字体写出它认识的任何字符。"
+    ),
+    "Reads which character a 28 x 28 glyph shows; judges the typeface model.": (
+        "识别 28 x 28 字形图中是哪个字符；为字体模型打分。"
+    ),
+    "SIL Open Font License 1.1 (most families) or Apache-2.0; each family's licence and attribution are "
+    "kept beside its files": (
+        "SIL 开放字体许可 1.1（大多数字体家族）或 Apache-2.0；每个家族的许可与署名随其文件保存"
+    ),
     "Draws a chosen digit from noise.": "从噪声画出所选的数字。",
     "Draws digits from a latent code.": "从潜在编码画出数字。",
     "Continues a text one character at a time.": "逐字续写一段文字。",
