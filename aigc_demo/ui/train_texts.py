@@ -31,7 +31,10 @@ TEXTS = {
     "train_setting_batch_size": ("Batch size", "批大小"),
     "train_setting_learning_rate": ("Learning rate", "学习率"),
     "train_setting_latent_dim": ("Latent size", "潜变量维度"),
-    "train_setting_beta": ("β (weight of the KL term)", "β（KL 项的权重）"),
+    "train_setting_beta": (
+        "β: how simple the codes are kept (higher: tidier sliders, blurrier pictures; the KL term's weight)",
+        "β：编码保持简单的程度（越高滑块越规整、图越模糊；即 KL 项的权重）",
+    ),
     "train_setting_hidden": ("Hidden size", "隐藏层大小"),
     "train_setting_layers": ("Layers", "层数"),
     "train_public": (
@@ -90,14 +93,15 @@ TEXTS = {
     "train_start": ("Start", "开始"),
     "train_stop": ("Stop and save", "停止并保存"),
     "train_loss": (
-        "Loss (text: nats per character; pictures: nats per picture; lower is better)",
-        "损失（文本：每字符奈特；图片：每幅图奈特；越低越好）",
+        "Loss: how far the model still is from its examples (lower is better; in nats, per character of "
+        "text or per picture)",
+        "损失：模型离它的样例还有多远（越低越好；单位为奈特，按每个字符或每幅图计）",
     ),
     "train_curve_train": ("training", "训练"),
     "train_no_curves": ("The curves show here once a run starts.", "训练开始后，曲线显示在这里。"),
     "train_curve_valid": ("validation", "验证"),
-    "train_curve_reconstruction": ("reconstruction", "重建"),
-    "train_curve_kl": ("KL", "KL"),
+    "train_curve_reconstruction": ("redrawing error (reconstruction)", "重画误差（重建）"),
+    "train_curve_kl": ("what the codes hold (KL)", "编码承载的信息（KL）"),
     "train_sample": ("What the model writes from the same start", "模型从同一开头写出的内容"),
     "train_picture": ("What the model draws from the same 16 codes", "模型从同样 16 个编码画出的图"),
     "train_scrubber": ("Sample snapshot", "样本快照"),
