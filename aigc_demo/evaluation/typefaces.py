@@ -14,16 +14,56 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from aigc_demo.data.fonts import GlyphSet
+from aigc_demo.data.fonts import CATEGORIES, GlyphSet
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.models.image_classifier import ImageClassifier
-from aigc_demo.training.directions import pearson
-from aigc_demo.training.glyphs import as_tensors, face_traits, style_codes
 
 SHOWN = 10
 JUDGED = 28  # the classifier reads glyphs at 28 x 28, as it does digits
+WIDTH_CHARS = "nohmuHONU"  # letters whose width shows a face's width best
+
+
+def as_tensors(glyph_set: GlyphSet) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(glyph_set.glyphs), torch.from_numpy(glyph_set.present)
+
+
+@torch.no_grad()
+def style_codes(model: GlyphVAE, glyph_set: GlyphSet, limit: int | None = None) -> torch.Tensor:
+    """Each typeface's posterior mean from all its present glyphs (or its first ``limit`` present)."""
+    glyphs, present = as_tensors(glyph_set)
+    chars = torch.arange(len(glyph_set.chars)).expand(len(glyphs), -1)
+    seen = present if limit is None else present & (present.cumsum(1) <= limit)
+    device = next(model.parameters()).device
+    codes = []
+    for start in range(0, len(glyphs), 32):
+        part = slice(start, start + 32)
+        pictures = glyphs[part].float().to(device) / 255
+        codes.append(model.encode(pictures, chars[part].to(device), seen[part].to(device))[0].cpu())
+    return torch.cat(codes)
+
+
+def face_traits(glyph_set: GlyphSet) -> dict[str, torch.Tensor]:
+    """What the fonts' metadata says of each typeface (weight, italic, category) and its measured width."""
+    categories = np.array(glyph_set.categories)
+    traits = {
+        "weight": torch.tensor(glyph_set.weights, dtype=torch.float64),
+        "italic": torch.tensor(glyph_set.italic, dtype=torch.float64),
+        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CATEGORIES},
+        "width": torch.tensor(ink_width(glyph_set), dtype=torch.float64),
+    }
+    return {name: values for name, values in traits.items() if values.std() > 0}
+
+
+def ink_width(glyph_set: GlyphSet) -> np.ndarray:
+    """The mean inked width (pixels) of a typeface's wide letters, relative to its cap height."""
+    columns = [glyph_set.chars.index(ch) for ch in WIDTH_CHARS]
+    ink = glyph_set.glyphs[:, columns] > 127
+    across = ink.any(2).sum(2).astype(float)
+    height = ink[:, WIDTH_CHARS.index("H")].any(2).sum(1).clip(1)
+    return across.mean(1) / height
 
 
 def ink_iou(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
@@ -115,5 +155,6 @@ def direction_fits(model: GlyphVAE, directions: list[dict], valid: GlyphSet) -> 
         if direction["name"] in traits:
             vector = torch.tensor(direction["vector"], dtype=torch.float64)
             position = (codes - codes.mean(0)) @ vector
-            fits[direction["name"]] = round(pearson(position, traits[direction["name"]]), 3)
+            pair = torch.stack([position, traits[direction["name"]]])
+            fits[direction["name"]] = round(float(torch.corrcoef(pair)[0, 1]), 3)
     return fits

@@ -13,17 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
-from aigc_demo.data.fonts import CATEGORIES, GlyphSet
+from aigc_demo.data.fonts import GlyphSet
+from aigc_demo.evaluation.typefaces import as_tensors, face_traits, style_codes
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.training.common import BestWeights, Monitor, trainable_copy
 from aigc_demo.training.image_directions import named_directions
 from aigc_demo.training.placement import Placement
 
 Log = Callable[[str], None]
-WIDTH_CHARS = "nohmuHONU"  # letters whose width shows a face's width best
 
 
 @dataclass
@@ -38,10 +37,6 @@ class GlyphTrainingConfig:
     style_dim: int = 32
     channels: int = 32
     seed: int = 0
-
-
-def as_tensors(glyph_set: GlyphSet) -> tuple[torch.Tensor, torch.Tensor]:
-    return torch.from_numpy(glyph_set.glyphs), torch.from_numpy(glyph_set.present)
 
 
 def pick(present: torch.Tensor, count: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,21 +147,6 @@ def validation_loss(
     return total / max(len(glyphs), 1)
 
 
-@torch.no_grad()
-def style_codes(model: GlyphVAE, glyph_set: GlyphSet, limit: int | None = None) -> torch.Tensor:
-    """Each typeface's posterior mean from all its present glyphs (or its first ``limit`` present)."""
-    glyphs, present = as_tensors(glyph_set)
-    chars = torch.arange(len(glyph_set.chars)).expand(len(glyphs), -1)
-    seen = present if limit is None else present & (present.cumsum(1) <= limit)
-    device = next(model.parameters()).device
-    codes = []
-    for start in range(0, len(glyphs), 32):
-        part = slice(start, start + 32)
-        pictures = glyphs[part].float().to(device) / 255
-        codes.append(model.encode(pictures, chars[part].to(device), seen[part].to(device))[0].cpu())
-    return torch.cat(codes)
-
-
 def family_codes(model: GlyphVAE, glyph_set: GlyphSet) -> tuple[list[str], torch.Tensor]:
     """Each family's id and the style code of its regular face (the upright weight nearest 400)."""
     codes = style_codes(model, glyph_set)
@@ -177,24 +157,3 @@ def family_codes(model: GlyphVAE, glyph_set: GlyphSet) -> tuple[list[str], torch
             chosen[family] = (distance, row)
     names = sorted(chosen)
     return names, codes[[chosen[name][1] for name in names]]
-
-
-def face_traits(glyph_set: GlyphSet) -> dict[str, torch.Tensor]:
-    """What the fonts' metadata says of each typeface (weight, italic, category) and its measured width."""
-    categories = np.array(glyph_set.categories)
-    traits = {
-        "weight": torch.tensor(glyph_set.weights, dtype=torch.float64),
-        "italic": torch.tensor(glyph_set.italic, dtype=torch.float64),
-        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CATEGORIES},
-        "width": torch.tensor(ink_width(glyph_set), dtype=torch.float64),
-    }
-    return {name: values for name, values in traits.items() if values.std() > 0}
-
-
-def ink_width(glyph_set: GlyphSet) -> np.ndarray:
-    """The mean inked width (pixels) of a typeface's wide letters, relative to its cap height."""
-    columns = [glyph_set.chars.index(ch) for ch in WIDTH_CHARS]
-    ink = glyph_set.glyphs[:, columns] > 127
-    across = ink.any(2).sum(2).astype(float)
-    height = ink[:, WIDTH_CHARS.index("H")].any(2).sum(1).clip(1)
-    return across.mean(1) / height
