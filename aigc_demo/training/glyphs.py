@@ -32,7 +32,8 @@ class GlyphTrainingConfig:
     minutes: float | None = None  # a time budget; the run ends at whichever comes first
     seen: int = 6  # the most glyphs the encoder sees per typeface
     targets: int = 8  # characters drawn per typeface
-    learning_rate: float = 2e-3
+    learning_rate: float = 1e-3
+    max_grad_norm: float = 20_000.0  # a typical step's is ~16,000 at the start; a rare one 10x that
     beta: float = 1.0
     style_dim: int = 32
     channels: int = 32
@@ -100,6 +101,7 @@ def train_glyph_vae(
             loss, reconstruction, kl = model.loss(*tensors, beta=config.beta)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
         optimizer.step()
         schedule.step()
         monitor.step(
