@@ -159,10 +159,13 @@ class TypeHandlers:
         if not link.opened:
             return None
         text = link.text("text", current.text)
+        model = link.text("model", current.model, self.hub.names(KIND))
+        rows = self.hub.entry(model).card.extras.get("families", []) if model in self.hub.names(KIND) else []
+        families = ["", *(row[0] for row in rows)]
         return TypeState(
-            model=link.text("model", current.model, self.hub.names(KIND)),
+            model=model,
             text=text if len(text) <= typefaces.MAX_TEXT else current.text,
             seed=link.whole("seed", current.seed, 0, MAX_SEED),
-            family=link.text("family", current.family),
+            family=link.text("family", current.family, families),
             amounts=tuple(link.numbers("style", current.amounts, -MAX_OFFSET, MAX_OFFSET)),
         )
