@@ -93,3 +93,24 @@ def test_on_a_phone_the_word_stays_in_view_while_a_slider_moves(browser, app_url
         page.screenshot(path=str(SCREENSHOTS / "zh-CN-phone-type.png"))
     finally:
         context.close()
+
+
+def test_a_link_opens_the_type_page_on_its_word_family_and_style(browser, app_url):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(
+            app_url.rstrip("/") + "/type?tab=type&model=blocks&text=Link+me&seed=5&family=blocks-2&style=1.5"
+        )
+        expect(page.locator("#type-text textarea, #type-text input").first).to_have_value(
+            "Link me", timeout=30_000
+        )
+        expect(page.locator("#type-weight input[type=number]")).to_have_value("1.5")
+        expect(page.locator("#type-family input")).to_have_value("blocks-2")
+        page.goto(app_url.rstrip("/") + "/type?tab=type&text=Stranger&family=not-a-family")
+        expect(page.locator("#type-text textarea, #type-text input").first).to_have_value(
+            "Stranger", timeout=30_000
+        )
+        expect(page.locator("#type-family input")).not_to_have_value("not-a-family")
+    finally:
+        context.close()
