@@ -280,7 +280,7 @@ def test_a_visitor_fine_tunes_the_typeface_model_on_a_zip_of_their_fonts(type_hu
     trained = chosen.train(plan, Run(log=lambda _: None))
     assert [row[0] for row in trained.extras["families"]] == ["blocks-0", "blocks-1", "blocks-2"]
     assert trained.model.family_codes.shape == (3, 8)
-    assert chosen.preview(plan)(trained.model).shape[0] == 64 + 2 * typefaces.MARGIN
+    assert chosen.preview(plan)(trained.model).shape[0] == 2 * (64 + 2 * typefaces.MARGIN)
     one = tmp_path / "one.zip"
     with zipfile.ZipFile(one, "w") as packed:
         packed.writestr("a.ttf", font_bytes())

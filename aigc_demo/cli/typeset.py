@@ -87,9 +87,14 @@ def write_glyphs(model: torch.nn.Module, args: argparse.Namespace) -> int:
     generator = torch.Generator().manual_seed(args.seed)
     styles = torch.randn(args.glyphs, model.style_dim, generator=generator) * TEMPERATURE
     chars = torch.randint(0, len(model.chars), (args.glyphs,), generator=generator)
+    device = model.family_codes.device
     pictures = np.concatenate(
         [
-            (model.decode(styles[i : i + 512], chars[i : i + 512]) * 255).round().to(torch.uint8).numpy()
+            (model.decode(styles[i : i + 512].to(device), chars[i : i + 512].to(device)) * 255)
+            .round()
+            .to(torch.uint8)
+            .cpu()
+            .numpy()
             for i in range(0, args.glyphs, 512)
         ]
     )

@@ -77,7 +77,9 @@ class GlyphVAE(nn.Module):
 
     def char_ids(self, text: str) -> torch.Tensor:
         """The characters of ``text`` as ids (each must be in the model's set)."""
-        return torch.tensor([self.index[ch] for ch in text], dtype=torch.long)
+        return torch.tensor(
+            [self.index[ch] for ch in text], dtype=torch.long, device=self.family_codes.device
+        )
 
     def encode(
         self, glyphs: torch.Tensor, chars: torch.Tensor, seen: torch.Tensor | None = None
@@ -88,8 +90,8 @@ class GlyphVAE(nn.Module):
         faces, count = chars.shape
         pictures = self.encoder(glyphs.reshape(faces * count, 1, SIDE, SIDE)).flatten(1)
         features = self.to_feature(torch.cat([pictures, self.char_embedding(chars.flatten())], 1))
-        weight = torch.ones(faces, count) if seen is None else seen.float()
-        weight = (weight / weight.sum(1, keepdim=True).clamp_min(1)).to(features)
+        weight = torch.ones(faces, count, device=features.device) if seen is None else seen.to(features)
+        weight = weight / weight.sum(1, keepdim=True).clamp_min(1)
         pooled = (features.view(faces, count, -1) * weight[..., None]).sum(1)
         mean, log_var = self.to_posterior(pooled).chunk(2, dim=1)
         return mean, log_var.clamp(-12.0, 8.0)

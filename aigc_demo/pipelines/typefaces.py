@@ -68,7 +68,7 @@ def style_code(
         names = family_names(loaded)
         if family not in names:
             raise ValueError(f"this model has not learned a family called {family!r}")
-        base = model.family_codes[names.index(family)].clone()
+        base = model.family_codes[names.index(family)].cpu().clone()
     elif start is not None:
         base = check_style(model, start)
     else:
@@ -98,8 +98,9 @@ def check_style(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:
 def glyphs(model: torch.nn.Module, codes: torch.Tensor, text: str) -> torch.Tensor:
     """Every non-space character of ``text`` in each of ``codes`` ``(S, style_dim)``: ``(S, N, 64, 64)``."""
     letters = [ch for ch in text if ch != " "]
-    ids = model.char_ids("".join(letters)).repeat(len(codes))
-    drawn = model.decode(codes.repeat_interleave(len(letters), 0).float(), ids)
+    device = model.family_codes.device  # where the model is served
+    ids = model.char_ids("".join(letters)).repeat(len(codes)).to(device)
+    drawn = model.decode(codes.repeat_interleave(len(letters), 0).float().to(device), ids)
     return drawn.view(len(codes), len(letters), *drawn.shape[-2:])
 
 
@@ -180,7 +181,8 @@ def font_style(model: torch.nn.Module, font: bytes) -> tuple[list[float], int]:
     drawn, present = draw_face(font, model.chars)
     if present.sum() < min(10, len(model.chars)):
         raise ValueError("this font draws too few of the model's characters to find its style")
-    pictures = torch.from_numpy(drawn).float()[None] / 255
-    ids = torch.arange(len(model.chars))[None]
-    mean, _ = model.encode(pictures, ids, torch.from_numpy(present)[None])
+    device = model.family_codes.device
+    pictures = torch.from_numpy(drawn).float()[None].to(device) / 255
+    ids = torch.arange(len(model.chars), device=device)[None]
+    mean, _ = model.encode(pictures, ids, torch.from_numpy(present)[None].to(device))
     return [round(v, 4) for v in mean[0].tolist()], int(present.sum())

@@ -31,7 +31,7 @@ from aigc_demo.recipes.base import (
 from aigc_demo.training.glyphs import GlyphTrainingConfig, family_codes, train_glyph_vae
 from aigc_demo.training.image import ImageClassifierTrainingConfig, train_image_classifier
 
-PREVIEW_TEXT = "Handgloves 0123"
+PREVIEW_LINES = ("Handgloves", "Quick 0123")
 APP_MODEL = "fonts-latin"
 
 
@@ -139,11 +139,12 @@ def keep_families(model: torch.nn.Module, train: Any) -> list[list[str]]:
 
 @torch.no_grad()
 def typeface_preview(model: torch.nn.Module) -> Any:
-    """The middle typeface (a code of zeros) writing one line, so each preview shows it improving."""
-    from aigc_demo.pipelines.typefaces import line_picture
+    """The middle typeface (a code of zeros) writing two short lines, so each preview shows it improving."""
+    from aigc_demo.pipelines.typefaces import line_picture, stacked
 
-    text = "".join(ch for ch in PREVIEW_TEXT if ch in model.index or ch == " ")
-    return line_picture(model, torch.zeros(model.style_dim), text)
+    style = torch.zeros(model.style_dim, device=next(model.parameters()).device)
+    lines = ["".join(ch for ch in line if ch in model.index or ch == " ") for line in PREVIEW_LINES]
+    return stacked([line_picture(model, style, line) for line in lines])
 
 
 def glyph_images(glyph_set: Any) -> Any:
