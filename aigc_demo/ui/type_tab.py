@@ -144,12 +144,15 @@ class TypePage:
             slider: gr.Slider(**view) for slider, view in zip(self.controls.sliders, sliders, strict=True)
         }
         updates |= {
-            self.ui["from"]: gr.Dropdown(choices=families[1:]),
-            self.ui["to"]: gr.Dropdown(choices=families[1:]),
+            self.ui["from"]: gr.Dropdown(choices=families[1:], value=_first(families, 1)),
+            self.ui["to"]: gr.Dropdown(choices=families[1:], value=_first(families, 2)),
+            # a brought font's style is a point in one model's space: another model starts afresh
+            self.controls.font_style: "",
+            self.ui["font_note"]: gr.Markdown(visible=False),
         }
         if not chosen:
             return updates | {self.ui["picture"]: None}
-        state = dataclasses.replace(state, model=chosen, family=family)
+        state = dataclasses.replace(state, model=chosen, family=family, font_style="")
         return updates | {self.ui["picture"]: self.handlers.written(state)}
 
     def refresh_models(self, token: str | None, current: Any) -> gr.Dropdown:
@@ -263,7 +266,8 @@ def _wire(
     word = [controls.model, controls.text]
     gr.on([], handlers.grid, [*word, controls.seed], ui["grid"], api_name="type_grid")
     gr.on([], handlers.animation, [*word, ui["from"], ui["to"]], ui["animation"], api_name="type_animation")
-    shown = [controls.model, controls.family, *sliders, ui["from"], ui["to"], picture]
+    shown = [controls.model, controls.family, *sliders, ui["from"], ui["to"], controls.font_style]
+    shown += [ui["font_note"], picture]
     with_token = sent | {ui["token"]}
     with_query = with_token | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **quiet)
