@@ -40,7 +40,7 @@ def check_text(model: torch.nn.Module, text: str) -> str:
 def describe_set(chars: str) -> str:
     if len(chars) > 200:
         return f"{len(chars):,} characters"
-    return "A-Z, a-z, 0-9 and " + " ".join(ch for ch in chars if not ch.isalnum())
+    return "A-Z a-z 0-9 " + " ".join(ch for ch in chars if not ch.isalnum())
 
 
 def family_names(loaded: LoadedModel) -> list[str]:

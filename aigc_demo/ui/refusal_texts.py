@@ -152,6 +152,47 @@ _ZH = (
         r"at most (?P<most>\d+) digits at a time \(got (?P<got>\d+)\)",
         "一次最多 {most} 个数字（现有 {got} 个）",
     ),
+    # Typefaces.
+    (r"type a word or a line to draw", "请输入要写的词或一行字"),
+    (
+        r"a line is at most (?P<most>\d+) characters; this one has (?P<has>[\d,]+)",
+        "一行最多 {most} 个字符（现有 {has} 个）",
+    ),
+    (
+        r"this typeface model cannot draw (?P<chars>.+?): it knows (?P<known>.+)",
+        "这个字体模型写不出 {chars}：它认识的是 {known}",
+    ),
+    (r"this model has not learned a family called '(?P<name>.+)'", "这个模型没有学过名为“{name}”的字体"),
+    (r"choose a font file first", "请先选择一个字体文件"),
+    (r"a font file may be up to (?P<most>\d+) MB", "字体文件最大 {most} MB"),
+    (
+        r"the font is (?P<size>[\d.]+) MB; this server reads fonts up to (?P<most>\d+) MB",
+        "这个字体有 {size} MB；本服务器读取的字体最大 {most} MB",
+    ),
+    (
+        r"this is not a font file this app reads: .*",
+        "这不是本应用能读取的字体文件：请提供 .ttf、.otf、.woff 或 .woff2 文件",
+    ),
+    (
+        r"this font file's header describes more than a font holds; it was not read",
+        "这个字体文件的文件头所描述的内容超出一个字体应有的大小，未读取",
+    ),
+    (
+        r"this font draws too few of the model's characters to find its style",
+        "这个字体包含的模型字符太少，找不出它的风格",
+    ),
+    (r"bring the font again: its style was not understood", "请重新上传字体：未能读懂它的风格"),
+    (r"give at least 2 fonts: .*", "请至少提供 2 个字体：一个用来学习，一个用来检验"),
+    (r"(?P<name>.+) could not be read as a font \(.*\)", "{name} 无法作为字体读取"),
+    (
+        r"(?P<name>.+) draws too few of A-Z, a-z and 0-9 to learn from",
+        "{name} 包含的 A–Z、a–z、0–9 太少，无法用来学习",
+    ),
+    (r"give font files to learn from: .*", "请提供用来学习的字体：.ttf、.otf、.woff 或 .woff2 文件的 zip"),
+    (
+        r"a style code must be (?P<count>\d+) finite numbers of modest size",
+        "风格编码必须是 {count} 个大小适中的有限数",
+    ),
     (r"type a message first", "请先输入一条消息"),
     (r"a message may hold at most (?P<most>[\d,]+) characters", "一条消息最多 {most} 个字符"),
     (
