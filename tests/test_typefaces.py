@@ -176,6 +176,7 @@ def test_a_line_is_checked_drawn_and_remade_byte_for_byte_from_its_receipt(type_
         named={"weight": 1.5},
         start=None,
         temperature=0.8,
+        discovered=[0.5, -1.0],
     )
     assert made.content.pixels.shape[0] == 64 + 2 * typefaces.MARGIN
     assert made.receipt["settings"]["text"] == "Hi  there"
@@ -188,6 +189,10 @@ def test_a_line_is_checked_drawn_and_remade_byte_for_byte_from_its_receipt(type_
     family = typefaces.family_names(loaded)[0]
     bolder = typefaces.style_code(loaded, family=family, named={"weight": 2})
     assert not torch.equal(bolder, typefaces.style_code(loaded, family=family))
+    axes = typefaces.discovered_axes(loaded.module)  # where the learned families differ most
+    assert axes.shape == (typefaces.DISCOVERED, loaded.module.style_dim)
+    moved = typefaces.style_code(loaded, family=family, discovered=[1.0])
+    assert torch.allclose(moved - typefaces.style_code(loaded, family=family), axes[0])
 
 
 def test_the_type_command_writes_a_line_glyphs_and_a_fonts_style(type_hub, tmp_path, monkeypatch, capsys):
@@ -250,7 +255,7 @@ def test_the_type_command_writes_a_line_glyphs_and_a_fonts_style(type_hub, tmp_p
 def test_the_type_page_draws_a_word_through_its_api_and_refuses_what_it_cannot(type_hub):
     with running_app(type_hub) as url:
         client = Client(url, verbose=False)
-        amounts = [1.0, 0, 0, 0, 0, 0, 0, 0]
+        amounts = [1.0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0, 0, 0]
         first = client.predict("blocks", "Handgloves", 2, "", *amounts, api_name="/type_line")
         again = client.predict("blocks", "Handgloves", 2, "", *amounts, api_name="/type_line")
         assert np.array_equal(np.asarray(Image.open(first)), np.asarray(Image.open(again)))

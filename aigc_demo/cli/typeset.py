@@ -32,6 +32,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=AMOUNT",
         help="move along a named direction, in standard deviations (e.g. weight=1.5); repeatable",
     )
+    parser.add_argument(
+        "--discovered",
+        type=float,
+        nargs="*",
+        default=[],
+        metavar="AMOUNT",
+        help="move along the directions in which the learned families differ most (up to 4 amounts)",
+    )
     parser.add_argument("--out", type=Path, help="the PNG to write")
     parser.add_argument("--glyphs", type=int, help="draw this many single glyphs of random typefaces")
     parser.add_argument("--npy", type=Path, help="with --glyphs: the (N, 64, 64) uint8 array to write")
@@ -72,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         named=directions(args.direction),
         start=start,
         temperature=TEMPERATURE,
+        discovered=args.discovered,
     )
     receipts.save(made, args.out)
     print(f"wrote {args.out}", file=sys.stderr)

@@ -156,7 +156,9 @@ def spectrogram_of(spoken: Made) -> Made:
 def _line(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
     model = loaded.module
     text = typefaces.check_text(model, s["text"])
-    code = typefaces.style_code(loaded, s["seed"], s["family"], s["named"], s["start"], s["temperature"])
+    code = typefaces.style_code(
+        loaded, s["seed"], s["family"], s["named"], s["start"], s["temperature"], s["discovered"]
+    )
     return Picture(typefaces.line_picture(model, code, text))
 
 

@@ -20,6 +20,7 @@ GAP = 3  # pixels between letters
 SPACE = 14  # pixels of a space
 MARGIN = 8
 MAX_FONT_BYTES = 20_000_000
+DISCOVERED = 4  # sliders along the directions in which the learned families differ most
 
 
 def check_text(model: torch.nn.Module, text: str) -> str:
@@ -52,6 +53,21 @@ def named_vectors(loaded: LoadedModel) -> dict[str, list[float]]:
     return {d["name"]: d["vector"] for d in loaded.entry.card.extras.get("directions", [])}
 
 
+def discovered_axes(model: torch.nn.Module) -> torch.Tensor:
+    """The ``DISCOVERED`` directions in which the families the model learned differ most (the
+    principal axes of their style codes), each one standard deviation long, signed so that its
+    largest component is positive (the same on every machine); zeros for a model of few families."""
+    codes = model.family_codes.detach().cpu().double()
+    axes = torch.zeros(DISCOVERED, model.style_dim, dtype=torch.float64)
+    if len(codes) > DISCOVERED:
+        centred = codes - codes.mean(0)
+        _, singular, found = torch.linalg.svd(centred, full_matrices=False)
+        found = found[:DISCOVERED] * (singular[:DISCOVERED] / (len(codes) - 1) ** 0.5)[:, None]
+        signs = torch.sign(found.gather(1, found.abs().argmax(1, keepdim=True)))
+        axes[: len(found)] = found * signs
+    return axes.float()
+
+
 def style_code(
     loaded: LoadedModel,
     seed: int = 0,
@@ -59,10 +75,11 @@ def style_code(
     named: Mapping[str, float] | None = None,
     start: Sequence[float] | None = None,
     temperature: float = 0.8,
+    discovered: Sequence[float] = (),
 ) -> torch.Tensor:
     """A style code: a real family's (``family``), a given one (``start``, e.g. a font's) or a
-    seed's drawn at ``temperature``; then moved by ``named`` amounts (one unit is one standard
-    deviation of the training typefaces' codes along the direction)."""
+    seed's drawn at ``temperature``; then moved by ``named`` amounts and along the ``discovered``
+    directions (one unit is one standard deviation of the typefaces' codes along the direction)."""
     model = loaded.module
     if family:
         names = family_names(loaded)
@@ -81,7 +98,8 @@ def style_code(
             raise ValueError(f"this model has no direction named {name!r}")
         if value:
             base = base + value * torch.tensor(vectors[name])
-    return base
+    amounts = torch.tensor(check_offsets(discovered, DISCOVERED))
+    return base + amounts @ discovered_axes(model)
 
 
 def check_style(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:

@@ -22,6 +22,7 @@ from aigc_demo.ui.visitor import model_names
 
 KIND = "glyph-vae"
 DIRECTIONS = ("weight", "italic", "serif", "sans-serif", "handwriting", "display", "monospace", "width")
+SLIDERS = len(DIRECTIONS) + typefaces.DISCOVERED  # the named directions, then the discovered ones
 FIRST_TEXT = "Handgloves"
 TEMPERATURE = 0.8  # how far a seed's typeface strays from the middle one
 GRID = 8
@@ -37,11 +38,14 @@ class TypeState:
     text: str = FIRST_TEXT
     seed: float | None = 0
     family: str | None = ""
-    amounts: tuple[float, ...] = (0.0,) * len(DIRECTIONS)
+    amounts: tuple[float, ...] = (0.0,) * SLIDERS
     font_style: str = ""
 
     def named(self) -> dict[str, float]:
-        return {name: float(a) for name, a in zip(DIRECTIONS, self.amounts, strict=True) if a}
+        return {name: float(a) for name, a in zip(DIRECTIONS, self.amounts, strict=False) if a}
+
+    def discovered(self) -> list[float]:
+        return [float(a) for a in self.amounts[len(DIRECTIONS) :]]
 
     def start(self) -> list[float] | None:
         try:
@@ -73,7 +77,8 @@ class TypeHandlers:
     def type_line(self, model_name: str, text: str, seed: float, family: str, *amounts: float):
         """Write a line (up to 40 characters) in a typeface: a made-up one from a seed, or a real
         family's (its id, e.g. "lobster"), moved along the named directions (in the order weight,
-        italic, serif, sans-serif, handwriting, display, monospace, width; -3 to 3)."""
+        italic, serif, sans-serif, handwriting, display, monospace, width) and the four discovered
+        ones (-3 to 3 each)."""
         return self.written(TypeState(model_name, text, seed, family, tuple(amounts)))
 
     @shows_errors
@@ -86,6 +91,7 @@ class TypeHandlers:
             seed=state.seed,
             family=state.family or "",
             named=state.named(),
+            discovered=state.discovered(),
             start=None if state.family else state.start(),
             temperature=TEMPERATURE,
         )
@@ -140,6 +146,13 @@ class TypeHandlers:
             for name in DIRECTIONS
         ]
         rows = card.extras.get("families", []) if card else []
+        sliders += [
+            {
+                "label": translate("type_discovered", lang, number=i + 1),
+                "visible": len(rows) > typefaces.DISCOVERED,
+            }
+            for i in range(typefaces.DISCOVERED)
+        ]
         return sliders, [(translate("type_made_up", lang), "")] + [(row[1], row[0]) for row in rows]
 
     def link(self, state: TypeState) -> str:

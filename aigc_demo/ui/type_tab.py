@@ -19,7 +19,7 @@ from aigc_demo.pipelines import typefaces
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
-from aigc_demo.ui.type_handlers import DIRECTIONS, FIRST_TEXT, KIND, TypeHandlers, TypeState
+from aigc_demo.ui.type_handlers import DIRECTIONS, FIRST_TEXT, KIND, SLIDERS, TypeHandlers, TypeState
 from aigc_demo.ui.visitor import browser_token, model_choices, model_names, offered_models
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class TypePage:
         }
 
     def centre_sliders(self, values: dict) -> dict:
-        state = dataclasses.replace(self.controls.state(values), amounts=(0.0,) * len(DIRECTIONS))
+        state = dataclasses.replace(self.controls.state(values), amounts=(0.0,) * SLIDERS)
         return dict(zip(self.controls.sliders, state.amounts, strict=True)) | {
             self.ui["picture"]: self.handlers.written(state)
         }
@@ -106,7 +106,7 @@ class TypePage:
         """A visitor's font: its style found, the sliders centred on it, the line written in it."""
         style, count = self.handlers.font(values[self.controls.model], values[self.ui["font"]])
         state = dataclasses.replace(
-            self.controls.state(values), family="", amounts=(0.0,) * len(DIRECTIONS), font_style=style
+            self.controls.state(values), family="", amounts=(0.0,) * SLIDERS, font_style=style
         )
         note = translate("type_font_found", language_of(request), count=count)
         return {
@@ -192,7 +192,8 @@ def build_page(site: Site) -> TypePage:
                 write = gr.Button(I18N("type_draw"), variant="primary", scale=1, elem_id="type-write")
             family = gr.Dropdown(families, value="", label=I18N("type_family"), elem_id="type-family")
             seed, shuffle, reset = seed_controls("type")
-            sliders = [offset_slider(I18N("type_slider"), f"type-{name}", step=0.1) for name in DIRECTIONS]
+            ids = [*DIRECTIONS, *(f"discovered-{i}" for i in range(SLIDERS - len(DIRECTIONS)))]
+            sliders = [offset_slider(I18N("type_slider"), f"type-{name}", step=0.1) for name in ids]
             show_as_built(
                 dict(enumerate(sliders)), {lang: dict(enumerate(view[0])) for lang, view in views.items()}
             )

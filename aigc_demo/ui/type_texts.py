@@ -36,6 +36,10 @@ TEXTS = {
     "type_animate": ("Animate", "生成动画"),
     "type_animation": ("The word changing typeface · AI-generated", "词语逐渐变换字体 · AI 生成"),
     "type_slider": ("Style direction", "风格方向"),
+    "type_discovered": (
+        "Discovered direction {number} (where the learned typefaces differ most)",
+        "发现的方向 {number}（所学字体差别最大之处）",
+    ),
     "type_labelled": ("{name}: {low} ↔ {high} (fit {fit})", "{name}：{low} ↔ {high}（吻合度 {fit}）"),
     "type_dir_weight": ("Weight", "粗细"),
     "type_dir_weight_low": ("lighter", "更细"),
