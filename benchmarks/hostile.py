@@ -157,7 +157,30 @@ def long_lens(client, folder):
 
 
 def huge_settings(client, folder):
-    text = "the cat sat on the mat. " * 30_000  # long enough for a batch of 1024
+    words = np.array(
+        [
+            "the",
+            "cat",
+            "sat",
+            "on",
+            "a",
+            "mat",
+            "by",
+            "an",
+            "old",
+            "green",
+            "door",
+            "and",
+            "ran",
+            "to",
+            "sea",
+            "under",
+            "rain",
+        ]
+    )
+    text = " ".join(
+        np.random.default_rng(0).choice(words, 150_000)
+    )  # varied, long enough for a batch of 1024
     settings = {"batch_size": 1024, "hidden": 1024, "layers": 4}
     return "start_job", ["text", "hostile-settings", text, [], "tiny", 1, 0.5, "", settings]
 

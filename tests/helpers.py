@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import socket
 import subprocess
 import sys
@@ -158,6 +159,24 @@ def make_image_model(classes: int = 0, seed: int = 0):
 
 
 ENGLISH = "\n !',.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+WORDS = (  # what varied_text draws from
+    "the a cat dog owl boat sea mat sat ran went after over under green blue small old new river hill "
+    "town road night day sun moon rain wind song bird tree stone door window house quick slow quiet loud "
+    "bright dark happy sad red white black warm cold far near early late sings walks waits sleeps reads "
+    "writes finds keeps brings holds turns looks falls rises"
+)
+
+
+def varied_text(lines: int = 400, seed: int = 0, start: str = "line") -> str:
+    """Numbered lines of random words: text to learn from that does not merely repeat itself (which
+    the app refuses), about 55 characters a line."""
+    rng, words = random.Random(seed), WORDS.split()
+    return "".join(
+        f"{start} {i}: " + " ".join(rng.choice(words) for _ in range(rng.randint(6, 11))) + ".\n"
+        for i in range(lines)
+    )
+
+
 CHINESE = "\n，。一人山水月花春風雲鄉舉頭望明低思故床前光疑是地上霜爲"
 
 

@@ -28,6 +28,7 @@ from tests.helpers import (
     make_text_card,
     make_text_model,
     running_app,
+    varied_text,
     write_bar_digits,
     write_picture_zip,
     write_tone_recordings,
@@ -359,7 +360,7 @@ def test_train_tab_trains_live_stops_and_refuses_a_file_that_is_not_utf8(browser
         page.locator("#train-start").click()
         page.get_by_text("not UTF-8").first.wait_for(timeout=30_000)
         page.locator("#train-upload button[aria-label='Clear']").first.click()
-        verse = "".join(f"verse {i}: the owl and the pussy-cat went to sea.\n" for i in range(300))
+        verse = varied_text(300, start="verse")
         page.locator("#train-text textarea").fill(verse)
         page.locator("#train-name textarea, #train-name input").first.fill("browser-verse")
         page.locator("#train-epochs input[type=number]").fill("100")

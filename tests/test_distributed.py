@@ -10,9 +10,9 @@ import pytest
 
 from aigc_demo.backend.checkpoint import load_checkpoint
 from aigc_demo.settings import PROJECT_ROOT
-from tests.helpers import write_bar_digits, write_tone_recordings
+from tests.helpers import varied_text, write_bar_digits, write_tone_recordings
 
-TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(200))
+TEXT = varied_text(200)
 
 
 def torchrun(train_arguments: list[str], tmp_path) -> subprocess.CompletedProcess:

@@ -30,6 +30,7 @@ from tests.helpers import (
     make_text_card,
     make_text_model,
     running_app,
+    varied_text,
     write_picture_zip,
     write_tone_recordings,
 )
@@ -51,7 +52,7 @@ VALID: dict[str, list] = {
     "chat": ["talker", [], "hi there", 0.8, 0, 1.0, 7],
     "chat_reply": ["talker", ["hi there"], 0.8, 0, 1.0, 7],
     "list_models": [],
-    "start_training": ["fuzzed", "the cat sat on the mat. " * 600, "tiny", 1, 0.05, "", {"batch_size": 8}],
+    "start_training": ["fuzzed", varied_text(250), "tiny", 1, 0.05, "", {"batch_size": 8}],
     "start_image_training": ["fuzzed-pictures", "UPLOADED", "vae", "tiny", 1, 0.5, "", {"latent_dim": 4}],
     "start_speech_training": ["fuzzed-voice", "UPLOADED", "tiny", 1, 0.5, "", {"beta": 1.0}],
     "start_sprite_training": ["fuzzed-shapes", "tiny", 1, 0.05, {"learning_rate": 0.001}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import replace
 
@@ -11,8 +12,9 @@ import torch
 from aigc_demo.backend.ownership import shown_name
 from aigc_demo.jobs import DEFAULT_LIMITS, JobBusyError, JobSnapshot, TrainingJobs
 from aigc_demo.recipes import JobRequest, recipe
+from tests.helpers import varied_text
 
-TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
+TEXT = varied_text(400)
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
@@ -46,9 +48,16 @@ def test_a_job_trains_reports_and_saves_a_usable_model(hub):
 
 
 def test_a_model_trained_on_poems_keeps_their_mix_of_forms_for_free_writing(hub):
-    quatrain = "春風\n明月\n山水花雲鄉，低頭思故鄉。\n床前明月光，疑是地上霜。\n"
-    regulated = "秋\n人\n" + "山水花雲一月光，低頭思故明月鄉。\n" * 4
-    poems = "\n".join([quatrain] * 300 + [regulated] * 100)
+    rng = random.Random(0)
+    chars = "山水花雲鄉低頭思故床前明月光疑是地上霜春風秋人一舉望"
+
+    def poem(length: int, couplets: int) -> str:  # a title, an author, then lines of ``length``
+        line = lambda: "".join(rng.choice(chars) for _ in range(length))  # noqa: E731
+        return f"{rng.choice(chars)}\n{rng.choice(chars)}\n" + "".join(
+            f"{line()}，{line()}。\n" for _ in range(couplets)
+        )
+
+    poems = "\n".join([poem(5, 2) for _ in range(300)] + [poem(7, 4) for _ in range(100)])
     jobs = TrainingJobs(hub)
     jobs.start(JobRequest("text", "my-poems", text=poems, source="pasted text", epochs=1, minutes=5))
     done = jobs.wait(120)
@@ -120,6 +129,8 @@ def test_the_time_budget_stops_a_job(hub):
         ({"text": "   "}, "give some text"),
         ({"text": "short text"}, "too short"),
         ({"text": "x" * 3_000_001}, "accepts up to"),
+        ({"text": TEXT[:1466] * 8}, "mostly repeats itself"),  # five paragraphs pasted over and over
+        ({"kind": "chat", "text": "A: hi there\nB: hello to you\n\n" * 400}, "mostly repeats itself"),
     ],
 )
 def test_bad_requests_are_refused_before_any_work(hub, changes, message):

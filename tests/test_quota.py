@@ -13,9 +13,9 @@ from aigc_demo.backend.ownership import mark_as_visitors, shown_name
 from aigc_demo.backend.quota import DiskFullError, Quota, make_room, sweep, visitor_models
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.recipes import JobRequest
-from tests.helpers import make_card, make_model
+from tests.helpers import make_card, make_model, varied_text
 
-TEXT = "".join(f"line {i}: the cat sat on the mat.\n" for i in range(400))
+TEXT = varied_text(400)
 
 
 def save_visitors(hub, names, age_step: float = 10.0):

@@ -14,8 +14,9 @@ from aigc_demo.cli import main
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.recipes import JobRequest
 from aigc_demo.recipes.text import TextRecipe
+from tests.helpers import varied_text
 
-TEXT = "".join(f"there once was a cat number {i} who sat on a mat.\n" for i in range(400))
+TEXT = varied_text(400)
 
 
 class LimerickRecipe(TextRecipe):
@@ -74,13 +75,14 @@ def test_settings_that_multiply_past_the_budget_are_refused_before_any_work(hub,
 
     jobs = TrainingJobs(hub)
     huge = {"hidden": 512, "layers": 4, "batch_size": 1024}  # 7 million weights, but 4 GB a step
-    wide = "".join(chr(0x4E00 + i % 6000) for i in range(200_000))  # 6,000 distinct characters
+    picks = np.random.default_rng(0).integers(0, 6000, 200_000)
+    wide = "".join(chr(0x4E00 + int(i)) for i in picks)  # 6,000 distinct characters
     folder = tmp_path / "big-pictures"
     folder.mkdir()
     write_idx(folder / "train-images-idx3-ubyte", np.zeros((200, 64, 64), np.uint8))
     write_idx(folder / "train-labels-idx1-ubyte", np.arange(200, dtype=np.uint8) % 2)
     for request, message in (
-        (JobRequest("text", "too-big", text=TEXT * 35, settings=huge), "GB for each training step"),
+        (JobRequest("text", "too-big", text=varied_text(14_000), settings=huge), "GB for each training step"),
         (JobRequest("vae", "too-wide", files=[str(folder)], preset="base"), "million parameters"),
     ):
         with pytest.raises(ValueError, match=message):

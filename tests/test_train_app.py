@@ -8,9 +8,9 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from aigc_demo.backend.ownership import shown_name
-from tests.helpers import running_app
+from tests.helpers import running_app, varied_text
 
-TEXT = "".join(f"verse {i}: the owl and the pussy-cat went to sea in a pea-green boat.\n" for i in range(300))
+TEXT = varied_text(300, start="verse")
 
 
 @pytest.fixture(scope="module")

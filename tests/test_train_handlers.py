@@ -15,9 +15,9 @@ from aigc_demo.ui.i18n import table
 from aigc_demo.ui.train_handlers import TrainHandlers
 from aigc_demo.ui.train_view import Viewer
 from aigc_demo.ui.visitor import in_browser
-from tests.helpers import make_text_card, make_text_model
+from tests.helpers import make_text_card, make_text_model, varied_text
 
-TEXT = "".join(f"line {i}: the cat sat on the mat and the dog ran after it.\n" for i in range(400))
+TEXT = varied_text(400)
 
 
 @pytest.fixture

@@ -220,6 +220,25 @@ def check_footprint(footprint: tuple[int, int] | None) -> None:
         )
 
 
+LEAST_VARIETY = (
+    0.15  # zlib's packed size over the text's: written text 0.3-0.55, a paragraph pasted 4 times 0.15
+)
+
+
+def check_varied(text: str) -> None:
+    """Refuse a text that mostly repeats itself (a paragraph pasted over and over to reach the
+    minimum): a model would learn the repetition, and its held-out part would be the same words."""
+    import zlib
+
+    data = text.encode()
+    share = len(zlib.compress(data, 9)) / max(len(data), 1)
+    if share < LEAST_VARIETY:
+        raise ValueError(
+            f"the text mostly repeats itself (it packs to {share:.0%} of its size; written text packs to "
+            "30-55%): a model would learn only the repetition. Give more varied text"
+        )
+
+
 def check_minutes(minutes: Any) -> float:
     try:
         value = float(minutes)

@@ -18,6 +18,7 @@ from aigc_demo.recipes.base import (
     Run,
     Trained,
     apply_settings,
+    check_varied,
     origin,
     parameter_count,
     planned_model,
@@ -146,6 +147,7 @@ class ChatRecipe(Recipe):
             raise ValueError(
                 f"the chat log is too short: give at least {MIN_CHARS} characters of turns (it has {size})"
             )
+        check_varied(text)
         sizes = {**self.presets[request.preset], "max_vocab": MAX_VOCABULARY}
         config = ChatTrainingConfig(epochs=epochs, seed=request.seed, dropout=0.1, **sizes)
         start = starting_model(hub, request.start_from, self.model_kind)

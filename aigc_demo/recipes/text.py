@@ -19,6 +19,7 @@ from aigc_demo.recipes.base import (
     Run,
     Trained,
     apply_settings,
+    check_varied,
     origin,
     parameter_count,
     planned_model,
@@ -119,6 +120,7 @@ class TextRecipe(Recipe):
                 f"the text is too short for the {request.preset} preset: give at least {needed:,} "
                 f"characters (it has {len(text):,})"
             )
+        check_varied(text)
         if start is not None:
             missing = start.vocabulary.unknown_chars(text)
             if missing and not start.vocabulary.unknown:

@@ -40,6 +40,11 @@ _ZH = (
         "聊天记录太短：至少需要 {least} 个字符的对话（现有 {has} 个）",
     ),
     (
+        r"the text mostly repeats itself \(it packs to (?P<share>\d+%) of its size.*",
+        "文本大多在重复自己（压缩后只有原来的 {share}；正常文字为 30–55%）："
+        "模型只会学到这种重复。请提供更多样的文本",
+    ),
+    (
         r"the text has characters '(?P<model>.+)' does not know \((?P<chars>.*)\); start afresh instead",
         "文本中有模型“{model}”不认识的字符（{chars}）；请改为从头训练",
     ),
