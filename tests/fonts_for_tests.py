@@ -78,7 +78,7 @@ def make_glyph_model(folder: Path, epochs: int = 2):
     from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
     from aigc_demo.data.archive import Limits
     from aigc_demo.data.fonts import read_font_files
-    from aigc_demo.recipes.typefaces import keep_families
+    from aigc_demo.recipes.typefaces import family_rows
     from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae
 
     fonts = read_font_files(
@@ -88,7 +88,7 @@ def make_glyph_model(folder: Path, epochs: int = 2):
     train, valid = fonts.held_out()
     config = GlyphTrainingConfig(epochs=epochs, batch_size=4, style_dim=8, channels=8)
     model, metrics, directions = train_glyph_vae(train, valid, config, log=lambda _: None)
-    extras = {"directions": directions, "families": keep_families(model, train)}
+    extras = {"directions": directions, "families": family_rows(sorted(set(train.families)))}
     card = ModelCard(
         kind="glyph-vae",
         config=dict(model.config),

@@ -129,7 +129,7 @@ def faces(folder: Path) -> list[Face]:
         match = FACE_FILE.match("package/files/" + path.name)
         if match:
             found.append(
-                Face(folder.name, int(match["weight"]), match["style"], meta.get("category", ""), path)
+                Face(folder.name, int(match["weight"]), match["style"], meta.get("category") or "", path)
             )
     return sorted(found, key=lambda f: (f.weight, f.style != "normal"))
 
@@ -137,14 +137,15 @@ def faces(folder: Path) -> list[Face]:
 def family_about(cache: Path, family: str) -> list[str]:
     """[id, name, category, licence] of a fetched family (a visitor's font: its name alone)."""
     path = cache / family / "metadata.json"
-    if not path.is_file() or family not in {p.id for p in packages()}:
+    if not path.is_file():  # a visitor's font: its name alone
         return [family, family, "", ""]
     meta = json.loads(path.read_text())
+    licence = meta.get("license") or ""  # older packages give a link instead of a record
     return [
         family,
-        meta.get("family", family),
-        meta.get("category", ""),
-        meta.get("license", {}).get("type", ""),
+        meta.get("family") or family,
+        meta.get("category") or "",
+        str(licence.get("type", "") if isinstance(licence, dict) else licence),
     ]
 
 

@@ -28,7 +28,7 @@ from aigc_demo.recipes.base import (
     starting_model,
     trained_in_app,
 )
-from aigc_demo.training.glyphs import GlyphTrainingConfig, family_codes, train_glyph_vae
+from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae
 from aigc_demo.training.image import ImageClassifierTrainingConfig, train_image_classifier
 
 PREVIEW_LINES = ("Handgloves", "Quick 0123")
@@ -119,20 +119,19 @@ class TypefaceRecipe(Recipe):
 
     def train(self, plan: Plan, run: Run) -> Trained:
         train, valid = plan.data
-        model, metrics, directions = train_glyph_vae(train, valid, plan.config, **run.loop_options(plan))
-        summary = f"held-out loss {metrics['valid_loss_nats']:.0f} nats per font"
-        return Trained(
-            model, metrics, {"directions": directions, "families": keep_families(model, train)}, summary
+        model, metrics, directions = train_glyph_vae(
+            train, valid, plan.config, on_improved=run.on_improved, **run.loop_options(plan)
         )
+        summary = f"held-out loss {metrics['valid_loss_nats']:.0f} nats per font"
+        families = family_rows(sorted(set(train.families)))
+        return Trained(model, metrics, {"directions": directions, "families": families}, summary)
 
 
-def keep_families(model: torch.nn.Module, train: Any) -> list[list[str]]:
-    """Keep each training family's regular style code in the model; the card's rows for them:
-    id, name, category and licence."""
+def family_rows(names: list[str]) -> list[list[str]]:
+    """The card's rows for the families a model keeps the styles of (in the order of its
+    ``family_codes``): id, name, category and licence."""
     from aigc_demo.data.fonts import family_about
 
-    names, codes = family_codes(model, train)
-    model.keep_families(codes)
     cache = settings.dataset_cache() / "fonts"
     return [family_about(cache, name) for name in names]
 

@@ -73,6 +73,7 @@ def train_glyph_vae(
     monitor: Monitor | None = None,
     start_from: GlyphVAE | None = None,
     placement: Placement | None = None,
+    on_improved: Callable[[torch.nn.Module, dict[str, float]], None] | None = None,
 ) -> tuple[GlyphVAE, dict[str, float], list[dict]]:
     """Train; return the model (on the CPU, its best state by validation loss), its figures and its
     named directions measured on the training typefaces' codes."""
@@ -110,6 +111,11 @@ def train_glyph_vae(
         finished = step == steps or time.monotonic() > deadline or monitor.stop_requested()
         if step % 250 == 0 or finished:
             measured = validation_loss(model.eval(), valid, config.seed)
+            if on_improved is not None and measured < best.loss:
+                on_improved(
+                    model,
+                    {"valid_loss_nats": round(measured, 2), "epoch": step * config.batch_size // len(glyphs)},
+                )
             best.offer(model, measured)
             monitor.evaluated(step, {"valid_loss": measured}, model)
             log(
@@ -121,6 +127,7 @@ def train_glyph_vae(
     model = best.restore(model).cpu().eval()
     codes = style_codes(model, train)
     directions = named_directions(codes, face_traits(train), None)
+    model.keep_families(regular_faces(train, codes)[1])
     metrics = {
         "valid_loss_nats": round(validation_loss(model, valid, config.seed), 2),
         "train_seconds": round(time.monotonic() - started, 1),
@@ -149,9 +156,9 @@ def validation_loss(
     return total / max(len(glyphs), 1)
 
 
-def family_codes(model: GlyphVAE, glyph_set: GlyphSet) -> tuple[list[str], torch.Tensor]:
-    """Each family's id and the style code of its regular face (the upright weight nearest 400)."""
-    codes = style_codes(model, glyph_set)
+def regular_faces(glyph_set: GlyphSet, codes: torch.Tensor) -> tuple[list[str], torch.Tensor]:
+    """Each family's id and the style code (of ``codes``, one per face) of its regular face: the
+    upright weight nearest 400."""
     chosen: dict[str, tuple[float, int]] = {}
     for row, family in enumerate(glyph_set.families):
         distance = abs(int(glyph_set.weights[row]) - 400) + 1000 * bool(glyph_set.italic[row])
