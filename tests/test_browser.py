@@ -754,7 +754,7 @@ NAMES_ON_PAGE = """() => {
 }"""
 # What a Chinese page keeps in Latin letters: names of formats, methods and standards.
 KEPT_IN_LATIN = re.compile(
-    r"AIGC|Gradio|API|VAE|GAN|LSTM|WAV|PNG|GIF|JSON|MIT|CPU|GPU|IDX|UTF-8|safetensors|\.[a-z]+\b|top-[kp]",
+    r"AIGC|Gradio|API|VAE|GAN|LSTM|WAV|PNG|GIF|JSON|MIT|CPU|GPU|IDX|UTF-8|safetensors|\.[a-z][a-z0-9]*\b|top-[kp]",
     re.I,
 )
 

@@ -16,6 +16,7 @@ from aigc_demo.backend.checkpoint import load_checkpoint
 from aigc_demo.jobs import TrainingJobs
 from aigc_demo.recipes import JobRequest
 from aigc_demo.settings import PROJECT_ROOT
+from tests.helpers import varied_text
 
 SAVER = textwrap.dedent(
     """
@@ -84,6 +85,6 @@ def test_a_training_job_that_raises_ends_cleanly_and_says_why(hub, monkeypatch):
     assert done.state == "failed"
     assert "out of memory while training" in done.message
     assert "doomed" not in {entry.name for entry in hub.entries()}
-    text = "".join(f"line {i}: the cat sat on the mat.\n" for i in range(400))
+    text = varied_text(400)
     jobs.start(JobRequest("text", "next", text=text, source="pasted text", epochs=1, minutes=2))
     assert jobs.wait(120).state == "finished"

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from tests.fonts_for_tests import make_glyph_model
 from tests.helpers import (
     make_card,
     make_chat_model,
@@ -45,6 +46,9 @@ VALID: dict[str, list] = {
     "corner_pad": ["digits", "0", 0.5, 0.5, 0, 1, 2, 3],
     "speak_digits": ["voice", "12", 0, 0.7, *CENTRE],
     "random_voice": ["voice", "12", 0.7],
+    "type_line": ["blocks", "Hello", 3, "", 1.0, *[0.0] * 11],
+    "type_grid": ["blocks", "Hi", 3],
+    "type_animation": ["blocks", "Hi", "blocks-0", "blocks-1"],
     "stream_text": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "traditional", "free"],
     "generate": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "free"],
     "branch": ["bard", "Hello", 2, "x", 0.8, 0, 1.0, 20, 1, 1, "free"],
@@ -99,6 +103,8 @@ def app(tmp_path_factory):
     hub.save("bard", text_model, make_text_card(text_model))
     chat_model = make_chat_model()
     hub.save("talker", chat_model, make_card(kind="chat-rnn", config=chat_model.config))
+    glyphs, glyph_card = make_glyph_model(root)
+    hub.save("blocks", glyphs, glyph_card)
     picture = io.BytesIO()
     digit = Image.new("L", (64, 64), 255)
     ImageDraw.Draw(digit).line([(20, 10), (44, 10), (30, 54)], fill=0, width=6)  # a seven

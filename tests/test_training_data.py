@@ -129,16 +129,16 @@ def test_a_member_larger_than_its_header_says_is_refused(tmp_path):
 
 
 def test_large_pictures_are_shrunk_as_they_are_read_so_an_upload_costs_one_at_a_time(tmp_path):
-    """20 pictures of 2048 x 2048 (a 0.2 MB zip): each is shrunk as it is read, so the decoded
-    pixels held at once stay small (numpy's allocations, measured with tracemalloc: kept whole,
-    they would be 20 x 12.6 MB)."""
+    """20 pictures of 1920 x 1920 (a 0.2 MB zip, 74 M pixels: within the upload's budget): each is
+    shrunk as it is read, so the decoded pixels held at once stay small (numpy's allocations, measured
+    with tracemalloc: kept whole, they would be 20 x 11 MB)."""
     import io
     import tracemalloc
 
     from PIL import Image, ImageDraw
 
-    picture = Image.new("RGB", (2048, 2048), "white")
-    ImageDraw.Draw(picture).ellipse((400, 400, 1600, 1600), fill=(200, 30, 30))
+    picture = Image.new("RGB", (1920, 1920), "white")
+    ImageDraw.Draw(picture).ellipse((400, 400, 1500, 1500), fill=(200, 30, 30))
     encoded = io.BytesIO()
     picture.save(encoded, format="PNG")
     archive = tmp_path / "big.zip"
