@@ -102,11 +102,11 @@ def giant_pictures(client, folder):
 
 
 def many_small_pictures(client, folder):
-    """1,200 drawings of 256 x 256 (a stroke on black; just within the upload's pixel budget of 80 M)
+    """1,500 drawings of 256 x 256 (a stroke on black; just within the upload's pixel budget of 100 M)
     in one zip of a few hundred kB: each is read and prepared in turn, never all kept decoded (5,000
     had grown the server by 1 GB; 4,000, within the budget of 300 M before, took 18 s to prepare)."""
     members = {}
-    for i in range(1200):
+    for i in range(1500):
         pixels = np.zeros((256, 256), dtype=np.uint8)
         pixels[60:200, 100 + i % 40 : 130 + i % 40] = 255
         picture = io.BytesIO()

@@ -32,7 +32,7 @@ class ImageFileError(ValueError):
 
 
 MAX_DRAWING_SIDE = 4096
-MAX_UPLOAD_PIXELS = 80_000_000  # pixels an upload's pictures may decode to in all (six 12-MP photos)
+MAX_UPLOAD_PIXELS = 100_000_000  # pixels an upload's pictures may decode to in all (eight 12-MP photos)
 WORKING_SIDE = 256  # pictures to learn from are shrunk to this as they are read
 PNG_DATA_URL = "data:image/png;base64,"
 MAX_DATA_URL = 1_000_000  # characters: a drawn 280 x 280 PNG takes 5-40 thousand
