@@ -16,7 +16,6 @@ from aigc_demo.backend.hub import default_hub
 NAME = "type"
 HELP = "write text in a made-up typeface (or a font file's, found by the model) to a PNG"
 MAX_GLYPHS = 100_000
-TEMPERATURE = 0.8  # as the Type page draws a seed's typeface
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         family=args.family,
         named=directions(args.direction),
         start=start,
-        temperature=TEMPERATURE,
+        temperature=typefaces.TEMPERATURE,
         discovered=args.discovered,
     )
     receipts.save(made, args.out)
@@ -91,10 +90,12 @@ def run(args: argparse.Namespace) -> int:
 def write_glyphs(model: torch.nn.Module, args: argparse.Namespace) -> int:
     """``--glyphs N``: N glyphs, each a random typeface (drawn as the page draws one) and a random
     character of the model's set; white ink on black, as the training glyphs are."""
+    from aigc_demo.pipelines import typefaces
+
     if not 1 <= args.glyphs <= MAX_GLYPHS or args.npy is None or args.labels_out is None:
         raise ValueError(f"--glyphs takes 1 to {MAX_GLYPHS:,}, with --npy and --labels-out")
     generator = torch.Generator().manual_seed(args.seed)
-    styles = torch.randn(args.glyphs, model.style_dim, generator=generator) * TEMPERATURE
+    styles = torch.randn(args.glyphs, model.style_dim, generator=generator) * typefaces.TEMPERATURE
     chars = torch.randint(0, len(model.chars), (args.glyphs,), generator=generator)
     device = model.family_codes.device
     pictures = np.concatenate(

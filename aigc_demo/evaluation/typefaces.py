@@ -20,6 +20,7 @@ import torch
 from aigc_demo.data.fonts import CATEGORIES, GlyphSet
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.models.image_classifier import ImageClassifier
+from aigc_demo.pipelines.typefaces import TEMPERATURE
 
 SHOWN = 10
 JUDGED = 28  # the classifier reads glyphs at 28 x 28, as it does digits
@@ -120,7 +121,7 @@ def readability(
     valid: GlyphSet,
     samples: int = 5000,
     seed: int = 0,
-    temperature: float = 0.8,
+    temperature: float = TEMPERATURE,
 ) -> dict[str, float]:
     """The share of glyphs in random made-up typefaces read as the character asked for, and the same
     classifier's share on the held-out typefaces' real glyphs."""

@@ -276,12 +276,17 @@ def strip(images: torch.Tensor, scale: int = 3) -> np.ndarray:
 
 def gif_bytes(images: torch.Tensor, frame_ms: int = 80, scale: int = 8) -> bytes:
     """An animated GIF that plays the frames forward then back, looping forever."""
+    return looping_gif([to_picture(frame, scale) for frame in images], frame_ms)
+
+
+def looping_gif(pictures: list[np.ndarray], frame_ms: int) -> bytes:
+    """Pictures (uint8 arrays of one size) as a GIF that plays forward then back, looping forever."""
     import io
 
     from PIL import Image
 
-    pictures = [Image.fromarray(to_picture(frame, scale)) for frame in images]
-    sequence = pictures + pictures[-2:0:-1]
+    frames = [Image.fromarray(picture) for picture in pictures]
+    sequence = frames + frames[-2:0:-1]
     buffer = io.BytesIO()
     sequence[0].save(
         buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0

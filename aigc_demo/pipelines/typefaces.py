@@ -11,6 +11,7 @@ import torch
 
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed, cpu_generator
+from aigc_demo.pipelines.image import looping_gif
 from aigc_demo.pipelines.latents import check_offsets, check_temperature
 
 MAX_TEXT = 40  # characters of a line
@@ -20,6 +21,7 @@ GAP = 3  # pixels between letters
 SPACE = 14  # pixels of a space
 MARGIN = 8
 MAX_FONT_BYTES = 20_000_000
+TEMPERATURE = 0.8  # how far a seed's made-up typeface strays from the middle one (page, CLI, judge)
 DISCOVERED = 4  # sliders along the directions in which the learned families differ most
 
 
@@ -74,7 +76,7 @@ def style_code(
     family: str = "",
     named: Mapping[str, float] | None = None,
     start: Sequence[float] | None = None,
-    temperature: float = 0.8,
+    temperature: float = TEMPERATURE,
     discovered: Sequence[float] = (),
 ) -> torch.Tensor:
     """A style code: a real family's (``family``), a given one (``start``, e.g. a font's) or a
@@ -144,15 +146,18 @@ def line_picture(model: torch.nn.Module, code: torch.Tensor, text: str) -> np.nd
     return set_line(glyphs(model, code[None], text)[0], text)
 
 
+def same_width(lines: list[np.ndarray]) -> list[np.ndarray]:
+    """Lines padded on the right with paper to the widest one's width."""
+    width = max(line.shape[1] for line in lines)
+    return [np.pad(line, ((0, 0), (0, width - line.shape[1])), constant_values=255) for line in lines]
+
+
 def stacked(lines: list[np.ndarray]) -> np.ndarray:
     """Lines one under another, left-aligned on light paper."""
-    width = max(line.shape[1] for line in lines)
-    return np.concatenate(
-        [np.pad(line, ((0, 0), (0, width - line.shape[1])), constant_values=255) for line in lines]
-    )
+    return np.concatenate(same_width(lines))
 
 
-def grid_codes(loaded: LoadedModel, seed: int, count: int, temperature: float = 0.8) -> torch.Tensor:
+def grid_codes(loaded: LoadedModel, seed: int, count: int, temperature: float = TEMPERATURE) -> torch.Tensor:
     """``count`` typefaces drawn from a seed (the first is the seed's own, as the page draws it)."""
     if not 1 <= int(count) <= MAX_GRID:
         raise ValueError(f"a grid holds 1 to {MAX_GRID} typefaces")
@@ -172,21 +177,7 @@ def between(start: torch.Tensor, end: torch.Tensor, frames: int) -> torch.Tensor
 
 def animation_gif(lines: list[np.ndarray], frame_ms: int = 120) -> bytes:
     """Lines (same text) as frames of a GIF that plays forward then back, looping."""
-    import io
-
-    from PIL import Image
-
-    width = max(line.shape[1] for line in lines)
-    frames = [
-        Image.fromarray(np.pad(line, ((0, 0), (0, width - line.shape[1])), constant_values=255))
-        for line in lines
-    ]
-    sequence = frames + frames[-2:0:-1]
-    buffer = io.BytesIO()
-    sequence[0].save(
-        buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0
-    )
-    return buffer.getvalue()
+    return looping_gif(same_width(lines), frame_ms)
 
 
 @torch.inference_mode()

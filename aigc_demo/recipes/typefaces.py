@@ -15,7 +15,7 @@ from aigc_demo import settings
 from aigc_demo.backend.checkpoint import DatasetInfo
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.data import catalog
-from aigc_demo.data.archive import Limits
+from aigc_demo.data.archive import NO_LIMITS, Limits
 from aigc_demo.data.sources import files_named
 from aigc_demo.recipes.base import (
     JobRequest,
@@ -41,7 +41,7 @@ def fonts_split(data: Path) -> tuple[Any, Any, str]:
     from aigc_demo.data import fonts
 
     if str(data) != "fonts":
-        glyph_set = fonts.read_font_files([data], Limits(10_000, 2_000_000_000))
+        glyph_set = fonts.read_font_files([data], NO_LIMITS)  # a path on the command line
         return *glyph_set.held_out(), f"{len(glyph_set.glyphs)} typefaces from {data.name}"
     glyph_set = fonts.build_glyph_set(settings.dataset_cache() / "fonts")
     held = np.array([fonts.is_held_out(family) for family in glyph_set.families])

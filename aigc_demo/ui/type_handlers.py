@@ -24,7 +24,6 @@ KIND = "glyph-vae"
 DIRECTIONS = ("weight", "italic", "serif", "sans-serif", "handwriting", "display", "monospace", "width")
 SLIDERS = len(DIRECTIONS) + typefaces.DISCOVERED  # the named directions, then the discovered ones
 FIRST_TEXT = "Handgloves"
-TEMPERATURE = 0.8  # how far a seed's typeface strays from the middle one
 GRID = 8
 FRAMES = 12
 
@@ -93,7 +92,7 @@ class TypeHandlers:
             named=state.named(),
             discovered=state.discovered(),
             start=None if state.family else state.start(),
-            temperature=TEMPERATURE,
+            temperature=typefaces.TEMPERATURE,
         )
         return labelled(made)
 
@@ -101,7 +100,9 @@ class TypeHandlers:
     def grid(self, model_name: str, text: str, seed: float) -> Any:
         """One word in eight made-up typefaces (the seed's first)."""
         loaded = load_model(self.hub, model_name, (KIND,), "typeface")
-        made = receipts.make(loaded, "type-grid", text=text, seed=seed, count=GRID, temperature=TEMPERATURE)
+        made = receipts.make(
+            loaded, "type-grid", text=text, seed=seed, count=GRID, temperature=typefaces.TEMPERATURE
+        )
         return labelled(made)
 
     @shows_errors
