@@ -77,7 +77,7 @@ def make_glyph_model(folder: Path, epochs: int = 2):
     writes it: named directions (weight, italic, width) and the families it learned."""
     from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
     from aigc_demo.data.archive import Limits
-    from aigc_demo.data.fonts import read_font_files
+    from aigc_demo.data.font_files import read_font_files
     from aigc_demo.recipes.typefaces import family_rows
     from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae
 

@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 from aigc_demo.cli import main
-from aigc_demo.data import fonts
+from aigc_demo.data import font_files, fonts
 from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DownloadError
 from aigc_demo.pipelines import receipts, typefaces
@@ -53,8 +53,8 @@ def test_a_font_draws_each_character_it_has_and_says_which_it_lacks():
 
 
 def test_weight_and_slant_are_read_from_the_style_name():
-    assert fonts.weight_and_italic(font_bytes(weight=700, slant=0.2)) == (700, True)
-    assert fonts.weight_and_italic(font_bytes(weight=100)) == (100, False)
+    assert font_files.weight_and_italic(font_bytes(weight=700, slant=0.2)) == (700, True)
+    assert font_files.weight_and_italic(font_bytes(weight=100)) == (100, False)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_weight_and_slant_are_read_from_the_style_name():
 )
 def test_a_file_is_refused_from_its_header_before_anything_is_drawn(data, words):
     with pytest.raises(ValueError, match=words):
-        fonts.check_font_bytes(data, 10**6)
+        font_files.check_font_bytes(data, 10**6)
 
 
 def test_a_woff2_declaring_two_gigabytes_costs_nothing_through_the_pipeline(trained):
@@ -94,13 +94,13 @@ def test_a_woff2_declaring_two_gigabytes_costs_nothing_through_the_pipeline(trai
 def test_font_files_from_a_folder_become_typefaces_with_their_weights(tmp_path):
     write_fonts(tmp_path / "fonts", 4)
     (tmp_path / "fonts" / "notes.txt").write_text("not a font")
-    read = fonts.read_font_files([tmp_path / "fonts"], LIMITS)
+    read = font_files.read_font_files([tmp_path / "fonts"], LIMITS)
     assert len(read.glyphs) == 4
     assert read.present.all()
     assert sorted(read.weights.tolist()) == [100, 400, 700, 900]
     (tmp_path / "bad.ttf").write_bytes(b"nothing")
     with pytest.raises(ValueError, match=r"bad\.ttf could not be read as a font"):
-        fonts.read_font_files([tmp_path / "bad.ttf"], LIMITS)
+        font_files.read_font_files([tmp_path / "bad.ttf"], LIMITS)
 
 
 def _package(tmp_path, family: str) -> tuple[bytes, fonts.Package]:
@@ -151,7 +151,7 @@ def test_the_dataset_maker_checks_each_package_and_keeps_only_what_it_draws(tmp_
 def test_training_finds_styles_that_draw_unseen_characters_better_than_at_the_start(tmp_path):
     from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae, validation_loss
 
-    read = fonts.read_font_files(write_fonts(tmp_path / "fonts", 8), LIMITS)
+    read = font_files.read_font_files(write_fonts(tmp_path / "fonts", 8), LIMITS)
     train, valid = read.held_out()
     config = GlyphTrainingConfig(epochs=40, batch_size=4, style_dim=8, channels=8, learning_rate=3e-3)
     untrained = train_glyph_vae(

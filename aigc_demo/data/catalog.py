@@ -48,6 +48,16 @@ FONTS = DatasetInfo(
     source="https://fontsource.org (npm @fontsource/<family>; versions in aigc_demo/data/font_packages.tsv)",
     attribution="The families' designers, via Google Fonts and the Fontsource project",
 )
+FONTS_CHINESE = DatasetInfo(
+    name="fonts-chinese (the list's 11 Chinese families and 9 Chinese fonts packaged by Debian), "
+    "3,755 common characters (GB 2312 level 1) and 5 punctuation marks",
+    license="SIL Open Font License 1.1 (the list's families); Arphic Public License (AR PL UKai, UMing); "
+    "GPL-2.0 with font exception (WenQuanYi Zen Hei, cwTeX); Apache-2.0 (WenQuanYi Micro Hei)",
+    source="https://fontsource.org and https://deb.debian.org (versions and sums in "
+    "aigc_demo/data/font_packages.tsv and aigc_demo/data/debian_fonts.py)",
+    attribution="The families' designers, via Google Fonts and Fontsource; Arphic Technology; the "
+    "WenQuanYi project; the cwTeX project (Tsong-Min Wu, Tsong-Huey Wu)",
+)
 
 SPRITES = DatasetInfo(
     name="procedural sprites",
@@ -56,4 +66,4 @@ SPRITES = DatasetInfo(
     attribution="After the idea of dSprites (Matthey, Higgins, Hassabis and Lerchner, 2017)",
 )
 
-ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS, CHIT_CHAT, KDCONV, FONTS)
+ALL = (MNIST, TINY_SHAKESPEARE, FSDD, TANG_POEMS, CHIT_CHAT, KDCONV, FONTS, FONTS_CHINESE)

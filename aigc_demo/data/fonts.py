@@ -3,7 +3,8 @@
 ``font_packages.tsv`` pins each family the glyph models may learn from: its package id, version and
 the registry's sha512 of the package. On first use each package is fetched from the npm registry,
 checked against that sum, and only what a glyph model reads is kept: ``metadata.json`` (category,
-weights, styles, licence), the licence file, and the ``latin`` subset's font files. The glyphs are
+weights, styles, licence), the licence file, and the font files of the ``latin`` subset and, for
+the Chinese families, of the ``chinese-simplified`` or ``chinese-traditional`` subset. The glyphs are
 then drawn with Pillow (which reads woff2 itself) into a cached array.
 
 A glyph is drawn white on black in a 64 x 64 square: one em is ``EM`` pixels, the baseline at
@@ -34,22 +35,25 @@ LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + ".,:;
 PACKAGES = Path(__file__).with_name("font_packages.tsv")
 REGISTRY = "https://registry.npmjs.org/@fontsource/{id}/-/{id}-{version}.tgz"
 FACE_FILE = re.compile(
-    r"^package/files/(?P<id>[a-z0-9-]+)-latin-(?P<weight>\d{3})-(?P<style>normal|italic)\.woff2$"
+    r"^package/files/(?P<id>[a-z0-9-]+)-(?P<subset>latin|chinese-simplified|chinese-traditional)"
+    r"-(?P<weight>\d{3})-(?P<style>normal|italic)\.woff2$"
 )
+SUBSETS = {"latin": ("latin",), "chinese": ("chinese-simplified", "chinese-traditional")}
 CATEGORIES = ("serif", "sans-serif", "display", "handwriting", "monospace")
-CHINESE = (  # families drawn for the Chinese model; their packages are large, the Latin set leaves them
-    "noto-sans-sc",
-    "noto-serif-sc",
-    "noto-sans-tc",
-    "noto-serif-tc",
-    "ma-shan-zheng",
-    "zcool-kuaile",
-    "zcool-qingke-huangyou",
-    "zcool-xiaowei",
-    "liu-jian-mao-cao",
-    "long-cang",
-    "zhi-mang-xing",
-)
+CHINESE = {  # the list's Chinese families, drawn for the Chinese model, and the style a reader names
+    "noto-sans-sc": "hei",
+    "noto-serif-sc": "song",
+    "noto-sans-tc": "hei",
+    "noto-serif-tc": "song",
+    "ma-shan-zheng": "kai",  # brush regular script
+    "zcool-kuaile": "display",
+    "zcool-qingke-huangyou": "display",
+    "zcool-xiaowei": "display",
+    "liu-jian-mao-cao": "hand",  # cursive
+    "long-cang": "hand",
+    "zhi-mang-xing": "hand",
+}
+CHINESE_STYLES = ("kai", "song", "hei", "hand", "display")  # 楷 宋 黑 手写 美术
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,24 @@ def packages(listing: Path = PACKAGES) -> list[Package]:
 
 def latin_packages() -> list[Package]:
     return [p for p in packages() if p.id not in CHINESE]
+
+
+def common_hanzi() -> str:
+    """GB 2312's first level: the 3,755 most used characters of simplified Chinese."""
+    cells = ((row, cell) for row in range(0xB0, 0xD8) for cell in range(0xA1, 0xFF))
+    return "".join(bytes(pair).decode("gb2312") for pair in cells if pair < (0xD7, 0xFA))
+
+
+HANZI = "，。、！？" + common_hanzi()
+
+
+def chinese_held_out() -> tuple[str, ...]:
+    """Too few Chinese families for one in ten: the two (of the list's and Debian's) that come first
+    by the same hash."""
+    from aigc_demo.data.debian_fonts import FONTS
+
+    families = [*CHINESE, *(font.id for font in FONTS)]
+    return tuple(sorted(families, key=lambda f: hashlib.sha256(f.encode()).digest())[:2])
 
 
 def is_held_out(family: str) -> bool:
@@ -121,22 +143,27 @@ def _unpack(data: bytes, folder: Path) -> None:
     os.replace(staging, folder)
 
 
-def faces(folder: Path) -> list[Face]:
-    """The family's Latin faces, lightest first, upright before italic."""
+def faces(folder: Path, script: str = "latin") -> list[Face]:
+    """The family's faces for ``script`` ("latin" or "chinese": simplified if it has them, else
+    traditional), lightest first, upright before italic."""
     meta = json.loads((folder / "metadata.json").read_text())
+    paths = sorted(folder.glob("*.woff2"))
+    matches = [FACE_FILE.match("package/files/" + path.name) for path in paths]
+    present = {m["subset"] for m in matches if m}
+    subset = next((s for s in SUBSETS[script] if s in present), None)
     found = []
-    for path in sorted(folder.glob("*.woff2")):
-        match = FACE_FILE.match("package/files/" + path.name)
-        if match:
-            found.append(
-                Face(folder.name, int(match["weight"]), match["style"], meta.get("category") or "", path)
-            )
+    for path, match in zip(paths, matches, strict=True):
+        if match and match["subset"] == subset:
+            category = CHINESE.get(folder.name, "") if script == "chinese" else meta.get("category") or ""
+            found.append(Face(folder.name, int(match["weight"]), match["style"], category, path))
     return sorted(found, key=lambda f: (f.weight, f.style != "normal"))
 
 
 def family_about(cache: Path, family: str) -> list[str]:
     """[id, name, category, licence] of a fetched family (a visitor's font: its name alone)."""
-    path = cache / family / "metadata.json"
+    path = (
+        next((p for p in (cache / family, cache / "debian" / family) if p.is_dir()), cache) / "metadata.json"
+    )
     if not path.is_file():  # a visitor's font: its name alone
         return [family, family, "", ""]
     meta = json.loads(path.read_text())
@@ -235,20 +262,26 @@ class GlyphSet:
         )
 
 
-def build_glyph_set(cache: Path, chars: str = LATIN, families: list[str] | None = None) -> GlyphSet:
-    """Every listed family fetched and drawn (kept in ``cache`` as one array after the first time)."""
-    chosen = [p for p in packages() if p.id in families] if families else latin_packages()
+def build_glyph_set(
+    cache: Path, chars: str = LATIN, families: list[str] | None = None, script: str = "latin"
+) -> GlyphSet:
+    """Every listed family fetched and drawn (kept in ``cache`` as one array after the first time);
+    the Chinese set by default for ``script="chinese"``."""
+    default = latin_packages() if script == "latin" else [p for p in packages() if p.id in CHINESE]
+    chosen = [p for p in packages() if p.id in families] if families else default
     drawn_as = f"{SIZE} {EM} {BASELINE} {chars}"
-    key = hashlib.sha256(("\n".join(p.integrity for p in chosen) + drawn_as).encode()).hexdigest()[:12]
+    extra = _debian_faces(cache) if script == "chinese" and not families else []
+    sums = [p.integrity for p in chosen] + [face.path.name for face in extra]
+    key = hashlib.sha256(("\n".join(sums) + drawn_as).encode()).hexdigest()[:12]
     drawn = cache / f"glyphs-{key}.npz"
     if drawn.is_file():
         return _read(drawn, chars)
+    least = 0.9 if script == "latin" else 0.6  # traditional faces draw two thirds of the simplified set
     rows = []
-    for package in chosen:
-        for face in faces(fetch_family(package, cache)):
-            glyphs, present = draw_face(face.path, chars)
-            if present.mean() >= 0.9:
-                rows.append((face, glyphs, present))
+    for face in [face for package in chosen for face in faces(fetch_family(package, cache), script)] + extra:
+        glyphs, present = draw_face(face.path, chars)
+        if present.mean() >= least:
+            rows.append((face, glyphs, present))
     glyph_set = GlyphSet(
         np.stack([g for _, g, _ in rows]),
         np.stack([p for _, _, p in rows]),
@@ -260,6 +293,15 @@ def build_glyph_set(cache: Path, chars: str = LATIN, families: list[str] | None 
     )
     _write(drawn, glyph_set)
     return glyph_set
+
+
+def _debian_faces(cache: Path) -> list[Face]:
+    from aigc_demo.data.debian_fonts import FONTS, fetch_debian_font
+
+    folders = [(font, fetch_debian_font(font, cache / "debian")) for font in FONTS]
+    return [
+        Face(font.id, 400, "normal", font.style, folder / Path(font.member).name) for font, folder in folders
+    ]
 
 
 def _write(path: Path, s: GlyphSet) -> None:
@@ -289,86 +331,3 @@ def _read(path: Path, chars: str) -> GlyphSet:
             data["italic"],
             data["categories"].tolist(),
         )
-
-
-FONT_SUFFIXES = (".ttf", ".otf", ".woff2", ".woff")
-MAX_TABLES = 200
-MAX_SFNT_BYTES = 40_000_000  # a woff2 file's declared size once unpacked (the largest CJK fonts ~20 MB)
-
-
-def check_font_bytes(data: bytes, max_bytes: int) -> None:
-    """Refuse what is not a TrueType, OpenType, WOFF or WOFF2 font of a sane size, from its header
-    alone: the kind, the table count, and for WOFF/WOFF2 the size it declares once unpacked."""
-    if len(data) > max_bytes:
-        raise ValueError(
-            f"the font is {len(data) / 1e6:.1f} MB; this server reads fonts up to {max_bytes / 1e6:.0f} MB"
-        )
-    kind = data[:4]
-    if kind in (b"\x00\x01\x00\x00", b"OTTO", b"true") and len(data) >= 12:
-        tables = int.from_bytes(data[4:6], "big")
-        unpacked = len(data)
-    elif kind in (b"wOF2", b"wOFF") and len(data) >= 20:
-        tables = int.from_bytes(data[12:14], "big")
-        unpacked = int.from_bytes(data[16:20], "big")
-    else:
-        raise ValueError("this is not a font file this app reads: give a .ttf, .otf, .woff or .woff2 file")
-    if not 0 < tables <= MAX_TABLES or unpacked > MAX_SFNT_BYTES:
-        raise ValueError("this font file's header describes more than a font holds; it was not read")
-
-
-def read_font_files(paths: list[Path], limits) -> GlyphSet:
-    """Typefaces from font files a person gave (one zip or folder of them, or the files), each
-    checked from its header before it is drawn; a file that is not a usable font is said by name."""
-    from aigc_demo.data.archive import read_files, read_members
-
-    if len(paths) == 1 and paths[0].suffix.lower() not in FONT_SUFFIXES:
-        named = list(read_members(paths[0], FONT_SUFFIXES, limits))
-    else:
-        named = read_files(paths, limits, "fonts")
-    if not named:
-        raise ValueError("give font files to learn from: a zip of .ttf, .otf, .woff or .woff2 files")
-    rows = []
-    for name, data in named:
-        try:
-            check_font_bytes(data, limits.max_bytes)
-            glyphs, present = draw_face(data)
-        except (OSError, ValueError) as err:
-            raise ValueError(f"{Path(name).name} could not be read as a font ({err})") from None
-        if present.mean() < 0.5:
-            raise ValueError(f"{Path(name).name} draws too few of A-Z, a-z and 0-9 to learn from")
-        rows.append((Path(name).stem, glyphs, present, *weight_and_italic(data)))
-    return GlyphSet(
-        np.stack([row[1] for row in rows]),
-        np.stack([row[2] for row in rows]),
-        LATIN,
-        [row[0] for row in rows],
-        np.array([row[3] for row in rows]),
-        np.array([row[4] for row in rows]),
-        [""] * len(rows),
-    )
-
-
-WEIGHT_WORDS = (  # longest first: "extrabold" before "bold"
-    ("extralight", 200),
-    ("ultralight", 200),
-    ("semibold", 600),
-    ("demibold", 600),
-    ("extrabold", 800),
-    ("ultrabold", 800),
-    ("thin", 100),
-    ("light", 300),
-    ("medium", 500),
-    ("bold", 700),
-    ("black", 900),
-    ("heavy", 900),
-)
-
-
-def weight_and_italic(data: bytes) -> tuple[int, bool]:
-    """A font's weight (100-900) and slant as its style name says them ("Bold Italic": 700, True)."""
-    from PIL import ImageFont
-
-    style = ImageFont.truetype(io.BytesIO(data), 12).getname()[1] or ""
-    words = style.lower().replace(" ", "").replace("-", "")
-    weight = next((value for word, value in WEIGHT_WORDS if word in words), 400)
-    return weight, "italic" in words or "oblique" in words

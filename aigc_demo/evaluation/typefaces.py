@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aigc_demo.data.fonts import CATEGORIES, GlyphSet
+from aigc_demo.data.fonts import CATEGORIES, CHINESE_STYLES, GlyphSet
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.models.image_classifier import ImageClassifier
 from aigc_demo.pipelines.typefaces import TEMPERATURE
@@ -25,6 +25,7 @@ from aigc_demo.pipelines.typefaces import TEMPERATURE
 SHOWN = 10
 JUDGED = 28  # the classifier reads glyphs at 28 x 28, as it does digits
 WIDTH_CHARS = "nohmuHONU"  # letters whose width shows a face's width best
+MOST_READ = 200  # glyphs a typeface's style is read from (every Latin one; a sample of a Chinese face)
 
 
 def as_tensors(glyph_set: GlyphSet) -> tuple[torch.Tensor, torch.Tensor]:
@@ -32,17 +33,18 @@ def as_tensors(glyph_set: GlyphSet) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @torch.no_grad()
-def style_codes(model: GlyphVAE, glyph_set: GlyphSet, limit: int | None = None) -> torch.Tensor:
-    """Each typeface's posterior mean from all its present glyphs (or its first ``limit`` present)."""
+def style_codes(model: GlyphVAE, glyph_set: GlyphSet, limit: int | None = MOST_READ) -> torch.Tensor:
+    """Each typeface's posterior mean from its first ``limit`` present glyphs (None: all)."""
     glyphs, present = as_tensors(glyph_set)
-    chars = torch.arange(len(glyph_set.chars)).expand(len(glyphs), -1)
-    seen = present if limit is None else present & (present.cumsum(1) <= limit)
+    count = present.shape[1]
+    first = (2 * present.float() - torch.arange(count) / count).argsort(1, descending=True)[:, :limit]
+    seen = present.gather(1, first)
     device = next(model.parameters()).device
     codes = []
-    for start in range(0, len(glyphs), 32):
-        part = slice(start, start + 32)
-        pictures = glyphs[part].float().to(device) / 255
-        codes.append(model.encode(pictures, chars[part].to(device), seen[part].to(device))[0].cpu())
+    for start in range(0, len(glyphs), 8):
+        rows = torch.arange(start, min(start + 8, len(glyphs)))
+        pictures = glyphs[rows[:, None], first[rows]].float().to(device) / 255
+        codes.append(model.encode(pictures, first[rows].to(device), seen[rows].to(device))[0].cpu())
     return torch.cat(codes)
 
 
@@ -53,8 +55,10 @@ def face_traits(glyph_set: GlyphSet) -> dict[str, torch.Tensor]:
         "weight": torch.tensor(glyph_set.weights, dtype=torch.float64),
         "italic": torch.tensor(glyph_set.italic, dtype=torch.float64),
         **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CATEGORIES},
-        "width": torch.tensor(ink_width(glyph_set), dtype=torch.float64),
+        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CHINESE_STYLES},
     }
+    if all(ch in glyph_set.chars for ch in WIDTH_CHARS):
+        traits["width"] = torch.tensor(ink_width(glyph_set), dtype=torch.float64)
     return {name: values for name, values in traits.items() if values.std() > 0}
 
 

@@ -8,6 +8,13 @@ that does not exist. Pixels are Bernoulli (white ink on black, 64 x 64), as in t
 objective per typeface is the reconstruction of its target glyphs plus one KL term for its code
 (after "Analyzing 50k fonts using deep neural networks", 2016, which found a style vector and a
 character code enough to draw a font's glyphs).
+
+A model of thousands of characters (Chinese) cannot learn each one's shape from a short code, so it
+is given it: with ``reference=True`` the model keeps one plain typeface's glyph of every character
+(one bit a pixel) and draws a character by re-drawing that glyph in the style — a U-Net over the
+reference glyph whose every scale is shifted and scaled by the style code (content from a source
+font as in zi2zi, 2017; the style as a per-channel modulation as in FiLM, 2018). The encoder then
+sees each glyph beside its reference, so it reads only how the typeface differs from it.
 """
 
 from __future__ import annotations
@@ -30,6 +37,41 @@ def _up(inputs: int, outputs: int) -> list[nn.Module]:
     return [nn.ConvTranspose2d(inputs, outputs, 4, 2, 1), nn.SiLU()]
 
 
+class ReferenceDecoder(nn.Module):
+    """A reference glyph ``(N, 1, 64, 64)`` re-drawn in a style ``(N, style_dim)``: a U-Net whose
+    every scale is modulated by the style code."""
+
+    def __init__(self, style_dim: int, channels: int):
+        super().__init__()
+        c = channels
+        widths = (c, 2 * c, 4 * c, 4 * c)  # at 32, 16, 8 and 4 pixels
+        self.down = nn.ModuleList(
+            nn.Conv2d(a, b, 4, 2, 1) for a, b in zip((1, *widths[:-1]), widths, strict=True)
+        )
+        self.up = nn.ModuleList(
+            [
+                nn.ConvTranspose2d(widths[3], widths[2], 4, 2, 1),
+                nn.ConvTranspose2d(2 * widths[2], widths[1], 4, 2, 1),
+                nn.ConvTranspose2d(2 * widths[1], widths[0], 4, 2, 1),
+                nn.ConvTranspose2d(2 * widths[0], 1, 4, 2, 1),
+            ]
+        )
+        self.modulation = nn.ModuleList(nn.Linear(style_dim, 2 * w) for w in (*widths, *widths[2::-1]))
+
+    def _modulated(self, x: torch.Tensor, style: torch.Tensor, index: int) -> torch.Tensor:
+        scale, shift = self.modulation[index](style)[..., None, None].chunk(2, dim=1)
+        return nn.functional.silu(x * (1 + scale) + shift)
+
+    def forward(self, reference: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        skips, x = [], reference
+        for i, conv in enumerate(self.down):
+            x = self._modulated(conv(x), style, i)
+            skips.append(x)
+        for i, conv in enumerate(self.up[:-1]):
+            x = self._modulated(conv(x if i == 0 else torch.cat([x, skips[2 - i + 1]], 1)), style, 4 + i)
+        return self.up[-1](torch.cat([x, skips[0]], 1))
+
+
 @register("glyph-vae")
 class GlyphVAE(nn.Module):
     LIMITS: ClassVar[dict[str, int]] = {
@@ -41,18 +83,26 @@ class GlyphVAE(nn.Module):
     }
 
     def __init__(
-        self, chars: str, style_dim: int = 32, channels: int = 32, char_dim: int = 32, families: int = 0
+        self,
+        chars: str,
+        style_dim: int = 32,
+        channels: int = 32,
+        char_dim: int = 32,
+        families: int = 0,
+        reference: bool = False,
     ):
         super().__init__()
         if len(set(chars)) != len(chars) or not chars:
             raise ValueError("chars must list each character once")
         self.config = {"chars": chars, "style_dim": style_dim, "channels": channels, "char_dim": char_dim}
-        self.chars, self.style_dim = chars, style_dim
+        if reference:
+            self.config["reference"] = True
+        self.chars, self.style_dim, self.reference = chars, style_dim, reference
         self.index = {ch: i for i, ch in enumerate(chars)}
         c = channels
         self.char_embedding = nn.Embedding(len(chars), char_dim)
         self.encoder = nn.Sequential(
-            *_down(1, c), *_down(c, 2 * c), *_down(2 * c, 4 * c), *_down(4 * c, 4 * c)
+            *_down(1 + reference, c), *_down(c, 2 * c), *_down(2 * c, 4 * c), *_down(4 * c, 4 * c)
         )
         self.to_feature = nn.Sequential(nn.Linear(4 * c * 16 + char_dim, 256), nn.SiLU(), nn.Linear(256, 256))
         self.to_posterior = nn.Linear(256, 2 * style_dim)
@@ -66,8 +116,25 @@ class GlyphVAE(nn.Module):
             *_up(2 * c, c),
             nn.ConvTranspose2d(c, 1, 4, 2, 1),
         )
+        if reference:
+            del self.from_code, self.decoder
+            self.redraw = ReferenceDecoder(style_dim, c)
+            self.register_buffer(
+                "reference_bits", torch.zeros(len(chars), SIDE * SIDE // 8, dtype=torch.uint8)
+            )
         self.channels = c
         self.keep_families(torch.zeros(families, style_dim))
+
+    def keep_references(self, glyphs: torch.Tensor) -> None:
+        """Keep one plain glyph ``(len(chars), 64, 64)`` in [0, 1] of each character, one bit a pixel."""
+        bits = (glyphs.reshape(len(self.chars), -1, 8) > 0.5).to(torch.uint8)
+        self.reference_bits.copy_((bits << torch.arange(7, -1, -1, device=bits.device)).sum(-1))
+
+    def references(self, chars: torch.Tensor) -> torch.Tensor:
+        """The kept reference glyphs of ``chars`` ``(N,)`` as ``(N, 1, 64, 64)`` zeros and ones."""
+        packed = self.reference_bits[chars].long()[..., None]
+        bits = (packed >> torch.arange(7, -1, -1, device=packed.device)) & 1
+        return bits.reshape(len(chars), 1, SIDE, SIDE).float()
 
     def keep_families(self, codes: torch.Tensor) -> None:
         """Keep the style codes of the families it learned from (one row each, as the card lists
@@ -88,7 +155,10 @@ class GlyphVAE(nn.Module):
         typefaces → each typeface's posterior mean and log-variance ``(F, style_dim)``, averaging
         over the glyphs where ``seen`` ``(F, K)`` (default: all) is true."""
         faces, count = chars.shape
-        pictures = self.encoder(glyphs.reshape(faces * count, 1, SIDE, SIDE)).flatten(1)
+        pictures = glyphs.reshape(faces * count, 1, SIDE, SIDE)
+        if self.reference:
+            pictures = torch.cat([pictures, self.references(chars.flatten())], 1)
+        pictures = self.encoder(pictures).flatten(1)
         features = self.to_feature(torch.cat([pictures, self.char_embedding(chars.flatten())], 1))
         weight = torch.ones(faces, count, device=features.device) if seen is None else seen.to(features)
         weight = weight / weight.sum(1, keepdim=True).clamp_min(1)
@@ -98,6 +168,8 @@ class GlyphVAE(nn.Module):
 
     def decode_logits(self, style: torch.Tensor, chars: torch.Tensor) -> torch.Tensor:
         """Style codes ``(N, style_dim)`` and character ids ``(N,)`` → logits ``(N, 1, 64, 64)``."""
+        if self.reference:
+            return self.redraw(self.references(chars), style)
         hidden = self.from_code(torch.cat([style, self.char_embedding(chars)], 1))
         return self.decoder(hidden.view(len(style), 4 * self.channels, 4, 4))
 

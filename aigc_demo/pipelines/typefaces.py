@@ -184,7 +184,8 @@ def animation_gif(lines: list[np.ndarray], frame_ms: int = 120) -> bytes:
 def font_style(model: torch.nn.Module, font: bytes) -> tuple[list[float], int]:
     """A font file's style code (the encoder's mean over every character of the model's set the
     font draws) and how many characters that was. The file is checked before it is rendered."""
-    from aigc_demo.data.fonts import check_font_bytes, draw_face
+    from aigc_demo.data.font_files import check_font_bytes
+    from aigc_demo.data.fonts import draw_face
 
     check_font_bytes(font, MAX_FONT_BYTES)
     drawn, present = draw_face(font, model.chars)

@@ -39,12 +39,17 @@ def fonts_split(data: Path) -> tuple[Any, Any, str]:
     """(training typefaces, held-out typefaces, what was read) of the public list: about one family in
     ten kept out by name (``data.fonts.is_held_out``)."""
     from aigc_demo.data import fonts
+    from aigc_demo.data.font_files import read_font_files
 
-    if str(data) != "fonts":
-        glyph_set = fonts.read_font_files([data], NO_LIMITS)  # a path on the command line
+    if str(data) not in ("fonts", "fonts-chinese"):
+        glyph_set = read_font_files([data], NO_LIMITS)  # a path on the command line
         return *glyph_set.held_out(), f"{len(glyph_set.glyphs)} typefaces from {data.name}"
-    glyph_set = fonts.build_glyph_set(settings.dataset_cache() / "fonts")
-    held = np.array([fonts.is_held_out(family) for family in glyph_set.families])
+    if str(data) == "fonts":
+        glyph_set = fonts.build_glyph_set(settings.dataset_cache() / "fonts")
+        held = np.array([fonts.is_held_out(family) for family in glyph_set.families])
+    else:
+        glyph_set = fonts.build_glyph_set(settings.dataset_cache() / "fonts", fonts.HANZI, script="chinese")
+        held = np.isin(glyph_set.families, fonts.chinese_held_out())
     train, valid = glyph_set.subset(~held), glyph_set.subset(held)
     about = (
         f"{len(train.glyphs)} typefaces of {len(set(train.families))} families to learn from, "
@@ -82,19 +87,28 @@ class TypefaceRecipe(Recipe):
         parser.add_argument("--style-dim", type=int, help="numbers in a typeface's style code")
         parser.add_argument("--channels", type=int)
         parser.add_argument("--minutes", type=float, help="a time budget (the run also ends after --epochs)")
+        parser.add_argument(
+            "--reference-family", help="keep this family's glyphs and re-draw them (many characters)"
+        )
+        parser.add_argument("--targets", type=int, help="characters drawn per typeface in a step")
+        parser.add_argument("--by-family", action="store_true", default=None, help="each family as often")
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         train, valid, about = fonts_split(args.data)
         start = starting_model(hub, args.start_from, self.model_kind, paths=True)
-        credit = catalog.FONTS if str(args.data) == "fonts" else DatasetInfo(name=args.data.name)
+        credit = {"fonts": catalog.FONTS, "fonts-chinese": catalog.FONTS_CHINESE}.get(
+            str(args.data), DatasetInfo(name=args.data.name)
+        )
         description = "Draws any of its characters in a typeface you move through with sliders."
         return Plan(self.config_from_args(args), (train, valid), start, credit, description, about=about)
 
     def plan_request(self, request: JobRequest, epochs: int, hub: ModelHub, limits: Limits) -> Plan:
-        from aigc_demo.data.fonts import read_font_files
+        from aigc_demo.data import fonts
+        from aigc_demo.data.font_files import read_font_files
 
         start = starting_model(hub, request.start_from, self.model_kind)
-        glyph_set = read_font_files([Path(f) for f in request.files], limits)
+        chars = start.chars if start is not None else fonts.LATIN
+        glyph_set = read_font_files([Path(f) for f in request.files], limits, chars)
         if len(glyph_set.glyphs) < 2:
             raise ValueError("give at least 2 fonts: one to learn from and one to check on")
         config = GlyphTrainingConfig(

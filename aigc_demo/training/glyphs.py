@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from aigc_demo.data.fonts import GlyphSet
@@ -37,6 +38,8 @@ class GlyphTrainingConfig:
     beta: float = 1.0
     style_dim: int = 32
     channels: int = 32
+    reference_family: str = ""  # a family whose glyphs the model keeps and re-draws (for many characters)
+    by_family: bool = False  # draw each family as often (a family of nine weights as often as one of one)
     seed: int = 0
 
 
@@ -82,21 +85,18 @@ def train_glyph_vae(
     generator = torch.Generator().manual_seed(config.seed)
     if start_from is not None and start_from.chars != train.chars:
         raise ValueError("the starting model draws other characters than these fonts are drawn with")
-    model = (
-        trainable_copy(start_from)
-        if start_from is not None
-        else GlyphVAE(train.chars, config.style_dim, config.channels)
-    )
+    model = trainable_copy(start_from) if start_from is not None else new_model(train, config)
     model.to(placement.device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=1e-5)
     steps = config.epochs * -(-len(train.glyphs) // config.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=steps)
     glyphs, present = as_tensors(train)
+    chance = face_chances(train.families) if config.by_family else torch.ones(len(glyphs))
     monitor.started(model, steps)
     started, best, deadline = time.monotonic(), BestWeights(), _deadline(config.minutes)
     for step in range(1, steps + 1):
         model.train()
-        faces = torch.randint(0, len(glyphs), (config.batch_size,), generator=generator)
+        faces = torch.multinomial(chance, config.batch_size, replacement=True, generator=generator)
         tensors = [t.to(placement.device) for t in batch(glyphs, present, faces, config, generator)]
         with placement.autocast():
             loss, reconstruction, kl = model.loss(*tensors, beta=config.beta)
@@ -133,6 +133,36 @@ def train_glyph_vae(
         "train_seconds": round(time.monotonic() - started, 1),
     }
     return model, metrics, directions
+
+
+def face_chances(families: list[str]) -> torch.Tensor:
+    """One in the number of its family's faces for each face: every family drawn as often."""
+    counts = {family: families.count(family) for family in set(families)}
+    return torch.tensor([1 / counts[family] for family in families])
+
+
+def new_model(train: GlyphSet, config: GlyphTrainingConfig) -> GlyphVAE:
+    model = GlyphVAE(train.chars, config.style_dim, config.channels, reference=bool(config.reference_family))
+    if config.reference_family:
+        model.keep_references(torch.from_numpy(reference_glyphs(train, config.reference_family)) / 255)
+    return model
+
+
+def reference_glyphs(glyph_set: GlyphSet, family: str) -> np.ndarray:
+    """Each character as ``family``'s regular face draws it, or, where it has none, as the first
+    other face (regular weights first) that has one."""
+    order = np.array(
+        sorted(
+            range(len(glyph_set.glyphs)),
+            key=lambda row: (
+                glyph_set.families[row] != family,
+                abs(int(glyph_set.weights[row]) - 400),
+                bool(glyph_set.italic[row]),
+            ),
+        )
+    )
+    first = glyph_set.present[order].argmax(0)
+    return glyph_set.glyphs[order[first], np.arange(len(glyph_set.chars))]
 
 
 def _deadline(minutes: float | None) -> float:
