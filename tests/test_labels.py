@@ -284,6 +284,19 @@ def test_a_receipt_holds_exactly_the_values_that_made_the_content(hub):
         receipts.remake(hub, made.receipt)
 
 
+def test_the_same_settings_make_the_same_file_however_a_whole_number_was_written(hub, tmp_path):
+    """A link re-opened gives its sliders as 0.0 where the page had 0: the file must not change."""
+    model = make_image_model()
+    hub.save("plain", model, make_card(kind="image-vae", config=model.config))
+    common = {"seed": 3, "class": None, "named": [], "truncation": 1, "raw": False}
+    as_page = receipts.make(hub.load("plain"), "picture", offsets=[0, 0.5, 0, 0], start=[0, 1.25, 0, 2], **common)
+    as_link = receipts.make(hub.load("plain"), "picture", offsets=[0.0, 0.5, 0.0, 0.0], start=[0.0, 1.25, 0.0, 2.0], **common)
+    assert as_page.receipt == as_link.receipt
+    assert as_link.receipt["settings"]["start"] == [0, 1.25, 0, 2]
+    first = receipts.save(receipts.with_mark(as_page), tmp_path / "page.png").read_bytes()
+    assert first == receipts.save(receipts.with_mark(as_link), tmp_path / "link.png").read_bytes()
+
+
 def test_the_about_panel_shows_the_verdict_the_label_and_the_content_made_again(hub, tmp_path):
     from aigc_demo.ui.check_panel import CheckHandlers
 

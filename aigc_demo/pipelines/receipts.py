@@ -259,14 +259,23 @@ def remake(hub: ModelHub, receipt: dict[str, Any]) -> Made:
 
 
 def _plain(chosen: dict[str, Any]) -> dict[str, Any]:
-    """The settings as JSON gives them back (tuples become lists, NumPy numbers Python's)."""
+    """The settings as JSON gives them back (tuples become lists, NumPy numbers Python's), each
+    whole number written one way (0.0 as 0), so the same settings always make the same file."""
     plain = {}
     for key, value in chosen.items():
         try:
-            plain[key] = json.loads(json.dumps(value, allow_nan=False, default=_number))
+            plain[key] = _whole(json.loads(json.dumps(value, allow_nan=False, default=_number)))
         except (TypeError, ValueError):
             raise ValueError(f"{key} must be a finite number, text, or a list of them") from None
     return plain
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(item) for item in value]
+    return value
 
 
 def _number(value: Any) -> Any:
