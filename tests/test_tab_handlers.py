@@ -11,7 +11,7 @@ import pytest
 
 from aigc_demo.ui.image_handlers import ImageHandlers
 from aigc_demo.ui.image_links import ImageLinks
-from aigc_demo.ui.image_state import ImageState, model_view
+from aigc_demo.ui.image_state import ImageState, labelled_directions, model_view
 from aigc_demo.ui.speech_tab import SpeechHandlers, VoiceState
 from aigc_demo.ui.text_handlers import TextHandlers
 from aigc_demo.ui.text_state import SamplingSettings, TextState
@@ -254,6 +254,21 @@ def test_a_page_opened_without_a_link_to_its_tab_asks_nothing_more_of_the_server
         linked[page.ui["outputs"][0]], str
     )  # the file, not played: a page never speaks as it opens
     assert page.shuffle("voice", "7", 0.7)[page.ui["outputs"][0]].autoplay  # Random voice is heard at once
+
+
+def test_a_trait_names_one_slider_only():
+    """The sprite model's directions: hue fits 3 and 5, size 4 and 6, slant has a named slider."""
+    principal = [
+        {"trait": "y", "fit": 0.89},
+        {"trait": "slant", "fit": 0.8},
+        {"trait": "hue", "fit": 0.648},
+        {"trait": "size", "fit": -0.596},
+        {"trait": "hue", "fit": 0.581},
+        {"trait": "size", "fit": 0.432},
+        {"trait": None, "fit": 0.01},
+    ]
+    shown = labelled_directions(principal, {"slant": {"kind": "trait", "fit": 0.9}})
+    assert [info and info["trait"] for info in shown] == ["y", None, "hue", "size", None, None, None]
 
 
 def test_a_link_carries_the_speech_tab_s_values(hub):

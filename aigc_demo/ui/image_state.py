@@ -87,6 +87,22 @@ def principal_label(index: int, info: dict | None, lang: str) -> str:
     return translate(key, lang, number=index + 1, trait=trait, fit=f"{abs(info['fit']):.0%}")
 
 
+def labelled_directions(principal: list[dict], named: dict[str, dict]) -> list[dict | None]:
+    """Which principal directions are named after a trait: only the one that fits it best, and none
+    when the trait has a named slider of its own (two sliders called "slant" on one page, or two
+    "colour" sliders, said the same thing of different motions)."""
+    best: dict[str, int] = {}
+    for i, info in enumerate(principal):
+        trait = info.get("trait") if info else None
+        if (
+            trait
+            and trait not in named
+            and (trait not in best or abs(info["fit"]) > abs(principal[best[trait]]["fit"]))
+        ):
+            best[trait] = i
+    return [info if info and best.get(info.get("trait")) == i else None for i, info in enumerate(principal)]
+
+
 def trait_label(name: str, fit: float, lang: str) -> str:
     return translate(
         "image_trait_fit", lang, trait=translate(f"image_trait_{name}", lang), fit=f"{abs(fit):.0%}"
@@ -109,7 +125,8 @@ def model_view(hub: ModelHub, chosen: str | None, digit: str | None, raw: bool, 
     card = hub.entry(chosen).card if chosen else None
     described = card.extras.get("directions", {}) if card else {}
     named = {d["name"]: d for d in described.get("named", [])}
-    principal, count = described.get("principal", []), card.config.get("num_directions", 0) if card else 0
+    count = card.config.get("num_directions", 0) if card else 0
+    principal = labelled_directions(described.get("principal", []), named)
     # "3 · 92%": each class a picture can be made more like, with how well its direction fits.
     classes = [(f"{name} · {abs(d['fit']):.0%}", name) for name, d in named.items() if d["kind"] == "class"]
     # A model that takes no class keeps a hidden "0", which the endpoints then ignore.
