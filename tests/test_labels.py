@@ -289,8 +289,12 @@ def test_the_same_settings_make_the_same_file_however_a_whole_number_was_written
     model = make_image_model()
     hub.save("plain", model, make_card(kind="image-vae", config=model.config))
     common = {"seed": 3, "class": None, "named": [], "truncation": 1, "raw": False}
-    as_page = receipts.make(hub.load("plain"), "picture", offsets=[0, 0.5, 0, 0], start=[0, 1.25, 0, 2], **common)
-    as_link = receipts.make(hub.load("plain"), "picture", offsets=[0.0, 0.5, 0.0, 0.0], start=[0.0, 1.25, 0.0, 2.0], **common)
+    as_page = receipts.make(
+        hub.load("plain"), "picture", offsets=[0, 0.5, 0, 0], start=[0, 1.25, 0, 2], **common
+    )
+    as_link = receipts.make(
+        hub.load("plain"), "picture", offsets=[0.0, 0.5, 0.0, 0.0], start=[0.0, 1.25, 0.0, 2.0], **common
+    )
     assert as_page.receipt == as_link.receipt
     assert as_link.receipt["settings"]["start"] == [0, 1.25, 0, 2]
     first = receipts.save(receipts.with_mark(as_page), tmp_path / "page.png").read_bytes()

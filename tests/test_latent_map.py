@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -51,7 +53,17 @@ def test_a_stored_map_draws_and_picks_the_point_under_a_click(mapped_hub):
     assert len(flat.labels) == 150
     picture = latent_map.map_picture(flat)
     assert picture.shape == (latent_map.SIZE, latent_map.SIZE, 3)
-    for index in (0, 17, 149):
+    far = flat.points.copy()
+    far[[3, 4]] = flat.high + (flat.high - flat.low) * [[0.01, 0.02], [-0.02, 0.06]]  # just off the frame
+    far_off = latent_map.map_picture(dataclasses.replace(flat, points=far))
+    assert flat.inside().all()
+    assert dataclasses.replace(flat, points=far).inside().sum() == 148
+    coloured = (far_off.max(-1) - far_off.min(-1)) > 40  # the dots; the frame and the words are grey
+    margin, size = latent_map.MARGIN, latent_map.SIZE
+    coloured[margin - 3 : size - margin + 3, margin - 3 : size - margin + 3] = False
+    coloured[:16] = False  # the legend's squares along the top
+    assert not coloured.any()  # no dot beyond the axes or over the legend
+    for index in np.flatnonzero(flat.inside())[[0, 17, -1]]:
         x, y = flat.to_pixel(flat.points[index])
         assert np.allclose(flat.points[flat.nearest(x, y)], flat.points[index])
     code = flat.codes[17]

@@ -52,10 +52,16 @@ class LatentMap:
         x, y = (point - self.low) / (self.high - self.low)
         return MARGIN + x * (SIZE - 2 * MARGIN), SIZE - MARGIN - y * (SIZE - 2 * MARGIN)
 
+    def inside(self) -> np.ndarray:
+        """Which stored points lie within the drawn frame (the farthest 1% are left out, so no dot
+        is drawn over the legend or beyond the axes)."""
+        return ((self.points >= self.low) & (self.points <= self.high)).all(1)
+
     def nearest(self, pixel_x: float, pixel_y: float) -> int:
-        """The index of the stored point drawn nearest to a clicked pixel."""
+        """The index of the drawn point nearest to a clicked pixel."""
         drawn = np.array([self.to_pixel(p) for p in self.points])
-        return int(np.argmin(((drawn - (pixel_x, pixel_y)) ** 2).sum(1)))
+        distance = ((drawn - (pixel_x, pixel_y)) ** 2).sum(1)
+        return int(np.argmin(np.where(self.inside(), distance, np.inf)))
 
 
 def discriminant_axes(codes: torch.Tensor, labels: torch.Tensor, count: int = 2) -> torch.Tensor:
@@ -104,7 +110,9 @@ def map_picture(latent: LatentMap, marker: Sequence[float] | None = None) -> np.
     picture = Image.new("RGB", (SIZE, SIZE), "white")
     draw = ImageDraw.Draw(picture)
     draw.rectangle([MARGIN, MARGIN, SIZE - MARGIN, SIZE - MARGIN], outline="#cccccc")
-    for point, label in zip(latent.points, latent.labels, strict=True):
+    for point, label, shown in zip(latent.points, latent.labels, latent.inside(), strict=True):
+        if not shown:
+            continue
         x, y = latent.to_pixel(point)
         draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=PALETTE[label % len(PALETTE)])
     left = MARGIN
