@@ -46,8 +46,6 @@ CSS = """
 .loss-chart li span {
   display: inline-block; width: 14px; height: 3px; margin-right: 6px; vertical-align: middle;
 }
-/* A line of type is wide and short: it starts below its label, never under it. */
-#type-view img, #type-grid img, #type-animation img { padding-top: 36px; }
 /* The drawing pad keeps its size: its row wraps on a phone rather than squeeze it. */
 #edit-sketch { min-width: min(280px, 100%) !important; }
 @media (min-width: 769px) {

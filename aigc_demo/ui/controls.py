@@ -69,7 +69,7 @@ def picture_output(
         interactive=False,
         height=size,
         width=size,
-        elem_classes="pixelated" if crisp else None,
+        elem_classes=["picture-output", *(["pixelated"] if crisp else [])],
         elem_id=elem_id,
         buttons=["download"] if download else [],
     )

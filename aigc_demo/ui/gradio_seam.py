@@ -112,12 +112,15 @@ DOM_NAMES = (
     "playback",
     "icon-button-wrapper",
     "download-link",
+    "block-label",
 )
 # Gradio's page, adapted: its container clips instead of scrolling (a sticky picture never stuck in
-# it); its own page links (English only) and its footer icons' alt text are hidden; chat examples are
+# it); a picture's label stands above it instead of over its corner (where it hid the label drawn in
+# the picture); its own page links (English only) and its footer icons' alt text are hidden; chat examples are
 # announced as the buttons they are; each lens character is named by the character it shows.
 GRADIO_PAGE_HEAD = (
     "<style>.gradio-container { overflow: clip !important; }"
+    " .picture-output > [data-testid=block-label] { position: relative !important; }"
     " .gradio-container .nav-holder { display: none !important; }"
     " .gradio-container footer img { display: none !important; }</style>"
     "<script>new MutationObserver(() => {"

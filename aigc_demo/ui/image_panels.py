@@ -158,6 +158,7 @@ def interpolation_panel() -> dict[str, Any]:
             label=I18N("image_animation"),
             interactive=False,
             elem_id="interp-gif",
+            elem_classes="picture-output",
             buttons=["download"],
             height=224,
             width=224,
