@@ -53,10 +53,10 @@ FONTS_CHINESE = DatasetInfo(
     "3,755 common characters (GB 2312 level 1) and 5 punctuation marks",
     license="SIL Open Font License 1.1 (the list's families); Arphic Public License (AR PL UKai, UMing); "
     "GPL-2.0 with font exception (WenQuanYi Zen Hei, cwTeX); Apache-2.0 (WenQuanYi Micro Hei)",
-    source="https://fontsource.org and https://deb.debian.org (versions and sums in "
-    "aigc_demo/data/font_packages.tsv and aigc_demo/data/debian_fonts.py)",
+    source="https://fontsource.org",
     attribution="The families' designers, via Google Fonts and Fontsource; Arphic Technology; the "
-    "WenQuanYi project; the cwTeX project (Tsong-Min Wu, Tsong-Huey Wu)",
+    "WenQuanYi project; the cwTeX project (Tsong-Min Wu, Tsong-Huey Wu); the last three as Debian "
+    "packages them (https://deb.debian.org; versions and sums in aigc_demo/data/debian_fonts.py)",
 )
 
 SPRITES = DatasetInfo(
