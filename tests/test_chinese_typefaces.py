@@ -18,8 +18,11 @@ from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
 from aigc_demo.data import debian_fonts, font_files, fonts
 from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DownloadError
+from aigc_demo.models.glyph_vae import GlyphVAE
+from aigc_demo.pipelines import typefaces
 from aigc_demo.training.glyphs import GlyphTrainingConfig, reference_glyphs, train_glyph_vae, validation_loss
-from tests.fonts_for_tests import font_bytes
+from aigc_demo.ui.type_handlers import TypeHandlers, TypeState
+from tests.fonts_for_tests import font_bytes, make_glyph_model
 
 CHARS = fonts.HANZI[:40]
 
@@ -117,3 +120,22 @@ def test_a_reference_model_redraws_its_kept_glyphs_and_learns_styles(tmp_path, h
     style, chars = torch.zeros(3, 8), model.char_ids(CHARS[:3])
     with torch.no_grad():
         assert torch.allclose(again.decode(style, chars), model.decode(style, chars))
+    latin, latin_card = make_glyph_model(tmp_path / "latin")
+    hub.save("blocks", latin, latin_card)
+    handlers = TypeHandlers(hub)
+    names = ["blocks", "blocks-zh"]
+    assert handlers.model_for(CHARS[5:7] + " " + CHARS[8:10], "blocks", names) == "blocks-zh"  # the page follows the script
+    assert handlers.model_for("Hello", "blocks-zh", names) == "blocks"
+    assert handlers.model_for("Hello " + CHARS[6], "blocks", names) == "blocks"  # none draws both: it says so
+    assert handlers.written(TypeState("blocks-zh", CHARS[5:9])).width == 4 * typefaces.EM_WIDTH + 2 * typefaces.MARGIN
+
+
+def test_a_model_of_few_families_makes_up_typefaces_from_their_spread():
+    model = GlyphVAE(CHARS, style_dim=4, channels=4, reference=True)
+    codes = torch.tensor([[10.0, 0, 0, 0], [12, 0, 0, 0], [11, 1, 0, 0], [11, -1, 0, 0]])
+    model.keep_families(codes)
+    made = typefaces.made_up_styles(model, torch.Generator().manual_seed(0), 0.8, 2000)
+    assert torch.allclose(made.mean(0), codes.mean(0), atol=0.1)
+    assert made[:, 2:].abs().max() < 1e-6  # within the span of the families it learned
+    model.keep_families(torch.zeros(0, 4))
+    assert made[:, 0].mean() > 9 > typefaces.made_up_styles(model, torch.Generator(), 0.8, 2000)[:, 0].mean()

@@ -46,7 +46,7 @@ VALID: dict[str, list] = {
     "corner_pad": ["digits", "0", 0.5, 0.5, 0, 1, 2, 3],
     "speak_digits": ["voice", "12", 0, 0.7, *CENTRE],
     "random_voice": ["voice", "12", 0.7],
-    "type_line": ["blocks", "Hello", 3, "", 1.0, *[0.0] * 11],
+    "type_line": ["blocks", "Hello", 3, "", 1.0, *[0.0] * 15],
     "type_grid": ["blocks", "Hi", 3],
     "type_animation": ["blocks", "Hi", "blocks-0", "blocks-1"],
     "stream_text": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "traditional", "free"],

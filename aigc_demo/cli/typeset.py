@@ -95,7 +95,7 @@ def write_glyphs(model: torch.nn.Module, args: argparse.Namespace) -> int:
     if not 1 <= args.glyphs <= MAX_GLYPHS or args.npy is None or args.labels_out is None:
         raise ValueError(f"--glyphs takes 1 to {MAX_GLYPHS:,}, with --npy and --labels-out")
     generator = torch.Generator().manual_seed(args.seed)
-    styles = torch.randn(args.glyphs, model.style_dim, generator=generator) * typefaces.TEMPERATURE
+    styles = typefaces.made_up_styles(model, generator, typefaces.TEMPERATURE, args.glyphs)
     chars = torch.randint(0, len(model.chars), (args.glyphs,), generator=generator)
     device = model.family_codes.device
     pictures = np.concatenate(

@@ -20,7 +20,7 @@ import torch
 from aigc_demo.data.fonts import CATEGORIES, CHINESE_STYLES, GlyphSet
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.models.image_classifier import ImageClassifier
-from aigc_demo.pipelines.typefaces import TEMPERATURE
+from aigc_demo.pipelines.typefaces import TEMPERATURE, made_up_styles
 
 SHOWN = 10
 JUDGED = 28  # the classifier reads glyphs at 28 x 28, as it does digits
@@ -131,7 +131,7 @@ def readability(
     classifier's share on the held-out typefaces' real glyphs."""
     classifier.eval()
     generator = torch.Generator().manual_seed(seed)
-    styles = torch.randn(samples, model.style_dim, generator=generator) * temperature
+    styles = made_up_styles(model, generator, temperature, samples)
     chars = torch.randint(0, len(model.chars), (samples,), generator=generator)
     read = torch.cat(
         [

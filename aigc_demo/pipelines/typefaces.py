@@ -4,6 +4,7 @@ line with proportional spacing, dark ink on light paper."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,11 +19,14 @@ MAX_TEXT = 40  # characters of a line
 MAX_GRID = 16  # typefaces in a grid
 MAX_FRAMES = 24
 GAP = 3  # pixels between letters
+EM_WIDTH = 50  # pixels a full-width (Chinese) character takes: the glyphs' em, 46, and a little air
 SPACE = 14  # pixels of a space
 MARGIN = 8
 MAX_FONT_BYTES = 20_000_000
 TEMPERATURE = 0.8  # how far a seed's made-up typeface strays from the middle one (page, CLI, judge)
 DISCOVERED = 4  # sliders along the directions in which the learned families differ most
+FONT_CHARS_READ = 200  # a brought font's style is read from these first characters of the model's set
+FEW_FAMILIES = 100  # a model that learned fewer draws its made-up typefaces from their spread
 
 
 def check_text(model: torch.nn.Module, text: str) -> str:
@@ -91,8 +95,7 @@ def style_code(
     elif start is not None:
         base = check_style(model, start)
     else:
-        generator = cpu_generator(check_seed(seed))
-        base = torch.randn(model.style_dim, generator=generator) * check_temperature(temperature)
+        base = made_up_styles(model, cpu_generator(check_seed(seed)), check_temperature(temperature), 1)[0]
     vectors = named_vectors(loaded)
     for name, amount in (named or {}).items():
         value = check_offsets([amount], 1)[0]
@@ -102,6 +105,21 @@ def style_code(
             base = base + value * torch.tensor(vectors[name])
     amounts = torch.tensor(check_offsets(discovered, DISCOVERED))
     return base + amounts @ discovered_axes(model)
+
+
+def made_up_styles(
+    model: torch.nn.Module, generator: torch.Generator, temperature: float, count: int
+) -> torch.Tensor:
+    """``count`` typefaces that do not exist ``(count, style_dim)``: codes drawn from the prior
+    N(0, I) (scaled by ``temperature``), or, for a model of few families (the Chinese one learned
+    18), from a normal distribution with their codes' mean and covariance: with few typefaces to
+    learn from, their codes settle far from the prior, and a code drawn from it is a blur."""
+    codes = model.family_codes.detach().cpu()
+    if not 2 < len(codes) < FEW_FAMILIES:
+        return torch.randn(count, model.style_dim, generator=generator) * temperature
+    weights = torch.randn(count, len(codes), generator=generator)
+    centred = codes - codes.mean(0)
+    return codes.mean(0) + temperature * (weights @ centred) / (len(codes) - 1) ** 0.5
 
 
 def check_style(model: torch.nn.Module, code: Sequence[float]) -> torch.Tensor:
@@ -125,8 +143,9 @@ def glyphs(model: torch.nn.Module, codes: torch.Tensor, text: str) -> torch.Tens
 
 
 def set_line(drawn: torch.Tensor, text: str) -> np.ndarray:
-    """Glyphs ``(N, 64, 64)`` (ink in [0, 1]) of ``text``'s letters, set side by side at their
-    inked width; dark ink on light paper, uint8 ``(64 + 2 margins, W)``."""
+    """Glyphs ``(N, 64, 64)`` (ink in [0, 1]) of ``text``'s letters, set side by side: Latin ones at
+    their inked width, Chinese ones (and other full-width characters) each in a square of one em, as
+    Chinese is set; dark ink on light paper, uint8 ``(64 + 2 margins, W)``."""
     ink = drawn.clamp(0, 1).cpu().numpy()
     pieces, letters = [], iter(ink)
     for ch in text:
@@ -135,6 +154,10 @@ def set_line(drawn: torch.Tensor, text: str) -> np.ndarray:
             continue
         glyph = next(letters)
         columns = np.flatnonzero(glyph.max(0) > 0.25)
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            left = (glyph.shape[1] - EM_WIDTH) // 2
+            pieces.append(glyph[:, left : left + EM_WIDTH])
+            continue
         left, right = (columns[0], columns[-1] + 1) if len(columns) else (24, 40)
         pieces.append(glyph[:, left:right])
         pieces.append(np.zeros((ink.shape[1], GAP)))
@@ -162,9 +185,7 @@ def grid_codes(loaded: LoadedModel, seed: int, count: int, temperature: float = 
     if not 1 <= int(count) <= MAX_GRID:
         raise ValueError(f"a grid holds 1 to {MAX_GRID} typefaces")
     generator = cpu_generator(check_seed(seed))
-    return torch.randn(int(count), loaded.module.style_dim, generator=generator) * check_temperature(
-        temperature
-    )
+    return made_up_styles(loaded.module, generator, check_temperature(temperature), int(count))
 
 
 def between(start: torch.Tensor, end: torch.Tensor, frames: int) -> torch.Tensor:
@@ -182,17 +203,19 @@ def animation_gif(lines: list[np.ndarray], frame_ms: int = 120) -> bytes:
 
 @torch.inference_mode()
 def font_style(model: torch.nn.Module, font: bytes) -> tuple[list[float], int]:
-    """A font file's style code (the encoder's mean over every character of the model's set the
-    font draws) and how many characters that was. The file is checked before it is rendered."""
+    """A font file's style code (the encoder's mean over the characters of the model's set the font
+    draws, of its first ``FONT_CHARS_READ``) and how many characters that was. The file is checked
+    before it is rendered."""
     from aigc_demo.data.font_files import check_font_bytes
     from aigc_demo.data.fonts import draw_face
 
     check_font_bytes(font, MAX_FONT_BYTES)
-    drawn, present = draw_face(font, model.chars)
-    if present.sum() < min(10, len(model.chars)):
+    read = model.chars[:FONT_CHARS_READ]
+    drawn, present = draw_face(font, read)
+    if present.sum() < min(10, len(read)):
         raise ValueError("this font draws too few of the model's characters to find its style")
     device = model.family_codes.device
     pictures = torch.from_numpy(drawn).float()[None].to(device) / 255
-    ids = torch.arange(len(model.chars), device=device)[None]
+    ids = torch.arange(len(read), device=device)[None]
     mean, _ = model.encode(pictures, ids, torch.from_numpy(present)[None].to(device))
     return [round(v, 4) for v in mean[0].tolist()], int(present.sum())

@@ -22,7 +22,10 @@ from aigc_demo.ui.visitor import model_names
 
 KIND = "glyph-vae"
 DIRECTIONS = ("weight", "italic", "serif", "sans-serif", "handwriting", "display", "monospace", "width")
-SLIDERS = len(DIRECTIONS) + typefaces.DISCOVERED  # the named directions, then the discovered ones
+DISCOVERED = tuple(f"discovered-{i + 1}" for i in range(typefaces.DISCOVERED))
+CHINESE_DIRECTIONS = ("kai", "song", "hei", "hand")  # 楷 宋 黑 手写: the Chinese model's own
+IN_API_ORDER = (*DIRECTIONS, *DISCOVERED, *CHINESE_DIRECTIONS)  # the sliders as the API takes them
+SLIDERS = len(IN_API_ORDER)
 FIRST_TEXT = "Handgloves"
 GRID = 8
 FRAMES = 12
@@ -41,10 +44,12 @@ class TypeState:
     font_style: str = ""
 
     def named(self) -> dict[str, float]:
-        return {name: float(a) for name, a in zip(DIRECTIONS, self.amounts, strict=False) if a}
+        pairs = zip(IN_API_ORDER, self.amounts, strict=False)
+        return {name: float(a) for name, a in pairs if a and name not in DISCOVERED}
 
     def discovered(self) -> list[float]:
-        return [float(a) for a in self.amounts[len(DIRECTIONS) :]]
+        pairs = zip(IN_API_ORDER, self.amounts, strict=False)
+        return [float(a) for name, a in pairs if name in DISCOVERED]
 
     def start(self) -> list[float] | None:
         try:
@@ -126,6 +131,18 @@ class TypeHandlers:
             style, count = typefaces.font_style(loaded.module, handle.read())
         return json.dumps(style), count
 
+    def model_for(self, text: str, current: str | None, names: list[str]) -> str | None:
+        """The model to write ``text`` with: the chosen one when it draws every character, else the
+        first of ``names`` that does (the page picks the model by the script typed)."""
+
+        def draws(name: str) -> bool:
+            chars = self.hub.entry(name).card.config.get("chars", "")
+            return all(ch.isspace() or ch in chars for ch in text)
+
+        if not text or (current in names and draws(current)):
+            return current
+        return next((name for name in names if draws(name)), current)
+
     def first_picture(self) -> Any:
         names = model_names(self.hub, None, KIND)
         try:
@@ -137,23 +154,16 @@ class TypeHandlers:
         """Each slider's label and whether it shows; the families one may start from."""
         card = self.hub.entry(chosen).card if chosen else None
         found = {d["name"]: d for d in card.extras.get("directions", [])} if card else {}
-        sliders = [
-            {
-                "label": slider_label(
-                    name, found.get(name, {}).get("held_out_fit", found.get(name, {}).get("fit")), lang
-                ),
-                "visible": name in found,
-            }
-            for name in DIRECTIONS
-        ]
         rows = card.extras.get("families", []) if card else []
-        sliders += [
-            {
-                "label": translate("type_discovered", lang, number=i + 1),
-                "visible": len(rows) > typefaces.DISCOVERED,
-            }
-            for i in range(typefaces.DISCOVERED)
-        ]
+        sliders = []
+        for name in IN_API_ORDER:
+            if name in DISCOVERED:
+                number = DISCOVERED.index(name) + 1
+                label = translate("type_discovered", lang, number=number)
+                sliders.append({"label": label, "visible": len(rows) > typefaces.DISCOVERED})
+                continue
+            fit = found.get(name, {}).get("held_out_fit", found.get(name, {}).get("fit"))
+            sliders.append({"label": slider_label(name, fit, lang), "visible": name in found})
         return sliders, [(translate("type_made_up", lang), "")] + [(row[1], row[0]) for row in rows]
 
     def link(self, state: TypeState) -> str:

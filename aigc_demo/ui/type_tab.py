@@ -19,7 +19,17 @@ from aigc_demo.pipelines import typefaces
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import model_picker, offset_slider, picture_output, seed_controls, show_as_built
 from aigc_demo.ui.i18n import I18N, LANGUAGES, language_of, translate
-from aigc_demo.ui.type_handlers import DIRECTIONS, FIRST_TEXT, KIND, SLIDERS, TypeHandlers, TypeState
+from aigc_demo.ui.type_handlers import (
+    CHINESE_DIRECTIONS,
+    DIRECTIONS,
+    DISCOVERED,
+    FIRST_TEXT,
+    IN_API_ORDER,
+    KIND,
+    SLIDERS,
+    TypeHandlers,
+    TypeState,
+)
 from aigc_demo.ui.visitor import browser_token, model_choices, model_names, offered_models
 
 if TYPE_CHECKING:
@@ -73,7 +83,18 @@ class TypePage:
     def __init__(self, handlers: TypeHandlers, controls: TypeControls, ui: dict[str, Any]):
         self.handlers, self.controls, self.ui = handlers, controls, ui
 
-    def write(self, values: dict) -> dict:
+    def write(self, request: gr.Request, values: dict) -> dict:
+        """The line written; in another model when the chosen one cannot draw its script (a Chinese
+        line in the Chinese model, a Latin one back in the Latin)."""
+        state = self.controls.state(values)
+        names = model_names(self.handlers.hub, values[self.ui["token"]], KIND, keep=state.model)
+        fitting = self.handlers.model_for(state.text, state.model, names)
+        if fitting != state.model:
+            return self.refresh(request, values | {self.controls.model: fitting})
+        return {self.ui["picture"]: self.handlers.written(state)}
+
+    def move(self, values: dict) -> dict:
+        """A slider dragged: the line redrawn in the chosen model, nothing else looked up."""
         return {self.ui["picture"]: self.handlers.written(self.controls.state(values))}
 
     def from_family(self, values: dict) -> dict:
@@ -192,8 +213,9 @@ def build_page(site: Site) -> TypePage:
                 write = gr.Button(I18N("type_draw"), variant="primary", scale=1, elem_id="type-write")
             family = gr.Dropdown(families, value="", label=I18N("type_family"), elem_id="type-family")
             seed, shuffle, reset = seed_controls("type")
-            ids = [*DIRECTIONS, *(f"discovered-{i}" for i in range(SLIDERS - len(DIRECTIONS)))]
-            sliders = [offset_slider(I18N("type_slider"), f"type-{name}", step=0.1) for name in ids]
+            laid_out = (*DIRECTIONS, *CHINESE_DIRECTIONS, *DISCOVERED)  # the API's order differs
+            made = {name: offset_slider(I18N("type_slider"), f"type-{name}", step=0.1) for name in laid_out}
+            sliders = [made[name] for name in IN_API_ORDER]
             show_as_built(
                 dict(enumerate(sliders)), {lang: dict(enumerate(view[0])) for lang, view in views.items()}
             )
@@ -247,12 +269,15 @@ def _wire(
     picture, sent, sliders = ui["picture"], controls.sent(), list(controls.sliders)
     private = {"api_visibility": "private"}
     quiet = {"show_progress": "hidden", **private}
+    shown = [controls.model, controls.family, *sliders, ui["from"], ui["to"], controls.font_style]
+    shown += [ui["font_note"], picture]
+    with_token = sent | {ui["token"]}
     wrote = gr.on(
-        [write.click, controls.text.submit, controls.seed.submit], page.write, sent, picture, **private
+        [write.click, controls.text.submit, controls.seed.submit], page.write, with_token, shown, **private
     )
     gr.on([], handlers.type_line, controls.in_api_order(), picture, api_name="type_line")
     moved = gr.on(
-        [s.input for s in sliders], page.write, sent, picture, trigger_mode="always_last", **LIVE, **private
+        [s.input for s in sliders], page.move, sent, picture, trigger_mode="always_last", **LIVE, **private
     )
     chose = controls.family.input(
         page.from_family, sent, [controls.font_style, ui["font_note"], picture], **private
@@ -267,9 +292,6 @@ def _wire(
     word = [controls.model, controls.text]
     gr.on([], handlers.grid, [*word, controls.seed], ui["grid"], api_name="type_grid")
     gr.on([], handlers.animation, [*word, ui["from"], ui["to"]], ui["animation"], api_name="type_animation")
-    shown = [controls.model, controls.family, *sliders, ui["from"], ui["to"], controls.font_style]
-    shown += [ui["font_note"], picture]
-    with_token = sent | {ui["token"]}
     with_query = with_token | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **quiet)
     linked.then(page.open_refresh, with_query, shown, **quiet)
