@@ -124,10 +124,12 @@ def test_a_reference_model_redraws_its_kept_glyphs_and_learns_styles(tmp_path, h
     hub.save("blocks", latin, latin_card)
     handlers = TypeHandlers(hub)
     names = ["blocks", "blocks-zh"]
-    assert handlers.model_for(CHARS[5:7] + " " + CHARS[8:10], "blocks", names) == "blocks-zh"  # the page follows the script
+    chinese = CHARS[5:7] + " " + CHARS[8:10]
+    assert handlers.model_for(chinese, "blocks", names) == "blocks-zh"  # the page follows the script
     assert handlers.model_for("Hello", "blocks-zh", names) == "blocks"
     assert handlers.model_for("Hello " + CHARS[6], "blocks", names) == "blocks"  # none draws both: it says so
-    assert handlers.written(TypeState("blocks-zh", CHARS[5:9])).width == 4 * typefaces.EM_WIDTH + 2 * typefaces.MARGIN
+    line = handlers.written(TypeState("blocks-zh", CHARS[5:9]))
+    assert line.width == 4 * typefaces.EM_WIDTH + 2 * typefaces.MARGIN  # one em a character
 
 
 def test_a_model_of_few_families_makes_up_typefaces_from_their_spread():
