@@ -10,7 +10,8 @@ With ``--write-card`` the figures go into the model's card (metrics, and ``held_
 each direction's fit), which is what the Type page's sliders show.
 
 Usage: python benchmarks/typefaces.py --checkpoint checkpoints/fonts-latin.safetensors
-       --classifier checkpoints/fonts-latin-classifier.safetensors [--write-card] [--json out.json]
+       --classifier checkpoints/fonts-latin-classifier.safetensors [--data fonts-chinese]
+       [--write-card] [--json out.json]
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, required=True)
     parser.add_argument("--classifier", type=Path, required=True)
+    parser.add_argument("--data", default="fonts", choices=("fonts", "fonts-chinese"))
     parser.add_argument("--samples", type=int, default=5000)
     parser.add_argument("--write-card", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    train, valid, about = fonts_split(Path("fonts"))
+    train, valid, about = fonts_split(Path(args.data))
     model, card = loaded(args.checkpoint)
     classifier, _ = loaded(args.classifier)
     figures = {

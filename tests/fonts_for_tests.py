@@ -72,7 +72,7 @@ def write_fonts(folder: Path, count: int = 6) -> list[Path]:
     return paths
 
 
-def make_glyph_model(folder: Path, epochs: int = 2):
+def make_glyph_model(folder: Path, epochs: int = 2, chars: str | None = None):
     """A small glyph VAE really trained (for seconds) on block fonts, and its card as the recipe
     writes it: named directions (weight, italic, width) and the families it learned."""
     from aigc_demo.backend.checkpoint import DatasetInfo, ModelCard
@@ -81,12 +81,20 @@ def make_glyph_model(folder: Path, epochs: int = 2):
     from aigc_demo.recipes.typefaces import family_rows
     from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae
 
-    fonts = read_font_files(
-        [folder / "fonts"] if (folder / "fonts").is_dir() else write_fonts(folder / "fonts", 8),
-        Limits(100, 10**8),
-    )
+    if chars:  # a model of many characters, as the Chinese one: it re-draws a kept reference glyph
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for i, weight in enumerate((100, 400, 700, 900, 400, 700)):
+            paths.append(folder / f"hanzi-{i}.ttf")
+            paths[-1].write_bytes(font_bytes(f"Hanzi {i}", weight, 0.2 * (i >= 4), chars=chars))
+    else:
+        paths = [folder / "fonts"] if (folder / "fonts").is_dir() else write_fonts(folder / "fonts", 8)
+    fonts = read_font_files(paths, Limits(100, 10**8), chars or LATIN)
     train, valid = fonts.held_out()
-    config = GlyphTrainingConfig(epochs=epochs, batch_size=4, style_dim=8, channels=8)
+    reference = fonts.families[1] if chars else ""
+    config = GlyphTrainingConfig(
+        epochs=epochs, batch_size=4, style_dim=8, channels=8, reference_family=reference
+    )
     model, metrics, directions = train_glyph_vae(train, valid, config, log=lambda _: None)
     extras = {"directions": directions, "families": family_rows(sorted(set(train.families)))}
     card = ModelCard(

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from aigc_demo.data.fonts import HANZI
 from tests.fonts_for_tests import font_bytes, make_glyph_model
 from tests.helpers import running_app
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, expect, sync_playwright
@@ -20,6 +21,8 @@ def app_url(tmp_path_factory):
     hub = ModelHub(root / "shipped", root / "user")
     model, card = make_glyph_model(root)
     hub.save("blocks", model, card)
+    model, card = make_glyph_model(root / "hanzi", chars=HANZI[:40])
+    hub.save("blocks-zh", model, card)
     with running_app(hub) as url:
         yield url
 
@@ -112,5 +115,27 @@ def test_a_link_opens_the_type_page_on_its_word_family_and_style(browser, app_ur
             "Stranger", timeout=30_000
         )
         expect(page.locator("#type-family input")).not_to_have_value("not-a-family")
+    finally:
+        context.close()
+
+
+def test_the_page_picks_the_model_by_the_script_typed(browser, app_url):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(app_url.rstrip("/") + "/type")
+        picture = page.locator("#type-view img")
+        picture.wait_for(timeout=30_000)
+        model = page.locator("#type-model input")
+        expect(model).to_have_value("blocks", timeout=15_000)
+        text = page.locator("#type-text textarea, #type-text input").first
+        first = picture.get_attribute("src")
+        text.fill(HANZI[5:9])
+        text.press("Enter")
+        expect(model).to_have_value("blocks-zh", timeout=15_000)  # Chinese typed: the Chinese model
+        expect(picture).not_to_have_attribute("src", first, timeout=15_000)
+        text.fill("Hello")
+        page.locator("#type-write").click()
+        expect(model).to_have_value("blocks", timeout=15_000)  # and back for Latin
     finally:
         context.close()

@@ -176,14 +176,15 @@ class TypefaceClassifierRecipe(Recipe):
     name = "typeface-classifier"
     model_kind = "image-classifier"
     help = "character classifier on real fonts' glyphs, which judges the typeface model"
-    data_help = "fonts (the public list of open typeface families)"
+    data_help = "fonts or fonts-chinese (the public list of open typeface families)"
     config_class = ImageClassifierTrainingConfig
 
     def plan_from_args(self, args: argparse.Namespace, hub: ModelHub) -> Plan:
         train, valid, about = fonts_split(args.data)
         description = "Reads which character a 28 x 28 glyph shows; judges the typeface model."
         data = (glyph_images(train), glyph_images(valid))
-        return Plan(self.config_from_args(args), data, None, catalog.FONTS, description, about=about)
+        credit = catalog.FONTS_CHINESE if str(args.data) == "fonts-chinese" else catalog.FONTS
+        return Plan(self.config_from_args(args), data, None, credit, description, about=about)
 
     def train(self, plan: Plan, run: Run) -> Trained:
         model, metrics = train_image_classifier(*plan.data, plan.config, log=run.log)
