@@ -20,6 +20,7 @@ from aigc_demo.data.archive import Limits
 from aigc_demo.data.downloads import DownloadError
 from aigc_demo.models.glyph_vae import GlyphVAE
 from aigc_demo.pipelines import typefaces
+from aigc_demo.recipes.typefaces import typeface_preview
 from aigc_demo.training.glyphs import GlyphTrainingConfig, reference_glyphs, train_glyph_vae, validation_loss
 from aigc_demo.ui.type_handlers import TypeHandlers, TypeState
 from tests.fonts_for_tests import font_bytes, make_glyph_model
@@ -128,6 +129,7 @@ def test_a_reference_model_redraws_its_kept_glyphs_and_learns_styles(tmp_path, h
     assert handlers.model_for(chinese, "blocks", names) == "blocks-zh"  # the page follows the script
     assert handlers.model_for("Hello", "blocks-zh", names) == "blocks"
     assert handlers.model_for("Hello " + CHARS[6], "blocks", names) == "blocks"  # none draws both: it says so
+    assert typeface_preview(model).shape[0] == 2 * (64 + 2 * typefaces.MARGIN)  # a Train preview: two lines
     line = handlers.written(TypeState("blocks-zh", CHARS[5:9]))
     assert line.width == 4 * typefaces.EM_WIDTH + 2 * typefaces.MARGIN  # one em a character
 

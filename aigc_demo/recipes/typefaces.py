@@ -31,7 +31,7 @@ from aigc_demo.recipes.base import (
 from aigc_demo.training.glyphs import GlyphTrainingConfig, train_glyph_vae
 from aigc_demo.training.image import ImageClassifierTrainingConfig, train_image_classifier
 
-PREVIEW_LINES = ("Handgloves", "Quick 0123")
+PREVIEW_LINES = (("Handgloves", "Quick 0123"), ("永和九年，", "岁在癸丑。"))  # Latin, Chinese
 APP_MODEL = "fonts-latin"
 
 
@@ -156,8 +156,9 @@ def typeface_preview(model: torch.nn.Module) -> Any:
     from aigc_demo.pipelines.typefaces import line_picture, stacked
 
     style = torch.zeros(model.style_dim, device=next(model.parameters()).device)
-    lines = ["".join(ch for ch in line if ch in model.index or ch == " ") for line in PREVIEW_LINES]
-    return stacked([line_picture(model, style, line) for line in lines])
+    drawn = max(PREVIEW_LINES, key=lambda pair: sum(ch in model.index for ch in "".join(pair)))
+    lines = ["".join(ch for ch in line if ch in model.index or ch == " ") for line in drawn]
+    return stacked([line_picture(model, style, line) for line in lines if line.strip()])
 
 
 def glyph_images(glyph_set: Any) -> Any:
