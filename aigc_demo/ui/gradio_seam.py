@@ -113,16 +113,20 @@ DOM_NAMES = (
     "icon-button-wrapper",
     "download-link",
     "block-label",
+    "message-buttons",
 )
 # Gradio's page, adapted: its container clips instead of scrolling (a sticky picture never stuck in
 # it); a picture's label stands above it instead of over its corner (where it hid the label drawn in
-# the picture); its own page links (English only) and its footer icons' alt text are hidden; chat examples are
+# the picture); a chat message's buttons are 44 px targets on a phone (24 px had been hard to tap); its
+# own page links (English only) and its footer icons' alt text are hidden; chat examples are
 # announced as the buttons they are; each lens character is named by the character it shows.
 GRADIO_PAGE_HEAD = (
     "<style>.gradio-container { overflow: clip !important; }"
     " .picture-output > [data-testid=block-label] { position: relative !important; }"
     " .gradio-container .nav-holder { display: none !important; }"
-    " .gradio-container footer img { display: none !important; }</style>"
+    " .gradio-container footer img { display: none !important; }"
+    " @media (max-width: 768px) {"
+    " .message-buttons .icon-button { min-width: 44px !important; min-height: 44px !important; } }</style>"
     "<script>new MutationObserver(() => {"
     " document.querySelectorAll('.examples[role=list]').forEach((group) => group.removeAttribute('role'));"
     " document.querySelectorAll('.score-token[role=button]:not([aria-label])')"
