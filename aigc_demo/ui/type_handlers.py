@@ -131,20 +131,23 @@ class TypeHandlers:
             style, count = typefaces.font_style(loaded.module, handle.read())
         return json.dumps(style), count
 
+    def draws(self, name: str, text: str) -> bool:
+        chars = self.hub.entry(name).card.config.get("chars", "")
+        return all(ch.isspace() or ch in chars for ch in text)
+
     def model_for(self, text: str, current: str | None, names: list[str]) -> str | None:
         """The model to write ``text`` with: the chosen one when it draws every character, else the
         first of ``names`` that does (the page picks the model by the script typed)."""
-
-        def draws(name: str) -> bool:
-            chars = self.hub.entry(name).card.config.get("chars", "")
-            return all(ch.isspace() or ch in chars for ch in text)
-
-        if not text or (current in names and draws(current)):
+        if not text or (current in names and self.draws(current, text)):
             return current
-        return next((name for name in names if draws(name)), current)
+        return next((name for name in names if self.draws(name, text)), current)
+
+    def ordered(self, names: list[str]) -> list[str]:
+        """``names`` with the models that draw the page's first word first (the page opens on one)."""
+        return sorted(names, key=lambda name: not self.draws(name, FIRST_TEXT))
 
     def first_picture(self) -> Any:
-        names = model_names(self.hub, None, KIND)
+        names = self.ordered(model_names(self.hub, None, KIND))
         try:
             return self.written(TypeState(names[0])) if names else None
         except gr.Error:

@@ -152,7 +152,9 @@ class TypePage:
     def refresh(self, request: gr.Request, values: dict) -> dict:
         """The visitor's models, the chosen one's sliders and families, and the line written in it."""
         state = self.controls.state(values)
-        names = model_names(self.handlers.hub, values[self.ui["token"]], KIND, keep=state.model)
+        names = self.handlers.ordered(
+            model_names(self.handlers.hub, values[self.ui["token"]], KIND, keep=state.model)
+        )
         chosen = state.model if state.model in names else (names[0] if names else None)
         sliders, families = self.handlers.view(chosen, language_of(request))
         known = {value for _, value in families}
@@ -195,7 +197,7 @@ class TypePage:
 def build_page(site: Site) -> TypePage:
     """Lay out the page and wire its components to a ``TypePage``, which is returned."""
     handlers = TypeHandlers(site.hub)
-    names = model_names(site.hub, None, KIND)
+    names = handlers.ordered(model_names(site.hub, None, KIND))
     views = {lang: handlers.view(names[0] if names else None, lang) for lang in LANGUAGES}
     families = [(I18N("type_made_up"), ""), *views["en"][1][1:]]  # the first choice in the page's language
     with gr.Row(elem_id="type-row"):
