@@ -143,3 +143,15 @@ def test_a_model_of_few_families_makes_up_typefaces_from_their_spread():
     assert made[:, 2:].abs().max() < 1e-6  # within the span of the families it learned
     model.keep_families(torch.zeros(0, 4))
     assert made[:, 0].mean() > 9 > typefaces.made_up_styles(model, torch.Generator(), 0.8, 2000)[:, 0].mean()
+
+
+def test_fonts_for_a_model_of_many_characters_are_counted_before_any_is_drawn(tmp_path, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(font_files, "draw_face", lambda *args: drawn.append(args))
+    paths = []
+    for i in range(5):
+        paths.append(tmp_path / f"font-{i}.ttf")
+        paths[-1].write_bytes(font_bytes(f"Font {i}", chars=CHARS[:3]))
+    with pytest.raises(ValueError, match="give at most 4 fonts at a time"):
+        font_files.read_font_files(paths, Limits(100, 10**8), fonts.HANZI)
+    assert drawn == []  # refused from the count alone

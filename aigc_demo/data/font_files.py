@@ -12,6 +12,7 @@ from aigc_demo.data.fonts import LATIN, GlyphSet, draw_face
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff2", ".woff")
 MAX_TABLES = 200
+MAX_GLYPHS_DRAWN = 16_000  # glyphs one upload's fonts may be drawn into: ~5 s (4 Chinese fonts, 195 Latin)
 MAX_SFNT_BYTES = 40_000_000  # a woff2 file's declared size once unpacked (the largest CJK fonts ~20 MB)
 
 
@@ -46,6 +47,12 @@ def read_font_files(paths: list[Path], limits, chars: str = LATIN) -> GlyphSet:
         named = read_files(paths, limits, "fonts")
     if not named:
         raise ValueError("give font files to learn from: a zip of .ttf, .otf, .woff or .woff2 files")
+    if len(named) * len(chars) > MAX_GLYPHS_DRAWN:  # counted before any is drawn (~3,000 glyphs a second)
+        most = max(1, MAX_GLYPHS_DRAWN // len(chars))
+        raise ValueError(
+            f"this model draws {len(chars):,} characters: give at most {most} fonts at a time "
+            f"(these are {len(named)})"
+        )
     rows = []
     for name, data in named:
         try:
