@@ -8,6 +8,7 @@ import re
 import pytest
 
 from aigc_demo.data.fonts import HANZI
+from aigc_demo.ui.type_handlers import FIRST_CHINESE
 from tests.fonts_for_tests import font_bytes, make_glyph_model
 from tests.helpers import running_app
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, expect, sync_playwright
@@ -21,7 +22,7 @@ def app_url(tmp_path_factory):
     hub = ModelHub(root / "shipped", root / "user")
     model, card = make_glyph_model(root)
     hub.save("blocks", model, card)
-    model, card = make_glyph_model(root / "hanzi", chars=HANZI[:40])
+    model, card = make_glyph_model(root / "hanzi", chars=FIRST_CHINESE + HANZI[:36])
     hub.save("abc-hanzi", model, card)  # listed before "blocks"
     with running_app(hub) as url:
         yield url
@@ -83,7 +84,7 @@ def test_on_a_phone_the_word_stays_in_view_while_a_slider_moves(browser, app_url
         page.goto(app_url.rstrip("/") + "/type")
         picture = page.locator("#type-view img")
         picture.wait_for(timeout=30_000)
-        slider = page.locator("#type-width input[type=range]")
+        slider = page.locator("#type-weight input[type=range]")  # the Chinese model's too
         slider.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         assert page.evaluate("window.scrollY") > 300
@@ -92,7 +93,7 @@ def test_on_a_phone_the_word_stays_in_view_while_a_slider_moves(browser, app_url
         assert shown["y"] >= 0
         assert shown["y"] + shown["height"] <= PHONE["height"]
         assert len(seen) >= 3
-        expect(page.locator("#type-width")).to_contain_text("更窄 ↔ 更宽")
+        expect(page.locator("#type-weight")).to_contain_text("更细 ↔ 更粗")
         page.screenshot(path=str(SCREENSHOTS / "zh-CN-phone-type.png"))
     finally:
         context.close()
@@ -127,15 +128,16 @@ def test_the_page_picks_the_model_by_the_script_typed(browser, app_url):
         picture = page.locator("#type-view img")
         picture.wait_for(timeout=30_000)
         model = page.locator("#type-model input")
-        expect(model).to_have_value("blocks", timeout=15_000)
         text = page.locator("#type-text textarea, #type-text input").first
+        expect(model).to_have_value("abc-hanzi", timeout=15_000)  # a Chinese page opens on Chinese
+        expect(text).to_have_value(FIRST_CHINESE)
         first = picture.get_attribute("src")
-        text.fill(HANZI[5:9])
-        text.press("Enter")
-        expect(model).to_have_value("abc-hanzi", timeout=15_000)  # Chinese typed: the Chinese model
-        expect(picture).not_to_have_attribute("src", first, timeout=15_000)
         text.fill("Hello")
         page.locator("#type-write").click()
-        expect(model).to_have_value("blocks", timeout=15_000)  # and back for Latin
+        expect(model).to_have_value("blocks", timeout=15_000)  # Latin typed: the Latin model
+        expect(picture).not_to_have_attribute("src", first, timeout=15_000)
+        text.fill(HANZI[5:9])
+        text.press("Enter")
+        expect(model).to_have_value("abc-hanzi", timeout=15_000)  # and back for Chinese
     finally:
         context.close()

@@ -27,6 +27,7 @@ CHINESE_DIRECTIONS = ("kai", "song", "hei", "hand")  # 楷 宋 黑 手写: the C
 IN_API_ORDER = (*DIRECTIONS, *DISCOVERED, *CHINESE_DIRECTIONS)  # the sliders as the API takes them
 SLIDERS = len(IN_API_ORDER)
 FIRST_TEXT = "Handgloves"
+FIRST_CHINESE = "永和九年"  # what a Chinese page opens on, where a model draws it
 GRID = 8
 FRAMES = 12
 

@@ -23,6 +23,7 @@ from aigc_demo.ui.type_handlers import (
     CHINESE_DIRECTIONS,
     DIRECTIONS,
     DISCOVERED,
+    FIRST_CHINESE,
     FIRST_TEXT,
     IN_API_ORDER,
     KIND,
@@ -186,9 +187,18 @@ class TypePage:
         return self.controls.shown(state) if state is not None else gr.skip()
 
     def open_refresh(self, request: gr.Request, values: dict) -> dict:
-        if not links.LinkReader(values[self.ui["query"]], "type").opened:
+        """As the page opens: a link's model and style; else, on a Chinese page still showing the
+        first word, a Chinese word in a model that draws it."""
+        if links.LinkReader(values[self.ui["query"]], "type").opened:
+            return self.refresh(request, values)
+        if language_of(request) != "zh-CN" or values[self.controls.text] != FIRST_TEXT:
             return gr.skip()
-        return self.refresh(request, values)
+        names = model_names(self.handlers.hub, values[self.ui["token"]], KIND)
+        chinese = self.handlers.model_for(FIRST_CHINESE, None, names)
+        if chinese is None:
+            return gr.skip()
+        opened = values | {self.controls.model: chinese, self.controls.text: FIRST_CHINESE}
+        return self.refresh(request, opened) | {self.controls.text: FIRST_CHINESE}
 
     def link(self, values: dict) -> str:
         return self.handlers.link(self.controls.state(values))
@@ -296,7 +306,7 @@ def _wire(
     gr.on([], handlers.animation, [*word, ui["from"], ui["to"]], ui["animation"], api_name="type_animation")
     with_query = with_token | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **quiet)
-    linked.then(page.open_refresh, with_query, shown, **quiet)
+    linked.then(page.open_refresh, with_query, [*shown, controls.text], **quiet)
     controls.model.input(page.refresh, with_token, shown, **quiet)
     controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **quiet)
     copy_link.wire(page.link, sent)
