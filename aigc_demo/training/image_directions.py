@@ -43,6 +43,7 @@ def _scaled(direction: torch.Tensor, centred: torch.Tensor) -> tuple[torch.Tenso
 
 
 Traits = dict[str, torch.Tensor]  # trait name -> one value per image
+CODES_PER_DIMENSION = 10  # fewer, and a trait's direction is its covariance with the codes
 
 
 def named_directions(
@@ -58,10 +59,16 @@ def named_directions(
     Returns plain data for the model card: ``{"kind", "name", "fit", "vector"}`` per direction.
     """
     centred = (codes - codes.mean(0)).double()
+    # With few codes per dimension least squares fits any trait exactly, along directions in which the
+    # codes barely move (a slider that changes nothing): then the codes' covariance with the trait.
+    few = len(codes) < CODES_PER_DIMENSION * codes.shape[1]
     found = []
     for name, values in traits.items():
         target = (values - values.mean()).double()
-        weights = torch.linalg.lstsq(centred, target.unsqueeze(1)).solution.squeeze(1)
+        if few:
+            weights = centred.T @ target
+        else:
+            weights = torch.linalg.lstsq(centred, target.unsqueeze(1)).solution.squeeze(1)
         vector, position = _scaled(weights, centred)
         found.append(
             {
