@@ -27,7 +27,8 @@ CHINESE_DIRECTIONS = ("kai", "song", "hei", "hand")  # 楷 宋 黑 手写: the C
 IN_API_ORDER = (*DIRECTIONS, *DISCOVERED, *CHINESE_DIRECTIONS)  # the sliders as the API takes them
 SLIDERS = len(IN_API_ORDER)
 FIRST_TEXT = "Handgloves"
-FIRST_CHINESE = "永和九年"  # what a Chinese page opens on, where a model draws it
+FIRST_CHINESE = "永和九年"  # what a Chinese page opens on, where a model draws it,
+FIRST_CHINESE_FAMILY = "arphic-uming"  # in a classic printed face (made-up brush styles are still blurs)
 GRID = 8
 FRAMES = 12
 

@@ -24,6 +24,7 @@ from aigc_demo.ui.type_handlers import (
     DIRECTIONS,
     DISCOVERED,
     FIRST_CHINESE,
+    FIRST_CHINESE_FAMILY,
     FIRST_TEXT,
     IN_API_ORDER,
     KIND,
@@ -197,7 +198,11 @@ class TypePage:
         chinese = self.handlers.model_for(FIRST_CHINESE, None, names)
         if chinese is None:
             return gr.skip()
-        opened = values | {self.controls.model: chinese, self.controls.text: FIRST_CHINESE}
+        opened = values | {
+            self.controls.model: chinese,
+            self.controls.text: FIRST_CHINESE,
+            self.controls.family: FIRST_CHINESE_FAMILY,  # kept where the model learned it
+        }
         return self.refresh(request, opened) | {self.controls.text: FIRST_CHINESE}
 
     def link(self, values: dict) -> str:
