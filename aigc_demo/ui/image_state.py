@@ -89,8 +89,8 @@ def principal_label(index: int, info: dict | None, lang: str) -> str:
 
 def labelled_directions(principal: list[dict], named: dict[str, dict]) -> list[dict | None]:
     """Which principal directions are named after a trait: only the one that fits it best, and none
-    when the trait has a named slider of its own (two sliders called "slant" on one page, or two
-    "colour" sliders, said the same thing of different motions)."""
+    when the trait has a named slider of its own on the page (``named``): two sliders called "slant"
+    on one page, or two "colour" sliders, said the same thing of different motions."""
     best: dict[str, int] = {}
     for i, info in enumerate(principal):
         trait = info.get("trait") if info else None
@@ -126,7 +126,8 @@ def model_view(hub: ModelHub, chosen: str | None, digit: str | None, raw: bool, 
     described = card.extras.get("directions", {}) if card else {}
     named = {d["name"]: d for d in described.get("named", [])}
     count = card.config.get("num_directions", 0) if card else 0
-    principal = labelled_directions(described.get("principal", []), named)
+    with_slider = {name: d for name, d in named.items() if name in TRAITS}
+    principal = labelled_directions(described.get("principal", []), with_slider)
     # "3 · 92%": each class a picture can be made more like, with how well its direction fits.
     classes = [(f"{name} · {abs(d['fit']):.0%}", name) for name, d in named.items() if d["kind"] == "class"]
     # A model that takes no class keeps a hidden "0", which the endpoints then ignore.
