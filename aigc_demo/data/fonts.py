@@ -28,6 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from aigc_demo.data.debian_fonts import FONTS as DEBIAN_FONTS
+from aigc_demo.data.debian_fonts import DebianFont, fetch_debian_font
+
 SIZE = 64
 EM = 46
 BASELINE = 50
@@ -97,9 +100,7 @@ HANZI = "，。、！？" + common_hanzi()
 def chinese_held_out() -> tuple[str, ...]:
     """Too few Chinese families for one in ten: the two (of the list's and Debian's) that come first
     by the same hash."""
-    from aigc_demo.data.debian_fonts import FONTS
-
-    families = [*CHINESE, *(font.id for font in FONTS)]
+    families = [*CHINESE, *(font.id for font in DEBIAN_FONTS)]
     return tuple(sorted(families, key=lambda f: hashlib.sha256(f.encode()).digest())[:2])
 
 
@@ -270,15 +271,16 @@ def build_glyph_set(
     default = latin_packages() if script == "latin" else [p for p in packages() if p.id in CHINESE]
     chosen = [p for p in packages() if p.id in families] if families else default
     drawn_as = f"{SIZE} {EM} {BASELINE} {chars}"
-    extra = _debian_faces(cache) if script == "chinese" and not families else []
-    sums = [p.integrity for p in chosen] + [face.path.name for face in extra]
+    debian = DEBIAN_FONTS if script == "chinese" and not families else ()
+    sums = [p.integrity for p in chosen] + [font.sha256 for font in debian]
     key = hashlib.sha256(("\n".join(sums) + drawn_as).encode()).hexdigest()[:12]
     drawn = cache / f"glyphs-{key}.npz"
     if drawn.is_file():
         return _read(drawn, chars)
     least = 0.9 if script == "latin" else 0.6  # traditional faces draw two thirds of the simplified set
     rows = []
-    for face in [face for package in chosen for face in faces(fetch_family(package, cache), script)] + extra:
+    listed = [face for package in chosen for face in faces(fetch_family(package, cache), script)]
+    for face in listed + _debian_faces(cache, debian):
         glyphs, present = draw_face(face.path, chars)
         if present.mean() >= least:
             rows.append((face, glyphs, present))
@@ -295,10 +297,9 @@ def build_glyph_set(
     return glyph_set
 
 
-def _debian_faces(cache: Path) -> list[Face]:
-    from aigc_demo.data.debian_fonts import FONTS, fetch_debian_font
-
-    folders = [(font, fetch_debian_font(font, cache / "debian")) for font in FONTS]
+def _debian_faces(cache: Path, fonts: tuple[DebianFont, ...]) -> list[Face]:
+    """The Debian fonts' one face each, fetched (only when the set is drawn: its key is their sums)."""
+    folders = [(font, fetch_debian_font(font, cache / "debian")) for font in fonts]
     return [
         Face(font.id, 400, "normal", font.style, folder / Path(font.member).name) for font, folder in folders
     ]
