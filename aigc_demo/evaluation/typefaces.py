@@ -54,8 +54,10 @@ def face_traits(glyph_set: GlyphSet) -> dict[str, torch.Tensor]:
     traits = {
         "weight": torch.tensor(glyph_set.weights, dtype=torch.float64),
         "italic": torch.tensor(glyph_set.italic, dtype=torch.float64),
-        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CATEGORIES},
-        **{name: torch.tensor(categories == name, dtype=torch.float64) for name in CHINESE_STYLES},
+        **{
+            name: torch.tensor(categories == name, dtype=torch.float64)
+            for name in (*CATEGORIES, *CHINESE_STYLES)
+        },
     }
     if all(ch in glyph_set.chars for ch in WIDTH_CHARS):
         traits["width"] = torch.tensor(ink_width(glyph_set), dtype=torch.float64)

@@ -68,7 +68,7 @@ class ReferenceDecoder(nn.Module):
             x = self._modulated(conv(x), style, i)
             skips.append(x)
         for i, conv in enumerate(self.up[:-1]):
-            x = self._modulated(conv(x if i == 0 else torch.cat([x, skips[2 - i + 1]], 1)), style, 4 + i)
+            x = self._modulated(conv(x if i == 0 else torch.cat([x, skips[3 - i]], 1)), style, 4 + i)
         return self.up[-1](torch.cat([x, skips[0]], 1))
 
 
