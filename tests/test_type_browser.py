@@ -4,6 +4,7 @@ and on a phone the word kept in view while a slider moves."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,13 +51,25 @@ def drag(page, slider, picture, steps: int = 5) -> set[str]:
     return seen
 
 
-def test_a_typed_word_follows_a_named_slider_and_a_brought_font(browser, app_url, tmp_path):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+LAPTOP = {"width": 1280, "height": 900}
+
+
+@contextmanager
+def type_page(browser, app_url: str, locale: str, address: str = "/type", **options):
+    """The Type page in a fresh browser context, once its picture is there: ``(page, picture)``."""
+    context = browser.new_context(locale=locale, **options)
     try:
-        page.goto(app_url.rstrip("/") + "/type")
+        page = context.new_page()
+        page.goto(app_url.rstrip("/") + address)
         picture = page.locator("#type-view img")
         picture.wait_for(timeout=30_000)
+        yield page, picture
+    finally:
+        context.close()
+
+
+def test_a_typed_word_follows_a_named_slider_and_a_brought_font(browser, app_url, tmp_path):
+    with type_page(browser, app_url, "en-US", viewport=LAPTOP) as (page, picture):
         first = picture.get_attribute("src")
         page.locator("#type-text textarea, #type-text input").first.fill("Quick fox")
         page.locator("#type-write").click()
@@ -73,17 +86,11 @@ def test_a_typed_word_follows_a_named_slider_and_a_brought_font(browser, app_url
         expect(picture).not_to_have_attribute("src", settled, timeout=15_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "en-US-type.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_word_stays_in_view_while_a_slider_moves(browser, app_url):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    try:
-        page.goto(app_url.rstrip("/") + "/type")
-        picture = page.locator("#type-view img")
-        picture.wait_for(timeout=30_000)
+    phone = {"viewport": PHONE, "has_touch": True, "is_mobile": True}
+    with type_page(browser, app_url, "zh-CN", **phone) as (page, picture):
         slider = page.locator("#type-weight input[type=range]")  # the Chinese model's too
         slider.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
@@ -95,17 +102,11 @@ def test_on_a_phone_the_word_stays_in_view_while_a_slider_moves(browser, app_url
         assert len(seen) >= 3
         expect(page.locator("#type-weight")).to_contain_text("更细 ↔ 更粗")
         page.screenshot(path=str(SCREENSHOTS / "zh-CN-phone-type.png"))
-    finally:
-        context.close()
 
 
 def test_a_link_opens_the_type_page_on_its_word_family_and_style(browser, app_url):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(
-            app_url.rstrip("/") + "/type?tab=type&model=blocks&text=Link+me&seed=5&family=blocks-2&style=1.5"
-        )
+    address = "/type?tab=type&model=blocks&text=Link+me&seed=5&family=blocks-2&style=1.5"
+    with type_page(browser, app_url, "en-US", address, viewport=LAPTOP) as (page, _):
         expect(page.locator("#type-text textarea, #type-text input").first).to_have_value(
             "Link me", timeout=30_000
         )
@@ -116,17 +117,10 @@ def test_a_link_opens_the_type_page_on_its_word_family_and_style(browser, app_ur
             "Stranger", timeout=30_000
         )
         expect(page.locator("#type-family input")).not_to_have_value("not-a-family")
-    finally:
-        context.close()
 
 
 def test_the_page_picks_the_model_by_the_script_typed(browser, app_url):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        page.goto(app_url.rstrip("/") + "/type")
-        picture = page.locator("#type-view img")
-        picture.wait_for(timeout=30_000)
+    with type_page(browser, app_url, "zh-CN", viewport=LAPTOP) as (page, picture):
         model = page.locator("#type-model input")
         text = page.locator("#type-text textarea, #type-text input").first
         expect(model).to_have_value("abc-hanzi", timeout=15_000)  # a Chinese page opens on Chinese
@@ -139,5 +133,3 @@ def test_the_page_picks_the_model_by_the_script_typed(browser, app_url):
         text.fill(HANZI[5:9])
         text.press("Enter")
         expect(model).to_have_value("abc-hanzi", timeout=15_000)  # and back for Chinese
-    finally:
-        context.close()
