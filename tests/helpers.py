@@ -251,3 +251,32 @@ def run_benchmark(script: str, out: Path, *arguments: str, timeout: float = 300)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(out.read_text())
+
+
+TINY_WORLD = {"channels": 4, "code_channels": 2, "hidden": 4, "layers": 1}
+
+
+def bar_digits(count: int = 20, seed: int = 0):
+    """Blocky stand-ins for 28 x 28 digits, uint8: a bright bar in a different place for each."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    made = np.zeros((count, 28, 28), dtype=np.uint8)
+    for index in range(count):
+        top = int(rng.integers(2, 20))
+        made[index, top : top + 6, 6:22] = 255
+    return made
+
+
+def make_world_model(seed: int = 0):
+    """A small, untrained but real world model carrying ten bar digits."""
+    from aigc_demo.models.world_model import WorldModel
+
+    torch.manual_seed(seed)
+    model = WorldModel(**TINY_WORLD)
+    model.keep_examples(torch.from_numpy(bar_digits(10)))
+    return model.eval()
+
+
+def world_card(model) -> ModelCard:
+    return make_card(kind="world-model", config=model.config, metrics={"valid_mse": 100.0})

@@ -62,6 +62,7 @@ def test_only_intended_endpoints_are_public(app_url):
         "/type_line",
         "/type_grid",
         "/type_animation",
+        "/video_clip",
         "/decode",
         "/interpolate",
         "/manifold",

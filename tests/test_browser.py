@@ -100,12 +100,18 @@ def browser():
     [
         (
             "en-US",
-            ["Image", "Text", "Speech", "Type", "Chat", "Train", "About"],
+            ["Image", "Text", "Speech", "Type", "Video", "Chat", "Train", "About"],
             "Models",
             "models run on",
             "bard",
         ),
-        ("zh-CN", ["图像", "文本", "语音", "字体", "对话", "训练", "关于"], "模型", "模型运行于", "poet"),
+        (
+            "zh-CN",
+            ["图像", "文本", "语音", "字体", "视频", "对话", "训练", "关于"],
+            "模型",
+            "模型运行于",
+            "poet",
+        ),
     ],
 )
 def test_every_tab_opens_in_the_browser_language(browser, app_url, locale, tabs, about, footer, writer):

@@ -30,8 +30,10 @@ from tests.helpers import (
     make_speech_model,
     make_text_card,
     make_text_model,
+    make_world_model,
     running_app,
     varied_text,
+    world_card,
     write_picture_zip,
     write_tone_recordings,
 )
@@ -49,6 +51,7 @@ VALID: dict[str, list] = {
     "type_line": ["blocks", "Hello", 3, "", 1.0, *[0.0] * 15],
     "type_grid": ["blocks", "Hi", 3],
     "type_animation": ["blocks", "Hi", "blocks-0", "blocks-1"],
+    "video_clip": ["world", "examples", 2, 3, 5, 10, 0.5, 0, 0.0, 0.0, 0.0],
     "stream_text": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "traditional", "free"],
     "generate": ["bard", "Hi", 0.8, 0, 1.0, 20, 1, 1, "free"],
     "branch": ["bard", "Hello", 2, "x", 0.8, 0, 1.0, 20, 1, 1, "free"],
@@ -103,6 +106,8 @@ def app(tmp_path_factory):
     hub.save("bard", text_model, make_text_card(text_model))
     chat_model = make_chat_model()
     hub.save("talker", chat_model, make_card(kind="chat-rnn", config=chat_model.config))
+    world = make_world_model()
+    hub.save("world", world, world_card(world))
     glyphs, glyph_card = make_glyph_model(root)
     hub.save("blocks", glyphs, glyph_card)
     picture = io.BytesIO()

@@ -28,9 +28,24 @@ from aigc_demo.cli import (
     text,
     train,
     typeset,
+    video,
 )
 
-COMMANDS = (models, serve, image, speech, text, typeset, chat, train, evaluate, latent_map, poem_forms, check)
+COMMANDS = (
+    models,
+    serve,
+    image,
+    speech,
+    text,
+    typeset,
+    video,
+    chat,
+    train,
+    evaluate,
+    latent_map,
+    poem_forms,
+    check,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,7 +25,7 @@ from aigc_demo.backend.hub import LoadedModel, ModelHub
 from aigc_demo.labels.files import labelled_gif, labelled_wav, write_png
 from aigc_demo.labels.marks import audible_cue, visible_mark
 from aigc_demo.labels.xmp import Label, label_for
-from aigc_demo.pipelines import image, speech, typefaces
+from aigc_demo.pipelines import image, speech, typefaces, video
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,39 @@ def _type_animation(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
     return Animation(typefaces.animation_gif([typefaces.set_line(each, text) for each in drawn]))
 
 
+def video_frames(loaded: LoadedModel, s: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(the real clip, the clip whose frames after the seen ones the world model dreamed)."""
+    movers = video.check_movers(s["movers"])
+    seen, frames, temperature = video.check_lengths(s["seen"], s["frames"], s["temperature"])
+    real = video.real_clip(movers, seen + frames)
+    dream = list(video.dreamed(loaded.module, real[:seen], frames, temperature, s["seed"]))
+    return real, np.concatenate([real[:seen], np.stack(dream)])
+
+
+def _video_contents(loaded: LoadedModel, s: dict[str, Any]) -> tuple[Animation, Picture]:
+    """The animation (the real clip beside the dream) and the strip (real above, dream below)."""
+    real, dream = video_frames(loaded, s)
+    pictures = [video.side_by_side(a, b) for a, b in zip(real, dream, strict=True)]
+    strip = video.clip_strip(real, dream)
+    return Animation(video.gif_bytes(pictures)), Picture(strip)
+
+
+def _video(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
+    return _video_contents(loaded, s)[0]
+
+
+def _video_strip(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
+    return _video_contents(loaded, s)[1]
+
+
+def clip(loaded: LoadedModel, **chosen: Any) -> tuple[Made, Made]:
+    """The animation and the strip of one clip, from one dream."""
+    plain = _plain(chosen)
+    animation, strip = _video_contents(loaded, plain)
+    receipt = _receipt(loaded, "video", plain)
+    return Made(animation, receipt), Made(strip, {**receipt, "made": "video-strip"})
+
+
 MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
     "picture": _picture,  # the Image tab's picture: a seed, slider offsets, named amounts, truncation
     "samples": _samples,  # `image`: a grid of samples from the prior
@@ -190,6 +223,8 @@ MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {
     "line": _line,  # the Type tab and `type`: a line of text in one typeface
     "type-grid": _type_grid,  # one word in many typefaces
     "type-animation": _type_animation,  # one word moving from one family to another
+    "video": _video,  # the Video tab and `video --dream`: a real clip beside the world model's dream
+    "video-strip": _video_strip,  # the same as a strip of frames, real above, dream below
 }
 
 

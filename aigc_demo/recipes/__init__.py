@@ -11,6 +11,7 @@ from aigc_demo.recipes.images import GANRecipe, ImageClassifierRecipe, SpritesRe
 from aigc_demo.recipes.speech import SpeechClassifierRecipe, SpeechRecipe
 from aigc_demo.recipes.text import TextRecipe
 from aigc_demo.recipes.typefaces import TypefaceClassifierRecipe, TypefaceRecipe
+from aigc_demo.recipes.video import WorldModelRecipe
 
 RECIPES: tuple[Recipe, ...] = (
     TextRecipe(),
@@ -23,6 +24,7 @@ RECIPES: tuple[Recipe, ...] = (
     ChatRecipe(),
     TypefaceRecipe(),
     TypefaceClassifierRecipe(),
+    WorldModelRecipe(),
 )
 
 __all__ = [

@@ -38,6 +38,8 @@ from aigc_demo.ui import (
     train_texts,
     type_tab,
     type_texts,
+    video_tab,
+    video_texts,
 )
 from aigc_demo.ui.i18n import LANGUAGES, Pairs
 from aigc_demo.ui.links import PageOpen
@@ -75,6 +77,7 @@ PAGES = (
     Page("text", text_tab.build_page, text_texts.TEXTS, (text_tab.KIND,), linked=True),
     Page("speech", speech_tab.build_page, speech_texts.TEXTS, (speech_tab.KIND,), linked=True),
     Page("type", type_tab.build_page, type_texts.TEXTS, (type_tab.KIND,), linked=True),
+    Page("video", video_tab.build_page, video_texts.TEXTS, (video_tab.KIND,), linked=True),
     Page("chat", chat_tab.build_page, chat_texts.TEXTS, (chat_tab.KIND,)),
     Page("train", train_tab.build_page, train_texts.TEXTS),
     Page("about", about.build_page, about_texts.TEXTS),
