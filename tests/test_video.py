@@ -153,3 +153,66 @@ def test_the_pages_handlers_stream_the_dream_then_give_the_labelled_clip(world_h
     assert base64.b64decode(
         video.Mover(np.zeros((28, 28), np.uint8), (0, 0), 0).as_setting()["digit"]
     ) == bytes(784)
+
+
+def square_gif(path, frames: int = 40, dark_on_light: bool = False) -> None:
+    """A GIF of a square crossing a 96 x 80 picture, one frame per step."""
+    from PIL import Image
+
+    ground, ink = (255, 0) if dark_on_light else (0, 255)
+    pictures = []
+    for frame in range(frames):
+        picture = Image.new("L", (96, 80), ground)
+        picture.paste(ink, (2 * frame, 30, 2 * frame + 12, 42))
+        pictures.append(picture)
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=50, loop=0)
+
+
+def test_a_visitors_clip_is_read_as_light_frames_on_dark_within_limits(tmp_path):
+    from aigc_demo.data.archive import Limits
+    from aigc_demo.data.clips import read_clip
+    from aigc_demo.data.images import ImageFileError
+
+    limits = Limits(max_files=500, max_bytes=10_000_000)
+    square_gif(tmp_path / "light.gif", dark_on_light=True)
+    frames = read_clip([tmp_path / "light.gif"], limits)
+    assert frames.shape == (40, 64, 64)
+    assert frames[:, 0, 0].max() == 0  # the white ground became dark, the square light
+    assert frames.reshape(40, -1).max(1).min() > 200
+    square_gif(tmp_path / "short.gif", frames=12)
+    with pytest.raises(ImageFileError, match="30 to 400 frames; this one has 12"):
+        read_clip([tmp_path / "short.gif"], limits)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    from PIL import Image
+
+    with Image.open(tmp_path / "light.gif") as gif:
+        for index in range(35):
+            gif.seek(index)
+            gif.convert("L").save(folder / f"{index:03d}.png")
+    from_folder = read_clip([folder], limits)
+    assert np.array_equal(from_folder[5], frames[5])  # the frames in name order, as the GIF's
+
+
+def test_the_app_trains_a_world_model_on_a_visitors_clip(hub, tmp_path):
+    from aigc_demo.data.archive import Limits
+    from aigc_demo.recipes import JobRequest, Run, recipe
+
+    square_gif(tmp_path / "clip.gif", frames=40)
+    chosen = recipe("world-model")
+    limits = Limits(max_files=500, max_bytes=10_000_000)
+    request = JobRequest("world-model", "squares", files=[str(tmp_path / "clip.gif")], epochs=1, minutes=0.1)
+    plan = chosen.plan_job(request, hub, limits)
+    assert plan.data[1].shape == (1, 20, 64, 64)  # its last 20 frames held out
+    trained = chosen.train(plan, Run(log=lambda line: None))
+    assert math.isfinite(trained.metrics["valid_mse"])
+    assert chosen.preview(plan)(trained.model).shape == (266, 658)  # two pairs of rows of 10 frames
+    heavy = JobRequest(
+        "world-model",
+        "heavy",
+        files=[str(tmp_path / "clip.gif")],
+        preset="base",
+        settings={"batch_size": 1024},
+    )
+    with pytest.raises(ValueError, match="GB for each training step"):
+        chosen.plan_job(heavy, hub, limits)
