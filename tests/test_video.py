@@ -16,7 +16,7 @@ from aigc_demo.evaluation.video import blobs, constant_velocity, copy_last, fram
 from aigc_demo.pipelines import receipts, video
 from aigc_demo.pipelines.check import check_file
 from aigc_demo.training.world_model import WorldTrainingConfig, train_world_model
-from tests.helpers import TINY_WORLD, bar_digits, make_world_model, world_card
+from tests.helpers import TINY_WORLD, bar_digits, make_world_model, png_bytes, world_card
 
 
 @pytest.fixture
@@ -146,8 +146,15 @@ def test_the_pages_handlers_stream_the_dream_then_give_the_labelled_clip(world_h
     assert len(receipts.gif_frames(gif)) == 35
     with pytest.raises(Refusal, match="2 to 10"):
         handlers.video_clip("world", "examples", 1, 7, 11, 30, 0.5, 0, 0, 0, 0)
-    with pytest.raises(Refusal, match="examples or image"):
+    with pytest.raises(Refusal, match="examples, image, drawing"):
         handlers.video_clip("world", "../etc", 1, 7, 5, 30, 0.5, 0, 0, 0, 0)
+    with pytest.raises(Refusal, match="draw a digit"):
+        handlers.video_clip("world", "drawing", 1, 7, 5, 30, 0.5, 0)
+    pad = np.full((280, 280), 255, dtype=np.uint8)
+    pad[60:220, 130:150] = 0  # a one
+    drawn = "data:image/png;base64," + base64.b64encode(png_bytes(pad)).decode()
+    gif, _ = handlers.video_clip("world", "drawing", 1, 7, 5, 4, 0.5, 0, drawing=drawn)
+    assert receipts.gif_frames(gif)[0].max() > 200  # the drawn one, light on the dark frame
     with pytest.raises(Refusal, match="needs the mnist-vae"):  # the hub has none
         handlers.video_clip("world", "image", 1, 7, 5, 30, 0.5, 0, 0, 0, 0)
     assert base64.b64decode(

@@ -13,6 +13,7 @@ import numpy as np
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, check_seed
+from aigc_demo.data.images import prepare_drawing, read_data_url
 from aigc_demo.pipelines import receipts, video
 from aigc_demo.pipelines.latents import MAX_OFFSET
 from aigc_demo.ui import links
@@ -21,7 +22,7 @@ from aigc_demo.ui.handlers import labelled, load_model, shows_errors
 
 KIND = "world-model"
 IMAGE_MODEL = "mnist-vae"  # whose digit the page can start from (the Image page's first model)
-STARTS = ("examples", "image")
+STARTS = ("examples", "image", "drawing")
 TRAITS = ("ink", "slant", "width")  # the image model's named directions the page offers
 STREAM_INTERVAL = 0.05  # seconds between the strip's updates while dreaming
 
@@ -41,15 +42,18 @@ class VideoState:
     temperature: float = video.DREAM_TEMPERATURE
     image_seed: float = 0
     amounts: tuple[float, ...] = (0.0,) * len(TRAITS)
+    drawing: str = ""  # the pad's PNG data URL, for a clip that starts from a drawing
 
     def settings(self, hub: ModelHub, model: Any) -> dict[str, Any]:
         """The clip's receipt settings (its moving digits as pictures): what ``receipts.clip`` takes."""
         if self.start not in STARTS:
-            raise ValueError(f"a clip starts from {' or '.join(STARTS)}")
+            raise ValueError(f"a clip starts from {', '.join(STARTS)}")
         seed = check_seed(self.seed)
         if self.start == "examples":
             count = whole(self.digits, "digits", 1, video.MOST_DIGITS)
             movers = video.example_movers(model, seed, count)
+        elif self.start == "drawing":
+            movers = [video.random_motion(drawn_digit(self.drawing), np.random.default_rng(seed))]
         else:
             if IMAGE_MODEL not in hub.names("image-vae"):
                 raise ValueError(f"starting from the Image page's digit needs the {IMAGE_MODEL} model")
@@ -64,6 +68,14 @@ class VideoState:
             "temperature": self.temperature,
             "seed": seed,
         }
+
+
+def drawn_digit(drawing: Any) -> np.ndarray:
+    """The pad's drawing made a 28 x 28 digit as MNIST's were (uint8)."""
+    if not isinstance(drawing, str) or not drawing:
+        raise ValueError("draw a digit on the pad first")
+    prepared = prepare_drawing(read_data_url(drawing, "the drawing"))
+    return (prepared[0] * 255).round().byte().numpy()
 
 
 def whole(value: Any, name: str, low: int, high: int) -> int:
@@ -97,13 +109,20 @@ class VideoHandlers:
         frames: float,
         temperature: float,
         image_seed: float,
-        *amounts: float,
+        ink: float = 0.0,
+        slant: float = 0.0,
+        width: float = 0.0,
+        drawing: str = "",
     ) -> tuple[str, Any]:
         """A clip of moving digits: ``seen`` frames (2-10) shown to the world model, ``frames`` (1-60)
-        it dreams after them. ``start``: "examples" (1-3 held-out digits, chosen by ``seed``) or
-        "image" (mnist-vae's digit for ``image_seed``, moved by ink, slant and width, -3 to 3).
+        it dreams after them. ``start``: "examples" (1-3 held-out digits, chosen by ``seed``), "image"
+        (mnist-vae's digit for ``image_seed``, moved by ink, slant and width, -3 to 3) or "drawing" (a
+        PNG data URL of a drawn digit).
         Returns the animated GIF (real left, dream right) and the strip of frames (real above)."""
-        state = VideoState(model_name, start, digits, seed, seen, frames, temperature, image_seed, amounts)
+        amounts = (ink, slant, width)
+        state = VideoState(
+            model_name, start, digits, seed, seen, frames, temperature, image_seed, amounts, drawing
+        )
         return self.finished(state)
 
     @shows_errors

@@ -16,6 +16,7 @@ from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import video
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import bring_into_view, model_picker, offset_slider, picture_output
+from aigc_demo.ui.drawing_pad import drawing_pad
 from aigc_demo.ui.i18n import I18N
 from aigc_demo.ui.video_handlers import KIND, TRAITS, VideoHandlers, VideoState
 from aigc_demo.ui.visitor import browser_token, model_names, offered_models
@@ -37,6 +38,7 @@ class VideoControls:
     temperature: gr.Slider
     image_seed: gr.Number
     traits: tuple[gr.Slider, ...]
+    drawing: gr.HTML
 
     def in_api_order(self) -> list[Any]:
         return [
@@ -49,16 +51,17 @@ class VideoControls:
             self.temperature,
             self.image_seed,
             *self.traits,
+            self.drawing,
         ]
 
     def state(self, values: dict[Any, Any]) -> VideoState:
         plain = [values[component] for component in self.in_api_order()]
-        return VideoState(*plain[:8], tuple(plain[8:]))
+        return VideoState(*plain[:8], tuple(plain[8:-1]), plain[-1] or "")
 
     def shown(self, state: VideoState) -> dict[Any, Any]:
         values = [state.model, state.start, state.digits, state.seed, state.seen, state.frames]
         values += [state.temperature, state.image_seed, *state.amounts]
-        return dict(zip(self.in_api_order(), values, strict=True))
+        return dict(zip(self.in_api_order()[:-1], values, strict=True))  # a link carries no drawing
 
 
 class VideoPage:
@@ -75,11 +78,11 @@ class VideoPage:
         yield from self.dream(values | {self.controls.seed: seed})
 
     def starts_from(self, start: str) -> dict:
-        """The controls of the chosen start shown, the other's hidden."""
-        from_image = start == "image"
+        """The controls of the chosen start shown, the others' hidden."""
         return {
-            self.controls.digits: gr.Radio(visible=not from_image),
-            self.ui["image_row"]: gr.Column(visible=from_image),
+            self.controls.digits: gr.Radio(visible=start == "examples"),
+            self.ui["image_row"]: gr.Column(visible=start == "image"),
+            self.ui["drawing_row"]: gr.Column(visible=start == "drawing"),
         }
 
     def open_link(self, values: dict) -> dict:
@@ -103,7 +106,11 @@ def build_page(site: Site) -> VideoPage:
         with gr.Column(scale=2, elem_id="video-side"):
             model = model_picker(names, I18N("video_model"), "video-model")
             start = gr.Radio(
-                [(I18N("video_start_examples"), "examples"), (I18N("video_start_image"), "image")],
+                [
+                    (I18N("video_start_examples"), "examples"),
+                    (I18N("video_start_image"), "image"),
+                    (I18N("video_start_drawing"), "drawing"),
+                ],
                 value="examples",
                 label=I18N("video_start"),
                 elem_id="video-start",
@@ -116,6 +123,8 @@ def build_page(site: Site) -> VideoPage:
                 traits = tuple(
                     offset_slider(I18N(f"video_{name}"), f"video-{name}", step=0.1) for name in TRAITS
                 )
+            with gr.Column(visible=False, elem_id="video-drawing-start") as drawing_row:
+                drawing = drawing_pad("video-sketch")
             with gr.Row():
                 seed = gr.Number(
                     0,
@@ -146,11 +155,14 @@ def build_page(site: Site) -> VideoPage:
             strip = picture_output(I18N("video_strip"), "video-strip", value=first_strip)
             gr.Markdown(I18N("video_how"))
             copy_link = links.copy_link_row("video")
-    controls = VideoControls(model, start, digits, seed, seen, frames, temperature, image_seed, traits)
+    controls = VideoControls(
+        model, start, digits, seed, seen, frames, temperature, image_seed, traits, drawing
+    )
     ui = {
         "clip": clip,
         "strip": strip,
         "image_row": image_row,
+        "drawing_row": drawing_row,
         "query": site.opened.query,
         "token": browser_token(site.demo).box,
     }
@@ -168,12 +180,13 @@ def _wire(page: VideoPage, opened: links.PageOpen, dream: Any, shuffle: Any, cop
     dreamt = dream.click(page.dream, sent, outputs, **private)
     shuffled = shuffle.click(page.random_clip, sent, [controls.seed, *outputs], **private)
     gr.on([], handlers.video_clip, controls.in_api_order(), outputs, api_name="video_clip")
-    controls.start.change(page.starts_from, controls.start, [controls.digits, ui["image_row"]], **private)
+    start_rows = [controls.digits, ui["image_row"], ui["drawing_row"]]
+    controls.start.change(page.starts_from, controls.start, start_rows, **private)
     quiet = {"show_progress": "hidden", **private}
     opened.event.then(
         page.open_link,
         sent | {ui["query"]},
-        [*controls.in_api_order(), controls.digits, ui["image_row"]],
+        [*controls.in_api_order()[:-1], *start_rows],
         **quiet,
     )
     controls.model.focus(page.refresh_models, [ui["token"], controls.model], controls.model, **quiet)

@@ -21,6 +21,7 @@ TEXTS = {
         "The Image page's digit (its seed and sliders)",
         "图像页面的数字（它的种子和滑块）",
     ),
+    "video_start_drawing": ("Your drawing", "你画的数字"),
     "video_digits": ("How many digits move", "几个数字在动"),
     "video_seed": ("Clip seed", "片段种子"),
     "video_seed_info": (
