@@ -18,6 +18,7 @@ from aigc_demo.backend.hub import UnknownModelError
 from aigc_demo.cli import (
     chat,
     check,
+    copies,
     evaluate,
     image,
     latent_map,
@@ -45,6 +46,7 @@ COMMANDS = (
     latent_map,
     poem_forms,
     check,
+    copies,
 )
 
 
