@@ -37,8 +37,8 @@ def test_spans_are_maximal_found_word_for_word_and_name_their_source(tmp_path):
         (" bird in the hand is worth two in the bush", "a play, BOB's speech"),
     ]
     assert index.spans("nothing of the sort appears here", least=12) == []
-    index.save(tmp_path / "play.npz")
-    again = TextIndex.load(tmp_path / "play.npz")
+    index.save(tmp_path / "play")
+    again = TextIndex.load(tmp_path / "play")
     assert again.spans(written, least=12) == spans
     assert again.bytes_held == 8 * len(PLAY) + 8 * 2  # codes and suffixes, and the two sources
     with pytest.raises(ValueError, match="20,000 characters"):

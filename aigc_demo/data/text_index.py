@@ -3,14 +3,15 @@ training text word for word: a suffix array (the start of every suffix of the te
 beside the text's code points, and where each source (a play's speaker, a poem, a conversation)
 begins, so a span can say where it comes from.
 
-Built once (prefix doubling with NumPy: about a second per million characters), kept as an ``.npz`` of
-three integer arrays (8 bytes a character, read without pickle), searched by binary search: finding
+Built once (prefix doubling with NumPy: about a second per million characters), kept as ``.npy`` arrays (8
+bytes a character, mapped from disk, never unpickled), searched by binary search: finding
 the longest match at a position costs a few dozen comparisons however long the training text is.
 """
 
 from __future__ import annotations
 
 import bisect
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +65,30 @@ class TextIndex:
         starts = np.array([at for at, _ in marks], dtype=np.int64)
         return cls(codes, suffix_array(codes), starts, [name for _, name in marks])
 
-    def save(self, path: Path) -> None:
-        names = np.array("\n".join(self.sources).encode(), dtype=bytes)
-        np.savez(path, codes=self.codes, suffixes=self.suffixes, starts=self.source_starts, names=names)
+    def save(self, folder: Path) -> None:
+        """Kept as a folder of ``.npy`` arrays and a list of sources, written whole then renamed."""
+        temporary = folder.with_name(folder.name + ".partial")
+        temporary.mkdir(parents=True, exist_ok=True)
+        for name, array in (
+            ("codes", self.codes),
+            ("suffixes", self.suffixes),
+            ("starts", self.source_starts),
+        ):
+            np.save(temporary / f"{name}.npy", array, allow_pickle=False)
+        (temporary / "sources.txt").write_text("\n".join(self.sources), encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder)
+        temporary.replace(folder)
 
     @classmethod
-    def load(cls, path: Path) -> TextIndex:
-        with np.load(path, allow_pickle=False) as stored:
-            names = bytes(stored["names"]).decode().split("\n") if stored["names"].size else []
-            return cls(stored["codes"], stored["suffixes"], stored["starts"], names)
+    def load(cls, folder: Path) -> TextIndex:
+        """The index, its two large arrays mapped from disk rather than read: a search touches a few
+        dozen of their pages, so a loaded index costs almost no memory however large its text."""
+        codes = np.load(folder / "codes.npy", mmap_mode="r", allow_pickle=False)
+        suffixes = np.load(folder / "suffixes.npy", mmap_mode="r", allow_pickle=False)
+        starts = np.load(folder / "starts.npy", allow_pickle=False)
+        names = (folder / "sources.txt").read_text(encoding="utf-8")
+        return cls(codes, suffixes, starts, names.split("\n") if names else [])
 
     @property
     def bytes_held(self) -> int:

@@ -4,7 +4,7 @@ training conversation.
 
 A model's index is built once from its training text, exactly the part it learned from (a text
 model's first 90%, a chat model's training conversations), and kept beside the user's models as
-``indexes/NAME-SHA.npz``, so it belongs to that very file of the model.
+``indexes/NAME-SHA/``, so it belongs to that very file of the model.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def least_for(text: str) -> int:
 
 
 def index_path(entry: CheckpointEntry, sha256: str) -> Path:
-    return settings.user_home() / "indexes" / f"{entry.name}-{sha256[:12]}.npz"
+    return settings.user_home() / "indexes" / f"{entry.name}-{sha256[:12]}"
 
 
 def training_text(entry: CheckpointEntry, data: Path) -> tuple[str, list[tuple[int, str]]]:
@@ -100,7 +100,6 @@ def build_index(entry: CheckpointEntry, sha256: str, data: Path) -> Path:
         raise ValueError("the copy check reads text and chat models")
     text, marks = training_text(entry, data)
     path = index_path(entry, sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
     TextIndex.build(text, marks).save(path)
     return path
 
@@ -108,7 +107,7 @@ def build_index(entry: CheckpointEntry, sha256: str, data: Path) -> Path:
 def check_copies(entry: CheckpointEntry, sha256: str, text: str, least: int | None = None) -> CopyCheck:
     """The spans of ``text`` found word for word in the model's training text."""
     path = index_path(entry, sha256)
-    if not path.is_file():
+    if not path.is_dir():
         raise ValueError(f"no copy-check index for {entry.name} yet: build it with `copies --build`")
     index = TextIndex.load(path)
     least = least_for(text) if least is None else least
