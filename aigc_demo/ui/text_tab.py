@@ -20,6 +20,7 @@ from aigc_demo.pipelines.poem_form import FORM_CHOICES
 from aigc_demo.text.poetry import FREE
 from aigc_demo.ui import links
 from aigc_demo.ui.controls import bring_into_view
+from aigc_demo.ui.copies_note import copies_note
 from aigc_demo.ui.handlers import model_in_page_language, shows_errors, speaks_chinese
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.lens_panel import char_label, lens_panel
@@ -102,9 +103,10 @@ class TextPage:
             ui["choice"]: gr.Radio(choices=[]),
         }
         if not record.texts:
-            return unpicked | {ui["lens"]: []}
+            return unpicked | {ui["lens"]: [], ui["copies"]: ""}
         tokens, record = self.handlers.lens_of(record, values[self.controls.script])
-        return unpicked | {ui["lens"]: tokens, ui["record"]: record}
+        checked = copies_note(self.handlers.hub, record.model, record.texts[0], language_of(request))
+        return unpicked | {ui["lens"]: tokens, ui["record"]: record, ui["copies"]: checked}
 
     def pick(self, request: gr.Request, values: dict, event: gr.SelectData) -> dict:
         """A click on a character of the lens: its probability, entropy and candidates to branch to."""
@@ -291,6 +293,7 @@ def _results() -> dict[str, Any]:
             elem_id="text-output",
         ),
         "notes": gr.Markdown(elem_id="text-notes"),
+        "copies": gr.Markdown(elem_id="text-copies"),
     }
     ui["copy_link"] = links.copy_link_row("text")
     ui |= lens_panel("text", "text-branch-choice", writing.LENS_CANDIDATES)
@@ -314,7 +317,7 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
     handlers, controls, ui = page.handlers, page.controls, page.ui
     record, sent = ui["record"], controls.sent() | {ui["token"]}
     written = [ui["output"], ui["notes"], record]
-    lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record]
+    lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record, ui["copies"]]
     with_record = sent | {record}
     gr.on([], handlers.stream_text, controls.in_api_order(), written, api_name="stream_text")
     seed = controls.sampling["seed"]
