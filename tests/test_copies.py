@@ -55,7 +55,6 @@ def test_a_poems_source_is_its_title_and_poet():
 def test_a_models_index_holds_only_what_it_learned_and_the_cli_reports_spans(
     hub, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
     monkeypatch.setattr("aigc_demo.cli.copies.default_hub", lambda: hub)
     text = varied_text(300, seed=3)
     data = tmp_path / "corpus.txt"
@@ -79,13 +78,12 @@ def test_a_models_index_holds_only_what_it_learned_and_the_cli_reports_spans(
 def test_the_pages_note_names_the_spans_in_the_visitors_language(hub, tmp_path, monkeypatch):
     from aigc_demo.ui.copies_note import copies_note
 
-    monkeypatch.setenv("AIGC_HOME", str(tmp_path / "home"))
     data = tmp_path / "play.txt"
     data.write_text(PLAY * 3)
     model = make_text_model()
-    entry = hub.save("bard", model, make_text_card(model))
+    hub.save("bard", model, make_text_card(model))
     assert "cannot say" in copies_note(hub, "bard", "anything at all", "en")
-    copies.build_index(entry, hub.load("bard").sha256, data)
+    copies.build_index(hub, "bard", data)
     copied = "Well, a bird in the hand is worth two in the bush, my friend. Or so they say."
     note = copies_note(hub, "bard", copied, "zh-CN")
     assert note.startswith("**是抄的吗？** 有 1 段 30 个字符以上")

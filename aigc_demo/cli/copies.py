@@ -34,12 +34,12 @@ def run(args: argparse.Namespace) -> int:
     if args.build:
         if args.data is None:
             raise ValueError("--build needs --data: the file the model was trained on")
-        path = copies.build_index(loaded.entry, loaded.sha256, args.data)
+        path = copies.build_index(hub, args.checkpoint, args.data)
         print(f"wrote {path}", file=sys.stderr)
         return 0
     if (args.text is None) == (args.file is None):
         raise ValueError("give --text or --file")
     text = args.text if args.text is not None else read_text(args.file)
-    found = copies.check_copies(loaded.entry, loaded.sha256, text, args.least)
+    found = copies.check_copies(hub, args.checkpoint, text, args.least)
     print(json.dumps(found.as_json(text), ensure_ascii=False, indent=2))
     return 0

@@ -3,7 +3,7 @@ learned from, with where it comes from: the speaker of a play's speech, a poem's
 training conversation.
 
 A model's index is built once from its training text, exactly the part it learned from (a text
-model's first 90%, a chat model's training conversations), and kept beside the user's models as
+model's first 90%, a chat model's training conversations), and kept beside the hub's own models as
 ``indexes/NAME-SHA/``, so it belongs to that very file of the model.
 """
 
@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigc_demo import settings
-from aigc_demo.backend.hub import CheckpointEntry
+from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.data.text import read_text, split_text
 from aigc_demo.data.text_index import Span, TextIndex
 
@@ -58,8 +57,9 @@ def least_for(text: str) -> int:
     return LEAST_CHINESE if chinese > len(text) / 3 else LEAST_LATIN
 
 
-def index_path(entry: CheckpointEntry, sha256: str) -> Path:
-    return settings.user_home() / "indexes" / f"{entry.name}-{sha256[:12]}"
+def index_path(hub: ModelHub, name: str) -> Path:
+    """Where the index of the model file called ``name`` is kept, beside the hub's own models."""
+    return hub.user_dir / "indexes" / f"{name}-{hub.load(name).sha256[:12]}"
 
 
 def training_text(entry: CheckpointEntry, data: Path) -> tuple[str, list[tuple[int, str]]]:
@@ -94,21 +94,22 @@ def sources_of(text: str, dataset: str) -> list[tuple[int, str]]:
     return marks or [(0, dataset)]
 
 
-def build_index(entry: CheckpointEntry, sha256: str, data: Path) -> Path:
-    """Build and keep the index of the text ``entry``'s model learned from, read from ``data``."""
+def build_index(hub: ModelHub, name: str, data: Path) -> Path:
+    """Build and keep the index of the text the model ``name`` learned from, read from ``data``."""
+    entry = hub.entry(name)
     if entry.card.kind not in KINDS:
         raise ValueError("the copy check reads text and chat models")
     text, marks = training_text(entry, data)
-    path = index_path(entry, sha256)
+    path = index_path(hub, name)
     TextIndex.build(text, marks).save(path)
     return path
 
 
-def check_copies(entry: CheckpointEntry, sha256: str, text: str, least: int | None = None) -> CopyCheck:
-    """The spans of ``text`` found word for word in the model's training text."""
-    path = index_path(entry, sha256)
+def check_copies(hub: ModelHub, name: str, text: str, least: int | None = None) -> CopyCheck:
+    """The spans of ``text`` found word for word in the text the model ``name`` learned from."""
+    path = index_path(hub, name)
     if not path.is_dir():
-        raise ValueError(f"no copy-check index for {entry.name} yet: build it with `copies --build`")
+        raise ValueError(f"no copy-check index for {name} yet: build it with `copies --build`")
     index = TextIndex.load(path)
     least = least_for(text) if least is None else least
     return CopyCheck(index.spans(text, least), least, len(index.codes))

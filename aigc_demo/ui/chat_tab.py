@@ -29,6 +29,7 @@ from aigc_demo.ui.chat_handlers import (
     examples_for,
     kept_conversation,
 )
+from aigc_demo.ui.copies_note import copies_note
 from aigc_demo.ui.handlers import model_in_page_language
 from aigc_demo.ui.i18n import I18N, language_of, translate
 from aigc_demo.ui.lens_panel import char_label, lens_panel
@@ -111,11 +112,13 @@ class ChatPage:
             ui["candidates"]: None,
             ui["attention"]: [],
             ui["choice"]: gr.Radio(choices=[]),
+            ui["copies"]: "",
         }
         if record is None or not record.reply:
             return shown | {ui["record"]: Reply()}
         shaded, record = self.handlers.lens_of(record)
-        return shown | {ui["lens"]: shaded, ui["record"]: record}
+        checked = copies_note(self.handlers.hub, record.model, record.reply, language_of(request))
+        return shown | {ui["lens"]: shaded, ui["record"]: record, ui["copies"]: checked}
 
     def lens_after(self, request: gr.Request, values: dict) -> dict:
         return self.show_lens(request, values[self.ui["record"]])
@@ -184,6 +187,7 @@ def build_page(site: Site) -> ChatPage:
         with gr.Column(scale=2):
             ui |= _settings(names)
             ui |= lens_panel("chat", "chat-choice", 8, attention=True)
+            ui["copies"] = gr.Markdown(elem_id="chat-copies")
     ui["record"] = gr.State(Reply())
     token = browser_token(site.demo, CONVERSATION_KEY)
     ui["token"] = token.box
@@ -265,6 +269,7 @@ def _wire(page: ChatPage, token_read: Any) -> None:
     handlers, ui = page.handlers, page.ui
     chatbot, record, sent = ui["chatbot"], ui["record"], page.sent()
     lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["attention"], ui["choice"], record]
+    lens_outputs.append(ui["copies"])
     replied = [chatbot, ui["message"], record]
     api_inputs = [ui["model"], chatbot, ui["message"], *(ui[name] for name in SETTINGS)]
     said = gr.on(

@@ -14,9 +14,8 @@ def copies_note(hub: ModelHub, model: str | None, text: str, lang: str) -> str:
     """Markdown: the verdict on ``text`` (what ``model`` wrote), its longest spans and their sources."""
     if not model or not text.strip():
         return ""
-    loaded = hub.load(model)
     try:
-        found = copies.check_copies(loaded.entry, loaded.sha256, text)
+        found = copies.check_copies(hub, model, text)
     except ValueError:  # no index of this model's training text here
         return translate("copies_unavailable", lang)
     numbers = {"least": found.least, "learned": f"{found.learned:,}"}
