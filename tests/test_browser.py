@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from aigc_demo.data.mnist import load_mnist
+from aigc_demo.pipelines import copies
 from aigc_demo.settings import PROJECT_ROOT
 from aigc_demo.text.vocabulary import UNKNOWN
 from aigc_demo.training.latent_map import latent_map
@@ -71,6 +72,8 @@ def app(tmp_path_factory):
     hub.save("digits", image_model, make_card(kind="image-vae", config=image_model.config, extras=extras))
     text_model = make_text_model()
     hub.save("bard", text_model, make_text_card(text_model))
+    (root / "bard.txt").write_text(varied_text(400))
+    copies.build_index(hub, "bard", root / "bard.txt")  # the copy check's index of what it "learned"
     chinese_model = make_text_model(CHINESE + UNKNOWN, unknown=UNKNOWN)
     hub.save("poet", chinese_model, make_text_card(chinese_model))
     hub.shipped_dir.mkdir(parents=True, exist_ok=True)
@@ -267,6 +270,10 @@ def test_text_streams_then_the_lens_explains_a_character_and_branches_from_it(br
         drawn = page.locator("#text-seed input").input_value()
         assert drawn != "1"  # Write drew a new seed, shown in the seed box
         wait_for_lens_of(page, written.removeprefix("JULIET:"))
+        learned = f"{int(len(varied_text(400)) * 0.9):,}"
+        expect(page.locator("#text-copies")).to_contain_text(
+            f"Is it a copy? No span of 30+ characters of it is in the {learned} characters"
+        )
         tokens = page.locator("#text-lens .token")
         assert tokens.count() == 400
         tokens.nth(2).click()
