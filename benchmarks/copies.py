@@ -48,17 +48,16 @@ def main() -> int:
             count = min(BATCH, args.samples - start)
             for text in writing.generate_text(model, prompt, sampling, args.length, start, count):
                 least = args.least or copies.least_for(text)
-                spans = index.spans(text, least)
-                with_span += bool(spans)
-                length = max((s.end - s.start for s in spans), default=0)
+                span = max(index.spans(text, 1), key=lambda s: s.end - s.start)  # the longest of any length
+                length = span.end - span.start
+                with_span += length >= least
                 longest.append(length)
-                if spans and length >= len(best[0]):
-                    span = max(spans, key=lambda s: s.end - s.start)
+                if length >= len(best[0]):
                     best = (text[span.start : span.end], span.source)
         median = statistics.median(longest)
         print(
             f"temperature {temperature:g}: {with_span / args.samples:.1%} of {args.samples} writings hold a "
-            f"span of {least}+ characters from the training text; median longest {median:.0f}; "
+            f"span of {least}+ characters from the training text; median longest span {median:.0f}; "
             f"longest {len(best[0])}: {best[0]!r} ({best[1]})"
         )
     return 0
