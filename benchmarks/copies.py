@@ -9,7 +9,8 @@ Writes ``--samples`` continuations of ``--length`` characters after the prompt (
 defaults: 400 characters, top-k and top-p off) at each ``--temperatures``, seeds 0, 1, 2, ...;
 checks each against the model's index (spans of ``--least`` characters or more, by default 30, or 8
 for Chinese). Prints, per temperature, the share of writings with at least one such span, the
-median longest span, and the longest span found with its source.
+median longest span, and the longest span found with its source; and how much the process grew
+while checking (the index's arrays are mapped from disk, not read).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     hub = default_hub()
     model = hub.load(args.checkpoint).module
+    before = resident_mb()
     index = TextIndex.load(copies.index_path(hub, args.checkpoint))
     prompt = writing.prepare_prompt(model, args.prompt).text
     for temperature in args.temperatures:
@@ -60,7 +62,16 @@ def main() -> int:
             f"span of {least}+ characters from the training text; median longest span {median:.0f}; "
             f"longest {len(best[0])}: {best[0]!r} ({best[1]})"
         )
+    print(
+        f"index of {len(index.codes):,} characters ({index.bytes_held / 1e6:.1f} MB on disk, mapped): "
+        f"the process grew {resident_mb() - before:.1f} MB while checking every writing"
+    )
     return 0
+
+
+def resident_mb() -> float:
+    """This process's resident memory (Linux)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 1e6
 
 
 if __name__ == "__main__":
