@@ -93,7 +93,7 @@ def main() -> int:
     judge, _ = loaded(args.judge)
     test = load_mnist(args.data, "test")
     figures = continuation_figures(model, validation_clips(digits_of(test), args.clips), SEEN)
-    figures |= dream_figures(model, judge, test, (0.0, video.DREAM_TEMPERATURE, 1.0))
+    figures |= dream_figures(model, judge, test, (0.0, 0.5, 1.0))
     figures |= timings(model, digits_of(test)[0])
     for key, value in figures.items():
         print(f"{key:<28}  {value}")

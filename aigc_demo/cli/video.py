@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--temperature",
         type=float,
         help="how freely each next frame is drawn: 0 takes the model's mean guess (the default with "
-        "--context), higher dreams more freely (0.5 with --dream)",
+        "--context and --dream), higher draws each frame more freely",
     )
     parser.add_argument("--digits", type=int, default=1, help="with --dream: moving digits (1 to 3)")
     parser.add_argument("--out", type=Path, required=True, help=".npy with --context, .gif with --dream")

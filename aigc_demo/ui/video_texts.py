@@ -33,9 +33,9 @@ TEXTS = {
     "video_frames": ("Frames it dreams", "它想象的帧数"),
     "video_temperature": ("How freely it dreams (temperature)", "想象的自由度（温度）"),
     "video_temperature_info": (
-        "0: its single best guess, which blurs as it grows unsure; higher: one possible future, sharper "
-        "but wilder.",
-        "0：它最有把握的猜测，越不确定越模糊；更高：一种可能的未来，更清晰但更离谱。",
+        "0: its single best guess, which blurs as it grows unsure; higher: one possible future drawn at "
+        "random, speckled and wilder.",
+        "0：它最有把握的猜测，越不确定越模糊；更高：随机抽出的一种可能的未来，更斑驳、更离谱。",
     ),
     "video_image_seed": ("Image page seed", "图像页面的种子"),
     "video_ink": ("Ink: thinner ↔ bolder", "笔画：更细 ↔ 更粗"),
