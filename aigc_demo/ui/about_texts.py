@@ -190,6 +190,9 @@ CARD_TEXTS_ZH = {
     "Draws a chosen digit from noise.": "从噪声画出所选的数字。",
     "Draws digits from a latent code.": "从潜在编码画出数字。",
     "Continues a text one character at a time.": "逐字续写一段文字。",
+    "Continues and dreams clips of moving digits: a frame VAE, a recurrent model of its codes.": (
+        "续写并想象移动数字的视频片段：一个逐帧的 VAE，加上一个学习其编码变化的循环网络。"
+    ),
     "Draws coloured shapes (square, circle, triangle) from a latent code.": (
         "从潜在编码画出彩色图形（正方形、圆形、三角形）。"
     ),
