@@ -279,14 +279,15 @@ def gif_bytes(images: torch.Tensor, frame_ms: int = 80, scale: int = 8) -> bytes
     return looping_gif([to_picture(frame, scale) for frame in images], frame_ms)
 
 
-def looping_gif(pictures: list[np.ndarray], frame_ms: int) -> bytes:
-    """Pictures (uint8 arrays of one size) as a GIF that plays forward then back, looping forever."""
+def looping_gif(pictures: list[np.ndarray], frame_ms: int, back_and_forth: bool = True) -> bytes:
+    """Pictures (uint8 arrays of one size) as a GIF that plays forward then (``back_and_forth``) back,
+    looping forever."""
     import io
 
     from PIL import Image
 
     frames = [Image.fromarray(picture) for picture in pictures]
-    sequence = frames + frames[-2:0:-1]
+    sequence = frames + frames[-2:0:-1] if back_and_forth else frames
     buffer = io.BytesIO()
     sequence[0].save(
         buffer, format="GIF", save_all=True, append_images=sequence[1:], duration=frame_ms, loop=0

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from aigc_demo.labels.files import labelled_gif, labelled_wav, write_png
 from aigc_demo.labels.marks import audible_cue, visible_mark
 from aigc_demo.labels.xmp import Label, label_for
 from aigc_demo.pipelines import image, speech, typefaces, video
+from aigc_demo.pipelines.image import looping_gif
 
 
 @dataclass(frozen=True)
@@ -178,37 +180,55 @@ def _type_animation(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
     return Animation(typefaces.animation_gif([typefaces.set_line(each, text) for each in drawn]))
 
 
-def video_frames(loaded: LoadedModel, s: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """(the real clip, the clip whose frames after the seen ones the world model dreamed)."""
+def last(items: Iterable[Any]) -> Any:
+    """The last of ``items``, all of them made in turn (a stream run to its end)."""
+    return deque(items, maxlen=1).pop()
+
+
+def dreaming(loaded: LoadedModel, s: dict[str, Any]) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+    """(the real clip, the seen frames and those dreamed so far) after each dreamed frame."""
     movers = video.check_movers(s["movers"])
     seen, frames, temperature = video.check_lengths(s["seen"], s["frames"], s["temperature"])
     real = video.real_clip(movers, seen + frames)
-    dream = list(video.dreamed(loaded.module, real[:seen], frames, temperature, s["seed"]))
-    return real, np.concatenate([real[:seen], np.stack(dream)])
+    dream = list(real[:seen])
+    for frame in video.dreamed(loaded.module, real[:seen], frames, temperature, s["seed"]):
+        dream.append(frame)
+        yield real, dream
 
 
-def _video_contents(loaded: LoadedModel, s: dict[str, Any]) -> tuple[Animation, Picture]:
+def _video_contents(real: np.ndarray, dream: list[np.ndarray]) -> tuple[Animation, Picture]:
     """The animation (the real clip beside the dream) and the strip (real above, dream below)."""
-    real, dream = video_frames(loaded, s)
     pictures = [video.side_by_side(a, b) for a, b in zip(real, dream, strict=True)]
-    strip = video.clip_strip(real, dream)
-    return Animation(video.gif_bytes(pictures)), Picture(strip)
+    strip = video.clip_strip(real, np.stack(dream))
+    return Animation(looping_gif(pictures, video.FRAME_MS, back_and_forth=False)), Picture(strip)
+
+
+def _dreamed_contents(loaded: LoadedModel, s: dict[str, Any]) -> tuple[Animation, Picture]:
+    return _video_contents(*last(dreaming(loaded, s)))
 
 
 def _video(loaded: LoadedModel, s: dict[str, Any]) -> Animation:
-    return _video_contents(loaded, s)[0]
+    return _dreamed_contents(loaded, s)[0]
 
 
 def _video_strip(loaded: LoadedModel, s: dict[str, Any]) -> Picture:
-    return _video_contents(loaded, s)[1]
+    return _dreamed_contents(loaded, s)[1]
+
+
+def clip_stream(loaded: LoadedModel, **chosen: Any) -> Iterator[tuple[np.ndarray, list[np.ndarray], Any]]:
+    """One clip dreamed once: ``(real clip, frames so far, None)`` after each dreamed frame, then
+    ``(real clip, all frames, (animation, strip))``, the two made with their receipt."""
+    plain = _plain(chosen)
+    for real, dream in dreaming(loaded, plain):
+        yield real, dream, None
+    animation, strip = _video_contents(real, dream)
+    receipt = _receipt(loaded, "video", plain)
+    yield real, dream, (Made(animation, receipt), Made(strip, {**receipt, "made": "video-strip"}))
 
 
 def clip(loaded: LoadedModel, **chosen: Any) -> tuple[Made, Made]:
     """The animation and the strip of one clip, from one dream."""
-    plain = _plain(chosen)
-    animation, strip = _video_contents(loaded, plain)
-    receipt = _receipt(loaded, "video", plain)
-    return Made(animation, receipt), Made(strip, {**receipt, "made": "video-strip"})
+    return last(clip_stream(loaded, **chosen))[2]
 
 
 MAKERS: dict[str, Callable[[LoadedModel, dict[str, Any]], Content]] = {

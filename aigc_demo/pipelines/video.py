@@ -26,6 +26,7 @@ MOST_FRAMES = 60  # dreamed after them
 MOST_TEMPERATURE = 1.5
 DREAM_TEMPERATURE = 0.0  # the page's: the mean guess (drawn at 0.5 a dream is speckled, no more readable)
 GAP = 2  # pixels between the real clip and the dream
+FRAME_MS = 100  # a clip's GIF: ten frames a second
 MAX_CLIPS = 10_000  # continued by one command
 
 
@@ -158,18 +159,6 @@ def clip_strip(real: np.ndarray, dream: np.ndarray, columns: int = 10) -> np.nda
         for row, frame in enumerate(frames):
             sheet[top + row * step : top + row * step + SIDE, left : left + SIDE] = frame
     return sheet
-
-
-def gif_bytes(pictures: Sequence[np.ndarray], frame_ms: int = 100) -> bytes:
-    """Pictures as a GIF that plays once through and loops."""
-    import io
-
-    from PIL import Image
-
-    frames = [Image.fromarray(picture) for picture in pictures]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=frame_ms, loop=0)
-    return buffer.getvalue()
 
 
 @torch.inference_mode()

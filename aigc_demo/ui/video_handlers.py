@@ -79,6 +79,7 @@ def drawn_digit(drawing: Any) -> np.ndarray:
 
 
 def whole(value: Any, name: str, low: int, high: int) -> int:
+    """A whole number given as a number (never as text, as ``check_whole`` would also take)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise ValueError(f"{name} must be a whole number from {low} to {high}")
     if not low <= value <= high:
@@ -127,9 +128,8 @@ class VideoHandlers:
 
     @shows_errors
     def finished(self, state: VideoState) -> tuple[str, Any]:
-        loaded = load_model(self.hub, state.model, (KIND,), "world")
-        animation, strip = receipts.clip(loaded, **state.settings(self.hub, loaded.module))
-        return str(receipts.save(animation, output_path("dream.gif"))), labelled(strip)
+        """The clip's GIF (a served file) and its strip, both labelled."""
+        return receipts.last(self.dream(state))
 
     def first_clip(self, name: str | None) -> tuple[Any, Any]:
         """What the page opens on: the first model's clip of the page's first settings."""
@@ -141,22 +141,16 @@ class VideoHandlers:
     @shows_errors
     def dream(self, state: VideoState) -> Iterator[tuple[Any, Any]]:
         """The strip as the dream grows, a frame at a time (nothing to download yet), then the
-        labelled strip and GIF."""
+        labelled GIF and strip: one dream."""
         loaded = load_model(self.hub, state.model, (KIND,), "world")
-        settings = state.settings(self.hub, loaded.module)
-        movers = video.check_movers(settings["movers"])
-        seen, frames, temperature = video.check_lengths(
-            settings["seen"], settings["frames"], state.temperature
-        )
-        real = video.real_clip(movers, seen + frames)
-        dream, last = list(real[:seen]), 0.0
-        for frame in video.dreamed(loaded.module, real[:seen], frames, temperature, settings["seed"]):
-            dream.append(frame)
-            if time.monotonic() - last >= STREAM_INTERVAL:
+        last = 0.0
+        for real, dream, made in receipts.clip_stream(loaded, **state.settings(self.hub, loaded.module)):
+            if made is not None:
+                animation, strip = made
+                yield str(receipts.save(animation, output_path("dream.gif"))), labelled(strip)
+            elif time.monotonic() - last >= STREAM_INTERVAL:
                 last = time.monotonic()
                 yield None, growing_strip(real, dream)
-        animation, strip = self.finished(state)
-        yield animation, strip
 
     def link(self, state: VideoState) -> str:
         return links.query(
