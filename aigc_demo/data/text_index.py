@@ -10,7 +10,6 @@ the longest match at a position costs a few dozen comparisons however long the t
 
 from __future__ import annotations
 
-import bisect
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,5 +136,5 @@ class TextIndex:
         return found
 
     def source_of(self, position: int) -> str:
-        index = bisect.bisect_right(self.source_starts.tolist(), position) - 1
+        index = int(np.searchsorted(self.source_starts, position, side="right")) - 1
         return self.sources[index] if 0 <= index < len(self.sources) else ""
