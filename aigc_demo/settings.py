@@ -6,6 +6,8 @@ Environment variables:
     AIGC_DEVICE       ``cpu``, ``cuda`` or ``mps`` to override automatic device selection.
     AIGC_QUEUE_SIZE   how many requests may wait in the app's queue (default 64).
     AIGC_CONCURRENCY  how many heavy requests of one kind run at once (default 2).
+    AIGC_STREAMS      how many writings (Text's, its branches', the API's) are written at once
+                      (default 32); they are stepped together, a character each per batched pass.
     AIGC_QUEUE_SHARE  how many requests one visitor (one address) may have waiting (default 16; public 8).
     AIGC_SESSIONS     how many visitors' sessions the server remembers; the least recently used
                       is forgotten first (default 1,000; public 400).
@@ -120,6 +122,10 @@ def session_capacity() -> int:
 
 def concurrency_limit() -> int:
     return _positive_int("AIGC_CONCURRENCY", 2)
+
+
+def streams_limit() -> int:
+    return _positive_int("AIGC_STREAMS", 32)
 
 
 def max_upload_size() -> str:

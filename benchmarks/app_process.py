@@ -37,10 +37,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    env: dict[str, str] | None = None, timeout: float = 180, arguments: tuple[str, ...] = ("app.py",)
+    env: dict[str, str] | None = None,
+    timeout: float = 180,
+    arguments: tuple[str, ...] = ("app.py",),
+    root: Path = ROOT,
 ) -> Iterator[RunningApp]:
     """Start the app with extra environment ``env``, wait for its first 200, stop it afterwards;
-    ``arguments`` are Python's (another way to start it, e.g. ``("-c", code)``)."""
+    ``arguments`` are Python's (another way to start it, e.g. ``("-c", code)``); ``root``: the
+    checkout it runs from (another version of the code, measured side by side)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
         environment = {
@@ -54,7 +58,7 @@ def running_app(
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, *arguments],
-            cwd=ROOT,
+            cwd=root,
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -376,8 +376,9 @@ def test_one_step_matches_the_full_recurrent_layer(cell):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_the_numpy_stepper_matches_the_full_recurrent_layer(cell):
-    """The sampler's CPU step (NumPy on views of the weights) computes what the model computes,
-    for a batch of texts, and follows the weights when they change (a model still training)."""
+    """The sampler's CPU step (NumPy on the weights laid out for it) computes what the model computes,
+    for a batch of texts, and a stepper made after the weights change (a model still training) follows
+    them."""
     from aigc_demo.models.char_rnn import CharRNN, Stepper
 
     torch.manual_seed(0)

@@ -93,20 +93,26 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class Stepper:
-    """Continue from ``state`` one character per call: ids (batch,) in, logits (batch, vocab) out,
-    both NumPy arrays; the state is kept inside.
+    """Continue rows of text one character per call: ids (rows,) in, logits (rows, vocabulary) out,
+    both NumPy arrays. The rows' recurrent state is kept inside; rows join (``join``) and leave
+    (``keep``) between calls, so one stepper can carry many requests at once (``pipelines.streams``).
 
-    For a model on the CPU each step runs in NumPy on views of the model's own weights (no copy,
-    so a model that is still training is followed as it learns). One character is a handful of
-    matrix-vector products, and there PyTorch's fixed cost per operator (about twenty calls per
+    For a model on the CPU each step runs in NumPy, on the weights as they were when the stepper
+    was made, laid out for it: an LSTM layer is one product of [input, hidden] with both weight
+    matrices stacked and transposed to contiguous rows, which OpenBLAS multiplies two to three times
+    faster for several rows than the transposed views, and in one call instead of two. One character
+    is a handful of such products, and there PyTorch's fixed cost per operator (about twenty calls per
     step) and its slower single-row product make ``CharRNN.step`` about twice as slow; see
     ``benchmarks/text_speed.py``. A model on another device steps with ``CharRNN.step``.
     """
 
-    def __init__(self, model: CharRNN, state: State):
+    def __init__(self, model: CharRNN, state: State | None = None):
         self.model = model
         self.lstm = model.config["cell"] == "lstm"
         self.on_cpu = next(model.parameters()).device.type == "cpu"
+        if state is None:  # no rows yet: they join later
+            empty = torch.zeros(model.config["layers"], 0, model.config["hidden"], device=_device(model))
+            state = (empty, empty) if self.lstm else empty
         if not self.on_cpu:
             self.state = state
             return
@@ -114,34 +120,77 @@ class Stepper:
         self.hidden = list(_array(hidden))
         self.cells = list(_array(cells)) if self.lstm else []
         self.embedding = _array(model.embed.weight)
-        self.layers = [tuple(_array(w) for w in weights) for weights in model.rnn.all_weights]
-        self.head = (_array(model.head.weight), _array(model.head.bias))
+        self.layers = [_laid_out(weights, self.lstm) for weights in model.rnn.all_weights]
+        self.head = (np.ascontiguousarray(_array(model.head.weight).T), _array(model.head.bias))
+
+    @property
+    def rows(self) -> int:
+        if self.on_cpu:
+            return len(self.hidden[0])
+        return (self.state[0] if self.lstm else self.state).shape[1]
+
+    def join(self, state: State) -> None:
+        """Carry more rows from now on: ``state`` (as the model's ``forward`` gives it) after this
+        stepper's own rows, stepped together with them."""
+        if not self.on_cpu:
+            joined = zip(self.state, state, strict=True) if self.lstm else [(self.state, state)]
+            merged = [torch.cat(pair, 1) for pair in joined]
+            self.state = tuple(merged) if self.lstm else merged[0]
+            return
+        hidden, cells = state if self.lstm else (state, None)
+        self.hidden = [np.concatenate(pair) for pair in zip(self.hidden, _array(hidden), strict=True)]
+        if self.lstm:
+            self.cells = [np.concatenate(pair) for pair in zip(self.cells, _array(cells), strict=True)]
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Carry on with these rows only (indices, in order), dropping the others."""
+        if not self.on_cpu:
+            index = torch.as_tensor(rows, device=(self.state[0] if self.lstm else self.state).device)
+            kept = [s.index_select(1, index) for s in (self.state if self.lstm else [self.state])]
+            self.state = tuple(kept) if self.lstm else kept[0]
+            return
+        self.hidden = [h[rows] for h in self.hidden]
+        self.cells = [c[rows] for c in self.cells]
 
     @torch.inference_mode()
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         if not self.on_cpu:
-            device = next(self.model.parameters()).device
-            logits, self.state = self.model.step(torch.as_tensor(ids, device=device), self.state)
+            logits, self.state = self.model.step(torch.as_tensor(ids, device=_device(self.model)), self.state)
             return logits.float().cpu().numpy()
         x = self.embedding[ids]
         size = self.model.config["hidden"]  # gates are stacked in PyTorch's order: LSTM i f g o, GRU r z n
-        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(self.layers):
+        for layer, weights in enumerate(self.layers):
             h = self.hidden[layer]
             if self.lstm:
-                gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+                stacked, bias = weights
+                gates = np.concatenate([x, h], 1) @ stacked + bias
                 sigmoids = _sigmoid(gates)  # all four; the g quarter goes unused, one call beats three
                 c = sigmoids[:, size : 2 * size] * self.cells[layer]
                 c += sigmoids[:, :size] * np.tanh(gates[:, 2 * size : 3 * size])
                 x = sigmoids[:, 3 * size :] * np.tanh(c)
                 self.cells[layer] = c
             else:
-                from_x, from_h = x @ w_ih.T + b_ih, h @ w_hh.T + b_hh
+                w_ih, w_hh, b_ih, b_hh = weights
+                from_x, from_h = x @ w_ih + b_ih, h @ w_hh + b_hh
                 r_z = _sigmoid(from_x[:, : 2 * size] + from_h[:, : 2 * size])
                 n = np.tanh(from_x[:, 2 * size :] + r_z[:, :size] * from_h[:, 2 * size :])
                 x = n + r_z[:, size:] * (h - n)
             self.hidden[layer] = x
         weight, bias = self.head
-        return x @ weight.T + bias
+        return x @ weight + bias
+
+
+def _device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _laid_out(weights: list[torch.Tensor], lstm: bool) -> tuple[np.ndarray, ...]:
+    """One layer's weights as ``Stepper`` multiplies them: an LSTM's (``[w_ih | w_hh]`` transposed,
+    ``b_ih + b_hh``), a GRU's four transposed (its new gate keeps the two products apart)."""
+    w_ih, w_hh, b_ih, b_hh = (_array(w) for w in weights)
+    if lstm:
+        return np.ascontiguousarray(np.concatenate([w_ih, w_hh], 1).T), b_ih + b_hh
+    return np.ascontiguousarray(w_ih.T), np.ascontiguousarray(w_hh.T), b_ih, b_hh
 
 
 def _array(tensor: torch.Tensor) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -132,6 +133,43 @@ def _device(model: CharRNN) -> torch.device:
     return next(model.parameters()).device
 
 
+class Draws:
+    """How one request draws its characters, one step at a time: its own generator (seeded by the
+    request), sampling settings, form guide and length. Logits of its rows in, chosen ids out; the
+    same whether the request is stepped alone or beside others (``pipelines.streams``)."""
+
+    def __init__(
+        self, model: CharRNN, sampling: Sampling, length: int, seed: int, guide: FormGuide | None = None
+    ):
+        self.sampling, self.left, self.guide = sampling, length, guide
+        self.generator = np.random.default_rng(check_seed(seed))
+        vocabulary = model.vocabulary
+        has_mark = vocabulary.unknown and len(vocabulary.chars) > 1
+        self.never = vocabulary.index[vocabulary.unknown] if has_mark else None
+
+    def __call__(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(the ids chosen, the ids to feed back, whether the writing is done) for ``logits`` (rows,
+        vocabulary), which it may change."""
+        if self.never is not None:  # the unknown mark stands for rare characters; it is never written
+            logits[:, self.never] = -np.inf
+        if self.guide is not None:
+            logits = np.where(self.guide.mask(), logits, -np.inf)
+        chosen = fed = self.sampling.draw(logits, self.generator)
+        if self.guide is not None:
+            chosen, fed = self.guide.advance(chosen)
+        self.left -= 1
+        return chosen, fed, self.left <= 0 or (self.guide is not None and self.guide.finished)
+
+
+@torch.inference_mode()
+def read_prompt(model: CharRNN, prompt: str, samples: int) -> tuple[np.ndarray, Any]:
+    """Read ``prompt`` in one pass for ``samples`` rows: the next character's logits (rows,
+    vocabulary) and the recurrent state."""
+    ids = model.vocabulary.encode(prompt).to(_device(model)).expand(samples, -1)
+    logits, state = model(ids)
+    return logits[:, -1].float().cpu().numpy(), state
+
+
 def sample_ids(
     model: CharRNN,
     prompt: str,
@@ -140,6 +178,7 @@ def sample_ids(
     seed: int,
     samples: int = 1,
     guide: FormGuide | None = None,
+    scheduler: Any = None,
 ) -> Iterator[np.ndarray]:
     """Yield the ids chosen at each step, one per sample (shape ``(samples,)``).
 
@@ -147,27 +186,19 @@ def sample_ids(
     come from a NumPy generator seeded with ``seed``: the same request gives the same text. The
     vocabulary's unknown mark is never drawn (the lens still shows its probability). With a
     ``guide`` each sample draws only what its poem's form allows; a sample whose poem is done
-    yields -1, and writing stops when every poem is done (or at ``length``).
+    yields -1, and writing stops when every poem is done (or at ``length``). With a ``scheduler``
+    (``pipelines.streams.scheduler_for(model)``) the steps are taken beside other requests'.
     """
-    generator = np.random.default_rng(check_seed(seed))
-    with torch.inference_mode():
-        ids = model.vocabulary.encode(prompt).to(_device(model)).expand(samples, -1)
-        logits, state = model(ids)
-        logits = logits[:, -1].float().cpu().numpy()
+    draws = Draws(model, sampling, length, seed, guide)
+    if scheduler is not None:
+        yield from scheduler.stream(prompt, samples, draws)
+        return
+    logits, state = read_prompt(model, prompt, samples)
     step = Stepper(model, state)
-    vocabulary = model.vocabulary
-    never = vocabulary.index[vocabulary.unknown] if vocabulary.unknown and len(vocabulary.chars) > 1 else None
-    for written in range(1, length + 1):
-        if never is not None:  # the unknown mark stands for rare characters; it is never written
-            logits[:, never] = -np.inf
-        if guide is not None:
-            logits = np.where(guide.mask(), logits, -np.inf)
-        chosen = sampling.draw(logits, generator)
-        fed = chosen
-        if guide is not None:
-            chosen, fed = guide.advance(chosen)
+    while True:
+        chosen, fed, done = draws(logits)
         yield chosen
-        if written == length or (guide is not None and guide.finished):
+        if done:
             return
         logits = step(fed)
 
@@ -191,11 +222,12 @@ def stream_text(
     seed: int,
     samples: int = 1,
     guide: FormGuide | None = None,
+    scheduler: Any = None,
 ) -> Iterator[list[str]]:
     """The continuations written so far, one string per sample, after each new character."""
     chars = model.vocabulary.chars
     texts = [""] * samples
-    for chosen in sample_ids(model, prompt, sampling, length, seed, samples, guide):
+    for chosen in sample_ids(model, prompt, sampling, length, seed, samples, guide, scheduler):
         texts = [text + chars[i] if i >= 0 else text for text, i in zip(texts, chosen.tolist(), strict=True)]
         yield texts
 
@@ -208,9 +240,10 @@ def generate_text(
     seed: int,
     samples: int = 1,
     guide: FormGuide | None = None,
+    scheduler: Any = None,
 ) -> list[str]:
     texts = [""] * samples
-    for texts in stream_text(model, prompt, sampling, length, seed, samples, guide):  # noqa: B007
+    for texts in stream_text(model, prompt, sampling, length, seed, samples, guide, scheduler):  # noqa: B007
         pass
     return texts
 

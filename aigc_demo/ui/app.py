@@ -120,6 +120,9 @@ def launch_options() -> dict[str, Any]:
         # Each session Gradio keeps holds the page's state (hundreds of kB); a caller making a new
         # session per request would otherwise grow the server by gigabytes (Gradio keeps 10,000).
         "state_session_capacity": settings.session_capacity(),
+        # A writing's reader waits on a worker thread for its characters (they are written together
+        # elsewhere): room for all of them beside Gradio's usual 40 for everything else.
+        "max_threads": 40 + settings.streams_limit(),
         # Pages carry their components' configuration (100-170 kB): compressed, a phone gets a
         # fifth of it. Streams (text/event-stream) are never compressed, so events arrive as sent.
         "app_kwargs": {

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from aigc_demo.backend.hub import ModelHub
-from aigc_demo.pipelines import writing
+from aigc_demo.pipelines import streams, writing
 from aigc_demo.pipelines.poem_form import guide_for
 from aigc_demo.text.poetry import FREE
 from aigc_demo.text.script import in_script, is_chinese
@@ -21,7 +21,10 @@ from aigc_demo.ui.handlers import load_model, shows_errors
 from aigc_demo.ui.i18n import language_of, translate
 from aigc_demo.ui.text_state import KIND, SamplingSettings, TextState, Written
 
-STREAM_INTERVAL = 0.04  # seconds between updates of the page while writing
+STREAM_INTERVAL = 0.04  # seconds between updates of the page while writing, at the least
+# Updates the server sends a second for all writings together, at the most: each costs the server's one
+# event loop a millisecond or two, which the writings' own steps wait on when many visitors write.
+UPDATES_PER_SECOND = 100
 
 
 def _model(hub: ModelHub, name: str | None) -> Any:
@@ -73,9 +76,13 @@ class TextHandlers:
         notes = "\n".join(f"- {note}" for note in prepared.notes)
         record = Written(state.model, prepared.text, ("",) * samples, state.form or FREE, writing=True)
         last = 0.0
-        for texts in writing.stream_text(model, prepared.text, sampling, length, seed, samples, guide):
+        together = streams.scheduler_for(model)  # stepped beside every other visitor's writing
+        for texts in writing.stream_text(
+            model, prepared.text, sampling, length, seed, samples, guide, together
+        ):
             record = dataclasses.replace(record, texts=tuple(texts))
-            if time.monotonic() - last >= STREAM_INTERVAL:
+            interval = max(STREAM_INTERVAL, together.live_streams / UPDATES_PER_SECOND)
+            if time.monotonic() - last >= interval:
                 last = time.monotonic()
                 yield shown_in(model, _joined(prepared.text, record.texts, lang), state.script), notes, record
         record = dataclasses.replace(record, writing=False)
@@ -124,7 +131,10 @@ class TextHandlers:
         sampling, length, used_seed, samples = settings.checked()
         prepared = writing.prepare_prompt(loaded, prompt_text)
         guide = self.guide(model_name, loaded, prepared.text, form, used_seed, samples)
-        texts = writing.generate_text(loaded, prepared.text, sampling, length, used_seed, samples, guide)
+        together = streams.scheduler_for(loaded)
+        texts = writing.generate_text(
+            loaded, prepared.text, sampling, length, used_seed, samples, guide, together
+        )
         return {"prompt": prepared.text, "notes": prepared.notes, "continuations": texts}
 
     @shows_errors

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from aigc_demo import settings
 from aigc_demo.backend.seeding import MAX_SEED
 from aigc_demo.pipelines import writing
 from aigc_demo.pipelines.poem_form import FORM_CHOICES
@@ -315,11 +316,13 @@ def _slider(low: float, high: float, value: float, step: float, key: str, info: 
 
 def _wire(page: TextPage, opened: links.PageOpen) -> None:
     handlers, controls, ui = page.handlers, page.controls, page.ui
+    # Writings are stepped together (``pipelines.streams``): many run at once, as one group.
+    together = {"concurrency_id": "writing", "concurrency_limit": settings.streams_limit()}
     record, sent = ui["record"], controls.sent() | {ui["token"]}
     written = [ui["output"], ui["notes"], record]
     lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["choice"], record, ui["copies"]]
     with_record = sent | {record}
-    gr.on([], handlers.stream_text, controls.in_api_order(), written, api_name="stream_text")
+    gr.on([], handlers.stream_text, controls.in_api_order(), written, api_name="stream_text", **together)
     seed = controls.sampling["seed"]
     # Each Write draws a new seed (shown in the seed box) unless the visitor keeps theirs: in the
     # browser, so that writing starts as soon as it would have.
@@ -332,6 +335,7 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
         written,
         api_visibility="private",
         show_progress="minimal",
+        **together,
     )
     branch_event = ui["branch"].click(
         page.branch_here,
@@ -339,6 +343,7 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
         written,
         api_visibility="private",
         show_progress="minimal",
+        **together,
     )
     bring_into_view([ui["go"].click, controls.prompt.submit, ui["branch"].click], "text-output")
     for event in (writing_event, branch_event):
@@ -347,8 +352,9 @@ def _wire(page: TextPage, opened: links.PageOpen) -> None:
     after_stop = stopped.then(page.after_stop, with_record, lens_outputs, **QUIET)
     ui["copy_link"].keep([writing_event, branch_event, after_stop], page.link, sent)
     ui["lens"].select(page.pick, {record}, lens_outputs[1:], api_visibility="private")
-    for endpoint in (handlers.branch, handlers.generate, handlers.lens):
-        gr.api(endpoint, api_name=endpoint.__name__)
+    for endpoint in (handlers.branch, handlers.generate):
+        gr.api(endpoint, api_name=endpoint.__name__, **together)
+    gr.api(handlers.lens, api_name="lens")
     with_query = with_record | {ui["query"]}
     linked = opened.event.then(page.open_link, with_query, controls.in_api_order(), **QUIET)
     shown = [controls.model, controls.script, controls.form, controls.prompt, ui["output"], record]

@@ -1,0 +1,228 @@
+"""Every live writing of one model advanced together (continuous batching, as language-model servers
+do it: Orca, 2022; vLLM; TGI).
+
+A scheduler per loaded model runs on a thread of its own while there is work. Each pass it draws one
+character for every live stream (a request's rows: its samples) with that stream's own generator,
+settings and form guide (``writing.Draws``), then steps all the rows that go on in one batched call of
+the model (``Stepper``). Streams join between passes, their prompt read in one pass, and leave when
+they are done or when their reader goes away (a visitor who leaves mid-writing frees their rows at the
+next pass). Every stream moves one character per pass, so a long writing never holds up a short one,
+and one visitor's many streams get a row each like everyone else's.
+
+A stream's text for a seed is what it is alone, up to the last bits of the batched arithmetic: a
+stream alone is stepped exactly as before, and how often company changes a character is measured in
+``benchmarks/streams.py``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from aigc_demo.models.char_rnn import CharRNN, Stepper
+from aigc_demo.pipelines.writing import Draws, read_prompt
+
+MAX_ROWS = 64  # rows stepped in one pass; a request that would go over waits for rows to free
+WAKE_EVERY = 0.02  # seconds between wake-ups of a stream's reader (also woken at its first and last)
+IDLE_EXIT = 30.0  # seconds a scheduler's thread waits for work before it ends
+
+
+class Stream:
+    """One request in the batch: its rows, how it draws, and what it chose that was not yet read."""
+
+    def __init__(self, prompt: str, rows: int, draws: Draws):
+        self.prompt, self.rows, self.draws = prompt, rows, draws
+        self.logits: np.ndarray | None = None  # its rows' logits for the next draw
+        self.chosen: deque[np.ndarray] = deque()
+        self.ready = threading.Event()
+        self.finished = False
+        self.gone = False  # its reader went away
+        self.error: BaseException | None = None
+        self.woken = 0.0  # when its reader was last woken (monotonic seconds)
+
+    def put(self, chosen: np.ndarray, done: bool) -> None:
+        self.chosen.append(chosen)
+        self.finished = done
+        now = time.monotonic()
+        if done or now - self.woken >= WAKE_EVERY:  # the first too: woken starts at 0
+            self.woken = now
+            self.ready.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.finished = error, True
+        self.ready.set()
+
+    def read(self) -> Iterator[np.ndarray]:
+        """The ids chosen at each pass, as they come."""
+        while True:
+            self.ready.wait()
+            self.ready.clear()
+            finished, error = self.finished, self.error  # everything it chose was put before these
+            while self.chosen:
+                yield self.chosen.popleft()
+            if error is not None:
+                raise error
+            if finished:
+                return
+
+
+class StepScheduler:
+    """Steps every live stream of one character model together, on a thread of its own while there
+    is work (the thread ends after ``IDLE_EXIT`` seconds without any)."""
+
+    def __init__(self, model: CharRNN):
+        self._model = weakref.ref(model)
+        self._lock = threading.Condition()
+        self._waiting: deque[Stream] = deque()
+        self._serving = False
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self.live_rows = self.live_streams = 0  # rows and streams stepped at the last pass
+
+    def stream(self, prompt: str, samples: int, draws: Draws) -> Iterator[np.ndarray]:
+        """The ids chosen for ``samples`` rows continuing ``prompt``, one array per pass; closing the
+        iterator takes the stream out of the batch."""
+        if not 1 <= samples <= MAX_ROWS:
+            raise ValueError(f"a writing may have 1 to {MAX_ROWS} samples")
+        stream = Stream(prompt, samples, draws)
+        with self._lock:
+            self._waiting.append(stream)
+            if self._closing:
+                raise RuntimeError("the app is shutting down")
+            if not self._serving:
+                self._start()
+            self._lock.notify()
+        try:
+            yield from stream.read()
+        finally:
+            stream.gone = True
+
+    def _serve(self) -> None:
+        model = self._model()
+        live: list[Stream] = []
+        try:
+            stepper = Stepper(model)  # rows join and leave it; its weights are laid out once
+            while True:
+                joining = self._take(sum(s.rows for s in live))
+                if joining is None:  # idle, or closing: then every live stream is told
+                    for stream in live:
+                        stream.fail(RuntimeError("the app is shutting down"))
+                    return
+                for stream in joining:
+                    try:
+                        stream.logits, state = read_prompt(model, stream.prompt, stream.rows)
+                    except Exception as err:  # one request's failure is its own
+                        stream.fail(err)
+                        continue
+                    stepper.join(state)
+                    live.append(stream)
+                live = _advance(live, stepper)
+                self.live_rows, self.live_streams = sum(stream.rows for stream in live), len(live)
+        except Exception as err:  # the model failed: every stream is told, none hangs
+            with self._lock:
+                for stream in live + list(self._waiting):
+                    stream.fail(err)
+                self._waiting.clear()
+        finally:
+            with self._lock:
+                self._serving = False
+                if self._waiting and not self._closing:  # one came in as the thread was ending
+                    self._start()
+
+    def _start(self) -> None:
+        self._serving = True
+        self._thread = threading.Thread(target=self._serve, name="aigc-streams", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """End the thread: at exit, so that it ends before the interpreter does (a thread that has run
+        PyTorch and is cut off by the interpreter's end aborts the process)."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _take(self, busy_rows: int) -> list[Stream] | None:
+        """The waiting streams that fit beside ``busy_rows`` live rows, in their order of arrival;
+        when nothing is live, waits for one; None when none came for ``IDLE_EXIT`` seconds."""
+        with self._lock:
+            if not busy_rows and not self._waiting:
+                self._lock.wait_for(lambda: self._waiting or self._closing, timeout=IDLE_EXIT)
+                if not self._waiting:
+                    self._serving = False
+                    return None
+            if self._closing:
+                for stream in self._waiting:
+                    stream.fail(RuntimeError("the app is shutting down"))
+                self._waiting.clear()
+                return None
+            joining = []
+            while self._waiting and busy_rows + self._waiting[0].rows <= MAX_ROWS:
+                stream = self._waiting.popleft()
+                if not stream.gone:
+                    joining.append(stream)
+                    busy_rows += stream.rows
+            return joining
+
+
+@torch.inference_mode()
+def _advance(live: list[Stream], stepper: Stepper) -> list[Stream]:
+    """One pass: every stream draws from its rows' logits; the rows of those that go on are stepped
+    in one call. Returns the streams that go on."""
+    going_on, kept_rows, fed = [], [], []
+    first_row = 0
+    for stream in live:
+        rows = range(first_row, first_row + stream.rows)
+        first_row += stream.rows
+        if stream.gone:
+            continue
+        try:
+            chosen, fed_back, done = stream.draws(stream.logits)
+        except Exception as err:  # one request's failure is its own
+            stream.fail(err)
+            continue
+        stream.put(chosen, done)
+        if not done:
+            going_on.append(stream)
+            kept_rows.extend(rows)
+            fed.append(fed_back)
+    if len(kept_rows) < first_row:
+        stepper.keep(np.asarray(kept_rows, dtype=np.int64))
+    if not going_on:
+        return []
+    logits = stepper(np.concatenate(fed))
+    first_row = 0
+    for stream in going_on:
+        stream.logits = logits[first_row : first_row + stream.rows]
+        first_row += stream.rows
+    return going_on
+
+
+_schedulers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_schedulers_lock = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    with _schedulers_lock:
+        schedulers = list(_schedulers.values())
+    for scheduler in schedulers:
+        scheduler.close()
+
+
+def scheduler_for(model: CharRNN) -> StepScheduler:
+    """The one scheduler of a loaded model (it goes when the model does)."""
+    with _schedulers_lock:
+        scheduler = _schedulers.get(model)
+        if scheduler is None:
+            scheduler = _schedulers[model] = StepScheduler(model)
+        return scheduler
