@@ -4,6 +4,7 @@ import json
 import random
 import string
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load, load_file
@@ -119,9 +120,31 @@ def test_scores_are_a_distribution_and_the_stepper_gives_the_same_one():
     assert float(last.detach().exp().sum()) == pytest.approx(1.0, abs=1e-5)
     stepper = ChatStepper(model)
     stepper.read(ids[:-1])
-    log_probs, weights = stepper.distribution()
-    assert torch.allclose(log_probs, last, atol=1e-5)
+    [(log_probs, weights)] = stepper.distribution()
+    assert torch.allclose(torch.from_numpy(log_probs), last, atol=1e-5)
     assert float(weights.sum()) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_rows_of_the_stepper_join_step_and_leave_as_if_each_were_alone():
+    model = small_model()
+    texts = [context_text(["hello there"]) + "hi", context_text(["hi! hello", "ok"]) + "o"]
+    together, alone = ChatStepper(model), []
+    for text in texts:
+        alone.append(ChatStepper(model))
+        alone[-1].read(encode(model, text)[0])
+        together.read(encode(model, text)[0], copies=2)  # rows 0-1 read the first, 2-3 the second
+    assert together.rows == 4
+    for letters in ("ya", "u!"):  # two steps, the rows of each text fed the same characters
+        fed = np.array([model.vocabulary.index[c] for c in letters]).repeat(2)
+        for stepper, one in zip(alone, fed[::2], strict=True):
+            stepper.step(np.array([one]))
+        together.step(fed)
+        expected = [row for stepper in alone for row in stepper.distribution() * 2]
+        for (log_probs, weights), (want, want_weights) in zip(together.distribution(), expected, strict=True):
+            np.testing.assert_allclose(log_probs, want, rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(weights, want_weights, rtol=1e-5, atol=1e-6)
+    together.keep(np.array([3]))  # only a row of the second text goes on
+    np.testing.assert_allclose(together.distribution()[0][0], alone[1].distribution()[0][0], atol=1e-5)
 
 
 def test_the_pointer_copies_a_character_the_vocabulary_lacks_by_its_code_point():

@@ -111,17 +111,24 @@ class Stepper:
         self.lstm = model.config["cell"] == "lstm"
         self.on_cpu = next(model.parameters()).device.type == "cpu"
         if state is None:  # no rows yet: they join later
-            empty = torch.zeros(model.config["layers"], 0, model.config["hidden"], device=_device(model))
+            empty = torch.zeros(model.config["layers"], 0, model.config["hidden"], device=device_of(model))
             state = (empty, empty) if self.lstm else empty
         if not self.on_cpu:
             self.state = state
             return
         hidden, cells = state if self.lstm else (state, None)
-        self.hidden = list(_array(hidden))
-        self.cells = list(_array(cells)) if self.lstm else []
-        self.embedding = _array(model.embed.weight)
+        self.hidden = list(as_numpy(hidden))
+        self.cells = list(as_numpy(cells)) if self.lstm else []
+        self.embedding = as_numpy(model.embed.weight)
         self.layers = [_laid_out(weights, self.lstm) for weights in model.rnn.all_weights]
-        self.head = (np.ascontiguousarray(_array(model.head.weight).T), _array(model.head.bias))
+        self.head = (np.ascontiguousarray(as_numpy(model.head.weight).T), as_numpy(model.head.bias))
+
+    @property
+    def top(self) -> np.ndarray:
+        """Each row's output of the top layer after its newest character, (rows, hidden)."""
+        if self.on_cpu:
+            return self.hidden[-1]
+        return as_numpy((self.state[0] if self.lstm else self.state)[-1].float().cpu())
 
     @property
     def rows(self) -> int:
@@ -138,9 +145,9 @@ class Stepper:
             self.state = tuple(merged) if self.lstm else merged[0]
             return
         hidden, cells = state if self.lstm else (state, None)
-        self.hidden = [np.concatenate(pair) for pair in zip(self.hidden, _array(hidden), strict=True)]
+        self.hidden = [np.concatenate(pair) for pair in zip(self.hidden, as_numpy(hidden), strict=True)]
         if self.lstm:
-            self.cells = [np.concatenate(pair) for pair in zip(self.cells, _array(cells), strict=True)]
+            self.cells = [np.concatenate(pair) for pair in zip(self.cells, as_numpy(cells), strict=True)]
 
     def keep(self, rows: np.ndarray) -> None:
         """Carry on with these rows only (indices, in order), dropping the others."""
@@ -155,7 +162,8 @@ class Stepper:
     @torch.inference_mode()
     def __call__(self, ids: np.ndarray) -> np.ndarray:
         if not self.on_cpu:
-            logits, self.state = self.model.step(torch.as_tensor(ids, device=_device(self.model)), self.state)
+            ids = torch.as_tensor(ids, device=device_of(self.model))
+            logits, self.state = self.model.step(ids, self.state)
             return logits.float().cpu().numpy()
         x = self.embedding[ids]
         size = self.model.config["hidden"]  # gates are stacked in PyTorch's order: LSTM i f g o, GRU r z n
@@ -180,19 +188,19 @@ class Stepper:
         return x @ weight + bias
 
 
-def _device(model: nn.Module) -> torch.device:
+def device_of(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
 def _laid_out(weights: list[torch.Tensor], lstm: bool) -> tuple[np.ndarray, ...]:
     """One layer's weights as ``Stepper`` multiplies them: an LSTM's (``[w_ih | w_hh]`` transposed,
     ``b_ih + b_hh``), a GRU's four transposed (its new gate keeps the two products apart)."""
-    w_ih, w_hh, b_ih, b_hh = (_array(w) for w in weights)
+    w_ih, w_hh, b_ih, b_hh = (as_numpy(w) for w in weights)
     if lstm:
         return np.ascontiguousarray(np.concatenate([w_ih, w_hh], 1).T), b_ih + b_hh
     return np.ascontiguousarray(w_ih.T), np.ascontiguousarray(w_hh.T), b_ih, b_hh
 
 
-def _array(tensor: torch.Tensor) -> np.ndarray:
+def as_numpy(tensor: torch.Tensor) -> np.ndarray:
     """A float32 NumPy view of a CPU tensor (a copy only when it is stored in another type)."""
     return tensor.detach().float().numpy()

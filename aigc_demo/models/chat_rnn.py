@@ -21,11 +21,12 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.functional import log_softmax
 
-from aigc_demo.models.char_rnn import CharRNN
+from aigc_demo.models.char_rnn import CharRNN, Stepper, as_numpy, device_of
 from aigc_demo.models.registry import register
 from aigc_demo.text.vocabulary import Vocabulary
 
@@ -103,53 +104,107 @@ class ChatRNN(nn.Module):
 
 
 class ChatStepper:
-    """Continue a conversation one character per call, giving the next character's distribution.
-
-    Keeps the LSTM's state and, for the pointer, every earlier position's key and the vocabulary
-    id of the character that followed it. The newest position has no follower yet, so the pointer
-    looks at all but the last key.
-    """
+    """Continue conversations one character per call, many rows at once: each row's LSTM state (one
+    batched ``Stepper``) and, for its pointer, every earlier position's key and the vocabulary id of
+    the character that followed it. The newest position has no follower yet, so the pointer looks at
+    all but the last key. Rows join (``read``) and leave (``keep``) between calls
+    (``pipelines.streams``); all of it in NumPy, on the weights as they were when it was made."""
 
     def __init__(self, model: ChatRNN):
         self.model = model
-        self.state = None
-        self.keys = torch.zeros(0, model.config["key_dim"])
-        self.followers: list[int] = []  # vocabulary id of each character read after the first
-        self.last: torch.Tensor | None = None  # the LSTM's top layer after the newest character
+        self.language = Stepper(model.language)
+        scale = np.float32(math.sqrt(model.config["key_dim"]))
+        self.key_weights = (_transposed(model.key.weight), as_numpy(model.key.bias))
+        self.query_weights = (_transposed(model.query.weight), as_numpy(model.query.bias), scale)
+        self.sentinel = as_numpy(model.sentinel)
+        self.head = (_transposed(model.language.head.weight), as_numpy(model.language.head.bias))
+        self.memories: list[_Memory] = []
+        self.top = np.zeros((0, model.config["hidden"]), np.float32)  # each row's newest LSTM output
+        self._last_read: tuple | None = None  # the last text read, and what reading it gave
+
+    @property
+    def rows(self) -> int:
+        return len(self.memories)
 
     @torch.inference_mode()
-    def read(self, ids: torch.Tensor) -> None:
-        """Read characters (``ids`` of shape (time,)) in one pass."""
-        if len(ids) == 0:
-            return
-        language = self.model.language
-        out, self.state = language.rnn(language.embed(ids[None]), self.state)
-        self._remember(out[0], ids)
+    def read(self, ids: torch.Tensor, copies: int = 1) -> None:
+        """Add ``copies`` rows that have read the characters ``ids`` (shape (time,), at least one) in
+        one pass."""
+        text = ids.numpy().tobytes()
+        if self._last_read is None or self._last_read[0] != text:  # an answer's candidates read one text
+            language = self.model.language
+            out, state = language.rnn(language.embed(ids[None].to(device_of(self.model))))
+            keys = as_numpy(self.model.key(out[0]).float().cpu())
+            self._last_read = (text, state, keys, as_numpy(out[0, -1:].float().cpu()))
+        _, state, keys, top = self._last_read
+        followers = ids[1:].numpy()
+        for _ in range(copies):
+            self.language.join(state)
+            self.memories.append(_Memory(keys, followers))
+            self.top = np.concatenate([self.top, top])
 
-    @torch.inference_mode()
-    def step(self, next_id: int) -> None:
-        """Read one character: a single LSTM step (``CharRNN.step``, cheaper than a pass of one)."""
-        ids = torch.tensor([next_id])
-        _, self.state = self.model.language.step(ids, self.state)
-        self._remember(self.state[0][-1], ids)
+    def keep(self, rows: np.ndarray) -> None:
+        """Carry on with these rows only (indices, in order)."""
+        self.language.keep(rows)
+        self.memories = [self.memories[row] for row in rows]
+        self.top = self.top[rows]
 
-    def _remember(self, top: torch.Tensor, ids: torch.Tensor) -> None:
-        if self.last is not None:
-            self.followers.append(int(ids[0]))
-        self.followers.extend(ids[1:].tolist())
-        self.keys = torch.cat([self.keys, self.model.key(top).float()])
-        self.last = top[-1]
+    def step(self, ids: np.ndarray) -> None:
+        """Read one character per row (``ids`` of shape (rows,)) in one batched LSTM step."""
+        self.language(ids)
+        self.top = self.language.top
+        weight, bias = self.key_weights
+        for memory, follower, key in zip(self.memories, ids.tolist(), self.top @ weight + bias, strict=True):
+            memory.add(follower, key)
 
-    @torch.inference_mode()
-    def distribution(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The next character's log-probabilities over the vocabulary (the pointer's weight added to
-        the ids it proposes) and the pointer's weights: the sentinel's share, then one per earlier
-        position."""
-        model = self.model
-        vocab = log_softmax(model.language.head(self.last).float(), -1)
-        query = model.query(self.last).float() / math.sqrt(model.config["key_dim"])
-        scores = self.keys[: len(self.followers)] @ query
-        weights = torch.cat([(query @ model.sentinel.float())[None], scores]).softmax(-1)
-        mixed = vocab.exp() * weights[0]
-        mixed.index_add_(0, torch.tensor(self.followers, dtype=torch.long), weights[1:])
-        return mixed.clamp_min(1e-30).log(), weights
+    def distribution(self, first_row: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each row from ``first_row`` on: the next character's log-probabilities over the
+        vocabulary (the pointer's weight added to the ids it proposes) and the pointer's weights: the
+        sentinel's share, then one per earlier position."""
+        top = self.top[first_row:]
+        weight, bias = self.head
+        logits = top @ weight + bias
+        shifted = logits - logits.max(-1, keepdims=True)
+        vocab = np.exp(shifted - np.log(np.exp(shifted).sum(-1, keepdims=True)))
+        weight, bias, scale = self.query_weights
+        queries = (top @ weight + bias) / scale
+        sentinels = queries @ self.sentinel
+        shown = []
+        for memory, query, sentinel, probabilities in zip(
+            self.memories[first_row:], queries, sentinels, vocab, strict=True
+        ):
+            keys, followers = memory.proposals()
+            scores = np.concatenate([[sentinel], keys @ query])
+            weights = np.exp(scores - scores.max())
+            weights /= weights.sum()
+            mixed = probabilities * weights[0]
+            mixed += np.bincount(followers, weights[1:], minlength=len(mixed)).astype(np.float32)
+            shown.append((np.log(np.maximum(mixed, 1e-30)), weights))
+        return shown
+
+
+class _Memory:
+    """One row's pointer memory: the key of every position read, and the id that followed each."""
+
+    def __init__(self, keys: np.ndarray, followers: np.ndarray):
+        self.count = len(keys)
+        self.keys = np.zeros((2 * self.count + 64, keys.shape[1]), np.float32)
+        self.keys[: self.count] = keys
+        self.followers = np.zeros(len(self.keys), np.int64)
+        self.followers[: self.count - 1] = followers
+
+    def add(self, follower: int, key: np.ndarray) -> None:
+        if self.count == len(self.keys):  # room doubles, so a long reply copies rarely
+            self.keys = np.concatenate([self.keys, np.zeros_like(self.keys)])
+            self.followers = np.concatenate([self.followers, np.zeros_like(self.followers)])
+        self.followers[self.count - 1] = follower
+        self.keys[self.count] = key
+        self.count += 1
+
+    def proposals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of the positions that have a follower, and those followers."""
+        return self.keys[: self.count - 1], self.followers[: self.count - 1]
+
+
+def _transposed(weight: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(as_numpy(weight).T)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -54,6 +55,66 @@ def check_history(history: object) -> list[str]:
     return [clean_turn(turn[:MAX_MESSAGE]) for turn in history]
 
 
+class ReplyDraws:
+    """How one reply draws its characters, one step at a time: its own generator (the seed joined by
+    the conversation), sampling settings and length. Its row's (log-probabilities, pointer weights) in;
+    the code point of the character drawn out (-1 for the end of the turn), with the vocabulary id to
+    read next. The same whether the reply is written alone or beside others (``pipelines.streams``)."""
+
+    def __init__(self, model: ChatRNN, context: str, sampling: Sampling, seed: int, length: int):
+        # The conversation joins the seed: one seed draws differently for different conversations (with
+        # the seed alone, every first message drew the same numbers, and often the same reply).
+        self.generator = np.random.default_rng([check_seed(seed), zlib.crc32(context.encode())])
+        self.sampling, self.left = sampling, length
+        vocabulary = model.vocabulary
+        self.chars, self.index = vocabulary.chars, vocabulary.index
+        self.unknown = vocabulary.index.get(vocabulary.unknown, -1)
+        self.forbidden = [vocabulary.index[m] for m in MARKS if m != END]
+        self.read = encode(model, context)[1]  # code points of what the row has read, for copying
+
+    def __call__(self, rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, bool]:
+        log_probs, weights = rows[0]
+        log_probs[self.forbidden] = -np.inf
+        copied = self._unknown_copy(weights) if self.unknown >= 0 else None
+        if self.unknown >= 0 and copied is None:
+            log_probs[self.unknown] = -np.inf
+        choice = int(self.sampling.draw(log_probs[None], self.generator)[0])
+        char = self.chars[choice] if choice != self.unknown else copied
+        if char == END:
+            return np.array([-1]), np.array([choice]), True
+        self.read.append(ord(char))
+        self.left -= 1
+        return np.array([ord(char)]), np.array([choice]), self.left <= 0
+
+    def _unknown_copy(self, weights: np.ndarray) -> str | None:
+        """The character outside the vocabulary that the pointer gives the most weight, if any."""
+        best, best_weight = None, 0.0
+        for weight, char in zip(weights[1:].tolist(), self.read[1:], strict=False):
+            if weight > best_weight and chr(char) not in self.index:
+                best, best_weight = chr(char), weight
+        return best
+
+
+def _written(model: ChatRNN, text: str, draws: ReplyDraws, scheduler: Any = None) -> Iterator[str]:
+    """The characters a reply draws after ``text``, alone or (with a scheduler) beside others."""
+    if scheduler is not None:
+        codes = (int(chosen[0]) for chosen in scheduler.stream(text, 1, draws))
+    else:
+        codes = _codes_alone(model, text, draws)
+    yield from (chr(code) for code in codes if code >= 0)
+
+
+def _codes_alone(model: ChatRNN, text: str, draws: ReplyDraws) -> Iterator[int]:
+    stepper = ChatStepper(model)
+    stepper.read(encode(model, text)[0])
+    while True:
+        chosen, fed, done = draws(stepper.distribution())
+        yield int(chosen[0])
+        if done:
+            return
+        stepper.step(fed)
+
+
 def reply_stream(
     model: ChatRNN,
     history: list[str],
@@ -61,57 +122,33 @@ def reply_stream(
     seed: int,
     max_chars: int = DEFAULT_REPLY,
     start: str = "",
+    scheduler: Any = None,
 ) -> Iterator[str]:
     """The reply written so far, after each new character; it ends where the model closes the turn
-    (or at ``max_chars``). ``start``: the reply's first characters, given (continue from a choice)."""
+    (or at ``max_chars``). ``start``: the reply's first characters, given (continue from a choice).
+    With a ``scheduler`` (``pipelines.streams.scheduler_for(model)``) it is written beside others'."""
     max_chars = check_whole(max_chars, "reply length", 1, MAX_REPLY)
     context = context_text(history)
-    # The conversation joins the seed: one seed draws differently for different conversations (with
-    # the seed alone, every first message drew the same numbers, and often the same reply).
-    generator = np.random.default_rng([check_seed(seed), zlib.crc32(context.encode())])
-    vocabulary = model.vocabulary
     start = clean_turn(start)[: max_chars - 1] if start else ""
-    ids, chars = encode(model, context + start)
-    stepper = ChatStepper(model)
-    stepper.read(ids)
-    context_chars = list(chars)
-    unknown = vocabulary.index.get(vocabulary.unknown, -1)
-    forbidden = [vocabulary.index[m] for m in MARKS if m != END]
     reply = start
     if start:
         yield reply
-    for _ in range(max_chars - len(start)):
-        log_probs, weights = stepper.distribution()
-        log_probs = log_probs.numpy().copy()
-        log_probs[forbidden] = -np.inf
-        copied = _unknown_copy(model, weights, context_chars) if unknown >= 0 else None
-        if unknown >= 0 and copied is None:
-            log_probs[unknown] = -np.inf
-        choice = int(sampling.draw(log_probs[None], generator)[0])
-        char = vocabulary.chars[choice] if choice != unknown else copied
-        if char == END:
-            return
+    draws = ReplyDraws(model, context + start, sampling, seed, max_chars - len(start))
+    for char in _written(model, context + start, draws, scheduler):
         reply += char
         yield reply
-        stepper.step(choice)
-        context_chars.append(ord(char))
-
-
-def _unknown_copy(model: ChatRNN, weights: torch.Tensor, chars: list[int]) -> str | None:
-    """The character outside the vocabulary that the pointer gives the most weight, if any."""
-    index = model.vocabulary.index
-    best, best_weight = None, 0.0
-    for weight, char in zip(weights[1:].tolist(), chars[1:], strict=False):
-        if weight > best_weight and chr(char) not in index:
-            best, best_weight = chr(char), weight
-    return best
 
 
 def reply(
-    model: ChatRNN, history: list[str], sampling: Sampling, seed: int, max_chars: int = DEFAULT_REPLY
+    model: ChatRNN,
+    history: list[str],
+    sampling: Sampling,
+    seed: int,
+    max_chars: int = DEFAULT_REPLY,
+    scheduler: Any = None,
 ) -> str:
     text = ""
-    for text in reply_stream(model, history, sampling, seed, max_chars):  # noqa: B007
+    for text in reply_stream(model, history, sampling, seed, max_chars, scheduler=scheduler):  # noqa: B007
         pass
     return text
 
@@ -123,6 +160,7 @@ def best_reply(
     seed: int,
     max_chars: int = DEFAULT_REPLY,
     candidates: int = CANDIDATES,
+    scheduler: Any = None,
 ) -> str:
     """The reply that fits the conversation best of ``candidates`` drawn (with seeds ``seed * candidates``,
     ``+ 1``, ...): the one that carries the most information about it — its nats alone less its nats
@@ -130,16 +168,36 @@ def best_reply(
     replies by the same difference per character) — so a reply common everywhere ("haha yes") does not
     win over one that answers. Summed over the reply, not per character: per character, a reply of one
     letter copied from the conversation would win. A reply already said in the conversation, or an empty
-    one, is taken only when every candidate is."""
+    one, is taken only when every candidate is. With a ``scheduler`` the candidates are written at once,
+    beside other visitors' replies."""
     candidates = check_whole(candidates, "candidates", 1, MAX_CANDIDATES)
     seed = check_seed(seed)
     # Seeds of their own for each seed (the next seed, as Retry asks, draws other candidates).
     seeds = [(seed * candidates + i) % (MAX_SEED + 1) for i in range(candidates)]
-    drawn = [reply(model, history, sampling, drawn_seed, max_chars) for drawn_seed in seeds]
+    if scheduler is None:
+        drawn = [reply(model, history, sampling, drawn_seed, max_chars) for drawn_seed in seeds]
+    else:
+        drawn = _drawn_together(model, history, sampling, seeds, max_chars, scheduler)
     if candidates == 1:
         return drawn[0]
     scored = score_replies(model, [(history, r) for r in drawn] + [([], r) for r in drawn])
     return drawn[most_informative(drawn, scored[:candidates], scored[candidates:], history)]
+
+
+def _drawn_together(
+    model: ChatRNN, history: list[str], sampling: Sampling, seeds: list[int], max_chars: int, scheduler: Any
+) -> list[str]:
+    """One reply per seed, all written at once by the scheduler."""
+    max_chars = check_whole(max_chars, "reply length", 1, MAX_REPLY)
+    context = context_text(history)
+    streams = [
+        scheduler.submit(context, 1, ReplyDraws(model, context, sampling, seed, max_chars)) for seed in seeds
+    ]
+    try:
+        return ["".join(chr(int(c[0])) for c in stream.read() if c[0] >= 0) for stream in streams]
+    finally:
+        for stream in streams:
+            stream.leave()
 
 
 def most_informative(
@@ -168,7 +226,6 @@ class ReplyStep:
     attention: list[float]  # the pointer's weight on each character of the context (to copy it)
 
 
-@torch.inference_mode()
 def reply_lens(
     model: ChatRNN, history: list[str], written: str, top: int = LENS_CANDIDATES
 ) -> tuple[str, list[ReplyStep]]:
@@ -184,23 +241,20 @@ def reply_lens(
     vocabulary = model.vocabulary
     steps = []
     for char in written:
-        log_probs, weights = stepper.distribution()
-        probabilities = log_probs.exp()
-        best = probabilities.topk(min(top, len(vocabulary)))
+        [(log_probs, weights)] = stepper.distribution()
+        probabilities = np.exp(log_probs)
+        best = np.argsort(-probabilities, kind="stable")[:top]
         chosen = vocabulary.index.get(char, vocabulary.index.get(vocabulary.unknown, 0))
         steps.append(
             ReplyStep(
                 char=char,
                 probability=float(probabilities[chosen]),
-                candidates=[
-                    (vocabulary.chars[i], float(q))
-                    for i, q in zip(best.indices.tolist(), best.values.tolist(), strict=True)
-                ],
+                candidates=[(vocabulary.chars[i], float(probabilities[i])) for i in best.tolist()],
                 copying=float(1 - weights[0]),
                 attention=[0.0, *weights[1 : len(context)].tolist()],
             )
         )
-        stepper.step(chosen)
+        stepper.step(np.array([chosen]))
     return context, steps
 
 

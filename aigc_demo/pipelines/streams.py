@@ -22,12 +22,15 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
 
 from aigc_demo.models.char_rnn import CharRNN, Stepper
-from aigc_demo.pipelines.writing import Draws, read_prompt
+from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
+from aigc_demo.pipelines.replies import encode
+from aigc_demo.pipelines.writing import read_prompt
 
 MAX_ROWS = 64  # rows stepped in one pass; a request that would go over waits for rows to free
 WAKE_EVERY = 0.02  # seconds between wake-ups of a stream's reader (also woken at its first and last)
@@ -37,9 +40,9 @@ IDLE_EXIT = 30.0  # seconds a scheduler's thread waits for work before it ends
 class Stream:
     """One request in the batch: its rows, how it draws, and what it chose that was not yet read."""
 
-    def __init__(self, prompt: str, rows: int, draws: Draws):
+    def __init__(self, prompt: str, rows: int, draws: Any):
         self.prompt, self.rows, self.draws = prompt, rows, draws
-        self.logits: np.ndarray | None = None  # its rows' logits for the next draw
+        self.logits: Any = None  # what its rows' next draw is made from
         self.chosen: deque[np.ndarray] = deque()
         self.ready = threading.Event()
         self.finished = False
@@ -54,6 +57,10 @@ class Stream:
         if done or now - self.woken >= WAKE_EVERY:  # the first too: woken starts at 0
             self.woken = now
             self.ready.set()
+
+    def leave(self) -> None:
+        """Its reader went away: its rows leave the batch at the next pass."""
+        self.gone = True
 
     def fail(self, error: BaseException) -> None:
         self.error, self.finished = error, True
@@ -77,7 +84,7 @@ class StepScheduler:
     """Steps every live stream of one character model together, on a thread of its own while there
     is work (the thread ends after ``IDLE_EXIT`` seconds without any)."""
 
-    def __init__(self, model: CharRNN):
+    def __init__(self, model: CharRNN | ChatRNN):
         self._model = weakref.ref(model)
         self._lock = threading.Condition()
         self._waiting: deque[Stream] = deque()
@@ -86,29 +93,35 @@ class StepScheduler:
         self._closing = False
         self.live_rows = self.live_streams = 0  # rows and streams stepped at the last pass
 
-    def stream(self, prompt: str, samples: int, draws: Draws) -> Iterator[np.ndarray]:
-        """The ids chosen for ``samples`` rows continuing ``prompt``, one array per pass; closing the
-        iterator takes the stream out of the batch."""
-        if not 1 <= samples <= MAX_ROWS:
+    def submit(self, prompt: str, rows: int, draws: Any) -> Stream:
+        """Put a request in line: ``rows`` rows continuing ``prompt``, drawn by ``draws``. Read it with
+        ``Stream.read``; ``Stream.leave`` takes it out of the batch."""
+        if not 1 <= rows <= MAX_ROWS:
             raise ValueError(f"a writing may have 1 to {MAX_ROWS} samples")
-        stream = Stream(prompt, samples, draws)
+        stream = Stream(prompt, rows, draws)
         with self._lock:
-            self._waiting.append(stream)
             if self._closing:
                 raise RuntimeError("the app is shutting down")
+            self._waiting.append(stream)
             if not self._serving:
                 self._start()
             self._lock.notify()
+        return stream
+
+    def stream(self, prompt: str, rows: int, draws: Any) -> Iterator[np.ndarray]:
+        """What is chosen for each of ``rows`` rows continuing ``prompt``, one array per pass; closing
+        the iterator takes the stream out of the batch."""
+        stream = self.submit(prompt, rows, draws)
         try:
             yield from stream.read()
         finally:
-            stream.gone = True
+            stream.leave()
 
     def _serve(self) -> None:
         model = self._model()
         live: list[Stream] = []
         try:
-            stepper = Stepper(model)  # rows join and leave it; its weights are laid out once
+            batch = ChatRows(model) if isinstance(model, ChatRNN) else TextRows(model)
             while True:
                 joining = self._take(sum(s.rows for s in live))
                 if joining is None:  # idle, or closing: then every live stream is told
@@ -117,13 +130,12 @@ class StepScheduler:
                     return
                 for stream in joining:
                     try:
-                        stream.logits, state = read_prompt(model, stream.prompt, stream.rows)
+                        stream.logits = batch.add(stream.prompt, stream.rows)
                     except Exception as err:  # one request's failure is its own
                         stream.fail(err)
                         continue
-                    stepper.join(state)
                     live.append(stream)
-                live = _advance(live, stepper)
+                live = _advance(live, batch)
                 self.live_rows, self.live_streams = sum(stream.rows for stream in live), len(live)
         except Exception as err:  # the model failed: every stream is told, none hangs
             with self._lock:
@@ -174,8 +186,47 @@ class StepScheduler:
             return joining
 
 
+class TextRows:
+    """A character model's rows: a prompt read in one pass, then every row stepped together."""
+
+    def __init__(self, model: CharRNN):
+        self.model, self.stepper = model, Stepper(model)  # its weights laid out once
+
+    def add(self, prompt: str, rows: int) -> np.ndarray:
+        """Read ``prompt`` into ``rows`` new rows: their logits (rows, vocabulary)."""
+        logits, state = read_prompt(self.model, prompt, rows)
+        self.stepper.join(state)
+        return logits
+
+    def keep(self, rows: np.ndarray) -> None:
+        self.stepper.keep(rows)
+
+    def step(self, fed: np.ndarray) -> np.ndarray:
+        return self.stepper(fed)
+
+
+class ChatRows:
+    """A dialogue model's rows: a conversation read in one pass, then every row stepped together, each
+    with its own pointer memory."""
+
+    def __init__(self, model: ChatRNN):
+        self.model, self.stepper = model, ChatStepper(model)
+
+    def add(self, prompt: str, rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        first = self.stepper.rows
+        self.stepper.read(encode(self.model, prompt)[0], rows)
+        return self.stepper.distribution(first)
+
+    def keep(self, rows: np.ndarray) -> None:
+        self.stepper.keep(rows)
+
+    def step(self, fed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        self.stepper.step(fed)
+        return self.stepper.distribution()
+
+
 @torch.inference_mode()
-def _advance(live: list[Stream], stepper: Stepper) -> list[Stream]:
+def _advance(live: list[Stream], batch: TextRows | ChatRows) -> list[Stream]:
     """One pass: every stream draws from its rows' logits; the rows of those that go on are stepped
     in one call. Returns the streams that go on."""
     going_on, kept_rows, fed = [], [], []
@@ -196,13 +247,13 @@ def _advance(live: list[Stream], stepper: Stepper) -> list[Stream]:
             kept_rows.extend(rows)
             fed.append(fed_back)
     if len(kept_rows) < first_row:
-        stepper.keep(np.asarray(kept_rows, dtype=np.int64))
+        batch.keep(np.asarray(kept_rows, dtype=np.int64))
     if not going_on:
         return []
-    logits = stepper(np.concatenate(fed))
+    outputs = batch.step(np.concatenate(fed))
     first_row = 0
     for stream in going_on:
-        stream.logits = logits[first_row : first_row + stream.rows]
+        stream.logits = outputs[first_row : first_row + stream.rows]
         first_row += stream.rows
     return going_on
 
@@ -219,7 +270,7 @@ def _close_all() -> None:
         scheduler.close()
 
 
-def scheduler_for(model: CharRNN) -> StepScheduler:
+def scheduler_for(model: CharRNN | ChatRNN) -> StepScheduler:
     """The one scheduler of a loaded model (it goes when the model does)."""
     with _schedulers_lock:
         scheduler = _schedulers.get(model)

@@ -18,7 +18,7 @@ import torch
 
 from aigc_demo.backend.checks import check_whole, finite_number
 from aigc_demo.backend.seeding import check_seed
-from aigc_demo.models.char_rnn import CharRNN, Stepper
+from aigc_demo.models.char_rnn import CharRNN, Stepper, device_of
 from aigc_demo.pipelines.poem_form import FormGuide
 from aigc_demo.text.script import is_chinese, to_traditional_where_unknown
 
@@ -129,10 +129,6 @@ def prepare_prompt(model: CharRNN, prompt: object) -> Prompt:
     return Prompt(text, notes)
 
 
-def _device(model: CharRNN) -> torch.device:
-    return next(model.parameters()).device
-
-
 class Draws:
     """How one request draws its characters, one step at a time: its own generator (seeded by the
     request), sampling settings, form guide and length. Logits of its rows in, chosen ids out; the
@@ -165,7 +161,7 @@ class Draws:
 def read_prompt(model: CharRNN, prompt: str, samples: int) -> tuple[np.ndarray, Any]:
     """Read ``prompt`` in one pass for ``samples`` rows: the next character's logits (rows,
     vocabulary) and the recurrent state."""
-    ids = model.vocabulary.encode(prompt).to(_device(model)).expand(samples, -1)
+    ids = model.vocabulary.encode(prompt).to(device_of(model)).expand(samples, -1)
     logits, state = model(ids)
     return logits[:, -1].float().cpu().numpy(), state
 
@@ -266,7 +262,7 @@ def lens(model: CharRNN, text: str, start: int, top: int = LENS_CANDIDATES) -> l
     if not 1 <= start <= len(text):
         raise ValueError(f"the lens starts after the prompt: start must be 1..{len(text)}, got {start}")
     vocabulary = model.vocabulary
-    ids = vocabulary.encode(text).to(_device(model))
+    ids = vocabulary.encode(text).to(device_of(model))
     logits, _ = model(ids[None, :-1])
     probabilities = logits[0, start - 1 :].float().softmax(-1).cpu()
     targets = ids[start:].cpu()

@@ -13,7 +13,7 @@ from typing import Any
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, check_seed
-from aigc_demo.pipelines import replies
+from aigc_demo.pipelines import replies, streams
 from aigc_demo.pipelines.writing import Sampling
 from aigc_demo.text.dialogue import END, SPEAKERS
 from aigc_demo.ui.handlers import load_model, shows_errors, speaks_chinese
@@ -147,11 +147,14 @@ def _reply_events(model: Any, history: list[str], sampling: Sampling, seed: Any,
     """Replies written so far, at most one every ``STREAM_INTERVAL`` (and always the last). A reply
     of its own is the best of several drawn (``replies.best_reply``), shown as it is chosen; one that
     continues a start the visitor picked in the lens streams as it is written."""
+    together = streams.scheduler_for(model)  # written beside every other visitor's replies
     if not start:
-        yield replies.best_reply(model, history, sampling, seed)
+        yield replies.best_reply(model, history, sampling, seed, scheduler=together)
         return
     last, written = 0.0, start
-    for written in replies.reply_stream(model, history, sampling, seed, replies.DEFAULT_REPLY, start):
+    for written in replies.reply_stream(
+        model, history, sampling, seed, replies.DEFAULT_REPLY, start, scheduler=together
+    ):
         if time.monotonic() - last >= STREAM_INTERVAL:
             last = time.monotonic()
             yield written
@@ -210,7 +213,8 @@ class ChatHandlers:
         and seed give the same reply."""
         model = _model(self.hub, model_name)
         sampling = Sampling.checked(temperature, top_k, top_p)
-        return replies.best_reply(model, replies.check_history(history), sampling, seed)
+        history = replies.check_history(history)
+        return replies.best_reply(model, history, sampling, seed, scheduler=streams.scheduler_for(model))
 
     @shows_errors
     def retry(self, model_name: Any, messages: Any, settings: ReplySettings) -> Iterator[tuple]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from aigc_demo import settings
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.backend.seeding import MAX_SEED, random_seed
 from aigc_demo.pipelines import replies
@@ -271,6 +272,8 @@ def _wire(page: ChatPage, token_read: Any) -> None:
     lens_outputs = [ui["lens"], ui["lens_info"], ui["candidates"], ui["attention"], ui["choice"], record]
     lens_outputs.append(ui["copies"])
     replied = [chatbot, ui["message"], record]
+    # Replies are written together (``pipelines.streams``): many run at once, as one group.
+    together = {"concurrency_id": "replying", "concurrency_limit": settings.streams_limit()}
     api_inputs = [ui["model"], chatbot, ui["message"], *(ui[name] for name in SETTINGS)]
     said = gr.on(
         [ui["send"].click, ui["message"].submit],
@@ -279,12 +282,13 @@ def _wire(page: ChatPage, token_read: Any) -> None:
         replied,
         api_name="chat",
         show_progress="minimal",
+        **together,
     )
     example = chatbot.example_select(_example, None, ui["message"], **QUIET).then(
-        page.send, sent, replied, **QUIET
+        page.send, sent, replied, **QUIET, **together
     )
-    retried = chatbot.retry(page.retry, sent, [chatbot, ui["seed"], record], **QUIET)
-    branched = ui["branch"].click(page.continue_with, sent, [chatbot, record], **QUIET)
+    retried = chatbot.retry(page.retry, sent, [chatbot, ui["seed"], record], **QUIET, **together)
+    branched = ui["branch"].click(page.continue_with, sent, [chatbot, record], **QUIET, **together)
     for event in (said, example, retried, branched):
         event.then(page.lens_after, {record}, lens_outputs, **QUIET)
         ui["stop"].click(None, cancels=[event], api_visibility="private")
@@ -294,7 +298,7 @@ def _wire(page: ChatPage, token_read: Any) -> None:
         lambda: (Reply(), [], None), None, [record, ui["lens"], ui["candidates"]], **QUIET
     )
     ui["lens"].select(page.pick, {record}, lens_outputs[1:], api_visibility="private")
-    gr.api(handlers.chat_reply, api_name="chat_reply")
+    gr.api(handlers.chat_reply, api_name="chat_reply", **together)
     ui["shuffle"].click(random_seed, None, ui["seed"], **QUIET)
     opened = {ui["model"], ui["token"], ui["kept"], chatbot}
     token_read.then(page.refresh, opened, [ui["model"], chatbot], **QUIET)
