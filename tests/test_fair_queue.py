@@ -24,7 +24,7 @@ def send(client: httpx.Client, address: str, session: int = 0, language: str = "
 def test_one_address_cannot_fill_the_queue_for_everyone(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGC_PUBLIC", "1")
     monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "1")  # as behind a public host's proxy
-    monkeypatch.setenv("AIGC_CONCURRENCY", "1")
+    monkeypatch.setenv("AIGC_STREAMS", "1")  # one writing at a time: the others wait in the queue
     monkeypatch.setenv("AIGC_QUEUE_SHARE", "2")
     hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
     model = make_text_model()
