@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from aigc_demo.backend import priority
 from aigc_demo.backend.hub import CheckpointEntry, ModelHub
 from aigc_demo.backend.ownership import mark_as_visitors, private_name, shown_name
 from aigc_demo.backend.quota import Quota, make_room, sweep
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = Limits(max_files=70_000, max_bytes=200_000_000, max_chars=2_000_000)  # on a person's data
 SNAPSHOTS = 12  # sample previews per run
+VISITORS_FIRST = 0.02  # seconds a training step waits, at most, while visitors are served
 MAX_PER_VISITOR = 2  # jobs one visitor may have running and waiting at once
 MAX_WAITING = 2 * MAX_PER_VISITOR  # jobs in line behind the running one: two visitors cannot fill it
 
@@ -108,6 +110,7 @@ class _JobMonitor(Monitor):
                 self.job._snapshot.samples.append((step, shown))
 
     def step(self, step: int, total: int, losses: dict[str, float]) -> None:
+        priority.yield_to_visitors(VISITORS_FIRST)
         with self.job._lock:
             snap = self.job._snapshot
             snap.step, snap.total = step, total

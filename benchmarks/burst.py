@@ -1,13 +1,15 @@
 """A burst of visitors, before and after: the load curve and the writers-and-draggers case, for this
 checkout and (``--baseline``) another one, side by side in one run, on loopback only.
 
-For each checkout the app is started fresh (``python app.py``, shipped checkpoints, empty user
-folder), then:
-- one visitor alone: each kind of action in turn (``--solo`` rounds), medians per kind;
+Each checkout's app is started fresh (``python app.py``, shipped checkpoints, empty user folder), both
+at once, then:
+- one visitor alone: each kind of action in turn (``--solo`` rounds), on each checkout in turn (both
+  apps run throughout, the one not asked sits idle), medians per kind;
 - the load curve: ``--clients`` (1, 4, 16, 32, 64) clients for ``--seconds`` each, each looping over
   a slider decode, a streamed 100-character writing and spoken digits as ``benchmarks/load.py``
   does; per kind p50/p95, errors and refusals (busy), all writings' characters per second and the
   writings' first-character p95;
+- writers alone: ``--writers`` (16) clients writing 300 characters, each a visitor of their own;
 - writers and draggers: ``--writers`` (16) clients writing 300 characters and ``--draggers`` (8)
   moving a slider, at once, each a visitor of their own: first character p50/p95, all writings'
   characters per second against one writing alone, slider p50/p95.
@@ -19,6 +21,7 @@ Usage: python benchmarks/burst.py [--baseline ../old-checkout] [--seconds 20] [-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -141,30 +144,44 @@ def summary(results: list[dict], wall: float) -> dict:
     return figures
 
 
-def measure(root: Path, args: argparse.Namespace) -> dict:
-    figures: dict = {"checkout": str(root)}
-    with running_app({"AIGC_TRUSTED_PROXIES": "1"}, root=root) as app:
-        run_clients(app.url, [KINDS], 3, 100)  # warm: every model loaded once
-        solo = []
-        with httpx.Client(base_url=app.url.rstrip("/"), timeout=120) as client:
-            rng = random.Random(0)
-            for _ in range(args.solo):
-                solo += [act(client, kind, rng, "solo", 100) for kind in KINDS]
-                solo.append(act(client, "text", rng, "solo", 300) | {"kind": "text-300"})
-        figures["alone_ms"] = {
-            kind: round(statistics.median(row["s"] * 1000 for row in solo if row["kind"] == kind))
-            for kind in (*KINDS, "text-300")
-        }
-        figures["curve"] = {}
-        for clients in args.clients:
-            plans = [KINDS[n % 3 :] + KINDS[: n % 3] for n in range(clients)]
-            results, wall = run_clients(app.url, plans, args.seconds, 100)
-            figures["curve"][clients] = summary(results, wall)
-            print(f"  {clients:>3} clients: {json.dumps(figures['curve'][clients])}", flush=True)
-        plans = [("text",)] * args.writers + [("slider",)] * args.draggers
-        results, wall = run_clients(app.url, plans, args.seconds, 300)
-        figures["writers_and_draggers"] = summary(results, wall)
-        print(f"  writers and draggers: {json.dumps(figures['writers_and_draggers'])}", flush=True)
+def alone(urls: list[str], rounds: int) -> list[dict]:
+    """One visitor alone, each kind of action in turn, on each app in turn (both running, the other
+    idle), so that both meet the same machine: median ms per kind, one dict per app."""
+    rows: list[list[dict]] = [[] for _ in urls]
+    rng = random.Random(0)
+    clients = [httpx.Client(base_url=url.rstrip("/"), timeout=120) for url in urls]
+    try:
+        for _ in range(rounds):
+            for kind, length in [(kind, 100) for kind in KINDS] + [("text", 300)]:
+                seed = rng.randrange(1 << 30)
+                for app, client in enumerate(clients):
+                    row = act(client, kind, random.Random(seed), "alone", length)
+                    rows[app].append(row | {"kind": f"{kind}-{length}" if kind == "text" else kind})
+    finally:
+        for client in clients:
+            client.close()
+    kinds = (*[k for k in KINDS if k != "text"], "text-100", "text-300")
+    return [
+        {kind: round(statistics.median(r["s"] * 1000 for r in app if r["kind"] == kind)) for kind in kinds}
+        for app in rows
+    ]
+
+
+def loaded(url: str, args: argparse.Namespace) -> dict:
+    """The load curve, then writers alone, then writers and draggers, against one app."""
+    figures: dict = {"curve": {}}
+    for clients in args.clients:
+        plans = [KINDS[n % 3 :] + KINDS[: n % 3] for n in range(clients)]
+        results, wall = run_clients(url, plans, args.seconds, 100)
+        figures["curve"][clients] = summary(results, wall)
+        print(f"  {clients:>3} clients: {json.dumps(figures['curve'][clients])}", flush=True)
+    for case, plans in (
+        ("writers", [("text",)] * args.writers),
+        ("writers_and_draggers", [("text",)] * args.writers + [("slider",)] * args.draggers),
+    ):
+        results, wall = run_clients(url, plans, args.seconds, 300)
+        figures[case] = summary(results, wall)
+        print(f"  {case}: {json.dumps(figures[case])}", flush=True)
     return figures
 
 
@@ -183,9 +200,16 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     figures = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "seconds": args.seconds, "runs": []}
-    for root in ([args.baseline.resolve()] if args.baseline else []) + [ROOT]:
-        print(f"{root}:", flush=True)
-        figures["runs"].append(measure(root, args))
+    roots = ([args.baseline.resolve()] if args.baseline else []) + [ROOT]
+    environment = {"AIGC_TRUSTED_PROXIES": "1"}  # each client's X-Forwarded-For is its address
+    with contextlib.ExitStack() as stack:
+        apps = [stack.enter_context(running_app(environment, root=root)) for root in roots]
+        for app in apps:
+            run_clients(app.url, [KINDS], 3, 100)  # warm: every model loaded once
+        medians = alone([app.url for app in apps], args.solo)
+        for root, app, median in zip(roots, apps, medians, strict=True):
+            print(f"{root}: alone {median}", flush=True)
+            figures["runs"].append({"checkout": str(root), "alone_ms": median, **loaded(app.url, args)})
     for run in figures["runs"]:
         print(f"\n{run['checkout']}\n  alone (median ms): {run['alone_ms']}")
         print(
@@ -204,13 +228,18 @@ def main() -> int:
                 f" {errors:>6} {busy:>5}"
             )
         both = run["writers_and_draggers"]
-        alone = 300 / (run["alone_ms"]["text-300"] / 1000)
+        one = 300 / (run["alone_ms"]["text-300"] / 1000)
+        writers = run["writers"].get("text", {})
+        print(
+            f"  {args.writers} writers alone: first character p50/p95 {writers.get('first_p50_ms')}/"
+            f"{writers.get('first_p95_ms')} ms, all writings {writers.get('chars_per_s')} characters/s"
+        )
         text = both.get("text", {})
         print(
             f"  {args.writers} writers + {args.draggers} draggers: first character p50/p95 "
             f"{text.get('first_p50_ms')}/{text.get('first_p95_ms')} ms, "
             f"all writings {text.get('chars_per_s')} characters/s "
-            f"({text.get('chars_per_s', 0) / alone:.1f}x one alone, {alone:.0f}/s), slider "
+            f"({text.get('chars_per_s', 0) / one:.1f}x one alone, {one:.0f}/s), slider "
             f"p50/p95 {both.get('slider', {}).get('p50_ms')}/{both.get('slider', {}).get('p95_ms')} ms"
         )
     if args.json:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from aigc_demo.backend import priority
 from aigc_demo.models.char_rnn import CharRNN, Stepper
 from aigc_demo.models.chat_rnn import ChatRNN, ChatStepper
 from aigc_demo.pipelines.replies import encode
@@ -35,6 +36,7 @@ from aigc_demo.pipelines.writing import read_prompt
 MAX_ROWS = 64  # rows stepped in one pass; a request that would go over waits for rows to free
 WAKE_EVERY = 0.02  # seconds between wake-ups of a stream's reader (also woken at its first and last)
 IDLE_EXIT = 30.0  # seconds a scheduler's thread waits for work before it ends
+DRAG_WAIT = 0.02  # seconds a pass waits, at most, while a drag's picture is made (``backend.priority``)
 
 
 class Stream:
@@ -135,14 +137,17 @@ class StepScheduler:
                         stream.fail(err)
                         continue
                     live.append(stream)
+                priority.yield_to_interactive(DRAG_WAIT)
                 live = _advance(live, batch)
                 self.live_rows, self.live_streams = sum(stream.rows for stream in live), len(live)
+                priority.mark_streaming(self, bool(live))
         except Exception as err:  # the model failed: every stream is told, none hangs
             with self._lock:
                 for stream in live + list(self._waiting):
                     stream.fail(err)
                 self._waiting.clear()
         finally:
+            priority.mark_streaming(self, False)
             with self._lock:
                 self._serving = False
                 if self._waiting and not self._closing:  # one came in as the thread was ending

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aigc_demo.backend import priority
 from aigc_demo.backend.hub import LoadedModel, ModelHub, UnknownModelError
 from aigc_demo.data.images import prepare_drawing, read_data_url
 from aigc_demo.labels.files import read_label
@@ -52,8 +53,9 @@ class ImageHandlers:
 
     @shows_errors
     def picture(self, state: ImageState) -> Any:
-        """The picture of a state, labelled."""
-        return labelled(self.made_picture(state))
+        """The picture of a state, labelled; made before the next character of any writing."""
+        with priority.interactive():
+            return labelled(self.made_picture(state))
 
     def made_picture(self, state: ImageState) -> Made:
         return receipts.make(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from aigc_demo.backend import priority
 from aigc_demo.backend.seeding import random_seed
 from aigc_demo.pipelines import typefaces
 from aigc_demo.ui import links
@@ -96,8 +97,10 @@ class TypePage:
         return {self.ui["picture"]: self.handlers.written(state)}
 
     def move(self, values: dict) -> dict:
-        """A slider dragged: the line redrawn in the chosen model, nothing else looked up."""
-        return {self.ui["picture"]: self.handlers.written(self.controls.state(values))}
+        """A slider dragged: the line redrawn in the chosen model, nothing else looked up (before the
+        next character of any writing)."""
+        with priority.interactive():
+            return {self.ui["picture"]: self.handlers.written(self.controls.state(values))}
 
     def from_family(self, values: dict) -> dict:
         """A real family chosen: it replaces a brought font's style, the sliders start from it."""
