@@ -17,10 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aigc_demo.backend.hub import ModelHub
 from aigc_demo.pipelines import streams, writing

@@ -9,6 +9,7 @@ about +1, a range a network's output handles well.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -94,13 +95,15 @@ def griffin_lim(
     iterations: int = 48,
     momentum: float = 0.99,
     seed: int = 0,
+    between: Callable[[], None] | None = None,
 ) -> torch.Tensor:
     """A waveform whose STFT magnitude approximates ``mag`` (``(..., bins, frames)``).
 
     Fast Griffin-Lim (Perraudin, Balazs & Søndergaard, 2013): alternate between the
     magnitude constraint and the set of consistent spectrograms, with an extrapolation step
     that converges in far fewer iterations than the original algorithm. The starting phase is
-    drawn from ``seed`` so the same magnitude always gives the same waveform.
+    drawn from ``seed`` so the same magnitude always gives the same waveform. ``between`` is called
+    before each iteration (a server lets more urgent work go first there).
     """
     full = torch.nn.functional.pad(mag, (0, 0, 0, 1))  # restore the (silent) Nyquist bin
     generator = torch.Generator().manual_seed(seed)
@@ -108,6 +111,8 @@ def griffin_lim(
     estimate = torch.polar(full, phase.to(full.device))
     previous = torch.zeros_like(estimate)
     for _ in range(iterations):
+        if between is not None:
+            between()
         rebuilt = _stft(_istft(estimate, spec), spec)
         accelerated = rebuilt + momentum * (rebuilt - previous)
         previous = rebuilt

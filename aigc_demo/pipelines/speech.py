@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from aigc_demo.audio.silence import active_frames
 from aigc_demo.audio.spectrogram import SPEC, denormalize, griffin_lim, normalize
+from aigc_demo.backend import priority
 from aigc_demo.backend.hub import LoadedModel
 from aigc_demo.backend.seeding import check_seed
 from aigc_demo.pipelines.latents import steered_latent
@@ -18,6 +20,7 @@ MAX_DIGITS = 16
 # How far voices stray from the typical one. At 1 a seed's voice is as varied as the training
 # voices but less often clear; 0.7 keeps the digit clear in most voices (see the README).
 DEFAULT_TEMPERATURE = 0.7
+DRAG_WAIT = 0.02  # seconds an iteration waits, at most, while a drag's picture is made
 GAP_SECONDS = 0.12  # pause between spoken digits, about a short breath
 PEAK = 0.9
 
@@ -83,7 +86,9 @@ def speak(
     z = voice(model, seed, offsets, digits, temperature)
     labels = torch.tensor(digits, device=z.device)
     images = model.decode(z, labels).float().cpu()
-    waves = griffin_lim(denormalize(images), SPEC, seed=check_seed(seed))
+    # Between its iterations a drag's picture goes first (``backend.priority``): speech can wait.
+    between = partial(priority.yield_to_interactive, DRAG_WAIT)
+    waves = griffin_lim(denormalize(images), SPEC, seed=check_seed(seed), between=between)
     gap = torch.zeros(int(GAP_SECONDS * SPEC.sample_rate))
     parts = []
     for wave in waves:
