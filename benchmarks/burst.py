@@ -41,6 +41,7 @@ from app_process import ROOT, call, running_app
 from load import KINDS, percentile, request_for
 
 PROMPT = "ROMEO:"
+SETTLE = 0.3  # seconds before each action of the visitor alone
 
 
 def write(client: httpx.Client, length: int, seed: int, session: str) -> tuple[str, float, float, int]:
@@ -146,15 +147,19 @@ def summary(results: list[dict], wall: float) -> dict:
 
 def alone(urls: list[str], rounds: int) -> list[dict]:
     """One visitor alone, each kind of action in turn, on each app in turn (both running, the other
-    idle), so that both meet the same machine: median ms per kind, one dict per app."""
+    idle), so that both meet the same machine: median ms per kind, one dict per app. Which app goes
+    first alternates, with a pause before each action: the threads of the one asked just before go on
+    spinning for a while after their work (OpenBLAS's and OpenMP's), which slows whatever runs next."""
     rows: list[list[dict]] = [[] for _ in urls]
     rng = random.Random(0)
     clients = [httpx.Client(base_url=url.rstrip("/"), timeout=120) for url in urls]
     try:
-        for _ in range(rounds):
+        for turn in range(rounds):
             for kind, length in [(kind, 100) for kind in KINDS] + [("text", 300)]:
                 seed = rng.randrange(1 << 30)
-                for app, client in enumerate(clients):
+                order = list(enumerate(clients))
+                for app, client in order[::-1] if turn % 2 else order:
+                    time.sleep(SETTLE)
                     row = act(client, kind, random.Random(seed), "alone", length)
                     rows[app].append(row | {"kind": f"{kind}-{length}" if kind == "text" else kind})
     finally:
