@@ -3,6 +3,9 @@ and another visitor still gets in (the app behind a public host's proxy, told ap
 
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx
 
 from aigc_demo.backend.hub import ModelHub
@@ -126,3 +129,33 @@ def test_a_client_cannot_choose_its_address_by_writing_the_forwarded_header(monk
     monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "0")
     first, second = (visitor_address(request(f"2001:db8:1:2::{i}")) for i in (5, 6))
     assert first == second == "2001:db8:1:2::/64"
+
+
+def test_a_free_place_goes_to_the_visitor_served_least_not_to_the_first_in_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIGC_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("AIGC_STREAMS", "1")  # one writing at a time: who goes next is the queue's choice
+    hub = ModelHub(tmp_path / "shipped", tmp_path / "user")
+    model = make_text_model()
+    hub.save("bard", model, make_text_card(model))
+    with running_app(hub) as url, httpx.Client(base_url=url.rstrip("/"), timeout=120) as client:
+        many = [send(client, "198.51.100.1", session) for session in range(3)]  # one runs, two wait
+        other = send(client, "198.51.100.2")  # another visitor, in line behind them
+        finished: dict[str, float] = {}
+
+        def wait_for(name: str, response: httpx.Response) -> None:
+            path = f"/gradio_api/call/generate/{response.json()['event_id']}"
+            with (
+                httpx.Client(base_url=url.rstrip("/"), timeout=120) as reader,
+                reader.stream("GET", path) as s,
+            ):
+                assert any(line == "event: complete" for line in s.iter_lines())
+            finished[name] = time.monotonic()
+
+        named = {"first": many[0], "second": many[1], "third": many[2], "other": other}
+        readers = [threading.Thread(target=wait_for, args=item) for item in named.items()]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout=120)
+        assert sorted(finished) == sorted(named)
+        assert finished["first"] < finished["other"] < finished["second"] < finished["third"]
