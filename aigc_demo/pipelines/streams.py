@@ -1,13 +1,15 @@
-"""Every live writing of one model advanced together (continuous batching, as language-model servers
-do it: Orca, 2022; vLLM; TGI).
+"""Every live writing or reply of one model advanced together (continuous batching, as language-model
+servers do it: Orca, 2022; vLLM; TGI).
 
 A scheduler per loaded model runs on a thread of its own while there is work. Each pass it draws one
 character for every live stream (a request's rows: its samples) with that stream's own generator,
-settings and form guide (``writing.Draws``), then steps all the rows that go on in one batched call of
-the model (``Stepper``). Streams join between passes, their prompt read in one pass, and leave when
-they are done or when their reader goes away (a visitor who leaves mid-writing frees their rows at the
-next pass). Every stream moves one character per pass, so a long writing never holds up a short one,
-and one visitor's many streams get a row each like everyone else's.
+settings and form guide (``writing.Draws``; a reply's ``replies.ReplyDraws``), then steps all the rows
+that go on in one batched call of the model (``TextRows``: a ``Stepper``; ``ChatRows``: a
+``ChatStepper``, whose rows each keep their own pointer memory). Streams join between passes, their
+prompt read in one pass, and leave when they are done or when their reader goes away (a visitor who
+leaves mid-writing frees their rows at the next pass). Every stream moves one character per pass, so a
+long writing never holds up a short one, and one visitor's many streams get a row each like everyone
+else's.
 
 A stream's text for a seed is what it is alone, up to the last bits of the batched arithmetic: a
 stream alone is stepped exactly as before, and how often company changes a character is measured in

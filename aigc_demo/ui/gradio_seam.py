@@ -347,33 +347,25 @@ def unreadable_value(gradio_message: str) -> str:
 
 class FairQueue(queueing.Queue):
     """Gradio's queue, but one address may have at most ``settings.queue_share()`` requests waiting,
-    and one page (session) within it half of that: a client sending a flood is told to wait for its
-    own, everyone else still gets in, and a page behind a shared address (a school's) keeps a place. A
-    free place goes to the waiting address with the fewest requests running, and among those to the one
-    served longest ago (``get_events``), not to whoever sent first: a visitor with many writings does not
-    hold the others up. And the summary of every event for Gradio's monitoring dashboard (a pandas
-    group-by over up to 10,000 past events, 4-14 ms of CPU after *each* event) is made only when that
-    dashboard is on."""
+    and one page (session) within it half of that: a flood waits for its own, everyone else still gets
+    in, and a page behind a shared address (a school's) keeps a place. A free place goes to the waiting
+    address with the fewest requests running, then to the one served longest ago (``get_events``): one
+    visitor's many writings do not hold the others up. And Gradio's monitoring summary (a pandas group-by
+    over up to 10,000 past events, 4-14 ms of CPU after *each* event) is made only when it is shown."""
 
     def get_events(self) -> tuple[list, bool, str] | None:
         served: dict[str, float] = self.__dict__.setdefault("_served_at", {})
         running = Counter(visitor_address(e.request) for job in self.active_jobs if job for e in job)
-
-        def claim(event: Any) -> tuple[int, float]:
-            address = visitor_address(event.request)
-            return running[address], served.get(address, 0.0)
-
-        for line in self.event_queue_per_concurrency_id.values():
-            if len(line.queue) > 1:  # Gradio starts the first in line: put the fairest first
-                turn = min(range(len(line.queue)), key=lambda i: (*claim(line.queue[i]), i))
+        for line in self.event_queue_per_concurrency_id.values():  # Gradio starts the first in line
+            who = [visitor_address(event.request) for event in line.queue]
+            turn = min(range(len(who)), key=lambda i: (running[who[i]], served.get(who[i], 0), i), default=0)
+            if turn:
                 line.queue.insert(0, line.queue.pop(turn))
         picked = super().get_events()
-        if picked:
-            if len(served) > MAX_SERVED:  # remembered for fairness only: forget the oldest half
-                for address in sorted(served, key=served.get)[: len(served) // 2]:
-                    del served[address]
-            for event in picked[0]:
-                served[visitor_address(event.request)] = time.monotonic()
+        if len(served) > MAX_SERVED:  # remembered for fairness only
+            served.clear()
+        for event in picked[0] if picked else []:
+            served[visitor_address(event.request)] = time.monotonic()
         return picked
 
     def compute_analytics_summary(self, records: list) -> dict:
