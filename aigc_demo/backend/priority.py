@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+DRAG_WAIT = 0.02  # seconds work waits for a drag's picture, at most, each time it yields
 _changed = threading.Condition()
 _interactive = 0  # pictures being made for a drag right now
 _streaming: set[int] = set()  # schedulers with live rows
@@ -34,13 +35,16 @@ def interactive() -> Iterator[None]:
 
 
 def mark_streaming(owner: object, live: bool) -> None:
-    """Say whether ``owner`` (a scheduler) has live rows: a training job yields to it while it does."""
+    """Say whether ``owner`` (a scheduler) has live rows: a training job yields to it while it does.
+    Said at every pass; only a change takes the lock and wakes a waiting job."""
+    if (id(owner) in _streaming) == live:
+        return
     with _changed:
         (_streaming.add if live else _streaming.discard)(id(owner))
         _changed.notify_all()
 
 
-def yield_to_interactive(most: float) -> None:
+def yield_to_interactive(most: float = DRAG_WAIT) -> None:
     """Wait while a drag's picture is being made, at most ``most`` seconds."""
     if _interactive:  # read without the lock: a pass that misses one by a hair waits at the next
         with _changed:

@@ -202,5 +202,6 @@ def _laid_out(weights: list[torch.Tensor], lstm: bool) -> tuple[np.ndarray, ...]
 
 
 def as_numpy(tensor: torch.Tensor) -> np.ndarray:
-    """A float32 NumPy view of a CPU tensor (a copy only when it is stored in another type)."""
-    return tensor.detach().float().numpy()
+    """A float32 NumPy view of a tensor (a copy only when it is stored in another type or on another
+    device)."""
+    return tensor.detach().float().cpu().numpy()

@@ -105,9 +105,9 @@ class ChatRNN(nn.Module):
 
 class ChatStepper:
     """Continue conversations one character per call, many rows at once: each row's LSTM state (one
-    batched ``Stepper``) and, for its pointer, every earlier position's key and the vocabulary id of
-    the character that followed it. The newest position has no follower yet, so the pointer looks at
-    all but the last key. Rows join (``read``) and leave (``keep``) between calls
+    batched ``Stepper``, whose logits it reads) and, for its pointer, every earlier position's key and
+    the vocabulary id of the character that followed it. The newest position has no follower yet, so
+    the pointer looks at all but the last key. Rows join (``read``) and leave (``keep``) between calls
     (``pipelines.streams``); all of it in NumPy, on the weights as they were when it was made."""
 
     def __init__(self, model: ChatRNN):
@@ -119,7 +119,7 @@ class ChatStepper:
         self.sentinel = as_numpy(model.sentinel)
         self.head = (_transposed(model.language.head.weight), as_numpy(model.language.head.bias))
         self.memories: list[_Memory] = []
-        self.top = np.zeros((0, model.config["hidden"]), np.float32)  # each row's newest LSTM output
+        self.logits = np.zeros((0, len(model.vocabulary)), np.float32)  # each row's next character
         self._last_read: tuple | None = None  # the last text read, and what reading it gave
 
     @property
@@ -134,36 +134,35 @@ class ChatStepper:
         if self._last_read is None or self._last_read[0] != text:  # an answer's candidates read one text
             language = self.model.language
             out, state = language.rnn(language.embed(ids[None].to(device_of(self.model))))
-            keys = as_numpy(self.model.key(out[0]).float().cpu())
-            self._last_read = (text, state, keys, as_numpy(out[0, -1:].float().cpu()))
-        _, state, keys, top = self._last_read
+            keys = as_numpy(self.model.key(out[0]))
+            weight, bias = self.head
+            self._last_read = (text, state, keys, as_numpy(out[0, -1:]) @ weight + bias)
+        _, state, keys, logits = self._last_read
         followers = ids[1:].numpy()
         for _ in range(copies):
             self.language.join(state)
             self.memories.append(_Memory(keys, followers))
-            self.top = np.concatenate([self.top, top])
+            self.logits = np.concatenate([self.logits, logits])
 
     def keep(self, rows: np.ndarray) -> None:
         """Carry on with these rows only (indices, in order)."""
         self.language.keep(rows)
         self.memories = [self.memories[row] for row in rows]
-        self.top = self.top[rows]
+        self.logits = self.logits[rows]
 
     def step(self, ids: np.ndarray) -> None:
         """Read one character per row (``ids`` of shape (rows,)) in one batched LSTM step."""
-        self.language(ids)
-        self.top = self.language.top
+        self.logits = self.language(ids)
         weight, bias = self.key_weights
-        for memory, follower, key in zip(self.memories, ids.tolist(), self.top @ weight + bias, strict=True):
+        keys = self.language.top @ weight + bias
+        for memory, follower, key in zip(self.memories, ids.tolist(), keys, strict=True):
             memory.add(follower, key)
 
     def distribution(self, first_row: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each row from ``first_row`` on: the next character's log-probabilities over the
         vocabulary (the pointer's weight added to the ids it proposes) and the pointer's weights: the
         sentinel's share, then one per earlier position."""
-        top = self.top[first_row:]
-        weight, bias = self.head
-        logits = top @ weight + bias
+        top, logits = self.language.top[first_row:], self.logits[first_row:]
         shifted = logits - logits.max(-1, keepdims=True)
         vocab = np.exp(shifted - np.log(np.exp(shifted).sum(-1, keepdims=True)))
         weight, bias, scale = self.query_weights

@@ -12,7 +12,7 @@ drawn at all.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +101,12 @@ def _written(model: ChatRNN, text: str, draws: ReplyDraws, scheduler: Any = None
         codes = (int(chosen[0]) for chosen in scheduler.stream(text, 1, draws))
     else:
         codes = _codes_alone(model, text, draws)
-    yield from (chr(code) for code in codes if code >= 0)
+    yield from _characters(codes)
+
+
+def _characters(codes: Iterable[int]) -> Iterator[str]:
+    """The characters of code points a reply drew (-1, the end of the turn, is none)."""
+    return (chr(code) for code in codes if code >= 0)
 
 
 def _codes_alone(model: ChatRNN, text: str, draws: ReplyDraws) -> Iterator[int]:
@@ -174,27 +179,25 @@ def best_reply(
     seed = check_seed(seed)
     # Seeds of their own for each seed (the next seed, as Retry asks, draws other candidates).
     seeds = [(seed * candidates + i) % (MAX_SEED + 1) for i in range(candidates)]
-    if scheduler is None:
-        drawn = [reply(model, history, sampling, drawn_seed, max_chars) for drawn_seed in seeds]
-    else:
-        drawn = _drawn_together(model, history, sampling, seeds, max_chars, scheduler)
+    drawn = _drawn(model, history, sampling, seeds, max_chars, scheduler)
     if candidates == 1:
         return drawn[0]
     scored = score_replies(model, [(history, r) for r in drawn] + [([], r) for r in drawn])
     return drawn[most_informative(drawn, scored[:candidates], scored[candidates:], history)]
 
 
-def _drawn_together(
+def _drawn(
     model: ChatRNN, history: list[str], sampling: Sampling, seeds: list[int], max_chars: int, scheduler: Any
 ) -> list[str]:
-    """One reply per seed, all written at once by the scheduler."""
+    """One reply per seed; with a scheduler, all written at once."""
     max_chars = check_whole(max_chars, "reply length", 1, MAX_REPLY)
     context = context_text(history)
-    streams = [
-        scheduler.submit(context, 1, ReplyDraws(model, context, sampling, seed, max_chars)) for seed in seeds
-    ]
+    draws = [ReplyDraws(model, context, sampling, seed, max_chars) for seed in seeds]
+    if scheduler is None:
+        return ["".join(_written(model, context, each)) for each in draws]
+    streams = [scheduler.submit(context, 1, each) for each in draws]
     try:
-        return ["".join(chr(int(c[0])) for c in stream.read() if c[0] >= 0) for stream in streams]
+        return ["".join(_characters(int(chosen[0]) for chosen in stream.read())) for stream in streams]
     finally:
         for stream in streams:
             stream.leave()

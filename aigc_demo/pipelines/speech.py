@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import torch
@@ -20,7 +19,6 @@ MAX_DIGITS = 16
 # How far voices stray from the typical one. At 1 a seed's voice is as varied as the training
 # voices but less often clear; 0.7 keeps the digit clear in most voices (see the README).
 DEFAULT_TEMPERATURE = 0.7
-DRAG_WAIT = 0.02  # seconds an iteration waits, at most, while a drag's picture is made
 GAP_SECONDS = 0.12  # pause between spoken digits, about a short breath
 PEAK = 0.9
 
@@ -87,7 +85,7 @@ def speak(
     labels = torch.tensor(digits, device=z.device)
     images = model.decode(z, labels).float().cpu()
     # Between its iterations a drag's picture goes first (``backend.priority``): speech can wait.
-    between = partial(priority.yield_to_interactive, DRAG_WAIT)
+    between = priority.yield_to_interactive
     waves = griffin_lim(denormalize(images), SPEC, seed=check_seed(seed), between=between)
     gap = torch.zeros(int(GAP_SECONDS * SPEC.sample_rate))
     parts = []

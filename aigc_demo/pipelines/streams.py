@@ -38,7 +38,6 @@ from aigc_demo.pipelines.writing import read_prompt
 MAX_ROWS = 64  # rows stepped in one pass; a request that would go over waits for rows to free
 WAKE_EVERY = 0.02  # seconds between wake-ups of a stream's reader (also woken at its first and last)
 IDLE_EXIT = 30.0  # seconds a scheduler's thread waits for work before it ends
-DRAG_WAIT = 0.02  # seconds a pass waits, at most, while a drag's picture is made (``backend.priority``)
 
 
 class Stream:
@@ -124,10 +123,11 @@ class StepScheduler:
     def _serve(self) -> None:
         model = self._model()
         live: list[Stream] = []
+        self.live_rows = self.live_streams = 0
         try:
             batch = ChatRows(model) if isinstance(model, ChatRNN) else TextRows(model)
             while True:
-                joining = self._take(sum(s.rows for s in live))
+                joining = self._take(self.live_rows)
                 if joining is None:  # idle, or closing: then every live stream is told
                     for stream in live:
                         stream.fail(RuntimeError("the app is shutting down"))
@@ -139,7 +139,7 @@ class StepScheduler:
                         stream.fail(err)
                         continue
                     live.append(stream)
-                priority.yield_to_interactive(DRAG_WAIT)
+                priority.yield_to_interactive()  # a drag's picture goes first
                 live = _advance(live, batch)
                 self.live_rows, self.live_streams = sum(stream.rows for stream in live), len(live)
                 priority.mark_streaming(self, bool(live))
